@@ -1,0 +1,190 @@
+"""The command line: parses options, calls the library, renders. No behaviour lives here.
+
+Commands are imported only when run (`LazyGroup`), so `salesctl --help` stays fast. Global
+options are accepted before or after the subcommand: both the group and every command carry
+them, and whichever is given last wins.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+import click
+
+from .. import __version__
+
+# name -> (module, function, one-line help). Modules live in salesctl/cli/.
+COMMANDS = {
+    "init": ("init", "init", "Create a new workspace (optionally with the sample data)."),
+    "validate": ("validate", "validate", "Check every file, record and rule of the workspace."),
+    "query": ("query", "query", "List records with their derived fields, filtered and sorted."),
+    "show": ("query", "show", "Show one record, its derived fields and related records."),
+    "sql": ("sql", "sql", "Run a read-only SQL query over the workspace."),
+    "export": ("sql", "export", "Export the workspace tables to SQLite, CSV or Excel."),
+    "schema": ("schema", "schema", "Print the JSON Schema of the record formats."),
+    "report": ("report", "report", "Overdue collection ledger, KPIs and performance reviews."),
+    "remind": ("remind", "remind", "What each person must do today; print, write .eml or send."),
+    "draft": ("draft", "draft", "Render a contract draft from a template."),
+    "new": ("writers", "new", "Add a record with the next id."),
+    "pay": ("writers", "pay", "Record a payment on a receivable."),
+    "collect": ("writers", "collect", "Log a collection action on a receivable."),
+    "approve": ("writers", "approve", "Approve or reject a contract at a stage of the chain."),
+    "schedule": ("writers", "schedule", "Create a contract's receivables from a payment plan."),
+    "diff": ("git", "diff", "Record-level changes between revisions and their effect on the figures."),
+    "log": ("git", "log", "The commits that changed one record."),
+    "doctor": ("doctor", "doctor", "Check the environment a cron job runs in."),
+}
+
+
+class AppContext:
+    """What the global options say, and the workspace, loaded on first use (like flask's ScriptInfo)."""
+
+    def __init__(self):
+        self.workspace_dir: str | None = None
+        self.as_of: date | None = None
+        self.rev: str | None = None
+        self.no_cache = False
+        self.debug = False
+        self._workspace = None
+        self._root = None
+
+    @property
+    def today(self) -> date:
+        return self.as_of or date.today()
+
+    def root(self):
+        from ..workspace import find_root
+
+        if self._root is None:
+            self._root = find_root(self.workspace_dir)
+        return self._root
+
+    def load(self):
+        """The whole workspace with its problems (cached for the rest of the command)."""
+        if self._workspace is None:
+            from ..workspace import open_workspace
+
+            self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
+                                             progress=_progress_enabled())
+        return self._workspace
+
+
+def _progress_enabled() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _store(name):
+    def callback(ctx, param, value):
+        if value is None or value is False:
+            return value
+        app = ctx.find_root().ensure_object(AppContext)
+        setattr(app, name, value)
+        return value
+
+    return callback
+
+
+def _parse_as_of(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", ctx=ctx, param=param)
+    return _store("as_of")(ctx, param, day)
+
+
+GLOBAL_OPTIONS = [
+    click.option("-C", "--workspace", "workspace_dir", metavar="DIR", expose_value=False, callback=_store("workspace_dir"),
+                 help="Workspace directory (default: $SALESCTL_WORKSPACE, else the nearest salesctl.yaml upwards)."),
+    click.option("--as-of", metavar="DATE", expose_value=False, callback=_parse_as_of,
+                 help="Compute everything as of this date (YYYY-MM-DD; default today)."),
+    click.option("--rev", metavar="REV", expose_value=False, callback=_store("rev"),
+                 help="Read the workspace as committed at this git revision."),
+    click.option("--no-cache", is_flag=True, default=None, expose_value=False, callback=_store("no_cache"),
+                 help="Parse every file afresh; do not read or write .salesctl/cache."),
+    click.option("--debug", is_flag=True, default=None, expose_value=False, callback=_store("debug"),
+                 help="Show a traceback on internal errors."),
+]
+
+
+def global_options(f):
+    for option in reversed(GLOBAL_OPTIONS):
+        f = option(f)
+    return f
+
+
+def app_context() -> AppContext:
+    return click.get_current_context().find_root().ensure_object(AppContext)
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        import importlib
+
+        module, attr, _ = COMMANDS[name]
+        try:
+            mod = importlib.import_module(f"salesctl.cli.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"salesctl.cli.{module}":
+                return None
+            raise
+        return getattr(mod, attr, None)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, help_) for name, (module, attr, help_) in COMMANDS.items() if self._available(module)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    @staticmethod
+    def _available(module):
+        import importlib.util
+
+        return importlib.util.find_spec(f"salesctl.cli.{module}") is not None
+
+    def invoke(self, ctx):
+        from ..workspace import WorkspaceError
+
+        try:
+            return super().invoke(ctx)
+        except WorkspaceError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt, SystemExit):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(1)
+        except Exception as exc:  # the last line of defence: never a traceback without --debug
+            if ctx.ensure_object(AppContext).debug:
+                raise
+            click.echo(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="Example: salesctl -C sample-workspace report overdue --as-of 2026-11-30")
+@click.version_option(__version__, "--version", prog_name="salesctl")
+@global_options
+@click.pass_context
+def cli(ctx):
+    """salesctl: customers, visits, contracts, receivables and reviews kept as YAML files in git.
+
+    Global options may be given before or after the command.
+    """
+    ctx.ensure_object(AppContext)
+
+
+def main(args=None, prog_name="salesctl"):
+    try:
+        cli.main(args=args, prog_name=prog_name)
+    except BrokenPipeError:  # `salesctl query … | head`
+        sys.stderr.close()
+        sys.exit(1)

@@ -1,0 +1,217 @@
+"""Derived values of SPEC section 6, each defined once, all computed as of a date D.
+
+Only payments, collection actions, visits and approvals dated on or before D count.
+Every report, query and reminder calls these functions; none recomputes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .records import Record
+
+ZERO = Decimal("0")
+COUNTED_STATUSES = ("signed", "completed")
+UNPAID = ("open", "partial", "overdue")
+
+
+# --- contracts -----------------------------------------------------------------------------
+
+def is_counted(contract: Record) -> bool:
+    """A counted contract has status signed or completed and a signed date."""
+    return contract.get("status") in COUNTED_STATUSES and contract.get("signed") is not None
+
+
+def approvals_until(contract: Record, as_of: date) -> list[dict]:
+    return [a for a in contract.get("approvals", ()) if a["date"] <= as_of]
+
+
+def pending_stage(contract: Record, chain: list, as_of: date):
+    """The first stage of the approval chain without an approved decision; None when all are."""
+    approved = {a["stage"] for a in approvals_until(contract, as_of) if a["decision"] == "approved"}
+    for stage in chain:
+        if stage not in approved:
+            return stage
+    return None
+
+
+def waiting_since(contract: Record, as_of: date) -> date | None:
+    """The date of the contract's latest approval entry, else its created date."""
+    dates = [a["date"] for a in approvals_until(contract, as_of)]
+    return max(dates) if dates else contract.get("created")
+
+
+def waiting_days(contract: Record, as_of: date) -> int | None:
+    since = waiting_since(contract, as_of)
+    return (as_of - since).days if since else None
+
+
+def contract_paid(ws, contract: Record, as_of: date) -> Decimal:
+    return sum((receivable_paid(r, as_of) for r in ws.receivables_of(contract.id)), ZERO)
+
+
+def contract_balance(ws, contract: Record, as_of: date) -> Decimal:
+    return sum((receivable_balance(r, as_of) for r in ws.receivables_of(contract.id)), ZERO)
+
+
+# --- receivables ---------------------------------------------------------------------------
+
+def payments_until(receivable: Record, as_of: date) -> list[dict]:
+    return [p for p in receivable.get("payments", ()) if p["date"] <= as_of]
+
+
+def receivable_paid(receivable: Record, as_of: date) -> Decimal:
+    return sum((p["amount"] for p in payments_until(receivable, as_of)), ZERO)
+
+
+def receivable_balance(receivable: Record, as_of: date) -> Decimal:
+    return receivable.get("amount", ZERO) - receivable_paid(receivable, as_of)
+
+
+def is_written_off(receivable: Record, as_of: date) -> bool:
+    written_off = receivable.get("written_off")
+    return bool(written_off) and written_off.get("date") is not None and written_off["date"] <= as_of
+
+
+def receivable_status(receivable: Record, as_of: date) -> str:
+    """written_off | paid | overdue | partial | open, in that order of precedence."""
+    if is_written_off(receivable, as_of):
+        return "written_off"
+    paid = receivable_paid(receivable, as_of)
+    balance = receivable.get("amount", ZERO) - paid
+    if balance <= 0:
+        return "paid"
+    if receivable["due"] < as_of:
+        return "overdue"
+    return "partial" if paid > 0 else "open"
+
+
+def is_unpaid(receivable: Record, as_of: date) -> bool:
+    return receivable_status(receivable, as_of) in UNPAID
+
+
+def days_overdue(receivable: Record, as_of: date) -> int:
+    if receivable_status(receivable, as_of) != "overdue":
+        return 0
+    return (as_of - receivable["due"]).days
+
+
+def bucket(days: int, edges: list) -> str | None:
+    """The aging bucket label (`1-30` … `91+`) for a number of days overdue; None when not overdue."""
+    if days <= 0:
+        return None
+    low = 1
+    for edge in edges:
+        if days <= edge:
+            return f"{low}-{edge}"
+        low = edge + 1
+    return f"{low}+"
+
+
+def collection_until(receivable: Record, as_of: date) -> list[dict]:
+    return [a for a in receivable.get("collection", ()) if a["date"] <= as_of]
+
+
+def last_action(receivable: Record, as_of: date) -> dict | None:
+    """The latest collection action dated ≤ D (the later entry wins a tie)."""
+    latest = None
+    for action in collection_until(receivable, as_of):
+        if latest is None or action["date"] >= latest["date"]:
+            latest = action
+    return latest
+
+
+def next_step(receivable: Record, as_of: date, escalation: list) -> dict | None:
+    """What collection should do next on an overdue receivable (SPEC section 6)."""
+    if receivable_status(receivable, as_of) != "overdue":
+        return None
+    latest = last_action(receivable, as_of)
+    if latest is not None and latest.get("promised") is not None and latest["promised"] >= as_of:
+        return {"action": "await", "date": latest["promised"]}
+    due = receivable["due"]
+    overdue_days = (as_of - due).days
+    actions = collection_until(receivable, as_of)
+    channels = [level["action"] for level in escalation]
+    for index in range(len(escalation) - 1, -1, -1):
+        level = escalation[index]
+        if level["after_days"] > overdue_days:
+            continue
+        start = due + timedelta(days=level["after_days"])
+        later_channels = set(channels[index:])
+        done = any(a["date"] >= start and a["channel"] in later_channels for a in actions)
+        if not done:
+            return {"action": level["action"], "date": start}
+        break  # the highest reached level is done
+    for level in escalation:
+        if level["after_days"] > overdue_days:
+            return {"action": level["action"], "date": due + timedelta(days=level["after_days"])}
+    return None
+
+
+def receivable_contract(ws, receivable: Record) -> Record | None:
+    return ws.get("contracts", receivable.get("contract"))
+
+
+# --- customers -----------------------------------------------------------------------------
+
+def visits_until(ws, customer_id, as_of: date) -> list[Record]:
+    return [v for v in ws.visits_of(customer_id) if v["date"] <= as_of]
+
+
+def last_contact(ws, customer: Record, as_of: date) -> date | None:
+    """The latest visit date (≤ D), else the customer's created date."""
+    visits = visits_until(ws, customer.id, as_of)
+    return visits[-1]["date"] if visits else customer.get("created")
+
+
+def days_since_contact(ws, customer: Record, as_of: date) -> int | None:
+    contact = last_contact(ws, customer, as_of)
+    return (as_of - contact).days if contact else None
+
+
+def follow_up_days(customer: Record, rules: dict) -> int | None:
+    """The customer's own limit, else the key-account limit when key, else its tier's, else None."""
+    if customer.get("follow_up_days") is not None:
+        return customer["follow_up_days"]
+    limits = rules["follow_up_days"]
+    if customer.get("key"):
+        return limits.get("key")
+    tier = customer.get("tier")
+    return limits.get(tier) if tier else None
+
+
+# --- all derived fields of a record, as query/show/sql expose them --------------------------
+
+def derived_fields(ws, record: Record, as_of: date) -> dict:
+    rules = ws.config.rules
+    if record.collection == "receivables":
+        contract = receivable_contract(ws, record)
+        overdue = days_overdue(record, as_of)
+        return {
+            "customer": contract.get("customer") if contract else None,
+            "owner": contract.get("owner") if contract else None,
+            "paid": receivable_paid(record, as_of),
+            "balance": receivable_balance(record, as_of),
+            "status": receivable_status(record, as_of),
+            "days_overdue": overdue,
+            "bucket": bucket(overdue, rules["aging_buckets"]),
+            "next_step": next_step(record, as_of, rules["escalation"]),
+            "last_action": last_action(record, as_of),
+        }
+    if record.collection == "contracts":
+        return {
+            "paid": contract_paid(ws, record, as_of),
+            "balance": contract_balance(ws, record, as_of),
+            "pending_stage": pending_stage(record, rules["approval_chain"], as_of),
+            "waiting_since": waiting_since(record, as_of),
+            "waiting_days": waiting_days(record, as_of),
+            "counted": is_counted(record),
+        }
+    if record.collection == "customers":
+        return {
+            "last_contact": last_contact(ws, record, as_of),
+            "days_since_contact": days_since_contact(ws, record, as_of),
+            "follow_up_days": follow_up_days(record, rules),
+        }
+    return {}

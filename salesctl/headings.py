@@ -1,0 +1,48 @@
+"""Column headings and report titles in the workspace `locale` (zh_CN or en_US).
+
+Machine formats (csv, json, yaml) always use the field names; only tables and text follow locale.
+"""
+
+from __future__ import annotations
+
+ZH_CN = {
+    "id": "编号", "name": "名称", "owner": "负责人", "status": "状态", "tier": "等级", "key": "重点客户",
+    "follow_up_days": "跟进周期(天)", "industry": "行业", "size": "规模", "region": "地区", "source": "来源",
+    "created": "创建日期", "contacts": "联系人", "tags": "标签", "notes": "备注",
+    "customer": "客户", "customer_name": "客户名称", "rep": "销售", "date": "日期", "channel": "方式",
+    "kind": "类型", "effective": "有效", "summary": "摘要", "feedback": "反馈", "satisfaction": "满意度",
+    "next": "下一步", "contract": "合同", "title": "标题", "signed": "签订日期", "start": "开始", "end": "结束",
+    "currency": "币种", "items": "服务项目", "amount": "金额", "payment_terms": "付款条款", "template": "模板",
+    "approvals": "审批", "receivable": "应收款", "due": "到期日", "invoice": "发票", "payments": "收款",
+    "collection": "催收记录", "written_off": "核销", "period": "期间", "reviewer": "考核人", "comment": "评语",
+    "paid": "已收", "balance": "余额", "days_overdue": "逾期天数", "bucket": "账龄", "next_step": "下一步催收",
+    "last_action": "最近催收", "pending_stage": "待审批环节", "waiting_since": "等待起始", "waiting_days": "等待天数",
+    "counted": "计入业绩", "last_contact": "最近联系", "days_since_contact": "未联系天数",
+    "count": "笔数", "signed_amount": "签约金额", "contracts": "合同数", "target": "目标", "attainment": "完成率",
+    "collected": "回款", "new_customers": "新客户", "visits": "拜访", "effective_visits": "有效拜访",
+    "conversion_rate": "转化率", "avg_cycle_days": "平均成交周期(天)", "repeat_rate": "复购率",
+    "overdue_balance": "逾期余额", "group": "小组", "review": "考核", "total": "总分", "grade": "等级",
+    "to": "收件人", "email": "邮箱", "ref": "关联", "message": "内容", "role": "角色", "manager": "上级",
+}
+
+EN_US = {
+    "id": "ID", "name": "Name", "owner": "Owner", "status": "Status", "tier": "Tier", "key": "Key account",
+    "follow_up_days": "Follow-up days", "created": "Created", "customer": "Customer",
+    "customer_name": "Customer name", "rep": "Rep", "date": "Date", "channel": "Channel", "contract": "Contract",
+    "title": "Title", "signed": "Signed", "amount": "Amount", "receivable": "Receivable", "due": "Due",
+    "paid": "Paid", "balance": "Balance", "days_overdue": "Days overdue", "bucket": "Aging",
+    "next_step": "Next step", "last_action": "Last action", "pending_stage": "Pending stage",
+    "waiting_days": "Waiting days", "last_contact": "Last contact", "days_since_contact": "Days since contact",
+    "count": "Count", "signed_amount": "Signed", "contracts": "Contracts", "target": "Target",
+    "attainment": "Attainment", "collected": "Collected", "new_customers": "New customers", "visits": "Visits",
+    "effective_visits": "Effective visits", "conversion_rate": "Conversion", "avg_cycle_days": "Avg cycle (days)",
+    "satisfaction": "Satisfaction", "repeat_rate": "Repeat rate", "overdue_balance": "Overdue balance",
+    "group": "Group", "review": "Review", "period": "Period", "total": "Total", "grade": "Grade",
+}
+
+LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}
+
+
+def headings(locale: str) -> dict:
+    """Heading for each field name in `locale`; a field without one keeps its name."""
+    return LABELS.get(locale, EN_US)

@@ -1,0 +1,159 @@
+"""Render rows as table, csv, json or yaml — one renderer for every command that prints data.
+
+JSON follows SPEC section 8: dates as ISO strings, money (Decimal) as numbers with 2 decimals,
+ratios (`Ratio`) as fractions. Tables show money with thousands separators and ratios as
+percentages, with headings in the workspace locale and CJK-aware column widths.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+FORMATS = ("table", "csv", "json", "yaml")
+CENT = Decimal("0.01")
+
+
+class Ratio(float):
+    """A fraction (0.85): a number in JSON, a percentage (85.0%) in tables."""
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+def to_json(data, indent: int = 2) -> str:
+    out: list[str] = []
+    _json(data, out, indent, 0)
+    return "".join(out) + "\n"
+
+
+def _json(value, out, indent, level):
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        pad = "\n" + " " * (indent * (level + 1))
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + pad + json.dumps(str(key), ensure_ascii=False) + ": ")
+            _json(item, out, indent, level + 1)
+        out.append("\n" + " " * (indent * level) + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        pad = "\n" + " " * (indent * (level + 1))
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(("," if i else "") + pad)
+            _json(item, out, indent, level + 1)
+        out.append("\n" + " " * (indent * level) + "]")
+    else:
+        out.append(json_scalar(value))
+
+
+def json_scalar(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        return f"{money(value):f}"
+    if isinstance(value, date):
+        return json.dumps(value.isoformat())
+    if isinstance(value, float):
+        return json.dumps(round(value, 4)) if value == value and abs(value) != float("inf") else "null"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+# --- YAML -------------------------------------------------------------------------------
+
+def to_yaml(data) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.sort_base_mapping_type_on_output = False
+    rep = yaml.representer
+    rep.add_representer(Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{money(d):f}"))
+    rep.add_representer(Ratio, lambda r, d: r.represent_float(round(float(d), 4)))
+    rep.add_representer(tuple, lambda r, d: r.represent_list(list(d)))
+    buffer = io.StringIO()
+    yaml.dump(_plain(data), buffer)
+    return buffer.getvalue()
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --- table and csv ----------------------------------------------------------------------
+
+def cell_text(value, *, table: bool) -> str:
+    """How one value reads in a table cell (table=True) or a CSV field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Ratio):
+        return f"{float(value) * 100:.1f}%" if table else f"{round(float(value), 4)}"
+    if isinstance(value, Decimal):
+        return f"{money(value):,.2f}" if table else f"{money(value):f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        if table and set(value) >= {"action", "date"}:
+            return f"{value['action']} {cell_text(value['date'], table=True)}"
+        return to_json(value, indent=0).replace("\n", "").strip() if not table else ", ".join(
+            f"{k}={cell_text(v, table=True)}" for k, v in value.items() if v is not None)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell_text(v, table=table) for v in value)
+    return str(value)
+
+
+def to_table(rows: list[dict], columns: list[str], headings: dict | None = None) -> str:
+    from tabulate import tabulate
+
+    headings = headings or {}
+    body = [[cell_text(row.get(c), table=True) for c in columns] for row in rows]
+    numeric = [all(isinstance(row.get(c), (int, float, Decimal)) and not isinstance(row.get(c), bool)
+                   for row in rows if row.get(c) is not None) for c in columns]
+    align = ["right" if n else "left" for n in numeric]
+    text = tabulate(body, headers=[headings.get(c, c) for c in columns], tablefmt="simple",
+                    colalign=align, disable_numparse=True)
+    return text + "\n"
+
+
+def to_csv(rows: list[dict], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell_text(row.get(c), table=False) for c in columns])
+    return buffer.getvalue()
+
+
+def render_rows(rows: list[dict], columns: list[str], fmt: str, headings: dict | None = None, document=None) -> str:
+    """Rows as the chosen format; `document` (default: the rows) is what json/yaml print."""
+    if fmt == "json":
+        return to_json(rows if document is None else document)
+    if fmt == "yaml":
+        return to_yaml(rows if document is None else document)
+    if fmt == "csv":
+        return to_csv(rows, columns)
+    if not rows:
+        return ""
+    return to_table(rows, columns, headings)

@@ -1,0 +1,191 @@
+"""Cross-record rules. Each rule is a function `(workspace) -> problems`; `RULES` is the list.
+
+Field-level checks (types, enums, required fields) happen while records are built; what lives
+here needs more than one field or more than one record.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import ROUND_HALF_UP, Decimal
+
+from .derive import is_counted
+from .problems import problem
+from .records import COLLECTIONS
+
+CENT = Decimal("0.01")
+
+
+def _p(code, record, at: tuple, message, severity=None):
+    return problem(code, record.path, record.pos(*at), message, record=record.key, severity=severity)
+
+
+def duplicate_ids(ws):
+    for collection in COLLECTIONS:
+        first = {}
+        for record in ws.records[collection]:
+            if record.id is None:
+                continue
+            if record.id in first:
+                other = first[record.id]
+                yield _p("duplicate-id", record, ("id",),
+                         f"id {record.id!r} is already used in {other.path}:{other.pos('id')[0]}")
+            else:
+                first[record.id] = record
+
+
+def id_filename(ws):
+    for record in ws:
+        if record.single_file and record.id is not None:
+            stem = os.path.splitext(os.path.basename(record.path))[0]
+            if stem != record.id:
+                yield _p("id-filename", record, ("id",), f"file name {stem!r} differs from the id {record.id!r}")
+
+
+_REFS = {  # collection -> (field path, target) pairs; a list index is written as "*"
+    "customers": [(("owner",), "team")],
+    "visits": [(("customer",), "customers"), (("rep",), "team")],
+    "contracts": [(("customer",), "customers"), (("owner",), "team"), (("approvals", "*", "by"), "team")],
+    "receivables": [(("contract",), "contracts"), (("collection", "*", "by"), "team"), (("written_off", "by"), "team")],
+    "reviews": [(("rep",), "team"), (("reviewer",), "team")],
+}
+
+
+def _walk(value, path, at=()):
+    if not path:
+        yield at, value
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for i, item in enumerate(value or ()):
+            yield from _walk(item, rest, at + (i,))
+    elif isinstance(value, dict) and head in value:
+        yield from _walk(value[head], rest, at + (head,))
+
+
+def unknown_refs(ws):
+    team = {m["id"] for m in ws.config.team}
+    names = {"customers": "customer", "contracts": "contract", "team": "team member"}
+    for collection, refs in _REFS.items():
+        for record in ws.records[collection]:
+            for path, target in refs:
+                for at, value in _walk(record.data, path):
+                    known = value in team if target == "team" else ws.get(target, value) is not None
+                    if not known:
+                        yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {value!r}")
+
+
+def _items_total(contract) -> Decimal:
+    total = sum((i["quantity"] * i["unit_price"] for i in contract.get("items", ())), Decimal("0"))
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def amount_mismatch(ws):
+    for contract in ws.records["contracts"]:
+        if "amount" in contract.data and "items" in contract.data:
+            total = _items_total(contract)
+            if contract["amount"] != total:
+                yield _p("amount-mismatch", contract, ("amount",),
+                         f"amount {contract['amount']} differs from the sum of its items {total}")
+
+
+def scheduling(ws):
+    """Receivables of a contract must not sum above its amount (nor, when counted, below it)."""
+    for contract in ws.records["contracts"]:
+        if "amount" not in contract.data:
+            continue
+        receivables = ws.receivables_of(contract.id)
+        if not receivables and not is_counted(contract):
+            continue
+        scheduled = sum((r.get("amount", Decimal("0")) for r in receivables), Decimal("0"))
+        if scheduled > contract["amount"]:
+            ids = ", ".join(r.id for r in receivables)
+            yield _p("over-scheduled", contract, ("amount",),
+                     f"receivables ({ids}) sum to {scheduled}, above the contract amount {contract['amount']}")
+        elif scheduled < contract["amount"] and is_counted(contract):
+            yield _p("under-scheduled", contract, ("amount",),
+                     f"receivables sum to {scheduled}, below the contract amount {contract['amount']}")
+
+
+def overpaid(ws):
+    for receivable in ws.records["receivables"]:
+        paid = sum((p["amount"] for p in receivable.get("payments", ())), Decimal("0"))
+        if "amount" in receivable.data and paid > receivable["amount"]:
+            yield _p("overpaid", receivable, ("payments",),
+                     f"payments sum to {paid}, above the receivable amount {receivable['amount']}")
+
+
+def approvals(ws):
+    """Approval entries follow the chain: each stage after its predecessors, dates never going back.
+
+    A rejection sends the contract back: that stage and every later one need approving again,
+    and the chain may restart from its first stage.
+    """
+    chain = ws.config.rules["approval_chain"]
+    for contract in ws.records["contracts"]:
+        approved: set = set()
+        previous_date = None
+        previous_index = -1
+        for i, entry in enumerate(contract.get("approvals", ())):
+            stage = entry["stage"]
+            index = chain.index(stage)
+            at = ("approvals", i)
+            if previous_date is not None and entry["date"] < previous_date:
+                yield _p("approval-order", contract, at + ("date",),
+                         f"approval of stage {stage!r} dated {entry['date']} is before the previous entry ({previous_date})")
+            missing = [s for s in chain[:index] if s not in approved]
+            if missing:
+                yield _p("approval-order", contract, at + ("stage",),
+                         f"stage {stage!r} comes before {', '.join(repr(s) for s in missing)} approved it")
+            elif entry["decision"] == "approved" and stage in approved:
+                yield _p("approval-order", contract, at + ("stage",), f"stage {stage!r} is approved twice")
+            elif index < previous_index and not approved.isdisjoint(chain[index:]):
+                yield _p("approval-order", contract, at + ("stage",),
+                         f"stage {stage!r} after a later stage without a rejection in between")
+            if entry["decision"] == "approved":
+                approved.add(stage)
+            else:
+                approved -= set(chain[index:])
+            previous_date = entry["date"]
+            previous_index = index
+        if contract.get("status") in ("approved", "signed", "completed"):
+            lacking = [s for s in chain if s not in approved]
+            if lacking:
+                yield _p("approval-missing", contract, ("status",),
+                         f"status {contract['status']!r} but stage(s) {', '.join(lacking)} not approved")
+
+
+def date_order(ws):
+    for contract in ws.records["contracts"]:
+        d = contract.data
+        if contract.get("status") in ("signed", "completed") and d.get("signed") is None and "status" in d:
+            yield _p("missing-field", contract, ("status",), f"status {d['status']!r} requires the 'signed' date")
+        if d.get("start") and d.get("end") and d["end"] < d["start"]:
+            yield _p("date-order", contract, ("end",), f"end {d['end']} is before start {d['start']}")
+        if d.get("signed") and d.get("created") and d["signed"] < d["created"]:
+            yield _p("date-order", contract, ("signed",), f"signed {d['signed']} is before created {d['created']}")
+        approvals = d.get("approvals") or ()
+        if d.get("signed") and approvals:
+            last = max(a["date"] for a in approvals)
+            if d["signed"] < last:
+                yield _p("date-order", contract, ("signed",), f"signed {d['signed']} is before its last approval ({last})")
+    for receivable in ws.records["receivables"]:
+        contract = ws.get("contracts", receivable.get("contract"))
+        signed = contract.get("signed") if contract else None
+        if signed is None:
+            continue
+        for i, payment in enumerate(receivable.get("payments", ())):
+            if payment["date"] < signed:
+                yield _p("date-order", receivable, ("payments", i, "date"),
+                         f"payment dated {payment['date']} is before the contract was signed ({signed})", severity="warning")
+
+
+RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, date_order]
+
+
+def check_rules(ws) -> list:
+    problems = []
+    for rule in RULES:
+        problems.extend(rule(ws))
+    return problems
+

@@ -1,0 +1,238 @@
+"""Finding a workspace, reading its files and building its records: the loader every command uses.
+
+The pipeline is: list files (a `Source`) → parse each file's bytes (`parse.parse_bytes`, cacheable
+by file identity) → type the records (`records`) → run the cross-record rules (`validate`).
+It never raises for bad input; it returns the workspace and its problems together.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from .config import CONFIG_FILE, Config, load_config
+from .parse import ParsedFile, parse_bytes
+from .problems import Problem, problem, sort_key
+from .records import COLLECTIONS, Record, RecordBuilder
+
+ENV_WORKSPACE = "SALESCTL_WORKSPACE"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class WorkspaceError(Exception):
+    """No usable workspace: a usage problem (exit 2), not a validation finding."""
+
+
+def find_root(explicit: str | os.PathLike | None = None, *, env=None, cwd=None) -> Path:
+    """`-C DIR`, else $SALESCTL_WORKSPACE, else the nearest directory upwards with salesctl.yaml."""
+    env = os.environ if env is None else env
+    chosen = explicit or env.get(ENV_WORKSPACE)
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not (root / CONFIG_FILE).is_file():
+            source = "-C" if explicit else ENV_WORKSPACE
+            raise WorkspaceError(f"no {CONFIG_FILE} in {root} (from {source}); run 'salesctl init {root}' to create a workspace")
+        return root.resolve()
+    here = Path(cwd or os.getcwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / CONFIG_FILE).is_file():
+            return directory
+    raise WorkspaceError(
+        f"no workspace found: no {CONFIG_FILE} in {here} or any parent directory "
+        f"(use -C DIR or set {ENV_WORKSPACE}; 'salesctl init' creates one)"
+    )
+
+
+class FileSource:
+    """The workspace as it is on disk. `identity` is what the parse cache is keyed by."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.label = "working tree"
+
+    def files(self) -> list[tuple[str, tuple]]:
+        """(relative path, identity) of salesctl.yaml and every collection file, sorted."""
+        found = []
+        config = self.root / CONFIG_FILE
+        if config.is_file():
+            found.append((CONFIG_FILE, _identity(config)))
+        real_root = os.path.realpath(self.root)
+        for collection in COLLECTIONS:
+            top = self.root / collection
+            if not top.is_dir():
+                continue
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+                        continue
+                    full = os.path.join(dirpath, name)
+                    rel = os.path.relpath(full, self.root).replace(os.sep, "/")
+                    if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
+                        found.append((rel, ("outside",)))
+                        continue
+                    found.append((rel, _identity(full)))
+        return found
+
+    def read(self, rel: str) -> bytes:
+        with open(self.root / rel, "rb") as fh:
+            return fh.read()
+
+
+def _identity(path) -> tuple:
+    st = os.stat(path)
+    return ("file", st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link to a file outside the workspace; not read")], False)
+
+
+def parse_source(source, files, cache=None) -> dict[str, ParsedFile]:
+    """Parse every listed file, reusing the cache's entries for unchanged files."""
+    parsed = {}
+    todo = []
+    for rel, identity in files:
+        if identity == ("outside",):
+            parsed[rel] = OUTSIDE
+            continue
+        hit = cache.get(rel, identity) if cache is not None else None
+        if hit is not None:
+            parsed[rel] = hit
+        else:
+            todo.append((rel, identity))
+    for rel, identity in todo:
+        try:
+            result = parse_bytes(source.read(rel))
+        except OSError as exc:
+            result = ParsedFile([], [("yaml-syntax", 1, 1, f"cannot read file: {exc.strerror or exc}")], False)
+        parsed[rel] = result
+        if cache is not None:
+            cache.put(rel, identity, result)
+    return parsed
+
+
+class Workspace:
+    """Config, records and problems of one workspace, with the look-ups every report needs."""
+
+    def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int):
+        self.root = root
+        self.config = config
+        self.records: dict[str, list[Record]] = records
+        self.problems: list[Problem] = problems
+        self.files = files
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if p.is_error)
+
+    def usable(self) -> "Workspace":
+        """The same workspace without the records that have errors (what read commands use)."""
+        kept = {c: [r for r in rs if not r.has_errors] for c, rs in self.records.items()}
+        return Workspace(self.root, self.config, kept, self.problems, self.files)
+
+    def __iter__(self):
+        for collection in COLLECTIONS:
+            yield from self.records[collection]
+
+    @cached_property
+    def _by_id(self) -> dict:
+        index = {}
+        for collection in COLLECTIONS:
+            ids = {}
+            for record in self.records[collection]:
+                if record.id is not None:
+                    ids.setdefault(record.id, record)
+            index[collection] = ids
+        return index
+
+    def get(self, collection: str, record_id):
+        return self._by_id[collection].get(record_id)
+
+    def find(self, record_id) -> Record | None:
+        """A record of any collection by id (ids are unique per collection; first match wins)."""
+        for collection in COLLECTIONS:
+            record = self._by_id[collection].get(record_id)
+            if record is not None:
+                return record
+        return None
+
+    @cached_property
+    def _children(self) -> dict:
+        index: dict = {"receivables": {}, "visits": {}, "contracts": {}}
+        for r in self.records["receivables"]:
+            index["receivables"].setdefault(r.get("contract"), []).append(r)
+        for v in sorted(self.records["visits"], key=lambda v: (v.get("date") or date.min, v.id or "")):
+            index["visits"].setdefault(v.get("customer"), []).append(v)
+        for c in self.records["contracts"]:
+            index["contracts"].setdefault(c.get("customer"), []).append(c)
+        return index
+
+    def receivables_of(self, contract_id) -> list[Record]:
+        return self._children["receivables"].get(contract_id, [])
+
+    def visits_of(self, customer_id) -> list[Record]:
+        """A customer's visits, oldest first."""
+        return self._children["visits"].get(customer_id, [])
+
+    def contracts_of(self, customer_id) -> list[Record]:
+        return self._children["contracts"].get(customer_id, [])
+
+    def member(self, member_id) -> dict | None:
+        return self.config.member(member_id)
+
+
+def load(root: Path, *, source=None, cache=None) -> Workspace:
+    """Read, parse, type and check the whole workspace."""
+    from .validate import check_rules
+
+    source = source or FileSource(root)
+    files = source.files()
+    parsed = parse_source(source, files, cache)
+    problems: list[Problem] = []
+    for rel, result in parsed.items():
+        problems.extend(problem(code, rel, (line, column), message) for code, line, column, message in result.problems)
+
+    config_file = parsed.get(CONFIG_FILE)
+    if config_file is not None and config_file.records:
+        first = config_file.records[0]
+        config, config_problems = load_config(first.data, first.positions)
+        problems.extend(config_problems)
+    else:
+        config = Config()
+        if config_file is not None and not config_file.problems:
+            problems.append(problem("bad-config", CONFIG_FILE, (1, 1), "salesctl.yaml is empty; company and team are required"))
+
+    builder = RecordBuilder(config)
+    records: dict[str, list[Record]] = {c: [] for c in COLLECTIONS}
+    for rel, result in parsed.items():
+        if rel == CONFIG_FILE:
+            continue
+        collection = rel.split("/", 1)[0]
+        for index, raw in enumerate(result.records):
+            record = builder.build(collection, raw.data, rel, index, raw.positions, result.single, problems)
+            if record is not None:
+                records[collection].append(record)
+
+    ws = Workspace(Path(root), config, records, problems, len(files))
+    rule_problems = check_rules(ws)
+    problems.extend(rule_problems)
+    broken = {p.record for p in rule_problems if p.is_error and p.record is not None}
+    if broken:
+        for record in ws:
+            if record.key in broken:
+                record.has_errors = True
+    problems.sort(key=sort_key)
+    return ws
+
+
+def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress: bool = False) -> Workspace:
+    """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache."""
+    if rev is not None:
+        raise WorkspaceError("--rev is not available in this version")
+    return load(root)
