@@ -123,7 +123,8 @@ def approvals(ws):
     """
     chain = ws.config.rules["approval_chain"]
     for contract in ws.records["contracts"]:
-        approved: set = set()
+        approved: dict = {}  # stage -> index of its approving entry
+        last_rejection = -1
         previous_date = None
         previous_index = -1
         for i, entry in enumerate(contract.get("approvals", ())):
@@ -137,15 +138,18 @@ def approvals(ws):
             if missing:
                 yield _p("approval-order", contract, at + ("stage",),
                          f"stage {stage!r} comes before {', '.join(repr(s) for s in missing)} approved it")
-            elif entry["decision"] == "approved" and stage in approved:
+            elif entry["decision"] == "approved" and approved.get(stage, -1) > last_rejection:
                 yield _p("approval-order", contract, at + ("stage",), f"stage {stage!r} is approved twice")
-            elif index < previous_index and not approved.isdisjoint(chain[index:]):
+            elif index < previous_index and last_rejection < i - 1 and any(
+                    approved.get(s, -1) > last_rejection for s in chain[index + 1:]):
                 yield _p("approval-order", contract, at + ("stage",),
                          f"stage {stage!r} after a later stage without a rejection in between")
             if entry["decision"] == "approved":
-                approved.add(stage)
+                approved[stage] = i
             else:
-                approved -= set(chain[index:])
+                last_rejection = i
+                for later in chain[index:]:
+                    approved.pop(later, None)
             previous_date = entry["date"]
             previous_index = index
         if contract.get("status") in ("approved", "signed", "completed"):
