@@ -23,6 +23,8 @@ ZH_CN = {
     "conversion_rate": "转化率", "avg_cycle_days": "平均成交周期(天)", "repeat_rate": "复购率",
     "overdue_balance": "逾期余额", "group": "小组", "review": "考核", "total": "总分", "grade": "等级",
     "to": "收件人", "email": "邮箱", "ref": "关联", "message": "内容", "role": "角色", "manager": "上级",
+    "total_row": "合计", "as_of": "截至", "overdue_title": "逾期应收台账", "kpi_title": "销售业绩指标",
+    "review_title": "绩效考核", "promised": "承诺付款",
 }
 
 EN_US = {
@@ -38,6 +40,8 @@ EN_US = {
     "effective_visits": "Effective visits", "conversion_rate": "Conversion", "avg_cycle_days": "Avg cycle (days)",
     "satisfaction": "Satisfaction", "repeat_rate": "Repeat rate", "overdue_balance": "Overdue balance",
     "group": "Group", "review": "Review", "period": "Period", "total": "Total", "grade": "Grade",
+    "total_row": "Total", "as_of": "as of", "overdue_title": "Overdue receivables", "kpi_title": "Sales KPIs",
+    "review_title": "Performance reviews", "promised": "promised",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}
