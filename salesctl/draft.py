@@ -568,9 +568,9 @@ def _checked_binop(op: Callable[[Any, Any], Any], symbol: str) -> Callable[[Any,
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
                         and len(seq) * count > _MAX_SIZE:
-                    raise SecurityError("template refused: repetition result too large")
+                    raise SecurityError("repetition result too large")
         if symbol == "**" and isinstance(right, (int, float, Decimal)) and abs(right) > 1000:
-            raise SecurityError("template refused: exponent too large")
+            raise SecurityError("exponent too large")
         return op(left, right)
     return run
 
@@ -797,7 +797,7 @@ def _render_docx_template(info: TemplateInfo, context: dict,
 # ---------------------------------------------------------------------------
 
 _TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_INLINE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])|(\*\*|__)(.+?)\2|\*(?!\s)(.+?)(?<!\s)\*"
+_INLINE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])|(\*\*)(.+?)\*\*|\*(?!\s)(.+?)(?<!\s)\*"
                         r"|`([^`]+)`|<br\s*/?>", re.S)
 _CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
@@ -924,7 +924,8 @@ def markdown_to_docx(markdown: str, *, locale: str | None = "zh_CN", title: str 
     items (numbers kept as written), ``>`` quotes, ``---`` rules,
     ``<!-- pagebreak -->`` page breaks, other HTML comments dropped;
     inline ``**bold**``, ``*italic*``, ```code```, ``<br>`` and backslash
-    escapes.  Needs python-docx (the ``docx`` extra).
+    escapes.  Underscores are always literal (``____`` is a blank to fill
+    in, never emphasis).  Needs python-docx (the ``docx`` extra).
     """
     try:
         import docx
