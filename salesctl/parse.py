@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 try:  # the C composer is ~5x faster; fall back to the pure-Python one when absent
     from ruamel.yaml.cyaml import CParser as _Parser
@@ -42,10 +42,52 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
 _TAG = "tag:yaml.org,2002:"
 
 
-class _Composer(_Parser, VersionedResolver):
+_IMPLICIT = [  # YAML 1.2 core schema, as ruamel.yaml resolves plain scalars (dates included)
+    ("bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
+    ("int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$")),
+    ("float", re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+                         r"|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")),
+    ("null", re.compile(r"^(?:~|null|Null|NULL|)$")),
+    ("merge", re.compile(r"^<<$")),
+    ("timestamp", re.compile(r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+                             r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$")),
+]
+# One shared Tag per kind: nodes keep it as is, and kinds are told apart by identity, which is
+# much faster than ruamel's own resolver and Tag string conversions.
+_MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF<")  # plain scalars starting otherwise are text
+_TAGS = {kind: Tag(suffix=_TAG + kind) for kind in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map")}
+_KIND_OF = {id(tag): kind for kind, tag in _TAGS.items()}
+
+
+class _Composer(_Parser):
+    """The C composer with a small YAML 1.2 core-schema resolver of our own."""
+
     def __init__(self, text: str):
         _Parser.__init__(self, text)
-        VersionedResolver.__init__(self)
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0] and (not value or value[0] in _MAYBE_TYPED):
+                for name, pattern in _IMPLICIT:
+                    if pattern.match(value):
+                        return _TAGS[name]
+            return _TAGS["str"]
+        return _TAGS["seq"] if kind is SequenceNode else _TAGS["map"]
+
+
+def _kind(node) -> str | None:
+    """The core-schema kind of a node (str, int, ..., seq, map), or None for any other tag."""
+    kind = _KIND_OF.get(id(node.ctag))
+    if kind is not None:
+        return kind
+    tag = str(node.ctag)
+    return tag[len(_TAG):] if tag.startswith(_TAG) else None
 
 
 class RawRecord(NamedTuple):
@@ -100,15 +142,15 @@ def _parse_text(text: str) -> ParsedFile:
         message = "nesting too deep" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
         return ParsedFile([], [("yaml-syntax", 1, 1, message)], False)
 
-    builder = _Builder(problems, sum(_count_nodes(doc) for doc in documents))
+    builder = _Builder(problems, len(text))
     records: list = []
     single = len(documents) == 1 and isinstance(documents[0], MappingNode)
     try:
         for doc in documents:
-            if isinstance(doc, SequenceNode) and doc.tag == _TAG + "seq":
+            if isinstance(doc, SequenceNode) and _kind(doc) == "seq":
                 for index, item in enumerate(doc.value):
                     records.append(builder.record(item))
-            elif isinstance(doc, ScalarNode) and doc.tag == _TAG + "null":
+            elif isinstance(doc, ScalarNode) and _kind(doc) == "null":
                 continue  # an empty document holds no records
             else:
                 records.append(builder.record(doc))
@@ -117,28 +159,12 @@ def _parse_text(text: str) -> ParsedFile:
     return ParsedFile(records, problems, single)
 
 
-def _count_nodes(root) -> int:
-    """Distinct nodes of a document: the budget that alias expansion is measured against."""
-    seen = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-    return len(seen)
-
-
 class _Builder:
-    def __init__(self, problems: list, distinct_nodes: int):
+    def __init__(self, problems: list, text_length: int):
         self.problems = problems
-        self.budget = 2 * distinct_nodes + ALIAS_EXPANSION_SLACK
+        # every distinct node takes at least one character of the text, so this bounds what a
+        # file may expand to without counting its nodes first
+        self.budget = 2 * text_length + ALIAS_EXPANSION_SLACK
         self.built = 0
 
     def record(self, node) -> RawRecord:
@@ -157,8 +183,8 @@ class _Builder:
         positions[path] = _pos(node)
         if isinstance(node, ScalarNode):
             return _scalar(node)
-        if not node.tag.startswith(_TAG) or node.tag[len(_TAG):] not in ("seq", "map", "omap", "set"):
-            raise _Refused("yaml-syntax", *_pos(node), f"tag {node.tag!r} is not allowed")
+        if _kind(node) not in ("seq", "map", "omap", "set"):
+            raise _Refused("yaml-syntax", *_pos(node), f"tag {str(node.ctag)!r} is not allowed")
         active = active + (id(node),)
         if isinstance(node, SequenceNode):
             return [self.value(item, path + (i,), positions, depth + 1, active) for i, item in enumerate(node.value)]
@@ -168,7 +194,7 @@ class _Builder:
         result: dict = {}
         explicit: set = set()
         for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag == _TAG + "merge":
+            if isinstance(key_node, ScalarNode) and _kind(key_node) == "merge":
                 merged = self.value(value_node, path, {}, depth + 1, active)
                 for source in merged if isinstance(merged, list) else [merged]:
                     if isinstance(source, dict):
@@ -203,11 +229,8 @@ _FLOAT_SPECIAL = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
 
 
 def _scalar(node):
-    tag = node.tag
+    kind = _kind(node)
     text = node.value
-    if not tag.startswith(_TAG):
-        raise _Refused("yaml-syntax", *_pos(node), f"tag {tag!r} is not allowed")
-    kind = tag[len(_TAG):]
     if kind == "str" or kind == "timestamp":
         return text  # dates are typed by the record schema, quoted or not
     if kind == "null":
@@ -233,6 +256,4 @@ def _scalar(node):
             return float(special or text.replace("_", ""))
         except ValueError:
             return text
-    if kind == "binary":
-        raise _Refused("yaml-syntax", *_pos(node), "binary values are not allowed")
-    raise _Refused("yaml-syntax", *_pos(node), f"tag {tag!r} is not allowed")
+    raise _Refused("yaml-syntax", *_pos(node), f"tag {str(node.ctag)!r} is not allowed")

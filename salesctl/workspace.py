@@ -19,6 +19,7 @@ from .records import COLLECTIONS, Record, RecordBuilder
 
 ENV_WORKSPACE = "SALESCTL_WORKSPACE"
 YAML_SUFFIXES = (".yaml", ".yml")
+CACHE_FILE = ".salesctl/cache/parse.bin"
 
 
 class WorkspaceError(Exception):
@@ -60,21 +61,33 @@ class FileSource:
             found.append((CONFIG_FILE, _identity(config)))
         real_root = os.path.realpath(self.root)
         for collection in COLLECTIONS:
-            top = self.root / collection
-            if not top.is_dir():
+            if os.path.isdir(os.path.join(self.root, collection)):
+                self._scan(collection, real_root, found)
+        return found
+
+    def _scan(self, rel_dir: str, real_root: str, found: list):
+        """Depth-first, sorted, skipping dot names; directory symlinks are not followed."""
+        with os.scandir(os.path.join(self.root, rel_dir)) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            for dirpath, dirnames, filenames in os.walk(top):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
-                        continue
-                    full = os.path.join(dirpath, name)
-                    rel = os.path.relpath(full, self.root).replace(os.sep, "/")
-                    if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
+            rel = f"{rel_dir}/{name}"
+            if entry.is_dir(follow_symlinks=False):
+                self._scan(rel, real_root, found)
+            elif name.endswith(YAML_SUFFIXES):
+                if entry.is_symlink():
+                    if not _inside(os.path.realpath(entry.path), real_root):
                         found.append((rel, ("outside",)))
                         continue
-                    found.append((rel, _identity(full)))
-        return found
+                    if not os.path.isfile(entry.path):
+                        continue
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                found.append((rel, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
 
     def read(self, rel: str) -> bytes:
         with open(self.root / rel, "rb") as fh:
@@ -93,8 +106,11 @@ def _inside(path: str, root: str) -> bool:
 OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link to a file outside the workspace; not read")], False)
 
 
-def parse_source(source, files, cache=None) -> dict[str, ParsedFile]:
-    """Parse every listed file, reusing the cache's entries for unchanged files."""
+def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFile]:
+    """Parse every listed file, reusing the cache's entries for unchanged files.
+
+    `progress(done, total)` is called now and then while files are parsed.
+    """
     parsed = {}
     todo = []
     for rel, identity in files:
@@ -106,7 +122,9 @@ def parse_source(source, files, cache=None) -> dict[str, ParsedFile]:
             parsed[rel] = hit
         else:
             todo.append((rel, identity))
-    for rel, identity in todo:
+    for done, (rel, identity) in enumerate(todo):
+        if progress is not None and done % 250 == 0:
+            progress(done, len(todo))
         try:
             result = parse_bytes(source.read(rel))
         except OSError as exc:
@@ -114,6 +132,8 @@ def parse_source(source, files, cache=None) -> dict[str, ParsedFile]:
         parsed[rel] = result
         if cache is not None:
             cache.put(rel, identity, result)
+    if progress is not None and todo:
+        progress(len(todo), len(todo))
     return parsed
 
 
@@ -187,13 +207,13 @@ class Workspace:
         return self.config.member(member_id)
 
 
-def load(root: Path, *, source=None, cache=None) -> Workspace:
+def load(root: Path, *, source=None, cache=None, progress=None) -> Workspace:
     """Read, parse, type and check the whole workspace."""
     from .validate import check_rules
 
     source = source or FileSource(root)
     files = source.files()
-    parsed = parse_source(source, files, cache)
+    parsed = parse_source(source, files, cache, progress)
     problems: list[Problem] = []
     for rel, result in parsed.items():
         problems.extend(problem(code, rel, (line, column), message) for code, line, column, message in result.problems)
@@ -231,8 +251,14 @@ def load(root: Path, *, source=None, cache=None) -> Workspace:
     return ws
 
 
-def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress: bool = False) -> Workspace:
+def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress=None) -> Workspace:
     """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache."""
+    from .cache import ParseCache
+
     if rev is not None:
         raise WorkspaceError("--rev is not available in this version")
-    return load(root)
+    cache = ParseCache(Path(root) / CACHE_FILE) if use_cache else None
+    ws = load(root, cache=cache, progress=progress)
+    if cache is not None:
+        cache.save()
+    return ws

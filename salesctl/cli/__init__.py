@@ -71,8 +71,25 @@ class AppContext:
         return self._workspace
 
 
-def _progress_enabled() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")
+def _progress_enabled():
+    """A progress callback for cold loads, shown on a terminal only (never in pipes or cron)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    import time
+
+    started = time.monotonic()
+    shown = []
+
+    def progress(done, total):
+        if time.monotonic() - started < 1.0:
+            return
+        shown.append(True)
+        end = "\n" if done >= total else ""
+        click.echo(f"\rparsing {done}/{total} files…", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
+    return progress
 
 
 def _store(name):

@@ -1,0 +1,88 @@
+"""The parse cache never changes a result, and a bad cache is ignored."""
+
+from __future__ import annotations
+
+import os
+
+from salesctl.cache import ParseCache
+from salesctl.workspace import CACHE_FILE, open_workspace
+
+from conftest import SAMPLE, write_workspace
+
+
+def summary(ws):
+    return ([p.format() for p in ws.problems],
+            {c: [(r.id, r.data, r.path, r.pos("id")) for r in rs] for c, rs in ws.records.items()})
+
+
+def test_warm_equals_cold_on_the_sample(tmp_path):
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    cold = summary(open_workspace(root, use_cache=False))
+    first = summary(open_workspace(root))          # fills the cache
+    assert (root / CACHE_FILE).is_file()
+    warm = summary(open_workspace(root))           # served from it
+    assert cold == first == warm
+
+
+def test_changed_file_is_parsed_again(workspace):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    assert open_workspace(root).problems == []
+    path = root / "customers/CUS-0001.yaml"
+    path.write_text("id: CUS-0001\nname: 甲\nowner: nobody\ncreated: 2026-01-01\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # even with an old mtime the size differs
+    assert [p.code for p in open_workspace(root).problems] == ["unknown-ref"]
+
+
+def test_problems_of_a_cached_file_keep_their_positions(workspace):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\nstaus: x\n"})
+    first = [p.format() for p in open_workspace(root).problems]
+    second = [p.format() for p in open_workspace(root).problems]
+    assert first == second == [
+        "customers/CUS-0001.yaml:5:1: warning[unknown-field]: unknown field 'staus'; did you mean 'status'?"]
+
+
+def test_corrupt_or_foreign_cache_is_ignored(workspace):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    expected = summary(open_workspace(root, use_cache=False))
+    cache = root / CACHE_FILE
+    for junk in (b"", b"garbage", b"salesctl-parse-cache\x00\x00\x02" + b"\x00" * 40, os.urandom(5000)):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(junk)
+        assert summary(open_workspace(root)) == expected
+    assert ParseCache(cache).get("customers/CUS-0001.yaml", ("file",)) is None
+
+
+def test_tampered_payload_fails_the_checksum(workspace):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    open_workspace(root)
+    blob = bytearray((root / CACHE_FILE).read_bytes())
+    blob[-5] ^= 0xFF
+    (root / CACHE_FILE).write_bytes(bytes(blob))
+    assert ParseCache(root / CACHE_FILE)._entries == {}
+
+
+def test_read_only_workspace_still_loads(workspace):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    (root / ".salesctl").mkdir()
+    os.chmod(root / ".salesctl", 0o500)
+    try:
+        assert open_workspace(root).problems == []
+    finally:
+        os.chmod(root / ".salesctl", 0o700)
+
+
+def test_no_cache_option_writes_nothing(workspace, run):
+    root = workspace()
+    assert run("--no-cache", "-C", root, "validate").exit_code == 0
+    assert not (root / ".salesctl").exists()
+    assert run("-C", root, "validate").exit_code == 0
+    assert (root / CACHE_FILE).exists()
+
+
+def test_cache_write_leaves_no_temp_files(workspace):
+    root = write_workspace(workspace().parent / "other", {})
+    open_workspace(root)
+    assert [p.name for p in (root / ".salesctl" / "cache").iterdir()] == ["parse.bin"]
