@@ -21,17 +21,7 @@ from ruamel.yaml.tag import Tag
 try:  # the C composer is ~5x faster; fall back to the pure-Python one when absent
     from ruamel.yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on the installed wheel
-    from ruamel.yaml.composer import Composer
-    from ruamel.yaml.parser import Parser
-    from ruamel.yaml.reader import Reader
-    from ruamel.yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
-        def __init__(self, stream):
-            Reader.__init__(self, stream, loader=self)
-            Scanner.__init__(self, loader=self)
-            Parser.__init__(self, loader=self)
-            Composer.__init__(self, loader=self)
+    from ruamel.yaml.loader import SafeLoader as _Parser  # its resolver methods are replaced below
 
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -61,6 +51,8 @@ _KIND_OF = {id(tag): kind for kind, tag in _TAGS.items()}
 
 class _Composer(_Parser):
     """The C composer with a small YAML 1.2 core-schema resolver of our own."""
+
+    max_depth = None  # the pure-Python composer asks; depth is bounded while building instead
 
     def __init__(self, text: str):
         _Parser.__init__(self, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 from .config import CONFIG_FILE
@@ -35,12 +35,10 @@ class InitError(Exception):
 
 def sample_dir() -> Path:
     """The shipped sample workspace: installed as package data, or beside the package in a checkout."""
-    try:
-        packaged = Path(str(resources.files("salesctl.sample_workspace")))
-        if (packaged / CONFIG_FILE).is_file():
-            return packaged
-    except (ModuleNotFoundError, TypeError):
-        pass
+    spec = importlib.util.find_spec("salesctl.sample_workspace")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / CONFIG_FILE).is_file():
+            return Path(location)
     return Path(__file__).resolve().parent.parent / "sample-workspace"
 
 
