@@ -12,7 +12,7 @@ def test_values_and_positions():
     parsed = parse_bytes(b"id: a\nwhen: 2026-01-01\nlist: [1, 2.5, true, ~, '3']\n")
     record = parsed.records[0]
     assert record.data == {"id": "a", "when": "2026-01-01", "list": [1, 2.5, True, None, "3"]}
-    assert record.positions[("list", 4)] == (3, 22)
+    assert record.positions[("list", 4)] == (3, 25)
     assert parsed.single
 
 
