@@ -1,0 +1,105 @@
+"""`salesctl report overdue|kpi|review`: parse options, call `salesctl.reports`, render."""
+
+from __future__ import annotations
+
+import click
+
+from .. import output
+from ..headings import headings
+from ..reports.overdue import GROUPINGS, overdue_report
+from . import app_context, global_options
+from .options import format_option, read_workspace, strict_option
+
+ACTION_KEYS = ("date", "channel", "by", "note", "promised")
+
+
+@click.group()
+@global_options
+def report():
+    """Overdue collection ledger, KPIs and performance reviews, as of --as-of.
+
+    \b
+    Example:
+      salesctl -C sample-workspace report overdue --as-of 2026-11-30
+    """
+
+
+# --- overdue -----------------------------------------------------------------------------
+
+@report.command()
+@click.option("--by", type=click.Choice(GROUPINGS), default="receivable", show_default=True,
+              help="One row per receivable, or per customer / owner with subtotals.")
+@click.option("--min-days", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Only receivables at least N days overdue.")
+@click.option("--owner", metavar="ID", help="Only receivables of contracts owned by this team member.")
+@format_option()
+@strict_option
+@global_options
+def overdue(by, min_days, owner, fmt, strict):
+    """The collection ledger: overdue receivables with aging buckets, the last collection action,
+    promises and the next escalation step; bucket totals at the end.
+
+    \b
+    Example:
+      salesctl report overdue --as-of 2026-11-30
+      salesctl report overdue --by customer --min-days 31 --format json
+    """
+    ws = read_workspace(strict)
+    if owner is not None and ws.member(owner) is None:
+        raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
+    as_of = app_context().today
+    doc = overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
+    labels = ws.config.bucket_labels()
+    if fmt in ("json", "yaml"):
+        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
+        return
+    if by == "receivable":
+        columns = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid",
+                   "balance", "days_overdue", "bucket"]
+        if fmt == "csv":
+            rows = [_flat_ledger_row(row) for row in doc["rows"]]
+            columns += [f"last_action.{key}" for key in ACTION_KEYS] + ["next_step.action", "next_step.date"]
+            click.echo(output.to_csv(rows, columns), nl=False)
+            return
+        words = headings(ws.config.locale)
+        rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
+        columns = [c for c in columns if c != "customer"] + ["last_action", "next_step"]
+    else:
+        rows = [_flat_group_row(row, labels) for row in doc["rows"]]
+        columns = [by, "name", "count", "balance", *labels]
+        if fmt == "csv":
+            click.echo(output.to_csv(rows, columns), nl=False)
+            return
+    words = headings(ws.config.locale)
+    total = _flat_group_row(doc["totals"], labels)
+    click.echo(f"{words['overdue_title']} {words['as_of']} {as_of.isoformat()}\n")
+    if rows:
+        click.echo(output.to_table(rows, columns, words))
+    click.echo(output.to_table([{"": words["total_row"], **total}], ["", "count", "balance", *labels], words),
+               nl=False)
+
+
+def _flat_ledger_row(row: dict) -> dict:
+    """A ledger row for CSV: last action and next step spread over dotted columns."""
+    flat = {k: v for k, v in row.items() if k not in ("last_action", "next_step")}
+    for key in ACTION_KEYS:
+        flat[f"last_action.{key}"] = (row["last_action"] or {}).get(key)
+    flat["next_step.action"] = (row["next_step"] or {}).get("action")
+    flat["next_step.date"] = (row["next_step"] or {}).get("date")
+    return flat
+
+
+def _flat_group_row(row: dict, labels: list[str]) -> dict:
+    flat = {k: v for k, v in row.items() if k != "buckets"}
+    flat.update(row["buckets"])
+    return flat
+
+
+def _action_cell(action: dict | None, words: dict) -> str:
+    """`2026-11-02 phone`, plus the promised date when the action carries one."""
+    if action is None:
+        return ""
+    text = f"{action['date'].isoformat()} {action['channel']}"
+    if action.get("promised"):
+        text += f" ({words['promised']} {action['promised'].isoformat()})"
+    return text
