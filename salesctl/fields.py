@@ -19,16 +19,25 @@ MAX_AMOUNT = Decimal("9999999999999.99")
 CENT = Decimal("0.01")
 
 
+_DATES: dict = {}
+
+
 def parse_date(value):
     """A date field: a YAML date or a quoted ISO string, `YYYY-MM-DD` exactly."""
     if isinstance(value, date):
         return value, None, None
+    known = _DATES.get(value) if isinstance(value, str) else None
+    if known is not None:
+        return known, None, None
     if not isinstance(value, str) or not DATE_PATTERN.match(value.strip()):
         return None, "bad-date", f"{_show(value)} is not a date (YYYY-MM-DD)"
     try:
-        return date.fromisoformat(value.strip()), None, None
+        day = date.fromisoformat(value.strip())
     except ValueError:
         return None, "bad-date", f"{_show(value)} is not a real date"
+    if len(_DATES) < 100_000:
+        _DATES[value] = day
+    return day, None, None
 
 
 def to_decimal(value):

@@ -151,21 +151,25 @@ class RecordBuilder:
         for name, value in raw.items():
             spec = schema.get(name)
             if spec is None:
-                known = [k for k in schema]
-                guess = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+                guess = difflib.get_close_matches(str(name), list(schema), n=1, cutoff=0.6)
                 hint = f"; did you mean {guess[0]!r}?" if guess else ""
                 self._problem(problems, record, "unknown-field", at + (name,), f"unknown field {_dotted(at + (name,))!r}{hint}")
                 continue
             if value is None:
                 continue  # an empty value is an absent value
+            if spec.kind == "text" and type(value) is str:
+                out[name] = value  # the common case, without the general machinery
+                continue
             typed = self._value(spec, value, at + (name,), record, problems)
             if typed is not None:
                 out[name] = typed
-        for name, spec in schema.items():
-            if name not in out and spec.required and raw.get(name) is None:
+        required, defaults = _shape(schema)
+        for name in required:
+            if name not in out and raw.get(name) is None:
                 self._problem(problems, record, "missing-field", at, f"missing required field {_dotted(at + (name,))!r}")
-            elif name not in out and spec.default is not None:
-                out[name] = spec.default
+        for name, default in defaults:
+            if name not in out:
+                out[name] = default
         return out
 
     def _value(self, spec: Field, value, at: tuple, record: Record, problems: list):
@@ -253,6 +257,19 @@ class RecordBuilder:
         "enum": _enum,
         "period": _period,
     }
+
+
+_SHAPES: dict = {}
+
+
+def _shape(schema: dict) -> tuple:
+    """The required field names and the defaults of a schema, computed once per schema."""
+    shape = _SHAPES.get(id(schema))
+    if shape is None:
+        required = tuple(n for n, f in schema.items() if f.required)
+        defaults = tuple((n, f.default) for n, f in schema.items() if f.default is not None)
+        shape = _SHAPES[id(schema)] = (required, defaults)
+    return shape
 
 
 def _dotted(path: tuple) -> str:
