@@ -48,7 +48,7 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -62,6 +62,7 @@ __all__ = [
     "TemplateInfo",
     "FORMATS",
     "cny_upper",
+    "complete_context",
     "currency_cn",
     "date_cn",
     "date_en",
@@ -623,10 +624,16 @@ def _make_env(workspace_templates_dir: Path | None, *, autoescape: bool,
         trim_blocks=not for_docx,
         lstrip_blocks=not for_docx,
         finalize=_finalize,
-        auto_reload=False,
+        auto_reload=True,  # a cached environment still sees edited templates
     )
     env.filters.update(FILTERS)
     return env
+
+
+@lru_cache(maxsize=16)
+def _text_env(workspace_templates_dir: Path | None, autoescape: bool) -> _DraftEnvironment:
+    """The environment for md/html, kept so that compiled templates are reused."""
+    return _make_env(workspace_templates_dir, autoescape=autoescape)
 
 
 # ---------------------------------------------------------------------------
@@ -739,7 +746,8 @@ def _loader_name(info: TemplateInfo) -> str:
 
 
 def _render_text(info: TemplateInfo, context: dict, workspace_templates_dir: Path | None) -> str:
-    env = _make_env(workspace_templates_dir, autoescape=info.format == "html")
+    ws = Path(workspace_templates_dir).resolve() if workspace_templates_dir is not None else None
+    env = _text_env(ws, info.format == "html")
     try:
         tmpl = env.get_template(_loader_name(info))
         return tmpl.render(context)
@@ -749,17 +757,66 @@ def _render_text(info: TemplateInfo, context: dict, workspace_templates_dir: Pat
         raise _translate(exc, info, workspace_templates_dir) from exc
 
 
+# The documented shape of the context.  `render` fills a documented field that
+# is missing with None (an optional field left out of a record), so templates
+# may test it; a name outside these lists stays undefined and is an error.
+CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "contract": ("id", "customer", "owner", "title", "status", "created", "signed", "start", "end",
+                 "currency", "items", "amount", "payment_terms", "template", "approvals", "notes",
+                 "paid", "balance", "pending_stage", "waiting_since", "waiting_days"),
+    "customer": ("id", "name", "owner", "status", "tier", "key", "industry", "size", "region", "source",
+                 "created", "contacts", "tags", "notes"),
+    "contact": ("name", "title", "phone", "email", "primary"),
+    "owner": ("id", "name", "role", "group", "manager", "email"),
+    "company": ("name", "address", "tax_id", "phone", "bank", "representative"),
+    "bank": ("name", "account"),
+    "item": ("name", "quantity", "unit", "unit_price"),
+    "approval": ("stage", "by", "date", "decision", "comment"),
+    "receivable": ("id", "contract", "amount", "due", "invoice", "payments", "paid", "balance", "status"),
+    "payment": ("date", "amount", "method", "ref"),
+}
+_LIST_FIELDS = {"items": ("item", "contract"), "approvals": ("approval", "contract"),
+                "contacts": ("contact", "customer"), "payments": ("payment", "receivable")}
+
+
+def _complete(value: Any, kind: str) -> Any:
+    """A copy of a context mapping with its missing documented fields set to None."""
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for name in CONTEXT_FIELDS[kind]:
+        out.setdefault(name, None)
+    for name, (item_kind, owner_kind) in _LIST_FIELDS.items():
+        if owner_kind == kind and isinstance(out.get(name), list):
+            out[name] = [_complete(v, item_kind) for v in out[name]]
+    if kind == "company":
+        out["bank"] = _complete(out["bank"], "bank")
+    return out
+
+
+def complete_context(context: dict) -> dict:
+    """The context with every documented field present (missing ones None); input unchanged."""
+    ctx = dict(context)
+    for kind in ("contract", "customer", "contact", "owner", "company"):
+        if kind in ctx:
+            ctx[kind] = _complete(ctx[kind], kind)
+    if isinstance(ctx.get("receivables"), list):
+        ctx["receivables"] = [_complete(r, "receivable") for r in ctx["receivables"]]
+    return ctx
+
+
 def render(context: dict, *, template: str = "contract", fmt: str = "md", locale: str = "zh_CN",
            workspace_templates_dir: Path | None = None) -> str | bytes:
     """Render a draft: text for md and html, the bytes of a .docx for docx.
 
     ``template`` is ``NAME`` or ``NAME.LOCALE``; ``locale`` the workspace
-    locale (prefers ``NAME.LOCALE.FORMAT.j2``).  Raises DraftError for a
+    locale (prefers ``NAME.LOCALE.FORMAT.j2``).  Documented context fields
+    that are missing are filled with None (:func:`complete_context`).  Raises DraftError for a
     missing template, an undefined variable, a sandbox violation, any error
     inside the template, and for docx when the optional extra is missing.
     """
     info = resolve_template(template, fmt, locale, workspace_templates_dir)
-    ctx = dict(context)
+    ctx = complete_context(context)
     ctx.setdefault("locale", info.locale or locale)
     if fmt != "docx":
         return _render_text(info, ctx, workspace_templates_dir)
@@ -796,7 +853,7 @@ def _render_docx_template(info: TemplateInfo, context: dict,
 # Markdown -> Word
 # ---------------------------------------------------------------------------
 
-_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _INLINE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])|(\*\*)(.+?)\*\*|\*(?!\s)(.+?)(?<!\s)\*"
                         r"|`([^`]+)`|<br\s*/?>", re.S)
 _CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
