@@ -25,6 +25,9 @@ ZH_CN = {
     "to": "收件人", "email": "邮箱", "ref": "关联", "message": "内容", "role": "角色", "manager": "上级",
     "total_row": "合计", "as_of": "截至", "overdue_title": "逾期应收台账", "kpi_title": "销售业绩指标",
     "review_title": "绩效考核", "promised": "承诺付款",
+    "phone": "电话", "primary": "主要联系人", "quantity": "数量", "unit": "单位", "unit_price": "单价",
+    "stage": "环节", "by": "经办人", "decision": "结果", "method": "付款方式", "note": "说明", "reason": "原因",
+    "action": "动作", "self": "自评", "visit": "拜访",
 }
 
 EN_US = {
@@ -42,6 +45,8 @@ EN_US = {
     "group": "Group", "review": "Review", "period": "Period", "total": "Total", "grade": "Grade",
     "total_row": "Total", "as_of": "as of", "overdue_title": "Overdue receivables", "kpi_title": "Sales KPIs",
     "review_title": "Performance reviews", "promised": "promised",
+    "visit": "Visit", "contacts": "Contacts", "items": "Items", "approvals": "Approvals", "payments": "Payments",
+    "collection": "Collection log",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

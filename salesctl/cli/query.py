@@ -1,0 +1,162 @@
+"""`salesctl query` and `salesctl show`."""
+
+from __future__ import annotations
+
+import difflib
+
+import click
+
+from ..headings import headings
+from ..output import cell_text, render_rows, to_table
+from ..query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
+from ..records import COLLECTIONS, SCHEMAS, SINGULAR
+from . import app_context, global_options
+from .options import format_option, read_workspace, strict_option
+
+# What a table shows when -f is not given (csv, json and yaml show every field).
+TABLE_COLUMNS = {
+    "customers": ("id", "name", "owner", "status", "tier", "key", "region", "last_contact", "days_since_contact",
+                  "follow_up_days"),
+    "visits": ("id", "customer", "rep", "date", "channel", "kind", "effective", "satisfaction", "next"),
+    "contracts": ("id", "customer", "owner", "title", "status", "signed", "amount", "balance", "pending_stage"),
+    "receivables": ("id", "contract", "customer", "owner", "due", "amount", "paid", "balance", "status",
+                    "days_overdue", "bucket", "next_step"),
+    "reviews": ("id", "rep", "period", "reviewer"),
+}
+
+
+def column_headings(columns, locale: str) -> dict:
+    """Headings in the workspace locale; a dotted field joins its parts' headings (联系人.名称)."""
+    labels = headings(locale)
+    return {c: ".".join(labels.get(part, part) for part in c.split(".")) for c in columns}
+
+
+@click.command()
+@click.argument("collection")
+@click.option("-w", "--where", multiple=True, metavar="EXPR",
+              help="Condition FIELD OP VALUE, OP one of = != > >= < <= ~ (regex, any case); "
+                   "repeat: all must hold. 'FIELD = null' matches an absent field.")
+@click.option("-s", "--sort", multiple=True, metavar="[-]FIELD",
+              help="Sort by FIELD, descending with a leading '-'; repeat for further keys.")
+@click.option("-f", "--fields", multiple=True, metavar="FIELDS",
+              help="Comma-separated fields to show, dotted paths allowed (contacts.name).")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N records (after sorting).")
+@format_option("table", "csv", "json", "yaml", "ids")
+@strict_option
+@global_options
+def query(collection, where, sort, fields, limit, fmt, strict):
+    """List the records of COLLECTION (customers, visits, contracts, receivables, reviews) with
+    their derived fields, filtered, sorted and trimmed.
+
+    Values compare as the field's type (dates, numbers, true/false, text); a list field matches
+    when any element does, and != is the opposite of =. Derived fields: receivables paid, balance,
+    status, days_overdue, bucket, next_step, last_action, customer, owner; contracts paid, balance,
+    pending_stage, waiting_since, waiting_days, counted; customers last_contact,
+    days_since_contact, follow_up_days.
+
+    \b
+    Example:
+      salesctl query receivables -w 'status = overdue' -w 'days_overdue > 30' -s -balance
+      salesctl query customers -w 'contacts.name ~ 王' -f id,name,owner --format csv
+    """
+    try:
+        name = resolve_collection(collection)
+    except QueryError as exc:
+        raise click.UsageError(str(exc))
+    ws = read_workspace(strict)
+    try:
+        compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
+    except QueryError as exc:
+        raise click.UsageError(str(exc))
+    rows = compiled.run(ws, app_context().today)
+    if fmt == "ids":
+        click.echo("".join(f"{row['id']}\n" for row in rows), nl=False)
+        return
+    if fmt in ("json", "yaml") and compiled.columns is None:
+        click.echo(render_rows(rows, [], fmt), nl=False)
+        return
+    columns = compiled.columns or (TABLE_COLUMNS[name] if fmt == "table" else tuple(top_fields(name)))
+    selected = [compiled.select(row, columns) for row in rows]
+    if fmt == "table" and not selected:
+        click.echo(f"no {name} match", err=True)
+        return
+    click.echo(render_rows(selected, list(columns), fmt, column_headings(columns, ws.config.locale)), nl=False)
+
+
+@click.command()
+@click.argument("record_id", metavar="ID")
+@format_option("table", "json", "yaml")
+@strict_option
+@global_options
+def show(record_id, fmt, strict):
+    """Show the record ID of any collection: its fields, its derived fields and the records
+    related to it (a customer's contracts, receivables and last visits; a contract's customer and
+    receivables; a receivable's contract and customer; a visit's customer).
+
+    \b
+    Example:
+      salesctl show CUS-0001 --as-of 2026-11-30
+      salesctl show RCV-0007 --format json
+    """
+    ws = read_workspace(strict)
+    matches = [r for r in (ws.get(c, record_id) for c in COLLECTIONS) if r is not None]
+    if not matches:
+        broken = app_context().load().find(record_id)
+        if broken is not None:
+            click.echo(f"error: {record_id} ({broken.path}) has errors and is left out; run salesctl validate",
+                       err=True)
+            raise click.exceptions.Exit(1)
+        known = [str(r.id) for r in ws]
+        guess = difflib.get_close_matches(record_id, known, n=1, cutoff=0.6)
+        raise click.UsageError(f"no record with id {record_id!r}" + (f"; did you mean {guess[0]!r}?" if guess else ""))
+    record = matches[0]
+    for other in matches[1:]:
+        click.echo(f"note: {record_id} is also a {SINGULAR[other.collection]} ({other.path}); "
+                   f"see it with: salesctl query {other.collection} -w 'id = {record_id}'", err=True)
+    document = describe(ws, record, app_context().today)
+    if fmt != "table":
+        click.echo(render_rows([], [], fmt, document=document), nl=False)
+        return
+    click.echo(show_text(ws, document), nl=False)
+
+
+def show_text(ws, document) -> str:
+    """The record as label/value lines, then one small table per list of entries and related kind."""
+    from tabulate import tabulate
+
+    labels = headings(ws.config.locale)
+    collection, row = document["collection"], document["record"]
+    specs = {**SCHEMAS[collection], **DERIVED[collection]}
+    singular = SINGULAR[collection]
+    parts = [f"{labels.get(singular, singular)} {row['id']}  ({document['path']})\n"]
+    pairs, lists = [], []
+    for name, value in row.items():
+        spec = specs[name]
+        if spec.kind == "list" and spec.item.kind == "map":
+            lists.append((name, value))
+        elif value is not None and value != []:
+            pairs.append([labels.get(name, name), _value_text(ws, spec, value)])
+    parts.append(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
+    for name, entries in lists:
+        if entries:
+            columns = [c for c in specs[name].item.schema if any(c in e for e in entries)]
+            parts.append(f"\n{labels.get(name, name)}\n" + to_table(entries, columns, labels))
+    for kind, rows in document["related"].items():
+        if rows:
+            title = labels.get(SINGULAR[kind], kind)
+            parts.append(f"\n{title} ({len(rows)})\n" + to_table(rows, list(TABLE_COLUMNS[kind]), labels))
+    return "".join(parts)
+
+
+def _value_text(ws, spec, value) -> str:
+    """A value as a table shows it; a team member, customer or contract id also gets its name."""
+    text = cell_text(value, table=True)
+    if spec.kind != "ref":
+        return text
+    if spec.ref == "team":
+        member = ws.member(value)
+        name = member["name"] if member else None
+    else:
+        target = ws.get(spec.ref, value)
+        name = target.get("name") or target.get("title") if target is not None else None
+    return f"{text} {name}" if name else text
