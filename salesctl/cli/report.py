@@ -6,6 +6,8 @@ import click
 
 from .. import output
 from ..headings import headings
+from ..periods import Period, PeriodError, parse_period, period_range
+from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import GROUPINGS, overdue_report
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
@@ -103,3 +105,74 @@ def _action_cell(action: dict | None, words: dict) -> str:
     if action.get("promised"):
         text += f" ({words['promised']} {action['promised'].isoformat()})"
     return text
+
+
+# --- kpi ---------------------------------------------------------------------------------
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@report.command()
+@click.option("--period", metavar="P", help="YYYY, YYYY-Qn or YYYY-MM (default: the year of --as-of).")
+@click.option("--from", "start", type=DATE, metavar="DATE", help="First day of a custom period (with --to).")
+@click.option("--to", "end", type=DATE, metavar="DATE", help="Last day of a custom period (with --from).")
+@click.option("--by", type=click.Choice(["rep", "group"]), default="rep", show_default=True,
+              help="One row per rep, or per team group.")
+@format_option()
+@strict_option
+@global_options
+def kpi(period, start, end, by, fmt, strict):
+    """Sales KPIs per rep or group for a period, with a total row whose ratios are recomputed
+    over the whole team: signed amount, target and attainment, collected, new customers, visits,
+    conversion, sales cycle, satisfaction, repeat rate and overdue balance.
+
+    \b
+    Example:
+      salesctl report kpi --period 2026-Q3 --as-of 2026-11-30
+      salesctl report kpi --from 2026-01-01 --to 2026-06-30 --by group --format json
+    """
+    chosen = _chosen_period(period, start, end)
+    ws = read_workspace(strict)
+    doc = kpi_report(ws, chosen, app_context().today, by=by)
+    key = ["group"] if by == "group" else ["rep", "name"]
+    if fmt in ("json", "yaml", "csv"):
+        click.echo(output.render_rows(doc["rows"], [*key, *KPI_KEYS], fmt, document=doc), nl=False)
+        return
+    words = headings(ws.config.locale)
+    rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
+    click.echo(f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
+    click.echo(output.to_table(rows, [*key, *KPI_KEYS], words), nl=False)
+
+
+class Places(float):
+    """A mean shown in a table with its fixed decimals (101.0 days, 4.00 points), not as 101 or 4."""
+
+    def __new__(cls, value: float, places: int):
+        number = super().__new__(cls, value)
+        number.places = places
+        return number
+
+    def __format__(self, spec):
+        return format(float(self), f".{self.places}f")
+
+
+def _kpi_cells(row: dict) -> dict:
+    cells = dict(row)
+    for name, places in (("avg_cycle_days", 1), ("satisfaction", 2)):
+        if cells[name] is not None:
+            cells[name] = Places(cells[name], places)
+    return cells
+
+
+def _chosen_period(period, start, end) -> Period:
+    """--period P, or --from/--to together, else the year of --as-of."""
+    if period is not None and (start or end):
+        raise click.UsageError("give either --period or --from/--to, not both")
+    if (start is None) != (end is None):
+        raise click.UsageError("--from and --to go together")
+    try:
+        if start is not None:
+            return period_range(start.date(), end.date())
+        return parse_period(period if period is not None else str(app_context().today.year))
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period" if period else "--from/--to")

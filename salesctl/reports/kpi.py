@@ -1,0 +1,251 @@
+"""`report kpi`: the KPIs of SPEC section 7 per rep or group, and the target lookup of section 4.
+
+A rep's figures are first gathered as a `Tally` of the underlying contracts, payments, visits and
+customers; group rows and the total row merge tallies and recompute every ratio and mean from
+them, so that no ratio is ever averaged.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from .. import derive
+from ..output import Ratio, money
+from ..periods import Period
+
+ZERO = Decimal("0")
+KPI_KEYS = ("signed_amount", "contracts", "target", "attainment", "collected", "new_customers", "visits",
+            "effective_visits", "conversion_rate", "avg_cycle_days", "satisfaction", "repeat_rate",
+            "overdue_balance")
+ROW_ROLES = ("rep", "lead")
+
+
+# --- targets (SPEC section 4) ------------------------------------------------------------------
+
+def target_for(config, rep: str, period: Period) -> Decimal | None:
+    """The signed-amount target of `rep` for `period`; None when none can be derived.
+
+    A year, quarter or month follows section 4. A --from/--to range is the sum of the calendar
+    years, quarters and months it is made of (largest first); a range that cuts a month has none.
+    """
+    parts = _calendar_parts(period.start, period.end)
+    if parts is None:
+        return None
+    total = ZERO
+    for kind, year, number in parts:
+        keys = config.targets.get(year, {}).get(rep, {})
+        if kind == "year":
+            value = year_target(keys)
+        elif kind == "quarter":
+            value = quarter_target(keys, number)
+        else:
+            value = month_target(keys, number)
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def year_target(keys: dict) -> Decimal | None:
+    """Explicit `year`, else the sum of its quarters when every quarter is given (or all its months)."""
+    if "year" in keys:
+        return keys["year"]
+    quarters = [_given_quarter(keys, q) for q in range(1, 5)]
+    return sum(quarters, ZERO) if all(q is not None for q in quarters) else None
+
+
+def quarter_target(keys: dict, quarter: int) -> Decimal | None:
+    """Explicit `Qn`, else the sum of its months when all three are given, else year / 4."""
+    given = _given_quarter(keys, quarter)
+    if given is not None:
+        return given
+    return money(keys["year"] / 4) if "year" in keys else None
+
+
+def month_target(keys: dict, month: int) -> Decimal | None:
+    """Explicit `MM`, else its quarter / 3 when the quarter is given, else year / 12."""
+    name = f"{month:02d}"
+    if name in keys:
+        return keys[name]
+    quarter = f"Q{(month - 1) // 3 + 1}"
+    if quarter in keys:
+        return money(keys[quarter] / 3)
+    return money(keys["year"] / 12) if "year" in keys else None
+
+
+def _given_quarter(keys: dict, quarter: int) -> Decimal | None:
+    if f"Q{quarter}" in keys:
+        return keys[f"Q{quarter}"]
+    months = [f"{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+    return sum((keys[m] for m in months), ZERO) if all(m in keys for m in months) else None
+
+
+def _calendar_parts(start: date, end: date) -> list[tuple] | None:
+    """[(year|quarter|month, year, number)] covering start..end exactly; None if a month is cut."""
+    if start.day != 1:
+        return None
+    parts, cursor = [], start
+    while cursor <= end:
+        year, month = cursor.year, cursor.month
+        if month == 1 and date(year, 12, 31) <= end:
+            parts.append(("year", year, None))
+            nxt = date(year, 12, 31)
+        elif month % 3 == 1 and _month_end(year, month + 2) <= end:
+            parts.append(("quarter", year, (month + 2) // 3))
+            nxt = _month_end(year, month + 2)
+        elif _month_end(year, month) <= end:
+            parts.append(("month", year, month))
+            nxt = _month_end(year, month)
+        else:
+            return None
+        cursor = nxt + timedelta(days=1)
+    return parts
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
+
+
+# --- tallies ---------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    """What a row's KPIs are computed from; merging tallies gives group and total rows."""
+
+    contracts: list = field(default_factory=list)         # counted contracts signed in P
+    targets: list = field(default_factory=list)           # the targets that exist
+    payments: list = field(default_factory=list)          # payment amounts dated in P
+    new_customers: set = field(default_factory=set)
+    visits: list = field(default_factory=list)            # visits in P
+    candidates: set = field(default_factory=set)          # visited in P, no counted contract before P
+    cycles: list = field(default_factory=list)            # days from first contact to signing
+    signed_customers: set = field(default_factory=set)    # with a counted contract signed in P
+    repeat_customers: set = field(default_factory=set)    # ... that had one signed before P
+    overdue_balance: Decimal = ZERO
+
+    def merge(self, other: "Tally") -> "Tally":
+        return Tally(
+            self.contracts + other.contracts, self.targets + other.targets, self.payments + other.payments,
+            self.new_customers | other.new_customers, self.visits + other.visits,
+            self.candidates | other.candidates, self.cycles + other.cycles,
+            self.signed_customers | other.signed_customers, self.repeat_customers | other.repeat_customers,
+            self.overdue_balance + other.overdue_balance)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.contracts or self.targets or self.payments or self.visits or self.overdue_balance)
+
+
+def figures(tally: Tally) -> dict:
+    """The KPIs of section 7 (without rep/name) computed from one tally."""
+    signed = sum((c["amount"] for c in tally.contracts), ZERO)
+    target = sum(tally.targets, ZERO) if tally.targets else None
+    satisfaction = [v["satisfaction"] for v in tally.visits if v.get("satisfaction") is not None]
+    return {
+        "signed_amount": signed,
+        "contracts": len(tally.contracts),
+        "target": target,
+        "attainment": Ratio(signed / target) if target else None,
+        "collected": sum(tally.payments, ZERO),
+        "new_customers": len(tally.new_customers),
+        "visits": len(tally.visits),
+        "effective_visits": sum(1 for v in tally.visits if v.get("effective", True)),
+        "conversion_rate": _share(tally.candidates & tally.new_customers, tally.candidates),
+        "avg_cycle_days": _mean(tally.cycles, "0.1"),
+        "satisfaction": _mean(satisfaction, "0.01"),
+        "repeat_rate": _share(tally.repeat_customers, tally.signed_customers),
+        "overdue_balance": tally.overdue_balance,
+    }
+
+
+def _share(part: set, whole: set) -> Ratio | None:
+    return Ratio(len(part) / len(whole)) if whole else None
+
+
+def _mean(values: list, places: str) -> float | None:
+    if not values:
+        return None
+    return float((Decimal(sum(values)) / len(values)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+class _Facts:
+    """The workspace facts every rep's tally reads, indexed once per report."""
+
+    def __init__(self, ws, period: Period, as_of: date):
+        self.ws, self.period, self.as_of = ws, period, as_of
+        self.counted = sorted((c for c in ws.records["contracts"] if derive.is_counted(c) and c["signed"] <= as_of),
+                              key=lambda c: (c["signed"], c.id))
+        self.first_counted: dict = {}  # customer -> its earliest counted contract
+        for contract in self.counted:
+            self.first_counted.setdefault(contract["customer"], contract)
+        self.visits = [v for v in ws.records["visits"] if v["date"] <= as_of]
+        self.owner_of = {c.id: c.get("owner") for c in ws.records["contracts"]}
+
+    def signed_before_period(self, customer_id) -> bool:
+        first = self.first_counted.get(customer_id)
+        return first is not None and first["signed"] < self.period.start
+
+    def first_contact(self, customer_id) -> date | None:
+        """The customer's earliest visit by anyone (≤ D), else its created date."""
+        visits = derive.visits_until(self.ws, customer_id, self.as_of)
+        if visits:
+            return visits[0]["date"]
+        customer = self.ws.get("customers", customer_id)
+        return customer.get("created") if customer else None
+
+    def tally(self, rep: str) -> Tally:
+        period, ws = self.period, self.ws
+        t = Tally()
+        t.contracts = [c for c in self.counted if c["owner"] == rep and c["signed"] in period]
+        target = target_for(ws.config, rep, period)
+        t.targets = [target] if target is not None else []
+        overdue_as_of = min(period.end, self.as_of)
+        for receivable in ws.records["receivables"]:
+            if self.owner_of.get(receivable.get("contract")) != rep:
+                continue
+            t.payments += [p["amount"] for p in derive.payments_until(receivable, self.as_of) if p["date"] in period]
+            if derive.receivable_status(receivable, overdue_as_of) == "overdue":
+                t.overdue_balance += derive.receivable_balance(receivable, overdue_as_of)
+        t.new_customers = {cust for cust, first in self.first_counted.items()
+                           if first["owner"] == rep and first["signed"] in period}
+        t.visits = [v for v in self.visits if v["rep"] == rep and v["date"] in period]
+        t.candidates = {v["customer"] for v in t.visits if not self.signed_before_period(v["customer"])}
+        for contract in t.contracts:
+            contact = self.first_contact(contract["customer"])
+            if contact is not None:
+                t.cycles.append((contract["signed"] - contact).days)
+        t.signed_customers = {c["customer"] for c in t.contracts}
+        t.repeat_customers = {c for c in t.signed_customers if self.signed_before_period(c)}
+        return t
+
+
+def rep_tallies(ws, period: Period, as_of: date) -> dict[str, Tally]:
+    """A tally per team member who has a row: every rep and lead, and anyone else with figures."""
+    facts = _Facts(ws, period, as_of)
+    tallies = {}
+    for member in ws.config.team:
+        tally = facts.tally(member["id"])
+        if member.get("role") in ROW_ROLES or tally.active:
+            tallies[member["id"]] = tally
+    return tallies
+
+
+def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:
+    """The `report kpi` document of SPEC section 8: one row per rep (or group) and a total row."""
+    tallies = rep_tallies(ws, period, as_of)
+    if by == "group":
+        groups: dict = {}
+        for rep, tally in tallies.items():
+            group = ws.member(rep).get("group")
+            groups[group] = groups[group].merge(tally) if group in groups else tally
+        order = sorted(groups, key=lambda g: g is None)  # team order of first appearance, no group last
+        rows = [{"group": g, **figures(groups[g])} for g in order]
+    else:
+        rows = [{"rep": rep, "name": ws.member(rep)["name"], **figures(tally)} for rep, tally in tallies.items()]
+    total = Tally()
+    for tally in tallies.values():
+        total = total.merge(tally)
+    return {"period": period.label, "start": period.start, "end": period.end, "rows": rows, "total": figures(total)}
