@@ -9,6 +9,7 @@ from ..headings import headings
 from ..periods import Period, PeriodError, parse_period, period_range
 from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import GROUPINGS, overdue_report
+from ..reports.review import review_report
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 
@@ -176,3 +177,44 @@ def _chosen_period(period, start, end) -> Period:
         return parse_period(period if period is not None else str(app_context().today.year))
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period" if period else "--from/--to")
+
+
+# --- review ------------------------------------------------------------------------------
+
+@report.command()
+@click.option("--period", metavar="P", help="Only reviews whose period lies within P (YYYY, YYYY-Qn or YYYY-MM).")
+@format_option()
+@strict_option
+@global_options
+def review(period, fmt, strict):
+    """Performance reviews: each indicator's score, the weighted total and the grade. Metric
+    indicators are scored from the KPIs of the review's own period.
+
+    \b
+    Example:
+      salesctl report review --period 2026-Q3 --as-of 2026-11-30
+    """
+    try:
+        chosen = parse_period(period) if period is not None else None
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period")
+    ws = read_workspace(strict)
+    doc = review_report(ws, app_context().today, chosen)
+    names = [i["name"] for i in ws.config.review["indicators"]]
+    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade"]
+    if fmt in ("json", "yaml"):
+        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
+        return
+    rows = [{**{k: v for k, v in row.items() if k != "scores"},
+             **{f"scores.{n}": score for n, score in row["scores"].items()}} for row in doc["rows"]]
+    if fmt == "csv":
+        click.echo(output.to_csv(rows, columns), nl=False)
+        return
+    words = headings(ws.config.locale)
+    for row in rows:
+        for column in columns[4:-1]:
+            if row[column] is not None:
+                row[column] = Places(row[column], 1)
+    click.echo(f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n")
+    if rows:
+        click.echo(output.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}}), nl=False)

@@ -233,6 +233,12 @@ def rep_tallies(ws, period: Period, as_of: date) -> dict[str, Tally]:
     return tallies
 
 
+def rep_figures(ws, period: Period, as_of: date, reps) -> dict[str, dict]:
+    """The KPIs of each of `reps` for one period (what review scoring reads)."""
+    facts = _Facts(ws, period, as_of)
+    return {rep: figures(facts.tally(rep)) for rep in reps}
+
+
 def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:
     """The `report kpi` document of SPEC section 8: one row per rep (or group) and a total row."""
     tallies = rep_tallies(ws, period, as_of)

@@ -1,0 +1,136 @@
+"""`report review`: indicator scores, weighted totals and grades, by hand.
+
+Fixture reviews of 2026-Q2 (weights sales 50, satisfaction 20, teamwork 15, attitude 15; self 30 %):
+- zhang: attainment 100 % → 100; satisfaction 4.00 → 80; teamwork 0.3 × 90 + 0.7 × 80 = 83;
+  attitude 0.3 × 80 + 0.7 × 90 = 87; total (5000 + 1600 + 1245 + 1305) / 100 = 91.5 → A.
+- wang: 50 % → 50; 4.50 → 90; teamwork manager only 80; attitude self only 70;
+  total (2500 + 1800 + 1200 + 1050) / 100 = 65.5 → C.
+- zhou: 0 % → 0; no satisfaction, no attitude score: left out of both sums;
+  total (0 + 15 × 80) / (50 + 15) = 18.46 → 18.5 → D.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from salesctl.periods import parse_period
+from salesctl.reports.review import grade_for, review_report, subjective_score, weighted_total
+from salesctl.workspace import load
+
+from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
+
+D = date(2026, 6, 30)
+
+
+def test_scores_totals_and_grades(reports_ws):
+    doc = review_report(reports_ws, D)
+    assert doc["period"] is None
+    assert [(r["review"], r["scores"], r["total"], r["grade"]) for r in doc["rows"]] == [
+        ("REV-Q2-wang", {"sales": 50.0, "satisfaction": 90.0, "teamwork": 80.0, "attitude": 70.0}, 65.5, "C"),
+        ("REV-Q2-zhang", {"sales": 100.0, "satisfaction": 80.0, "teamwork": 83.0, "attitude": 87.0}, 91.5, "A"),
+        ("REV-Q2-zhou", {"sales": 0.0, "satisfaction": None, "teamwork": 80.0, "attitude": None}, 18.5, "D"),
+    ]
+
+
+def test_period_filter_keeps_the_reviews_within_it(reports_ws):
+    assert len(review_report(reports_ws, D, parse_period("2026"))["rows"]) == 3
+    assert len(review_report(reports_ws, D, parse_period("2026-Q2"))["rows"]) == 3
+    assert review_report(reports_ws, D, parse_period("2026-Q3")) == {"period": "2026-Q3", "rows": []}
+    assert review_report(reports_ws, D, parse_period("2026-05"))["rows"] == []  # a quarter is not within a month
+
+
+def test_metrics_follow_the_as_of_date(reports_ws):
+    # as of 2026-05-01 zhang had signed 200,000 of 300,000 in Q2 and one visit with satisfaction 5
+    zhang = review_report(reports_ws, date(2026, 5, 1))["rows"][1]
+    assert zhang["scores"]["sales"] == 66.7 and zhang["scores"]["satisfaction"] == 100.0
+
+
+@pytest.mark.parametrize("total, grade", [
+    ("100", "A"), ("90.0", "A"), ("89.9", "B"), ("75.0", "B"), ("74.9", "C"), ("60.0", "C"), ("59.9", "D"), ("0", "D"),
+])
+def test_grade_boundaries(total, grade):
+    assert grade_for(Decimal(total), {"A": 90, "B": 75, "C": 60, "D": 0}) == grade
+
+
+def test_no_grade_below_the_lowest_minimum_or_without_a_total():
+    assert grade_for(Decimal("59.9"), {"A": 90, "B": 75, "C": 60}) is None
+    assert grade_for(None, {"A": 90}) is None
+
+
+def test_subjective_blend():
+    assert subjective_score(Decimal(90), Decimal(80), 30) == Decimal("83")
+    assert subjective_score(Decimal(90), None, 30) == 90
+    assert subjective_score(None, Decimal(80), 30) == 80
+    assert subjective_score(None, None, 30) is None
+
+
+def test_total_rounds_half_up_to_one_decimal():
+    indicators = [{"name": "a", "weight": Decimal(50)}, {"name": "b", "weight": Decimal(50)}]
+    assert weighted_total({"a": Decimal("89.9"), "b": Decimal("90")}, indicators) == Decimal("90.0")  # 89.95
+    assert weighted_total({"a": None, "b": None}, indicators) is None
+
+
+SUBJECTIVE = """\
+company: {name: 测试}
+team:
+  - {id: lin, name: 林海, role: manager}
+  - {id: zhang, name: 张伟, role: rep, manager: lin}
+review:
+  self_weight: 0
+  indicators: [{name: overall, weight: 100}]
+"""
+
+
+@pytest.mark.parametrize("score, total, grade", [("90", 90.0, "A"), ("89.94", 89.9, "B"), ("89.95", 90.0, "A"),
+                                                 ("75", 75.0, "B"), ("74.9", 74.9, "C"), ("60", 60.0, "C"),
+                                                 ("59.9", 59.9, "D")])
+def test_grade_at_the_boundaries_through_the_command(run, workspace, score, total, grade):
+    root = workspace({"reviews/r.yaml": f"{{id: R-1, rep: zhang, period: 2026-Q1, manager: {{overall: {score}}}}}\n"},
+                     config=SUBJECTIVE)
+    result = run("-C", root, "report", "review", "--format", "json", "--as-of", "2026-06-30")
+    row = json.loads(result.stdout)["rows"][0]
+    assert (row["total"], row["grade"]) == (total, grade)
+
+
+def test_rep_without_target_has_no_sales_score(workspace):
+    config = SUBJECTIVE.replace("self_weight: 0\n  indicators: [{name: overall, weight: 100}]",
+                                "indicators: [{name: sales, weight: 60, metric: attainment}, {name: overall, weight: 40}]")
+    root = workspace({"reviews/r.yaml": "{id: R-1, rep: zhang, period: 2026, self: {overall: 70}, manager: {overall: 90}}\n"},
+                     config=config)
+    row = review_report(load(root), D)["rows"][0]
+    assert (row["scores"], row["total"], row["grade"]) == ({"sales": None, "overall": 84.0}, 84.0, "B")
+
+
+def test_json_document(run, reports_root):
+    result = run("-C", reports_root, "report", "review", "--period", "2026-Q2", "--as-of", "2026-06-30", "--format",
+                 "json")
+    doc = json.loads(result.stdout, object_pairs_hook=list)
+    assert [k for k, _ in doc] == ["period", "rows"] and dict(doc)["period"] == "2026-Q2"
+    first = dict(dict(doc)["rows"][0])
+    assert list(first) == ["review", "rep", "name", "period", "scores", "total", "grade"]
+    assert first["scores"] == [("sales", 50.0), ("satisfaction", 90.0), ("teamwork", 80.0), ("attitude", 70.0)]
+
+
+def test_table_and_csv(run, reports_root):
+    table = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30").stdout.splitlines()
+    assert table[0] == "绩效考核"
+    assert table[2].split() == ["考核", "销售", "名称", "期间", "sales", "satisfaction", "teamwork", "attitude", "总分", "等级"]
+    assert table[6].split() == ["REV-Q2-zhou", "zhou", "周杰", "2026-Q2", "0.0", "80.0", "18.5", "D"]
+    csv_text = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30", "--format", "csv").stdout
+    assert csv_text.splitlines()[:2] == [
+        "review,rep,name,period,scores.sales,scores.satisfaction,scores.teamwork,scores.attitude,total,grade",
+        "REV-Q2-wang,wang,王芳,2026-Q2,50,90,80,70,65.5,C"]
+
+
+def test_bad_period_is_a_usage_error(run, reports_root):
+    result = run("-C", reports_root, "report", "review", "--period", "Q2")
+    assert result.exit_code == 2 and "not a period" in result.stderr
+
+
+def test_help_has_an_example(run):
+    result = run("report", "review", "--help")
+    assert result.exit_code == 0 and "Example:" in result.stdout
