@@ -939,33 +939,31 @@ def _style_document(doc: Any, locale: str | None) -> None:
         section.top_margin = section.bottom_margin = Mm(25)
         section.left_margin = section.right_margin = Mm(25)
     chinese = not (locale or "").startswith("en")
-    body_font, head_font = ("宋体", "黑体") if chinese else ("Times New Roman", "Times New Roman")
 
-    def font(style: Any, name: str, east_asia: str, size: float | None, bold: bool | None) -> None:
-        style.font.name = name
+    def font(style: Any, east_asia: str, size: float, bold: bool | None) -> None:
+        """Times New Roman for Latin text, ``east_asia`` for Chinese, black."""
         rpr = style.element.get_or_add_rPr()
         rfonts = rpr.find(qn("w:rFonts"))
         if rfonts is None:
             rfonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(rfonts)
-        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-            rfonts.set(qn(attr), name if not chinese else "Times New Roman")
-        rfonts.set(qn("w:eastAsia"), east_asia)
+            rpr.insert(0, rfonts)
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             rfonts.attrib.pop(qn(attr), None)
-        if size:
-            style.font.size = Pt(size)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            rfonts.set(qn(attr), "Times New Roman")
+        rfonts.set(qn("w:eastAsia"), east_asia)
+        style.font.size = Pt(size)
         style.font.bold = bold
         style.font.color.rgb = RGBColor(0, 0, 0)
 
     styles = doc.styles
-    font(styles["Normal"], body_font, "宋体", 10.5 if chinese else 11, None)
+    font(styles["Normal"], "宋体", 10.5 if chinese else 11, None)
     styles["Normal"].paragraph_format.space_after = Pt(4)
     styles["Normal"].paragraph_format.line_spacing = 1.35
     sizes = {1: 18, 2: 12, 3: 11, 4: 10.5}
     for level, size in sizes.items():
         st = styles[f"Heading {level}"]
-        font(st, head_font, "黑体", size, True)
+        font(st, "黑体", size, True)
         st.font.italic = False
         st.paragraph_format.space_before = Pt(10 if level > 1 else 0)
         st.paragraph_format.space_after = Pt(6)
