@@ -1,0 +1,275 @@
+"""`salesctl new`, `pay`, `collect`, `approve`, `schedule`: options in, a plan from the library, written.
+
+Every writer takes the lock, reads the workspace, builds and checks its plan (`writers`), and
+writes it atomically (`storage`); with --dry-run it prints the diff instead and writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .. import storage, writers
+from ..records import COLLECTION_CHANNELS
+from ..workspace import CACHE_FILE, open_workspace
+from . import app_context, global_options
+
+dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
+date_option = click.option("--date", "on", metavar="DATE", help="Date of the entry (default: --as-of, else today).")
+by_option = click.option("--by", "by", metavar="ID",
+                         help="Team member who acts (default: $SALESCTL_USER, else the member whose e-mail is "
+                              "git config user.email).")
+
+
+def _fail(message: str, code: int):
+    click.echo(f"error: {message}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+def _refused(exc: writers.Refused):
+    click.echo(f"error: {exc}", err=True)
+    for p in exc.problems:
+        click.echo(p.format(), err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _workspace_and_cache(app):
+    from ..cache import ParseCache
+
+    root = app.root()
+    ws = open_workspace(root, use_cache=not app.no_cache)
+    return ws, (None if app.no_cache else ParseCache(Path(root) / CACHE_FILE))
+
+
+def _write(build, *, dry_run: bool, ids: bool = False):
+    """Run `build(ws, cache) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
+    app = app_context()
+    if app.rev:
+        _fail("writers change the working tree; --rev is for read commands", 2)
+    root = app.root()
+    try:
+        if dry_run:
+            plan = build(*_workspace_and_cache(app))
+        else:
+            with storage.writer_lock(root):
+                plan = build(*_workspace_and_cache(app))
+                storage.apply(root, plan.files)
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+    except writers.Refused as exc:
+        _refused(exc)
+    except (storage.LockTimeout, storage.Conflict) as exc:
+        _fail(str(exc), 1)
+    except OSError as exc:
+        _fail(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); nothing written", 1)
+    for p in plan.warnings:
+        click.echo(p.format(), err=True)
+    if dry_run:
+        click.echo(plan.diff(), nl=False)
+        click.echo("dry run: nothing written", err=True)
+        return
+    for line in plan.summary:
+        click.echo(line, err=True)
+    if ids:
+        for record_id in plan.ids:
+            click.echo(record_id)
+
+
+def _on(on) -> date:
+    if on is None:
+        return app_context().today
+    try:
+        return writers.date_arg(on, "--date")
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+
+
+def _amount(text: str):
+    try:
+        return writers.amount_arg(text)
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+
+
+# --- new -----------------------------------------------------------------------------------
+
+@click.command()
+@click.argument("kind")
+@click.argument("assignments", nargs=-1, metavar="[FIELD=VALUE]...")
+@click.option("--edit", is_flag=True, help="Open $EDITOR on the new record; it is checked when saved.")
+@click.option("--file", "file", metavar="PATH",
+              help="Add the record at the end of this file of records (default: a new COLLECTION/ID.yaml).")
+@date_option
+@dry_run_option
+@global_options
+def new(kind, assignments, edit, file, on, dry_run):
+    """Add a record of KIND (customer, visit, contract, receivable, review) with the next id.
+
+    FIELD=VALUE sets a field; dates are YYYY-MM-DD, lists and mappings are YAML
+    (items='[{name: 内训, quantity: 2, unit_price: 6000}]'; tags=a,b). The date field (created,
+    or a visit's date) defaults to --date/--as-of; a contract starts as draft with its amount
+    summed from its items. The new id is printed on stdout.
+
+    \b
+    Example:
+      salesctl new customer name=杭州云帆网络科技有限公司 owner=wang tier=B
+      salesctl new visit customer=CUS-0003 rep=wang channel=phone --file visits/2026/2026-11.yaml
+    """
+    day = _on(on)
+    try:
+        collection = writers.kind_arg(kind)
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+    app = app_context()
+    text = None
+    if edit:
+        text = _edit_loop(app, collection, assignments, day, file)
+
+    def build(ws, cache):
+        path = writers.file_arg(ws, file, collection) if file else None
+        if text is not None:
+            return writers.new(ws, collection, text=text, file=path, cache=cache)
+        record = writers.draft_record(ws, collection, assignments, on=day)
+        return writers.new(ws, collection, record=record, file=path, cache=cache)
+
+    _write(build, dry_run=dry_run, ids=True)
+
+
+def _edit_loop(app, collection, assignments, day, file) -> str:
+    """Open the editor until the record it returns would be accepted (or the user gives up)."""
+    try:
+        ws, cache = _workspace_and_cache(app)
+        path = writers.file_arg(ws, file, collection) if file else None
+        buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+    while True:
+        edited = click.edit(buffer, extension=".yaml", require_save=True)
+        if edited is None or not writers.strip_notes(edited).strip():
+            _fail("cancelled; nothing written", 1)
+        try:
+            writers.new(ws, collection, text=edited, file=path, cache=cache)
+            return edited
+        except writers.Refused as exc:
+            notes = [f"{p.severity}[{p.code}]: {p.message}" for p in exc.problems] or [f"error: {exc}"]
+            for note in notes:
+                click.echo(note, err=True)
+            buffer = writers.edit_text(ws, collection, edited, ["fix this and save, or empty the file to cancel:"] + notes)
+
+
+# --- pay, collect, approve -----------------------------------------------------------------
+
+@click.command()
+@click.argument("receivable")
+@click.argument("amount")
+@date_option
+@click.option("--method", help="How it was paid (银行转账, 支付宝, …).")
+@click.option("--ref", help="Bank slip or transaction reference.")
+@dry_run_option
+@global_options
+def pay(receivable, amount, on, method, ref, dry_run):
+    """Record a payment of AMOUNT (12000 or 12000.50, no separators) on RECEIVABLE.
+
+    Refused when it would pay more than the receivable's amount, or the receivable is written off.
+
+    \b
+    Example:
+      salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
+    """
+    day, value = _on(on), _amount(amount)
+    _write(lambda ws, cache: writers.pay(ws, receivable, value, on=day, method=method, ref=ref, cache=cache),
+           dry_run=dry_run)
+
+
+@click.command()
+@click.argument("receivable")
+@click.option("--channel", required=True, type=click.Choice(COLLECTION_CHANNELS), help="How the customer was chased.")
+@click.option("--note", help="What was said or agreed.")
+@click.option("--promised", metavar="DATE", help="The date the customer promised to pay.")
+@by_option
+@date_option
+@dry_run_option
+@global_options
+def collect(receivable, channel, note, promised, by, on, dry_run):
+    """Log a collection action on RECEIVABLE in its collection log.
+
+    \b
+    Example:
+      salesctl collect RCV-0015 --channel phone --note 财务称月底付款 --promised 2026-12-31
+    """
+    day = _on(on)
+    try:
+        promise = writers.date_arg(promised, "--promised") if promised else None
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+
+    def build(ws, cache):
+        who = writers.resolve_by(ws, by)
+        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise,
+                               cache=cache)
+
+    _write(build, dry_run=dry_run)
+
+
+@click.command()
+@click.argument("contract")
+@click.option("--stage", required=True, metavar="STAGE", help="Stage of rules.approval_chain (manager, legal, …).")
+@click.option("--reject", is_flag=True, help="Record a rejection instead of an approval.")
+@click.option("--comment", help="Why, or under which conditions.")
+@by_option
+@date_option
+@dry_run_option
+@global_options
+def approve(contract, stage, reject, comment, by, on, dry_run):
+    """Approve (or --reject) CONTRACT at STAGE of the approval chain.
+
+    Stages go in chain order, each once (a rejection sends the contract back). A draft contract
+    moves to in_review; when every stage is approved it becomes approved.
+
+    \b
+    Example:
+      salesctl approve CT-2026-016 --stage legal --by chen --comment 条款已审
+    """
+    day = _on(on)
+
+    def build(ws, cache):
+        who = writers.resolve_by(ws, by)
+        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment, cache=cache)
+
+    _write(build, dry_run=dry_run)
+
+
+# --- schedule ------------------------------------------------------------------------------
+
+@click.command()
+@click.argument("contract")
+@click.argument("plan")
+@click.option("--file", "file", metavar="PATH",
+              help="Add the receivables at the end of this file of records (default: one file each).")
+@dry_run_option
+@global_options
+def schedule(contract, plan, file, dry_run):
+    """Create CONTRACT's receivables from a payment PLAN.
+
+    PLAN is comma-separated PART@DATE: PART is N% of the contract amount or an amount, DATE is
+    YYYY-MM-DD or signed/start/end, optionally +DAYS. The last part absorbs the rounding, so the
+    parts sum to the contract amount exactly. Refused when it would schedule more than the
+    contract amount (counting receivables it already has). The new ids are printed on stdout.
+
+    \b
+    Example:
+      salesctl schedule CT-2026-016 30%@signed,70%@end+30
+    """
+    try:
+        writers.parse_plan(plan)
+    except writers.BadInput as exc:
+        _fail(str(exc), 2)
+    day = app_context().today
+
+    def build(ws, cache):
+        path = writers.file_arg(ws, file, "receivables") if file else None
+        return writers.schedule(ws, contract, plan, on=day, file=path, cache=cache)
+
+    _write(build, dry_run=dry_run, ids=True)

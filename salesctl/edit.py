@@ -1,0 +1,476 @@
+"""Editing one YAML file so that its `git diff` shows only the change.
+
+Writers only ever add: an entry to a record's list, a field to a record, a record to a
+many-record file; or they replace one scalar value. ruamel.yaml composes the file into nodes with
+exact positions, and its round-trip dumper renders the new text in the file's own style (indents,
+flow or block entries, blank lines between records); that text is inserted at the right place.
+Nothing that exists is re-emitted: a whole-document dump would rewrite what ruamel cannot
+reproduce (a root list at column 0 whose nested lists are indented, a comment after a list's
+last entry, odd spacing), so every byte not touched stays as it was by construction.
+
+Every edit is verified: the new text must parse to exactly the old data plus the change, else
+`EditError` and nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+from .parse import parse_bytes
+
+BOM = "\ufeff"
+# Plain words that YAML 1.1 tools read as booleans or null: written quoted so every reader agrees.
+_AMBIGUOUS = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}
+
+
+class EditError(Exception):
+    """The file's shape does not allow the edit, or the edit could not be verified."""
+
+
+@dataclass
+class Style:
+    """How a file writes its YAML, so that added text looks like the text around it."""
+
+    mapping: int = 2  # a nested mapping's keys, relative to its parent key
+    sequence: int = 4  # a list entry's content, relative to its parent key
+    offset: int = 2  # a list entry's dash, relative to its parent key
+    flow: dict = field(default_factory=dict)  # field name -> its value (or its entries) in flow style
+    record_dash: int = 0  # many-record files: column of each record's dash
+    record_indent: int = 2  # ... and of its keys
+    record_flow: bool = False  # ... records written as {id: …, …}
+    record_gap: bool = False  # ... a blank line between records
+
+    @classmethod
+    def detect(cls, *texts: str) -> "Style":
+        """The style of the first text that shows each trait; defaults where none does."""
+        found = cls()
+        seen: set = set()
+        for text in texts:
+            try:
+                documents = list(_yaml().compose_all(text))
+            except YAMLError:
+                continue
+            traits = _traits(text, documents)
+            for name, value in traits.items():
+                if name == "flow":
+                    for key, flow in value.items():
+                        found.flow.setdefault(key, flow)
+                elif name not in seen:
+                    setattr(found, name, value)
+                    seen.add(name)
+        return found
+
+
+def _traits(text: str, documents: list) -> dict:
+    mapping, sequences, flow = Counter(), Counter(), {}
+
+    def walk(node):
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and not node.flow_style:
+                    col = key.start_mark.column
+                    if isinstance(value, MappingNode) and not value.flow_style and value.value:
+                        mapping[value.start_mark.column - col] += 1
+                    if isinstance(value, SequenceNode) and not value.flow_style and value.value:
+                        first = value.value[0]
+                        if first.start_mark.line == value.start_mark.line:
+                            sequences[(first.start_mark.column - col, value.start_mark.column - col)] += 1
+                if isinstance(key, ScalarNode) and isinstance(value, (MappingNode, SequenceNode)):
+                    flow.setdefault(key.value, _is_flow(value))
+                walk(value)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    traits: dict = {}
+    for doc in documents:
+        walk(doc)
+    if mapping:
+        traits["mapping"] = mapping.most_common(1)[0][0]
+    if sequences:
+        seq, off = sequences.most_common(1)[0][0]
+        if off >= 0 and seq >= off + 2:
+            traits["sequence"], traits["offset"] = seq, off
+    traits["flow"] = flow
+    root = _root_list(documents)
+    if root is not None and root.value:
+        last = root.value[-1]
+        traits["record_flow"] = bool(getattr(last, "flow_style", False))
+        if last.start_mark.line == root.start_mark.line or len(root.value) > 1:
+            dash = root.start_mark.column
+            traits["record_dash"] = dash
+            traits["record_indent"] = max(root.value[0].start_mark.column, dash + 2)
+        if len(root.value) > 1:
+            between = text[_end(root.value[-2], text):last.start_mark.index]
+            traits["record_gap"] = re.search(r"\n[ \t]*(\r?\n|$)", between) is not None
+    return traits
+
+
+def _is_flow(node) -> bool:
+    """A value written in flow style; for a block list of mappings, whether its entries are."""
+    if node.flow_style:
+        return True
+    if isinstance(node, SequenceNode) and node.value and isinstance(node.value[-1], MappingNode):
+        return bool(node.value[-1].flow_style)
+    return False
+
+
+def _root_list(documents):
+    if documents and isinstance(documents[-1], SequenceNode):
+        return documents[-1]
+    return None
+
+
+def _yaml(style: Style | None = None) -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.width = 1 << 16  # never fold a long line
+    yaml.allow_unicode = True
+    if style is not None:
+        yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
+    yaml.representer.add_representer(Decimal, _represent_decimal)
+    return yaml
+
+
+def _represent_decimal(representer, value: Decimal):
+    """Money as the plain number it is (12000, 12000.50): never a float's artefacts."""
+    text = format(value, "f")
+    kind = "float" if "." in text else "int"
+    return representer.represent_scalar(f"tag:yaml.org,2002:{kind}", text)
+
+
+def _prepare(value, style: Style, flow: bool = False):
+    """Plain values -> ruamel objects carrying the flow/block choice for each nested field."""
+    if isinstance(value, dict):
+        result = CommentedMap()
+        for key, item in value.items():
+            result[key] = _prepare(item, style, style.flow.get(key, False) or flow)
+        if flow:
+            result.fa.set_flow_style()
+        return result
+    if isinstance(value, (list, tuple)):
+        result = CommentedSeq(_prepare(item, style, flow) for item in value)
+        if flow and not any(isinstance(item, dict) for item in value):
+            result.fa.set_flow_style()
+        return result
+    if isinstance(value, str) and value.strip().lower() in _AMBIGUOUS:
+        return SingleQuotedScalarString(value)
+    if value is None or isinstance(value, (str, bool, int, date, Decimal)):
+        return value
+    raise EditError(f"cannot write a value of type {type(value).__name__}")
+
+
+def render(value, style: Style, *, flow: bool = False) -> list[str]:
+    """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
+    stream = io.StringIO()
+    _yaml(style).dump(_prepare(value, style, flow), stream)
+    text = stream.getvalue()
+    if text.endswith("\n...\n"):
+        text = text[:-4]
+    return text.splitlines(keepends=True)
+
+
+def render_inline(value, style: Style, *, flow: bool) -> str:
+    """A value written on one line after `key: ` (or inside a flow collection when `flow`)."""
+    lines = render({"k": value}, style, flow=flow)
+    if len(lines) != 1:
+        raise EditError("the value does not fit on one line")
+    line = lines[0].rstrip("\n")
+    return line[1:-1][len("k: "):] if flow else line[len("k: "):]
+
+
+def new_file(record: dict, style: Style) -> str:
+    """The text of a new one-record file."""
+    return "".join(render(record, style))
+
+
+# --- a file's text and its nodes ------------------------------------------------------------
+
+class YamlFile:
+    """One YAML file's text, edited in place. Records are found by their `id`."""
+
+    def __init__(self, text: str, *, samples=(), name: str = "file"):
+        self.name = name
+        self.bom = text.startswith(BOM)
+        self.text = text[1:] if self.bom else text
+        self.newline = "\r\n" if "\r\n" in self.text.split("\n", 1)[0] + "\n" else "\n"
+        self._samples = list(samples)  # other files of the collection, for traits this one lacks
+        self._style = None
+        parsed = parse_bytes(self.text.encode("utf-8"))
+        if any(code in ("yaml-syntax", "not-utf8") for code, *_ in parsed.problems):
+            raise EditError(f"{name} does not parse; fix it first (salesctl validate)")
+        self._compose()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, **kwargs) -> "YamlFile":
+        try:
+            return cls(raw.decode("utf-8"), **kwargs)
+        except UnicodeDecodeError:
+            raise EditError(f"{kwargs.get('name', 'file')} is not UTF-8 text") from None
+
+    def encode(self) -> bytes:
+        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    @property
+    def style(self) -> Style:
+        if self._style is None:
+            self._style = Style.detect(self.text, *self._samples)
+        return self._style
+
+    def _compose(self):
+        try:
+            self.documents = list(_yaml().compose_all(self.text))
+        except YAMLError as exc:
+            raise EditError(f"{self.name} does not parse: {exc}") from None
+        self.records = []  # in the order `parse` lists them, non-mappings included
+        for doc in self.documents:
+            if isinstance(doc, SequenceNode):
+                self.records.extend(doc.value)
+            elif not (isinstance(doc, ScalarNode) and doc.value == "" and doc.style is None):
+                self.records.append(doc)
+
+    def _plain(self) -> list:
+        return [r.data for r in parse_bytes(self.text.encode("utf-8")).records]
+
+    def find(self, record_id) -> int:
+        for index, node in enumerate(self.records):
+            if isinstance(node, MappingNode) and _value_of(node, "id") is not None:
+                id_node = _value_of(node, "id")
+                if isinstance(id_node, ScalarNode) and id_node.value == str(record_id):
+                    return index
+        raise EditError(f"no record {record_id!r} in {self.name}")
+
+    # --- the edits -----------------------------------------------------------------------
+
+    def append_entry(self, record_id, name: str, entry: dict, order: list[str]):
+        """Add `entry` at the end of the record's list `name` (the field is added when absent)."""
+        index = self.find(record_id)
+        record = self.records[index]
+        value = _value_of(record, name)
+        expected = self._plain()
+        current = expected[index].get(name)
+        if current is not None and not isinstance(current, list):
+            raise EditError(f"{record_id}: {name!r} is not a list; fix it first")
+        if value is None:
+            self._add_field(record, name, [entry], order)
+        elif isinstance(value, SequenceNode):
+            flow = bool(value.value) and bool(getattr(value.value[-1], "flow_style", False))
+            if not value.value:
+                flow = self.style.flow.get(name, False)
+            self._append_to_list(value, entry, flow=flow)
+        else:  # `name:` left empty, or `name: ~`
+            self._fill_null(record, name, value, [entry])
+        expected[index][name] = (current or []) + [self._plain_value(entry)]
+        self._verify(expected)
+
+    def add_field(self, record_id, name: str, value, order: list[str]):
+        """Add the field `name` to a record, after the fields that come before it in `order`."""
+        index = self.find(record_id)
+        record = self.records[index]
+        if _value_of(record, name) is not None:
+            raise EditError(f"{record_id} already has {name!r}")
+        expected = self._plain()
+        self._add_field(record, name, value, order)
+        expected[index][name] = self._plain_value(value)
+        self._verify(expected)
+
+    def set_value(self, record_id, name: str, value):
+        """Replace the scalar value of a record's field (the rest of its line stays)."""
+        index = self.find(record_id)
+        node = _value_of(self.records[index], name)
+        if not isinstance(node, ScalarNode) or node.start_mark.index == node.end_mark.index:
+            raise EditError(f"{record_id}: {name!r} is not a plain value")
+        flow = bool(self.records[index].flow_style)
+        expected = self._plain()
+        self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=flow))
+        expected[index][name] = self._plain_value(value)
+        self._verify(expected)
+
+    def add_record(self, record: dict | str):
+        """Append a record (a mapping, or the YAML text of one) at the end of a many-record file."""
+        if isinstance(record, str):
+            parsed = parse_bytes(record.encode("utf-8"))
+            if parsed.problems or len(parsed.records) != 1 or not parsed.single:
+                raise EditError("the record text must be one mapping of fields")
+            plain = parsed.records[0].data
+            lines = record.strip("\n").split("\n")
+            lines = [line.rstrip("\r") + "\n" for line in lines]
+            flow = False
+        else:
+            plain = self._plain_value(record)
+            flow = self.style.record_flow
+            lines = render(record, self.style, flow=flow)
+        expected = self._plain()
+        root = _root_list(self.documents)
+        if root is None:
+            if self.records:
+                raise EditError(f"{self.name} holds a single record, not a list of records; "
+                                f"give a many-record file (or none)")
+            self._add_first_record(lines)
+        elif root.flow_style:
+            text = render_inline([record] if not isinstance(record, str) else [plain], self.style, flow=True)[1:-1]
+            self._append_inline(root, text)
+        else:
+            style = self.style
+            self._insert_after(_end(root, self.text), _dashed(lines, style.record_dash, style.record_indent),
+                               gap=style.record_gap)
+        expected.append(plain)
+        self._verify(expected)
+
+    # --- placing text ----------------------------------------------------------------------
+
+    def _add_field(self, record: MappingNode, name: str, value, order: list[str]):
+        if record.flow_style:
+            text = f"{name}: {render_inline(value, self.style, flow=True)}"
+            self._append_inline(record, text)
+            return
+        after = _pair_before(record, name, order)
+        lines = render({name: value}, self.style)
+        column = record.value[0][0].start_mark.column if record.value else 0
+        self._insert_after(_pair_end(after, self.text), _indented(lines, column))
+
+    def _append_to_list(self, node: SequenceNode, entry: dict, *, flow: bool):
+        if node.flow_style:
+            self._append_inline(node, render_inline([entry], self.style, flow=True)[1:-1])
+            return
+        last = node.value[-1]
+        dash = node.start_mark.column
+        indent = last.start_mark.column if not isinstance(last, ScalarNode) or last.value else dash + 2
+        self._insert_after(_end(node, self.text), _dashed(render(entry, self.style, flow=flow), dash, indent))
+
+    def _fill_null(self, record: MappingNode, name: str, node: ScalarNode, value):
+        """`name:` left empty gets the value on the lines below; `name: ~` is replaced inline."""
+        if node.start_mark.index != node.end_mark.index:
+            self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=True))
+            return
+        if record.flow_style:
+            raise EditError(f"cannot fill the empty {name!r} of a one-line record")
+        key = next(k for k, v in record.value if v is node)
+        lines = render({name: value}, self.style)[1:]
+        self._insert_after(key.end_mark.index, _indented(lines, key.start_mark.column))
+
+    def _add_first_record(self, lines: list[str]):
+        text = self.text
+        if text and not text.endswith(("\n", "\r")):
+            text += self.newline
+        gap = self.newline if text.strip() else ""
+        body = "".join(_dashed(lines, 0, 2)).replace("\n", self.newline)
+        self.text = text + gap + body
+        self._compose()
+
+    def _append_inline(self, node, text: str):
+        """Add `text` as the last element of a flow collection (`[…]` or `{…}`)."""
+        items = node.value
+        if items:
+            last = items[-1][1] if isinstance(node, MappingNode) else items[-1]
+            at = _end(last, self.text)
+            self._splice(at, at, ", " + text)
+        else:
+            at = node.start_mark.index + 1
+            self._splice(at, at, text)
+
+    def _insert_after(self, index: int, lines: list[str], *, gap: bool = False):
+        """Insert whole lines after the line holding character `index` (comments stay put)."""
+        text = self.text
+        newline = text.find("\n", index)
+        if newline == -1:
+            at = len(text)
+            prefix = self.newline
+        else:
+            at = newline + 1
+            prefix = ""
+        body = ("\n" if gap else "") + "".join(lines)
+        self.text = text[:at] + prefix + body.replace("\n", self.newline) + text[at:]
+        self._compose()
+
+    def _splice(self, start: int, end: int, text: str):
+        self.text = self.text[:start] + text + self.text[end:]
+        self._compose()
+
+    # --- checking --------------------------------------------------------------------------
+
+    def _plain_value(self, value):
+        """`value` as `parse` reads it back once written."""
+        parsed = parse_bytes("".join(render({"v": value}, self.style)).encode("utf-8"))
+        return parsed.records[0].data.get("v")
+
+    def _verify(self, expected: list):
+        parsed = parse_bytes(self.text.encode("utf-8"))
+        fatal = [p for p in parsed.problems if p[0] in ("yaml-syntax", "not-utf8")]
+        if fatal or [r.data for r in parsed.records] != expected:
+            raise EditError(f"could not edit {self.name} without changing other content; edit it by hand")
+
+
+def _value_of(mapping: MappingNode, name: str):
+    for key, value in mapping.value:
+        if isinstance(key, ScalarNode) and key.value == name:
+            return value
+    return None
+
+
+def _pair_before(record: MappingNode, name: str, order: list[str]):
+    """The (key, value) pair a new field goes after: the last one that comes before it in `order`."""
+    if name in order:
+        rank = {field: i for i, field in enumerate(order)}
+        before = [pair for pair in record.value
+                  if isinstance(pair[0], ScalarNode) and rank.get(pair[0].value, len(order)) < rank[name]]
+        if before:
+            return max(before, key=lambda pair: rank[pair[0].value])
+    return record.value[-1] if record.value else None
+
+
+def _pair_end(pair, text: str) -> int:
+    key, value = pair
+    end = _end(value, text)
+    return max(_end(key, text), end) if end is not None else _end(key, text)
+
+
+def _end(node, text: str, _memo=None) -> int | None:
+    """Index in `text` just past a node's last character of content (None for an empty value)."""
+    memo = {} if _memo is None else _memo
+    if id(node) not in memo:
+        memo[id(node)] = None  # an alias back to an enclosing node adds nothing
+        memo[id(node)] = _content_end(node, text, memo)
+    return memo[id(node)]
+
+
+def _content_end(node, text: str, memo: dict) -> int | None:
+    if isinstance(node, ScalarNode):
+        start, end = node.start_mark.index, node.end_mark.index
+        if start == end:
+            return None
+        if node.style not in ("|", ">"):
+            return end
+        header = text[start:text.find("\n", start)].split("#")[0]
+        if "+" in header:  # `|+` keeps its trailing blank lines: they are content
+            return max(end - 1, start)
+        while end > start and text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
+    if node.flow_style:
+        return node.end_mark.index
+    children = [c for pair in node.value for c in pair] if isinstance(node, MappingNode) else node.value
+    ends = [e for e in (_end(c, text, memo) for c in children) if e is not None]
+    return max(ends) if ends else None
+
+
+def _indented(lines: list[str], column: int) -> list[str]:
+    pad = " " * column
+    return [pad + line if line.strip() else line for line in lines]
+
+
+def _dashed(lines: list[str], dash: int, indent: int) -> list[str]:
+    """Lines of a mapping at column 0 made into one list entry: `- ` at `dash`, keys at `indent`."""
+    indent = max(indent, dash + 2)
+    first = " " * dash + "-" + " " * (indent - dash - 1) + lines[0]
+    return [first] + _indented(lines[1:], indent)

@@ -1,0 +1,680 @@
+"""The writers of SPEC section 8 (new, pay, collect, approve, schedule) as library calls.
+
+Each call takes the workspace as loaded from disk and returns a `Plan`: the new bytes of every
+file it would change, already checked against the whole workspace (`check`): a plan that would
+add an error is refused (`Refused`). Nothing here touches the disk; `storage.apply` writes a plan.
+Bad command-line values raise `BadInput` (a usage error).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+
+from . import fields as F
+from .config import CONFIG_FILE
+from .derive import is_written_off, pending_stage, receivable_balance
+from .edit import EditError, Style, YamlFile, new_file, render
+from .parse import parse_bytes
+from .problems import Problem
+from .records import COLLECTIONS, SCHEMAS, SINGULAR, collection_of
+from .workspace import FileSource, load
+
+ENV_USER = "SALESCTL_USER"
+CENT = Decimal("0.01")
+ORDER = {collection: list(schema) for collection, schema in SCHEMAS.items()}
+DATED = {"customers": "created", "contracts": "created", "visits": "date"}  # filled with the entry date
+DEFAULT_PREFIX = {"customers": "CUS-", "visits": "V-", "contracts": "CT-", "receivables": "RCV-", "reviews": "REV-"}
+NOTE = "# salesctl:"  # lines of the --edit buffer that are ours, not the record's
+
+
+class BadInput(Exception):
+    """A value on the command line that cannot be used (exit 2)."""
+
+
+class Refused(Exception):
+    """The write would break the workspace, or cannot be made safely (exit 1, nothing written)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class FileChange:
+    path: str  # relative to the workspace root
+    before: bytes | None  # None: a new file
+    after: bytes
+
+
+@dataclass
+class Plan:
+    files: list[FileChange]
+    summary: list[str]  # one line per thing done, for the user
+    ids: list[str] = field(default_factory=list)  # records created
+    warnings: list[Problem] = field(default_factory=list)  # warnings the write adds (it is not refused)
+
+    def diff(self) -> str:
+        """A unified diff of every file, as `git diff` would show it."""
+        out = []
+        for change in self.files:
+            old = change.before.decode("utf-8") if change.before is not None else ""
+            lines = difflib.unified_diff(old.splitlines(True), change.after.decode("utf-8").splitlines(True),
+                                         "/dev/null" if change.before is None else f"a/{change.path}",
+                                         f"b/{change.path}")
+            for line in lines:
+                out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+# --- command-line values -------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
+
+
+def amount_arg(text: str, what: str = "amount", *, allow_zero: bool = False) -> Decimal:
+    """An amount typed by the user, exactly: `12000` or `12000.50`; never a float."""
+    value = str(text).strip()
+    if not _AMOUNT.match(value):
+        if "," in value or "，" in value:
+            reason = "write it without thousands separators (12000.50, not 12,000.50)"
+        elif value.startswith("-"):
+            reason = "it must not be negative"
+        elif re.match(r"^[0-9]+\.[0-9]{3,}$", value):
+            reason = "it has more than 2 decimals"
+        else:
+            reason = "it is not a plain number such as 12000.50"
+        raise BadInput(f"{what} {value!r}: {reason}")
+    number = Decimal(value)
+    if number > F.MAX_AMOUNT:
+        raise BadInput(f"{what} {value!r} is too large")
+    if number == 0 and not allow_zero:
+        raise BadInput(f"{what} must be above 0")
+    return number
+
+
+def date_arg(text: str, what: str = "date") -> date:
+    typed, code, message = F.parse_date(str(text))
+    if code:
+        raise BadInput(f"{what}: {message}")
+    return typed
+
+
+def id_arg(text: str, what: str = "id") -> str:
+    """An id from the command line; checked before any path is built from it."""
+    if not F.ID_PATTERN.match(str(text)):
+        raise BadInput(f"{what} {text!r} is not a valid id (letters, digits, '.', '_', '-'; at most 64)")
+    return str(text)
+
+
+def resolve_by(ws, explicit: str | None = None, env=None) -> str:
+    """Who writes: --by, else $SALESCTL_USER, else the team member with `git config user.email`."""
+    env = os.environ if env is None else env
+    if explicit:
+        candidate, source = explicit, "--by"
+    elif env.get(ENV_USER):
+        candidate, source = env[ENV_USER], ENV_USER
+    else:
+        email = _git_email(ws.root)
+        if not email:
+            raise BadInput(f"who is writing? give --by ID, set {ENV_USER}, or set git config user.email "
+                           f"to a team member's e-mail")
+        for member in ws.config.team:
+            if str(member.get("email", "")).lower() == email.lower():
+                return member["id"]
+        raise BadInput(f"no team member has the e-mail {email} (git config user.email); give --by ID or set {ENV_USER}")
+    if ws.member(candidate) is None:
+        raise BadInput(f"{source}: no team member {candidate!r} in {CONFIG_FILE}")
+    return candidate
+
+
+def _git_email(root) -> str | None:
+    try:
+        done = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
+# --- ids -----------------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def next_id(ws, collection: str, as_of: date, record: dict | None = None, taken=()) -> str:
+    """The id a new record gets, following the collection's pattern.
+
+    Numbered ids continue their most common family: CUS-0013 after CUS-0012; a year in the
+    prefix follows the entry date (CT-2027-001 is the first contract of 2027). Ids without a
+    number (REV-2026-Q3-zhang) are a template of the record's own fields (REV-2026-Q4-wang).
+    """
+    records = ws.records[collection]
+    ids = {str(r.id) for r in records if r.id is not None} | set(taken)
+    numbered = [m.groups() for i in ids if (m := _NUMBERED.match(i))]
+    if not numbered:
+        made = _from_template(records, record or {})
+        if made and made not in ids:
+            return made
+        numbered_prefix, width, start = DEFAULT_PREFIX[collection], 4, 1
+    else:
+        families = Counter(_YEAR.sub("####", prefix) for prefix, _ in numbered)
+        best = max(families, key=lambda f: (families[f], max(_natural(p + d) for p, d in numbered
+                                                                 if _YEAR.sub("####", p) == f)))
+        members = [(p, d) for p, d in numbered if _YEAR.sub("####", p) == best]
+        if best.count("####") == 1:
+            numbered_prefix = best.replace("####", str(as_of.year))
+        else:
+            numbered_prefix = max(members, key=lambda m: _natural(m[0] + m[1]))[0]
+        width = max(len(d) for _, d in members)
+        start = max((int(d) for p, d in members if p == numbered_prefix), default=0) + 1
+    number = start
+    while f"{numbered_prefix}{number:0{width}d}" in ids:
+        number += 1
+    return f"{numbered_prefix}{number:0{width}d}"
+
+
+def _natural(text: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"[0-9]+|[^0-9]+", text))
+
+
+def _from_template(records, record: dict) -> str | None:
+    """REV-{period}-{rep} from the last existing REV-2026-Q3-zhang, filled from `record`."""
+    if not records:
+        return None
+    model = max(records, key=lambda r: _natural(str(r.id or "")))
+    template = str(model.id or "")
+    values = sorted(((name, str(value)) for name, value in model.data.items()
+                     if name != "id" and isinstance(value, str) and len(value) >= 2 and F.ID_PATTERN.match(value)),
+                    key=lambda pair: -len(pair[1]))
+    used = []
+    for name, value in values:
+        if value in template:
+            template = template.replace(value, "{" + name + "}", 1)
+            used.append(name)
+    if not used or any(not isinstance(record.get(name), str) for name in used):
+        return None
+    made = template.format(**{name: record[name] for name in used})
+    return made if F.ID_PATTERN.match(made) else None
+
+
+# --- checking a plan against the whole workspace --------------------------------------------
+
+class OverlaySource:
+    """The workspace on disk with some files replaced (or added) by planned contents."""
+
+    def __init__(self, base: FileSource, overlay: dict[str, bytes]):
+        self.base = base
+        self.root = base.root
+        self.overlay = overlay
+        self.label = base.label
+
+    def files(self) -> list[tuple[str, tuple]]:
+        listed = dict(self.base.files())
+        for rel, data in self.overlay.items():
+            listed[rel] = ("overlay", hashlib.sha256(data).hexdigest())  # never equal to a disk identity
+        return sorted(listed.items(), key=lambda item: _listing_order(item[0]))
+
+    def read(self, rel: str) -> bytes:
+        if rel in self.overlay:
+            return self.overlay[rel]
+        return self.base.read(rel)
+
+
+def _listing_order(rel: str) -> tuple:
+    """FileSource's order: the config, then each collection depth-first by name."""
+    if rel == CONFIG_FILE:
+        return (-1, ())
+    parts = rel.split("/")
+    return (COLLECTIONS.index(parts[0]), tuple(parts[1:]))
+
+
+def check(ws, plan: Plan, cache=None) -> Plan:
+    """Load the workspace with the plan applied; refuse when that adds an error."""
+    source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
+    after = load(ws.root, source=source, cache=cache)
+    errors, warnings = _added(ws.problems, after.problems)
+    if errors:
+        count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
+        raise Refused(f"refused: this would add {count} to the workspace; nothing written", errors)
+    plan.warnings = warnings
+    return plan
+
+
+def _added(before: list[Problem], after: list[Problem]) -> tuple[list, list]:
+    """Problems of `after` that `before` does not have (line numbers may have moved)."""
+    remaining = Counter(_problem_key(p) for p in before)
+    errors, warnings = [], []
+    for p in after:
+        key = _problem_key(p)
+        if remaining[key]:
+            remaining[key] -= 1
+        else:
+            (errors if p.is_error else warnings).append(p)
+    return errors, warnings
+
+
+def _problem_key(p: Problem) -> tuple:
+    return (p.path, p.code, re.sub(r"(\bline |\.ya?ml:)[0-9]+", r"\1#", p.message))
+
+
+# --- reading and editing files --------------------------------------------------------------
+
+class _Files:
+    """The files one write touches, edited in memory."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.edited: dict[str, tuple[bytes | None, YamlFile]] = {}
+        self.created: dict[str, str] = {}
+
+    def open(self, rel: str, collection: str) -> YamlFile:
+        if rel not in self.edited:
+            before = _read(self.ws.root, rel)  # None: a new file of records
+            try:
+                doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
+            except EditError as exc:
+                raise Refused(str(exc)) from None
+            self.edited[rel] = (before, doc)
+        return self.edited[rel][1]
+
+    def edit(self, rel: str, collection: str, change):
+        doc = self.open(rel, collection)
+        try:
+            change(doc)
+        except EditError as exc:
+            raise Refused(str(exc)) from None
+
+    def create(self, rel: str, text: str):
+        if _read(self.ws.root, rel) is not None or rel in self.created:
+            raise Refused(f"{rel} already exists; give --file to add the record to a file of records")
+        self.created[rel] = text
+
+    def changes(self) -> list[FileChange]:
+        changes = [FileChange(rel, before, doc.encode()) for rel, (before, doc) in self.edited.items()]
+        changes += [FileChange(rel, None, text.encode("utf-8")) for rel, text in self.created.items()]
+        return changes
+
+
+def _read(root, rel: str) -> bytes | None:
+    try:
+        return (Path(root) / rel).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise Refused(f"cannot read {rel}: {exc.strerror or exc}") from None
+
+
+def _samples(ws, collection: str, exclude: str, count: int = 5) -> list[str]:
+    """Other files of the collection (those of the newest ids), whose style new text follows."""
+    paths = []
+    for record in sorted(ws.records[collection], key=lambda r: _natural(str(r.id)), reverse=True):
+        if record.path != exclude and record.path not in paths:
+            paths.append(record.path)
+            if len(paths) == count:
+                break
+    texts = []
+    for path in paths:
+        try:
+            texts.append((_read(ws.root, path) or b"").decode("utf-8"))
+        except (UnicodeDecodeError, Refused):
+            continue
+    return texts
+
+
+def _style(ws, collection: str, exclude: str) -> Style:
+    """The style of a new file: that of the collection's newest other files, else the defaults."""
+    return Style.detect(*_samples(ws, collection, exclude))
+
+
+def _record(ws, collection: str, record_id: str):
+    record_id = id_arg(record_id, SINGULAR[collection])
+    record = ws.get(collection, record_id)
+    if record is None:
+        raise BadInput(f"no {SINGULAR[collection]} {record_id!r} in the workspace")
+    return record
+
+
+def file_arg(ws, path: str, collection: str) -> str:
+    """A --file PATH (relative to the workspace root) as a workspace path inside the collection."""
+    root = Path(ws.root).resolve()
+    full = Path(path) if Path(path).is_absolute() else root / path
+    try:
+        rel = full.resolve().relative_to(root)
+    except (ValueError, OSError):
+        raise BadInput(f"--file {path}: not inside the workspace") from None
+    parts = rel.parts
+    if len(parts) < 2 or parts[0] != collection or any(p.startswith(".") for p in parts):
+        raise BadInput(f"--file {path}: must be a file under {collection}/ (names not starting with '.')")
+    if not parts[-1].endswith((".yaml", ".yml")):
+        raise BadInput(f"--file {path}: must end with .yaml or .yml")
+    return "/".join(parts)
+
+
+def _money(value: Decimal) -> Decimal:
+    """A computed amount as it is best written: 10800, or 10800.50."""
+    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+# --- the writers ---------------------------------------------------------------------------
+
+def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None = None,
+        ref: str | None = None, cache=None) -> Plan:
+    """Record a payment on a receivable."""
+    receivable = _record(ws, "receivables", receivable_id)
+    if is_written_off(receivable, on):
+        raise Refused(f"{receivable.id} was written off on {receivable['written_off']['date']}; "
+                      f"a payment cannot be recorded on it")
+    entry = _without_none({"date": on, "amount": amount, "method": method, "ref": ref})
+    files = _Files(ws)
+    files.edit(receivable.path, "receivables",
+               lambda doc: doc.append_entry(receivable.id, "payments", entry, ORDER["receivables"]))
+    balance = receivable_balance(receivable, on) - amount
+    plan = Plan(files.changes(), [f"{receivable.id}: payment of {amount:,} on {on} recorded in {receivable.path} "
+                                  f"(balance {balance:,.2f})"])
+    return check(ws, plan, cache)
+
+
+def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: str | None = None,
+            promised: date | None = None, cache=None) -> Plan:
+    """Log a collection action on a receivable."""
+    from .records import COLLECTION_CHANNELS
+
+    if channel not in COLLECTION_CHANNELS:
+        raise BadInput(f"channel {channel!r} is not one of {', '.join(COLLECTION_CHANNELS)}")
+    receivable = _record(ws, "receivables", receivable_id)
+    entry = _without_none({"date": on, "by": by, "channel": channel, "note": note, "promised": promised})
+    files = _Files(ws)
+    files.edit(receivable.path, "receivables",
+               lambda doc: doc.append_entry(receivable.id, "collection", entry, ORDER["receivables"]))
+    promise = f", promised {promised}" if promised else ""
+    plan = Plan(files.changes(), [f"{receivable.id}: {channel} by {by} on {on}{promise} logged in {receivable.path}"])
+    return check(ws, plan, cache)
+
+
+def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool = False,
+            comment: str | None = None, cache=None) -> Plan:
+    """Approve (or reject) a contract at one stage of the approval chain.
+
+    A draft contract goes to in_review; once every stage is approved it becomes approved.
+    """
+    chain = ws.config.rules["approval_chain"]
+    if stage not in chain:
+        raise BadInput(f"stage {stage!r} is not in the approval chain ({', '.join(chain)})")
+    contract = _record(ws, "contracts", contract_id)
+    status = contract.get("status")
+    if status not in ("draft", "in_review"):
+        raise Refused(f"{contract.id} is {status or 'without a status'}; only draft and in_review contracts "
+                      f"go through approval")
+    decision = "rejected" if reject else "approved"
+    entry = _without_none({"stage": stage, "by": by, "date": on, "decision": decision, "comment": comment})
+    approvals = list(contract.get("approvals", ())) + [entry]
+    if not reject and pending_stage({"approvals": approvals}, chain, on) is None:
+        new_status = "approved"
+    else:
+        new_status = "in_review"
+    files = _Files(ws)
+
+    def change(doc):
+        doc.append_entry(contract.id, "approvals", entry, ORDER["contracts"])
+        if new_status != status:
+            doc.set_value(contract.id, "status", new_status)
+
+    files.edit(contract.path, "contracts", change)
+    moved = f"; status {status} → {new_status}" if new_status != status else ""
+    plan = Plan(files.changes(), [f"{contract.id}: stage {stage} {decision} by {by} on {on}{moved} ({contract.path})"])
+    return check(ws, plan, cache)
+
+
+# --- new -----------------------------------------------------------------------------------
+
+def kind_arg(kind: str) -> str:
+    collection = collection_of(kind)
+    if collection is None:
+        kinds = ", ".join(SINGULAR[c] for c in COLLECTIONS)
+        raise BadInput(f"unknown kind {kind!r}; one of {kinds} (singular or plural)")
+    return collection
+
+
+def draft_record(ws, collection: str, assignments, *, on: date) -> dict:
+    """The record that `new` would add: FIELD=VALUE typed by the record format, plus defaults."""
+    schema = SCHEMAS[collection]
+    record: dict = {}
+    for item in assignments:
+        name, sep, value = str(item).partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise BadInput(f"{item!r}: expected FIELD=VALUE")
+        if name not in schema:
+            guess = difflib.get_close_matches(name, list(schema), n=1, cutoff=0.6)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            raise BadInput(f"{SINGULAR[collection]} has no field {name!r}{hint}")
+        if name in record:
+            raise BadInput(f"{name} is given twice")
+        record[name] = _typed_arg(name, schema[name], value)
+    if collection in DATED:
+        record.setdefault(DATED[collection], on)
+    if collection == "contracts":
+        record.setdefault("status", "draft")
+        if "amount" not in record and isinstance(record.get("items"), list):
+            total = _items_total(record["items"])
+            if total is not None:
+                record["amount"] = total
+    if "id" not in record:
+        record["id"] = next_id(ws, collection, on, record)
+    return {name: record[name] for name in schema if name in record}
+
+
+def _typed_arg(name: str, spec, text: str):
+    value = text.strip()
+    if value == "":
+        raise BadInput(f"{name}= needs a value")
+    kind = spec.kind
+    if kind == "id":
+        return id_arg(value, name)
+    if kind == "date":
+        return date_arg(value, name)
+    if kind == "amount":
+        return amount_arg(value, name, allow_zero=True)
+    if kind == "int":
+        if not re.match(r"^[0-9]+$", value):
+            raise BadInput(f"{name}: {value!r} is not a whole number")
+        return int(value)
+    if kind == "bool":
+        lowered = value.lower()
+        if lowered not in ("true", "false", "yes", "no"):
+            raise BadInput(f"{name}: {value!r} is not true or false")
+        return lowered in ("true", "yes")
+    if kind in ("list", "map", "scores"):
+        if kind == "list" and spec.item.kind == "text" and not value.startswith("["):
+            return [part.strip() for part in re.split(r"[,，]", value) if part.strip()]
+        parsed = parse_bytes(f"v: {value}\n".encode("utf-8"))
+        if parsed.problems or not parsed.records:
+            raise BadInput(f"{name}: {value!r} is not a YAML value (write lists as [..], mappings as {{..}})")
+        return _typed_plain(spec, parsed.records[0].data.get("v"))
+    return value  # text, enum, ref, email, phone, period: the record checks say what is wrong
+
+
+def _typed_plain(spec, value):
+    """Dates and amounts inside a YAML value given on the command line, typed for writing."""
+    if spec is None:
+        return value
+    if spec.kind == "list" and isinstance(value, list):
+        return [_typed_plain(spec.item, item) for item in value]
+    if spec.kind == "map" and isinstance(value, dict):
+        return {k: _typed_plain(spec.schema.get(k), v) for k, v in value.items()}
+    if spec.kind == "date" and isinstance(value, str):
+        typed, code, _ = F.parse_date(value)
+        return value if code else typed
+    if spec.kind in ("amount", "number") and isinstance(value, float):
+        return F.to_decimal(value) if F.to_decimal(value) is not None else value
+    return value
+
+
+def _items_total(items) -> Decimal | None:
+    total = Decimal(0)
+    for item in items:
+        if not isinstance(item, dict):
+            return None
+        quantity, price = F.to_decimal(item.get("quantity")), F.to_decimal(item.get("unit_price"))
+        if quantity is None or price is None:
+            return None
+        total += quantity * price
+    return _money(total)
+
+
+def edit_text(ws, collection: str, record: dict | str, notes=()) -> str:
+    """The --edit buffer: what the fields are, the problems of the last try, then the record."""
+    described = []
+    for name, spec in SCHEMAS[collection].items():
+        choices = spec.choices if isinstance(spec.choices, tuple) else None
+        described.append(name + ("*" if spec.required else "") + (f" ({'|'.join(choices)})" if choices else ""))
+    header = [f"{NOTE} new {SINGULAR[collection]}: save to write it; empty the file to cancel",
+              f"{NOTE} fields (* required): {', '.join(described)}"]
+    header += [f"{NOTE} {note}" for note in notes]
+    body = strip_notes(record) if isinstance(record, str) else "".join(render(record, _style(ws, collection, "")))
+    return "\n".join(header) + "\n" + body
+
+
+def strip_notes(text: str) -> str:
+    return "".join(line for line in text.splitlines(True) if not line.startswith(NOTE))
+
+
+def new(ws, collection: str, *, record: dict | None = None, text: str | None = None, file: str | None = None,
+        cache=None) -> Plan:
+    """Add one record: a `record` from `draft_record`, or the YAML `text` written in the editor."""
+    if text is not None:
+        text = strip_notes(text)
+        parsed = parse_bytes(text.encode("utf-8"))
+        if parsed.problems or len(parsed.records) != 1 or not parsed.single:
+            detail = "; ".join(f"line {line}: {message}" for _, line, _, message in parsed.problems)
+            raise Refused(f"the text must be one {SINGULAR[collection]} (a mapping of fields){': ' + detail if detail else ''}")
+        record_id = parsed.records[0].data.get("id")
+        if not isinstance(record_id, str) or not F.ID_PATTERN.match(record_id):
+            raise Refused(f"the {SINGULAR[collection]} needs an id (letters, digits, '.', '_', '-')")
+    else:
+        record_id = str(record["id"])
+    files = _Files(ws)
+    if file is not None:
+        files.edit(file, collection, lambda doc: doc.add_record(text if text is not None else record))
+        where = file
+    else:
+        where = f"{collection}/{record_id}.yaml"
+        if text is not None:
+            body = text.strip("\n") + "\n"
+        else:
+            body = new_file(record, _style(ws, collection, where))
+        files.create(where, body)
+    plan = Plan(files.changes(), [f"{record_id}: new {SINGULAR[collection]} in {where}"], ids=[record_id])
+    return check(ws, plan, cache)
+
+
+# --- schedule ------------------------------------------------------------------------------
+
+_PART = re.compile(r"^(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<percent>%?)@(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}|[a-z]+)"
+                   r"(?:\+(?P<days>[0-9]+))?$")
+DATE_REFERENCES = ("signed", "start", "end")
+MAX_DAYS = 36500
+
+
+@dataclass
+class Part:
+    share: Decimal  # a percentage of the contract amount, or an amount
+    percent: bool
+    reference: str  # a contract date field, or an ISO date
+    days: int
+
+
+def parse_plan(plan: str) -> list[Part]:
+    """`30%@signed,70%@end+30` -> parts; a part is N% or an amount, at a date (+ days)."""
+    parts = []
+    for number, text in enumerate(str(plan).split(","), 1):
+        compact = re.sub(r"\s+", "", text)
+        match = _PART.match(compact)
+        if not match:
+            raise BadInput(f"plan part {number} {text.strip()!r}: expected N%@DATE or AMOUNT@DATE, DATE being "
+                           f"YYYY-MM-DD or signed/start/end, optionally +DAYS (30%@signed,70%@end+30)")
+        reference = match["date"]
+        if reference[0].isdigit():
+            date_arg(reference, f"plan part {number}")
+        elif reference not in DATE_REFERENCES:
+            raise BadInput(f"plan part {number}: {reference!r} is not a date, nor one of {', '.join(DATE_REFERENCES)}")
+        days = int(match["days"] or 0)
+        if days > MAX_DAYS:
+            raise BadInput(f"plan part {number}: +{days} days is too far")
+        if match["percent"]:
+            share = Decimal(match["value"])
+            if share != share.quantize(CENT) or share == 0:
+                raise BadInput(f"plan part {number}: {match['value']}% must be above 0 with at most 2 decimals")
+        else:
+            share = amount_arg(match["value"], f"plan part {number}")
+        parts.append(Part(share, bool(match["percent"]), reference, days))
+    return parts
+
+
+def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = None, cache=None) -> Plan:
+    """Create a contract's receivables from a payment plan; the last part absorbs the rounding."""
+    parts = parse_plan(plan)
+    contract = _record(ws, "contracts", contract_id)
+    amount = contract.get("amount")
+    if amount is None:
+        raise Refused(f"{contract.id} has no valid amount to schedule")
+    existing = ws.receivables_of(contract.id)
+    scheduled = sum((r.get("amount", Decimal(0)) for r in existing), Decimal(0))
+    unscheduled = amount - scheduled
+    exact = [amount * p.share / 100 if p.percent else p.share for p in parts]
+    total = sum(exact, Decimal(0))
+    if total > unscheduled:
+        already = f" ({', '.join(str(r.id) for r in existing)} already schedule {scheduled:,.2f})" if existing else ""
+        raise Refused(f"the plan schedules {total:,.2f}, above what is left of {contract.id}'s {amount:,.2f}: "
+                      f"{unscheduled:,.2f}{already}")
+    amounts = [_money(value) for value in exact]
+    if total == unscheduled:
+        amounts[-1] = unscheduled - sum(amounts[:-1], Decimal(0))
+    for number, value in enumerate(amounts, 1):
+        if value <= 0:
+            raise Refused(f"plan part {number} comes to {value:,.2f}; every part must be at least 0.01")
+    dues = []
+    for number, part in enumerate(parts, 1):
+        if part.reference in DATE_REFERENCES:
+            base = contract.get(part.reference)
+            if base is None:
+                raise Refused(f"{contract.id} has no {part.reference!r} date (plan part {number})")
+        else:
+            base = date.fromisoformat(part.reference)
+        try:
+            dues.append(base + timedelta(days=part.days))
+        except OverflowError:
+            raise BadInput(f"plan part {number}: the date is out of range") from None
+    files = _Files(ws)
+    ids, summary = [], []
+    for value, due in zip(amounts, dues):
+        record_id = next_id(ws, "receivables", on, taken=ids)
+        record = {"id": record_id, "contract": contract.id, "amount": _money(value), "due": due}
+        if file is not None:
+            files.edit(file, "receivables", lambda doc, record=record: doc.add_record(record))
+            where = file
+        else:
+            where = f"receivables/{record_id}.yaml"
+            files.create(where, new_file(record, _style(ws, "receivables", where)))
+        ids.append(record_id)
+        summary.append(f"{record_id}: {value:,.2f} due {due} on {contract.id} ({where})")
+    left = unscheduled - sum(amounts, Decimal(0))
+    if left > 0:
+        summary.append(f"{contract.id}: {left:,.2f} of {amount:,.2f} is still unscheduled")
+    return check(ws, Plan(files.changes(), summary, ids=ids), cache)
+
+
+def _without_none(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if v is not None and v != ""}
