@@ -64,7 +64,7 @@ def draft(contract_id, template, output_path, fmt, force, list_templates):
     elif isinstance(result, bytes) and sys.stdout.isatty():
         raise click.UsageError("docx output is binary: use -o FILE")
     else:
-        stream = click.get_text_stream("stdout").buffer
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
 
