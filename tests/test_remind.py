@@ -1,0 +1,250 @@
+"""`remind`: every reminder kind with its recipient, as text, JSON, mbox, .eml files and real SMTP.
+
+The fixture workspace is tests/fixtures/reports, as of 2026-06-30 (see the comments in its files).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from email import message_from_bytes, policy
+
+import pytest
+
+from salesctl.remind import reminders
+from salesctl.workspace import load
+
+from reports.reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
+from test_mail import smtp_server  # noqa: F401  (a fixture: aiosmtpd on localhost)
+
+D = date(2026, 6, 30)
+
+DUE = {
+    "lin": [("approval", "CT-2026-04", "CUS-E", date(2026, 6, 20)),    # zhou has no manager: every manager
+            ("approval", "CT-2026-05", "CUS-C", date(2026, 6, 27))],   # wang's manager; 3 days is stale
+    "qian": [("approval", "CT-2026-04", "CUS-E", date(2026, 6, 20))],
+    "zhang": [("follow-up", "V-06", "CUS-F", date(2026, 6, 25)),
+              ("due-soon", "RCV-13", "CUS-B", date(2026, 7, 7)),        # due in exactly 7 days
+              ("collect", "RCV-03", "CUS-A", date(2026, 5, 30)),
+              ("collect", "RCV-01", "CUS-A", date(2026, 6, 29)),
+              ("collect", "RCV-02", "CUS-A", date(2026, 6, 30)),
+              ("dormant", "CUS-B", "CUS-B", date(2026, 4, 12)),         # key account: 79 days > 14
+              ("dormant", "CUS-A", "CUS-A", date(2026, 5, 10))],        # tier A: 51 days > 30
+    "wang": [("due-soon", "RCV-08", "CUS-C", date(2026, 6, 30)),        # due today
+             ("collect", "RCV-06", "CUS-C", date(2026, 6, 30)),
+             ("collect", "RCV-07", "CUS-C", date(2026, 6, 30))],
+    "zhou": [("follow-up", "V-10", "CUS-E", date(2026, 6, 1))],
+    "zhao": [("approval", "CT-2026-06", "CUS-F", date(2026, 6, 25))],   # pending finance: role finance
+}
+# Not due: V-09 and V-02 (a later visit followed), V-08 (next date ahead), RCV-15 (due in 8 days),
+# RCV-04 (next step 07-30), RCV-05 (promise of 07-05 awaited), CUS-D (121 days = its own limit),
+# CUS-G (lost), CUS-E (no limit), CT-2026-07 (waits 2 days), chen (nothing due).
+
+
+def due(people):
+    return {p["to"]: [(i["kind"], i["ref"], i["customer"], i["date"]) for i in p["items"]] for p in people}
+
+
+def test_every_kind_to_the_right_person(reports_ws):
+    people = reminders(reports_ws, D)
+    assert [p["to"] for p in people] == ["lin", "qian", "zhang", "wang", "zhou", "zhao"]  # team order
+    assert due(people) == DUE
+    assert [p["email"] for p in people] == ["lin@example.com", "qian@example.com", "zhang@example.com",
+                                            "wang@example.com", None, "zhao@example.com"]
+
+
+def test_only_one_person(reports_ws):
+    assert due(reminders(reports_ws, D, to="wang")) == {"wang": DUE["wang"]}
+    assert reminders(reports_ws, D, to="chen") == []
+
+
+def test_promise_due_today_is_a_collect_reminder(reports_ws):
+    items = due(reminders(reports_ws, date(2026, 7, 5), to="wang"))["wang"]
+    assert ("collect", "RCV-05", "CUS-C", date(2026, 7, 5)) in items
+    assert ("collect", "RCV-05", "CUS-C", date(2026, 7, 5)) not in due(reminders(reports_ws, date(2026, 7, 4)))["wang"]
+
+
+def test_follow_up_waits_for_its_date_and_ends_with_a_later_visit(reports_ws):
+    assert ("follow-up", "V-08", "CUS-C", date(2026, 7, 3)) in due(reminders(reports_ws, date(2026, 7, 3)))["wang"]
+    zhou = due(reminders(reports_ws, date(2026, 5, 1)))["zhou"]
+    assert zhou == [("follow-up", "V-09", "CUS-E", date(2026, 4, 15))]  # before V-10 was made
+
+
+def test_dormant_starts_the_day_after_the_limit(reports_ws):
+    assert not any(i[0] == "dormant" for i in due(reminders(reports_ws, D)).get("wang", []))
+    assert ("dormant", "CUS-D", "CUS-D", date(2026, 3, 1)) in due(reminders(reports_ws, date(2026, 7, 1)))["wang"]
+
+
+def test_messages_follow_the_locale(reports_ws):
+    zhang = reminders(reports_ws, D, to="zhang")[0]["items"]
+    assert [i["message"] for i in zhang[:3]] == [
+        "跟进华东包装有限公司：报价跟进（2026-06-18 拜访时约定）",
+        "南方物流有限公司 应收款 140,000.00 元 将于 2026-07-07 到期",
+        "东方机械有限公司 逾期 61 天，余额 100,000.00 元：上门催收"]
+    reports_ws.config.locale = "en_US"
+    lin = reminders(reports_ws, D, to="lin")[0]["items"]
+    assert lin[1]["message"] == 'Contract "GMP 专题培训" (西部医药有限公司) has waited 3 days for manager approval'
+
+
+# --- text and JSON -----------------------------------------------------------------------
+
+WANG_TEXT = """\
+王芳 <wang@example.com>：3 项待办（截至 2026-06-30）
+  即将到期  2026-06-30  RCV-08  西部医药有限公司 应收款 50,000.00 元 将于 2026-06-30 到期
+  逾期催收  2026-06-30  RCV-06  西部医药有限公司 逾期 30 天，余额 50,000.00 元：上门催收
+  逾期催收  2026-06-30  RCV-07  西部医药有限公司 逾期 1 天，余额 50,000.00 元：电话催收
+"""
+
+
+def test_text_is_grouped_per_person(run, reports_root):
+    result = run("-C", reports_root, "remind", "--as-of", "2026-06-30")
+    assert result.exit_code == 0 and result.stderr == ""
+    blocks = result.stdout.split("\n\n")
+    assert len(blocks) == 6 and blocks[3] + "\n" == WANG_TEXT
+    assert blocks[4].startswith("周杰：1 项待办（截至 2026-06-30）\n")  # no address
+    assert run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30").stdout == WANG_TEXT
+
+
+def test_nothing_due_prints_nothing(run, reports_root):
+    result = run("-C", reports_root, "remind", "--to", "chen", "--as-of", "2026-06-30")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    empty = run("-C", reports_root, "remind", "--to", "chen", "--as-of", "2026-06-30", "--format", "json")
+    assert json.loads(empty.stdout) == {"as_of": "2026-06-30", "reminders": []}
+
+
+def test_json_document(run, reports_root):
+    result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", "--format", "json")
+    doc = json.loads(result.stdout, object_pairs_hook=list)
+    assert [k for k, _ in doc] == ["as_of", "reminders"]
+    first = dict(dict(doc)["reminders"][0])
+    assert list(first) == ["to", "email", "items"]
+    assert [k for k, _ in first["items"][0]] == ["kind", "ref", "customer", "date", "message"]
+    data = json.loads(result.stdout)
+    assert {p["to"]: [(i["kind"], i["ref"], i["customer"], i["date"]) for i in p["items"]] for p in data["reminders"]} == {
+        to: [(k, r, c, d.isoformat()) for k, r, c, d in items] for to, items in DUE.items()}
+
+
+def test_email_format_prints_an_mbox(run, reports_root):
+    result = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--format", "email")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("From sales-bot@example.com ")
+    assert "逾期催收  2026-06-30  RCV-06" in result.stdout
+
+
+# --- .eml files and SMTP -------------------------------------------------------------------
+
+def read_eml(path):
+    return message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def test_outbox_writes_one_message_per_person(run, reports_root, tmp_path):
+    outbox = tmp_path / "outbox"
+    result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", "--outbox", outbox)
+    assert result.exit_code == 1  # zhou has no address
+    assert result.stderr == "warning: zhou has no e-mail address; 1 reminder(s) not mailed\n"
+    names = ["2026-06-30-lin.eml", "2026-06-30-qian.eml", "2026-06-30-zhang.eml", "2026-06-30-wang.eml",
+             "2026-06-30-zhao.eml"]
+    assert result.stdout.splitlines() == [str(outbox / n) for n in names]
+    wang = read_eml(outbox / "2026-06-30-wang.eml")
+    assert wang["From"] == "测试培训有限公司 <sales-bot@example.com>"
+    assert wang["To"] == "王芳 <wang@example.com>"
+    assert wang["Subject"] == "销售提醒 2026-06-30：3 项待办"
+    body = wang.get_content().replace("\r\n", "\n")
+    assert body == WANG_TEXT + "\n-- \n此邮件由 salesctl 根据 测试培训有限公司 销售工作区自动生成。\n"
+
+
+def test_outbox_for_people_with_addresses_exits_0(run, reports_root, tmp_path):
+    result = run("-C", reports_root, "remind", "--to", "zhang", "--as-of", "2026-06-30", "--outbox", tmp_path / "o")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert read_eml(tmp_path / "o" / "2026-06-30-zhang.eml")["Subject"] == "销售提醒 2026-06-30：7 项待办"
+
+
+def with_smtp(root, port, extra=""):
+    config = root / "salesctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f"smtp: {{host: 127.0.0.1, port: {port}, from: bot@example.com{extra}}}\n", encoding="utf-8")
+
+
+def test_send_delivers_over_smtp(run, reports_root, smtp_server):
+    inbox, port, logins = smtp_server
+    with_smtp(reports_root, port)
+    result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", "--send")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "warning: zhou has no e-mail address; 1 reminder(s) not mailed\n"
+    assert [(e.mail_from, e.rcpt_tos) for e in inbox.envelopes] == [
+        ("bot@example.com", [f"{who}@example.com"]) for who in ("lin", "qian", "zhang", "wang", "zhao")]
+    zhao = inbox.messages()[-1]
+    assert zhao["To"] == "赵敏 <zhao@example.com>" and zhao["Subject"] == "销售提醒 2026-06-30：1 项待办"
+    assert "CT-2026-06  合同“包装行业销售技巧培训”（华东包装有限公司）待财务审批，已等待 5 天" in zhao.get_content()
+    assert logins == []
+
+
+def test_send_logs_in_with_the_password_from_the_environment(run, reports_root, smtp_server):
+    inbox, port, logins = smtp_server
+    with_smtp(reports_root, port, ", username: bot")
+    result = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send",
+                 env={"SALESCTL_SMTP_PASSWORD": "s3cret"})
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert logins == [("bot", "s3cret")] and [e.rcpt_tos for e in inbox.envelopes] == [["wang@example.com"]]
+    missing = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send",
+                  env={"SALESCTL_SMTP_PASSWORD": None})
+    assert missing.exit_code == 1 and "SALESCTL_SMTP_PASSWORD is not" in missing.stderr
+
+
+def test_send_without_a_server_is_a_clear_error(run, reports_root):
+    from test_mail import free_port
+
+    with_smtp(reports_root, free_port())
+    result = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot send mail through 127.0.0.1:") and "Traceback" not in result.output
+
+
+def test_names_cannot_inject_headers(run, workspace, tmp_path):
+    config = """\
+        company: {name: "测试\\r\\nBcc: evil@example.com"}
+        team:
+          - {id: zhang, name: "张伟\\r\\nBcc: evil@example.com", role: rep, email: zhang@example.com}
+          - {id: wang, name: 王芳, role: rep, email: "wang@example.com\\r\\nBcc: evil@example.com"}
+        """
+    files = {"salesctl.yaml": config,
+             "customers/c.yaml": """\
+                 - {id: C-1, name: "甲\\r\\nBcc: evil@example.com", owner: zhang, key: true, created: 2026-01-01}
+                 - {id: C-2, name: 乙, owner: wang, key: true, created: 2026-01-01}
+                 """}
+    root = workspace(files)
+    result = run("-C", root, "remind", "--as-of", "2026-06-30", "--outbox", tmp_path / "o")
+    assert "wang has no e-mail address" in result.stderr  # the config check dropped the bad address
+    raw = (tmp_path / "o" / "2026-06-30-zhang.eml").read_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"Bcc" not in head and head.count(b"\r\nTo:") == 1
+    message = read_eml(tmp_path / "o" / "2026-06-30-zhang.eml")
+    assert message["To"].addresses[0].addr_spec == "zhang@example.com" and message["Bcc"] is None
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--to", "nobody"], "'nobody' is not a team member"),
+    (["--send", "--outbox", "x"], "give one of --send, --outbox"),
+    (["--send", "--format", "json"], "--format prints the reminders"),
+    (["--format", "xml"], "--format"),
+])
+def test_bad_options_are_usage_errors(run, reports_root, args, message):
+    result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_outbox_that_cannot_be_written_is_an_error(run, reports_root, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--outbox", blocker / "o")
+    assert result.exit_code == 1 and result.stderr.startswith("error: cannot write to ")
+
+
+def test_help_shows_a_crontab_example(run):
+    result = run("remind", "--help")
+    assert result.exit_code == 0 and "Example:" in result.stdout and "remind --send" in result.stdout
+
+
+def test_library_needs_no_click(reports_root):
+    ws = load(reports_root)
+    assert reminders(ws, D, to="zhou")[0]["items"][0]["message"] == "跟进中原食品有限公司：寄送样品资料（2026-05-20 拜访时约定）"
