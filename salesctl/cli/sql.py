@@ -1,0 +1,105 @@
+"""`salesctl sql` and `salesctl export`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from ..export import FORMATS, ExportError, export as export_tables, guess_format
+from ..output import render_rows
+from ..tables import SQLError, SQLRefused, TABLE_NAMES, open_database, workspace_tables
+from . import app_context, global_options
+from .options import format_option, read_workspace, strict_option
+
+
+@click.command()
+@click.argument("statement", metavar='"SELECT …"')
+@format_option()
+@strict_option
+@global_options
+def sql(statement, fmt, strict):
+    """Run one read-only SQL statement over an in-memory SQLite database of the workspace.
+
+    Tables: team, customers, contacts, visits, contracts, contract_items, approvals, receivables,
+    payments, collection_actions, reviews; derived columns (balance, status, days_overdue, bucket,
+    pending_stage, days_since_contact, ...) are computed as of --as-of. Money is REAL and prints
+    with 2 decimals. Statements that write are refused (exit 1).
+
+    \b
+    Example:
+      salesctl sql "SELECT owner, SUM(balance) AS balance FROM receivables
+                    WHERE status = 'overdue' GROUP BY owner ORDER BY balance DESC"
+    """
+    ws = read_workspace(strict)
+    database = open_database(ws, app_context().today)
+    try:
+        names, rows = database.query(statement)
+    except SQLRefused as exc:
+        click.echo(f"error: refused: {exc}", err=True)
+        raise click.exceptions.Exit(1)
+    except SQLError as exc:
+        raise click.UsageError(f"SQL: {exc}")
+    keys = _unique(names)
+    records = [{key: _shown(value) for key, value in zip(keys, row)} for row in rows]
+    if fmt == "table" and not records:
+        click.echo("(no rows)", err=True)
+        return
+    click.echo(render_rows(records, keys, fmt, dict(zip(keys, names))), nl=False)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column keys for the output: a repeated name (SELECT a.id, b.id) gets _2, _3, ..."""
+    keys: list[str] = []
+    for name in names:
+        key, n = name, 1
+        while key in keys:
+            n += 1
+            key = f"{name}_{n}"
+        keys.append(key)
+    return keys
+
+
+def _shown(value):
+    """REAL results print as money does, 2 decimals (so sums of amounts show exact cents)."""
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return Decimal(repr(value))
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="sqlite (one file), csv (a folder, one file per table) or xlsx (one sheet per table); "
+                   "default: from the suffix of PATH (.sqlite/.db, .xlsx, else csv).")
+@click.option("-o", "--output", "path", required=True, metavar="PATH", type=click.Path(path_type=Path),
+              help="File (sqlite, xlsx) or folder (csv) to write; replaced if it exists.")
+@strict_option
+@global_options
+def export(fmt, path, strict):
+    """Export the tables of `salesctl sql` (derived columns as of --as-of) to SQLite, CSV or
+    Excel. xlsx needs the optional extra: pip install 'salesctl[xlsx]'.
+
+    \b
+    Example:
+      salesctl export --format xlsx -o sales-2026-11.xlsx --as-of 2026-11-30
+      salesctl export -o exports/     # a folder of CSV files
+    """
+    try:
+        fmt = fmt or guess_format(path)
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
+    ws = read_workspace(strict)
+    tables = workspace_tables(ws, app_context().today)
+    try:
+        written = export_tables(tables, fmt, path)
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
+    except OSError as exc:
+        click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
+        raise click.exceptions.Exit(2)
+    rows = sum(len(t.rows) for t in tables)
+    where = path if len(written) == 1 else f"{path}/ ({len(written)} files)"
+    click.echo(f"exported {len(TABLE_NAMES)} tables, {rows} rows to {where}", err=True)
