@@ -46,6 +46,7 @@ class Style:
     sequence: int = 4  # a list entry's content, relative to its parent key
     offset: int = 2  # a list entry's dash, relative to its parent key
     flow: dict = field(default_factory=dict)  # field name -> its value (or its entries) in flow style
+    entries_flow: bool = False  # lists of mappings not in `flow` have flow entries ({date: …, …})
     record_dash: int = 0  # many-record files: column of each record's dash
     record_indent: int = 2  # ... and of its keys
     record_flow: bool = False  # ... records written as {id: …, …}
@@ -73,7 +74,7 @@ class Style:
 
 
 def _traits(text: str, documents: list) -> dict:
-    mapping, sequences, flow = Counter(), Counter(), {}
+    mapping, sequences, flow, entries = Counter(), Counter(), {}, Counter()
 
     def walk(node):
         if isinstance(node, MappingNode):
@@ -88,6 +89,8 @@ def _traits(text: str, documents: list) -> dict:
                             sequences[(first.start_mark.column - col, value.start_mark.column - col)] += 1
                 if isinstance(key, ScalarNode) and isinstance(value, (MappingNode, SequenceNode)):
                     flow.setdefault(key.value, _is_flow(value))
+                if isinstance(value, SequenceNode):
+                    entries.update(bool(item.flow_style) for item in value.value if isinstance(item, MappingNode))
                 walk(value)
         elif isinstance(node, SequenceNode):
             for item in node.value:
@@ -103,6 +106,8 @@ def _traits(text: str, documents: list) -> dict:
         if off >= 0 and seq >= off + 2:
             traits["sequence"], traits["offset"] = seq, off
     traits["flow"] = flow
+    if entries:
+        traits["entries_flow"] = entries.most_common(1)[0][0]
     root = _root_list(documents)
     if root is not None and root.value:
         last = root.value[-1]
@@ -154,7 +159,8 @@ def _prepare(value, style: Style, flow: bool = False):
     if isinstance(value, dict):
         result = CommentedMap()
         for key, item in value.items():
-            result[key] = _prepare(item, style, style.flow.get(key, False) or flow)
+            entries = isinstance(item, list) and any(isinstance(i, dict) for i in item)
+            result[key] = _prepare(item, style, style.flow.get(key, entries and style.entries_flow) or flow)
         if flow:
             result.fa.set_flow_style()
         return result

@@ -280,6 +280,7 @@ class _Files:
 
     def open(self, rel: str, collection: str) -> YamlFile:
         if rel not in self.edited:
+            _inside_root(self.ws.root, rel)
             before = _read(self.ws.root, rel)  # None: a new file of records
             try:
                 doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
@@ -296,6 +297,7 @@ class _Files:
             raise Refused(str(exc)) from None
 
     def create(self, rel: str, text: str):
+        _inside_root(self.ws.root, rel)
         if _read(self.ws.root, rel) is not None or rel in self.created:
             raise Refused(f"{rel} already exists; give --file to add the record to a file of records")
         self.created[rel] = text
@@ -304,6 +306,15 @@ class _Files:
         changes = [FileChange(rel, before, doc.encode()) for rel, (before, doc) in self.edited.items()]
         changes += [FileChange(rel, None, text.encode("utf-8")) for rel, text in self.created.items()]
         return changes
+
+
+def _inside_root(root, rel: str):
+    """Refuse a path that leads outside the workspace (a linked folder, say)."""
+    base = Path(root).resolve()
+    try:
+        (base / rel).resolve().relative_to(base)
+    except ValueError:
+        raise Refused(f"{rel} leads outside the workspace; not written") from None
 
 
 def _read(root, rel: str) -> bytes | None:
@@ -381,7 +392,7 @@ def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None
     files.edit(receivable.path, "receivables",
                lambda doc: doc.append_entry(receivable.id, "payments", entry, ORDER["receivables"]))
     balance = receivable_balance(receivable, on) - amount
-    plan = Plan(files.changes(), [f"{receivable.id}: payment of {amount:,} on {on} recorded in {receivable.path} "
+    plan = Plan(files.changes(), [f"{receivable.id}: payment of {amount:,.2f} on {on} recorded in {receivable.path} "
                                   f"(balance {balance:,.2f})"])
     return check(ws, plan, cache)
 

@@ -1,0 +1,683 @@
+"""The writers through the command line: each test is a git repository, and each write's `git diff`
+is exactly the lines it adds or changes; a refused write leaves every file byte-identical."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from salesctl import writers
+from salesctl.workspace import load
+
+FILES = {
+    "customers/CUS-0011.yaml": """\
+        id: CUS-0011
+        name: 华东精密机械有限公司
+        owner: zhang
+        tier: A
+        created: 2025-09-05
+        """,
+    "customers/CUS-0012.yaml": """\
+        id: CUS-0012
+        name: 天津港通物流有限公司
+        owner: wang
+        created: 2026-01-10
+        """,
+    "contracts/CT-2026-001.yaml": """\
+        # 已签约
+        id: CT-2026-001
+        customer: CUS-0011
+        owner: zhang
+        title: 精益生产内训
+        status: signed
+        created: 2026-03-01
+        signed: 2026-03-20
+        start: 2026-04-01
+        end: 2026-09-30
+        items:
+          - {name: 精益生产内训, quantity: 4, unit: 期, unit_price: 30000}
+        amount: 120000
+        approvals:
+          - {stage: manager, by: lin, date: 2026-03-05, decision: approved}
+          - {stage: legal, by: chen, date: 2026-03-07, decision: approved}
+          - {stage: finance, by: zhao, date: 2026-03-10, decision: approved}
+        """,
+    "contracts/CT-2026-002.yaml": """\
+        id: CT-2026-002
+        customer: CUS-0012
+        owner: wang
+        title: 仓储安全培训
+        status: draft
+        created: 2026-11-02
+        start: 2027-01-04
+        end: 2027-03-31
+        items:
+          - {name: 安全培训, quantity: 3, unit: 期, unit_price: 33333.33}
+        amount: 99999.99
+        """,
+    "contracts/CT-2026-003.yaml": """\
+        id: CT-2026-003
+        customer: CUS-0012
+        owner: wang
+        title: 班组长培训
+        status: in_review   # 审批中
+        created: 2026-11-10
+        items:
+          - {name: 班组长训练营, quantity: 1, unit: 期, unit_price: 50000}
+        amount: 50000
+        approvals:
+          - stage: manager
+            by: lin
+            date: 2026-11-12
+            decision: approved
+        notes: 法务审核中
+        """,
+    "receivables/RCV-0001.yaml": """\
+        id: RCV-0001
+        contract: CT-2026-001
+        amount: 36000
+        due: 2026-04-19
+        payments:
+          - {date: 2026-04-18, amount: 36000, method: 银行转账}
+        """,
+    "receivables/RCV-0002.yaml": """\
+        # 尾款
+        id: RCV-0002
+        contract: CT-2026-001
+        amount: 79000
+        due: 2026-10-30
+        invoice: "26312000000000318"
+        collection:
+          - date: 2026-10-31
+            by: zhang
+            channel: phone
+            note: 提醒付款
+            promised: 2026-11-15
+        """,
+    "receivables/RCV-0003.yaml": """\
+        id: RCV-0003
+        contract: CT-2026-001
+        amount: 5000
+        due: 2027-01-31
+        written_off: {date: 2026-11-20, by: lin, reason: 客户破产}
+        """,
+    "visits/2026/2026-11.yaml": """\
+        # 2026年11月 拜访记录
+
+        - id: V-2026-0007
+          customer: CUS-0011
+          rep: zhang
+          date: 2026-11-03
+          channel: onsite
+          next:
+            date: 2026-11-20
+            action: 报价
+
+        - id: V-2026-0008
+          customer: CUS-0012
+          rep: wang
+          date: 2026-11-12
+          channel: phone
+        """,
+}
+
+
+class Repo:
+    """A workspace in a git repository with everything committed."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def git(self, *args) -> str:
+        return subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, text=True).stdout
+
+    def diff(self) -> list[str]:
+        """The lines `git diff` adds or removes in tracked files."""
+        return [line for line in self.git("diff", "--no-color", "-U0").splitlines()
+                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+    def untracked(self) -> list[str]:
+        return sorted(self.git("ls-files", "--others", "--exclude-standard").splitlines())
+
+    def unchanged(self) -> bool:
+        return self.git("status", "--porcelain") == ""
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def repo(workspace, monkeypatch):
+    monkeypatch.delenv("SALESCTL_USER", raising=False)
+    monkeypatch.setenv("SALESCTL_LOCK_TIMEOUT", "5")
+
+    def make(files=None, extra=None):
+        root = workspace({**(FILES if files is None else files), **(extra or {})})
+        (root / ".gitignore").write_text(".salesctl/\n")
+        r = Repo(root)
+        r.git("init", "-q")
+        r.git("config", "user.email", "nobody@example.com")
+        r.git("config", "user.name", "test")
+        r.git("add", "-A")
+        r.git("commit", "-qm", "workspace")
+        return r
+
+    return make
+
+
+@pytest.fixture
+def salesctl(run):
+    """`salesctl(repo, ARGS)`: run in the repo's workspace as of 2026-11-30."""
+
+    def invoke(r: Repo, *args, **kwargs):
+        return run("-C", r.root, "--as-of", "2026-11-30", *args, **kwargs)
+
+    return invoke
+
+
+# --- pay -----------------------------------------------------------------------------------
+
+def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "30000", "--method", "银行转账", "--ref", "招行回单 CMB2611300012")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+payments:", "+  - {date: 2026-11-30, amount: 30000, method: 银行转账, ref: 招行回单 CMB2611300012}"]
+    assert r.read("receivables/RCV-0002.yaml").index("payments:") < r.read("receivables/RCV-0002.yaml").index("collection:")
+    assert result.stderr == ("RCV-0002: payment of 30,000.00 on 2026-11-30 recorded in receivables/RCV-0002.yaml "
+                             "(balance 49,000.00)\n")
+    assert result.stdout == ""
+
+    result = salesctl(r, "pay", "RCV-0002", "12000.50", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff()[-1] == "+  - {date: 2026-12-01, amount: 12000.50}"
+
+
+def test_pay_overpaying_is_refused_and_nothing_changes(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "79000.01")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: refused: this would add 1 error to the workspace; nothing written",
+        "receivables/RCV-0002.yaml:7:1: error[overpaid]: payments sum to 79000.01, above the receivable amount 79000",
+    ]
+    assert r.unchanged()
+
+
+def test_pay_on_a_written_off_receivable_is_refused(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0003", "100")
+    assert result.exit_code == 1
+    assert result.stderr == "error: RCV-0003 was written off on 2026-11-20; a payment cannot be recorded on it\n"
+    assert r.unchanged()
+    assert salesctl(r, "pay", "RCV-0003", "100", "--date", "2026-11-19").exit_code == 0  # before the write-off
+
+
+@pytest.mark.parametrize("amount, message", [
+    ("12,000", "amount '12,000': write it without thousands separators (12000.50, not 12,000.50)"),
+    ("NaN", "amount 'NaN': it is not a plain number such as 12000.50"),
+    ("1e309", "amount '1e309': it is not a plain number such as 12000.50"),
+    ("-5", "amount '-5': it must not be negative"),
+    ("1.234", "amount '1.234': it has more than 2 decimals"),
+    ("0", "amount must be above 0"),
+    ("99999999999999", "amount '99999999999999' is too large"),
+])
+def test_pay_bad_amounts_are_usage_errors(repo, salesctl, amount, message):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "--", amount) if amount.startswith("-") else salesctl(r, "pay", "RCV-0002", amount)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message}\n"
+    assert r.unchanged()
+
+
+@pytest.mark.parametrize("receivable, message", [
+    ("RCV-9999", "no receivable 'RCV-9999' in the workspace"),
+    ("../../etc/passwd", "receivable '../../etc/passwd' is not a valid id (letters, digits, '.', '_', '-'; at most 64)"),
+])
+def test_pay_unknown_or_malformed_ids_are_usage_errors(repo, salesctl, receivable, message):
+    r = repo()
+    result = salesctl(r, "pay", receivable, "100")
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+    assert r.unchanged()
+
+
+def test_pay_in_a_file_of_records_touches_only_its_record(repo, salesctl):
+    files = {k: v for k, v in FILES.items() if not k.startswith("receivables/")}
+    r = repo(files, {"receivables/2026.yaml": """\
+        - id: RCV-0001
+          contract: CT-2026-001
+          amount: 36000
+          due: 2026-04-19
+          payments:
+          - {date: 2026-04-18, amount: 36000}
+
+        - id: RCV-0002
+          contract: CT-2026-001
+          amount: 84000
+          due: 2026-10-30
+          payments:
+          - {date: 2026-10-30, amount: 4000}   # 部分
+          # 余款月底前
+        """})
+    assert salesctl(r, "pay", "RCV-0002", "80000").exit_code == 0
+    assert r.diff() == ["+  - {date: 2026-11-30, amount: 80000}"]
+    assert r.read("receivables/2026.yaml").endswith(
+        "  - {date: 2026-10-30, amount: 4000}   # 部分\n  - {date: 2026-11-30, amount: 80000}\n  # 余款月底前\n")
+
+
+def test_pay_before_the_contract_was_signed_warns_but_writes(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "100", "--date", "2026-03-01")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == ("receivables/RCV-0002.yaml:8:6: warning[date-order]: payment dated "
+                                             "2026-03-01 is before the contract was signed (2026-03-20)")
+    assert len(r.diff()) == 2
+
+
+def test_a_dry_run_prints_the_diff_and_writes_nothing(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "100", "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout == textwrap.dedent("""\
+        --- a/receivables/RCV-0002.yaml
+        +++ b/receivables/RCV-0002.yaml
+        @@ -4,6 +4,8 @@
+         amount: 79000
+         due: 2026-10-30
+         invoice: "26312000000000318"
+        +payments:
+        +  - {date: 2026-11-30, amount: 100}
+         collection:
+           - date: 2026-10-31
+             by: zhang
+        """)
+    assert result.stderr == "dry run: nothing written\n"
+    assert r.unchanged()
+
+
+def test_a_dry_run_of_a_refused_write_says_why(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "90000", "--dry-run")
+    assert result.exit_code == 1 and "error[overpaid]" in result.stderr and result.stdout == ""
+
+
+def test_writers_do_not_take_a_revision(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "pay", "RCV-0002", "100", "--rev", "HEAD")
+    assert (result.exit_code, result.stderr) == (2, "error: writers change the working tree; --rev is for read commands\n")
+
+
+def test_errors_already_in_the_workspace_do_not_block_a_write(repo, salesctl):
+    r = repo(extra={"customers/CUS-0013.yaml": "id: CUS-0013\nname: 坏数据\nowner: zhang\ntier: Z\ncreated: 2026-01-01\n",
+                    "receivables/RCV-0004.yaml": textwrap.dedent("""\
+                        id: RCV-0004
+                        contract: CT-2026-003
+                        amount: 100
+                        due: 2026-12-01
+                        collection:
+                          - {date: 2026-11-01, by: wang, channel: phone}
+                        collection: []
+                        """)})
+    before = load(r.root).problems
+    assert [p.code for p in before if p.is_error] == ["bad-value", "duplicate-key"]
+    assert salesctl(r, "pay", "RCV-0004", "50").exit_code == 0  # the duplicate key's line moves: still not new
+    assert r.diff() == ["+payments:", "+  - {date: 2026-11-30, amount: 50}"]
+
+
+# --- collect -------------------------------------------------------------------------------
+
+def test_collect_logs_an_action_in_the_logs_style(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "email", "--note", "发催款函", "--promised", "2026-12-15",
+                      "--by", "zhang")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+  - date: 2026-11-30", "+    by: zhang", "+    channel: email", "+    note: 发催款函",
+                        "+    promised: 2026-12-15"]
+    assert result.stderr == "RCV-0002: email by zhang on 2026-11-30, promised 2026-12-15 logged in receivables/RCV-0002.yaml\n"
+
+
+def test_collect_by_comes_from_the_environment_then_git(repo, salesctl, monkeypatch):
+    r = repo()
+    assert salesctl(r, "collect", "RCV-0002", "--channel", "phone", env={"SALESCTL_USER": "wang"}).exit_code == 0
+    assert "+    by: wang" in r.diff()
+    r.git("checkout", "-q", ".")
+    r.git("config", "user.email", "Zhang@Example.com")
+    assert salesctl(r, "collect", "RCV-0002", "--channel", "phone").exit_code == 0
+    assert "+    by: zhang" in r.diff()
+
+
+def test_collect_without_anyone_to_act_is_a_usage_error(repo, salesctl, monkeypatch, tmp_path):
+    r = repo()
+    r.git("config", "--unset", "user.email")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: who is writing? give --by ID, set SALESCTL_USER, or set git config user.email "
+                             "to a team member's e-mail\n")
+    r.git("config", "user.email", "someone@else.com")
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone")
+    assert result.stderr == ("error: no team member has the e-mail someone@else.com (git config user.email); "
+                             "give --by ID or set SALESCTL_USER\n")
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "nobody")
+    assert (result.exit_code, result.stderr) == (2, "error: --by: no team member 'nobody' in salesctl.yaml\n")
+    assert r.unchanged()
+
+
+def test_collect_bad_values_are_usage_errors(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--promised", "下周", "--by", "zhang")
+    assert (result.exit_code, result.stderr) == (2, "error: --promised: '下周' is not a date (YYYY-MM-DD)\n")
+    assert salesctl(r, "collect", "RCV-0002", "--channel", "fax", "--by", "zhang").exit_code == 2
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "zhang", "--date", "2026-02-30")
+    assert (result.exit_code, result.stderr) == (2, "error: --date: '2026-02-30' is not a real date\n")
+    assert r.unchanged()
+
+
+# --- approve -------------------------------------------------------------------------------
+
+def test_approve_in_chain_order_moves_the_status(repo, salesctl):
+    """The first approvals of a contract are written like those of the newest contract (block)."""
+    r = repo()
+    result = salesctl(r, "approve", "CT-2026-002", "--stage", "manager", "--by", "lin", "--comment", "同意")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["-status: draft", "+status: in_review", "+approvals:", "+  - stage: manager", "+    by: lin",
+                        "+    date: 2026-11-30", "+    decision: approved", "+    comment: 同意"]
+    assert result.stderr == ("CT-2026-002: stage manager approved by lin on 2026-11-30; status draft → in_review "
+                             "(contracts/CT-2026-002.yaml)\n")
+    r.git("commit", "-qam", "manager")
+    assert salesctl(r, "approve", "CT-2026-002", "--stage", "legal", "--by", "chen").exit_code == 0
+    assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved"]
+    r.git("commit", "-qam", "legal")
+    assert salesctl(r, "approve", "CT-2026-002", "--stage", "finance", "--by", "zhao").exit_code == 0
+    assert r.diff() == ["-status: in_review", "+status: approved", "+  - stage: finance", "+    by: zhao",
+                        "+    date: 2026-11-30", "+    decision: approved"]
+
+
+def test_approve_follows_block_entries_and_keeps_the_comment_on_the_status_line(repo, salesctl):
+    r = repo()
+    assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen").exit_code == 0
+    assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved"]
+    assert salesctl(r, "approve", "CT-2026-003", "--stage", "finance", "--by", "zhao").exit_code == 0
+    assert r.diff()[:2] == ["-status: in_review   # 审批中", "+status: approved   # 审批中"]
+
+
+@pytest.mark.parametrize("stage, message", [
+    ("finance", "contracts/CT-2026-003.yaml:15:5: error[approval-order]: stage 'finance' comes before 'legal' approved it"),
+    ("manager", "contracts/CT-2026-003.yaml:15:5: error[approval-order]: stage 'manager' is approved twice"),
+])
+def test_approve_out_of_order_or_twice_is_refused(repo, salesctl, stage, message):
+    r = repo()
+    result = salesctl(r, "approve", "CT-2026-003", "--stage", stage, "--by", "lin")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [message]
+    assert r.unchanged()
+
+
+def test_a_rejection_sends_the_contract_back_to_be_approved_again(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--reject", "--comment", "违约条款需修改")
+    assert result.exit_code == 0
+    assert r.diff()[-2:] == ["+    decision: rejected", "+    comment: 违约条款需修改"]
+    assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--date", "2026-12-01").exit_code == 0
+
+
+def test_approve_refuses_unknown_stages_and_contracts_past_approval(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "approve", "CT-2026-003", "--stage", "ceo", "--by", "lin")
+    assert (result.exit_code, result.stderr) == (2, "error: stage 'ceo' is not in the approval chain (manager, legal, finance)\n")
+    result = salesctl(r, "approve", "CT-2026-001", "--stage", "manager", "--by", "lin")
+    assert (result.exit_code, result.stderr) == (
+        1, "error: CT-2026-001 is signed; only draft and in_review contracts go through approval\n")
+    assert r.unchanged()
+
+
+# --- new -----------------------------------------------------------------------------------
+
+def test_new_customer_gets_the_next_id_and_todays_date(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "new", "customer", "name=杭州云帆网络科技有限公司", "owner=wang", "tier=B", "key=true",
+                      "tags=互联网,新员工培训")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "CUS-0013\n"
+    assert r.untracked() == ["customers/CUS-0013.yaml"]
+    assert r.read("customers/CUS-0013.yaml") == textwrap.dedent("""\
+        id: CUS-0013
+        name: 杭州云帆网络科技有限公司
+        owner: wang
+        tier: B
+        key: true
+        created: 2026-11-30
+        tags:
+          - 互联网
+          - 新员工培训
+        """)
+    assert r.diff() == []
+
+
+def test_new_record_in_a_file_of_records_is_appended_at_its_end(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "new", "visits", "customer=CUS-0012", "rep=wang", "channel=wechat", "summary=确认报价",
+                      "next={date: 2026-12-05, action: 上门签约}", "--file", "visits/2026/2026-11.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "V-2026-0009\n"
+    assert r.diff() == ["+", "+- id: V-2026-0009", "+  customer: CUS-0012", "+  rep: wang", "+  date: 2026-11-30",
+                        "+  channel: wechat", "+  summary: 确认报价", "+  next:", "+    date: 2026-12-05",
+                        "+    action: 上门签约"]
+
+
+def test_new_contract_starts_as_a_draft_with_its_amount_from_the_items(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "new", "contract", "customer=CUS-0011", "owner=zhang", "title=2027年度内训",
+                      "items=[{name: 内训, quantity: 3, unit: 期, unit_price: 18000.5}]", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.stderr
+    assert r.read("contracts/CT-2026-004.yaml") == textwrap.dedent("""\
+        id: CT-2026-004
+        customer: CUS-0011
+        owner: zhang
+        title: 2027年度内训
+        status: draft
+        created: 2026-12-01
+        items:
+          - {name: 内训, quantity: 3, unit: 期, unit_price: 18000.5}
+        amount: 54001.50
+        """)
+
+
+def test_new_refuses_a_record_with_errors_and_creates_nothing(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "new", "customer", "name=新客户", "owner=nobody")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: refused: this would add 1 error to the workspace; nothing written",
+        "customers/CUS-0013.yaml:3:1: error[unknown-ref]: owner: no team member 'nobody'"]
+    result = salesctl(r, "new", "customer", "id=CUS-0011", "name=重复", "owner=zhang")
+    assert result.exit_code == 1
+    assert "customers/CUS-0011.yaml already exists" in result.stderr
+    assert salesctl(r, "new", "visit", "id=V-2026-0007", "customer=CUS-0011", "rep=zhang", "channel=phone",
+                    "--file", "visits/2026/2026-11.yaml").exit_code == 1
+    assert r.unchanged() and r.untracked() == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["client", "name=x"], "unknown kind 'client'; one of customer, visit, contract, receivable, review (singular or plural)"),
+    (["customer", "nmae=x"], "customer has no field 'nmae'; did you mean 'name'?"),
+    (["customer", "name"], "'name': expected FIELD=VALUE"),
+    (["customer", "name=a", "name=b"], "name is given twice"),
+    (["customer", "name="], "name= needs a value"),
+    (["customer", "created=2026-13-01"], "created: '2026-13-01' is not a real date"),
+    (["customer", "follow_up_days=two"], "follow_up_days: 'two' is not a whole number"),
+    (["customer", "key=maybe"], "key: 'maybe' is not true or false"),
+    (["customer", "id=../x"], "id '../x' is not a valid id (letters, digits, '.', '_', '-'; at most 64)"),
+    (["receivable", "amount=1,000"], "amount '1,000': write it without thousands separators (12000.50, not 12,000.50)"),
+    (["customer", "contacts=[{name: 王"], "contacts: '[{name: 王' is not a YAML value (write lists as [..], mappings as {..})"),
+    (["customer", "name=x", "--file", "../outside.yaml"], "--file ../outside.yaml: not inside the workspace"),
+    (["customer", "name=x", "--file", "visits/x.yaml"], "--file visits/x.yaml: must be a file under customers/ (names not starting with '.')"),
+])
+def test_new_bad_input_is_a_usage_error(repo, salesctl, args, message):
+    r = repo()
+    result = salesctl(r, "new", *args)
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+    assert r.unchanged() and r.untracked() == []
+
+
+def test_new_into_a_one_record_file_is_refused(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "new", "customer", "name=x", "owner=zhang", "--file", "customers/CUS-0011.yaml")
+    assert result.exit_code == 1
+    assert "holds a single record" in result.stderr
+    assert r.unchanged()
+
+
+@pytest.fixture
+def editor(tmp_path, monkeypatch):
+    """$EDITOR is a script that applies the next of `steps` (old -> new text replacements) per opening."""
+
+    def install(*steps):
+        script = tmp_path / "editor.py"
+        script.write_text(textwrap.dedent(f"""\
+            import pathlib, sys
+            steps = {list(steps)!r}
+            count = pathlib.Path({str(tmp_path / 'count')!r})
+            n = int(count.read_text()) if count.exists() else 0
+            count.write_text(str(n + 1))
+            path = pathlib.Path(sys.argv[-1])
+            text = path.read_text(encoding="utf-8")
+            pathlib.Path({str(tmp_path)!r}, f"seen{{n}}.yaml").write_text(text, encoding="utf-8")
+            old, new = steps[n]
+            path.write_text(text.replace(old, new) if old else new, encoding="utf-8")
+            """), encoding="utf-8")
+        monkeypatch.setenv("EDITOR", f"python {script}")
+        return lambda n: (tmp_path / f"seen{n}.yaml").read_text(encoding="utf-8")
+
+    return install
+
+
+def test_new_edit_reopens_the_editor_until_the_record_is_valid(repo, salesctl, editor):
+    r = repo()
+    seen = editor(("owner: zhang\n", "owner: nobody\n"), ("owner: nobody\n", "owner: wang\n# 展会认识\n"))
+    result = salesctl(r, "new", "customer", "name=深圳启明", "owner=zhang", "--edit")
+    assert result.exit_code == 0, result.stderr
+    assert seen(0).splitlines()[2:] == ["id: CUS-0013", "name: 深圳启明", "owner: zhang", "created: 2026-11-30"]
+    assert seen(1).splitlines()[2:5] == ["# salesctl: fix this and save, or empty the file to cancel:",
+                                         "# salesctl: error[unknown-ref]: owner: no team member 'nobody'",
+                                         "id: CUS-0013"]
+    assert r.read("customers/CUS-0013.yaml") == "id: CUS-0013\nname: 深圳启明\nowner: wang\n# 展会认识\ncreated: 2026-11-30\n"
+    assert result.stdout == "CUS-0013\n"
+
+
+def test_new_edit_emptied_is_cancelled(repo, salesctl, editor):
+    r = repo()
+    editor(("", ""))
+    result = salesctl(r, "new", "customer", "--edit")
+    assert (result.exit_code, result.stderr) == (1, "error: cancelled; nothing written\n")
+    assert r.untracked() == []
+
+
+# --- schedule ------------------------------------------------------------------------------
+
+def test_schedule_creates_receivables_that_sum_to_the_amount_exactly(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "schedule", "CT-2026-002", "33.33%@start,33.33%@2027-02-15,33.34%@end+30")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "RCV-0004\nRCV-0005\nRCV-0006\n"
+    assert r.untracked() == ["receivables/RCV-0004.yaml", "receivables/RCV-0005.yaml", "receivables/RCV-0006.yaml"]
+    # 99999.99 × 33.33% = 33329.996667 → 33330.00 twice; the last part takes the rest: 33339.99
+    assert r.read("receivables/RCV-0004.yaml") == "id: RCV-0004\ncontract: CT-2026-002\namount: 33330\ndue: 2027-01-04\n"
+    assert r.read("receivables/RCV-0005.yaml") == "id: RCV-0005\ncontract: CT-2026-002\namount: 33330\ndue: 2027-02-15\n"
+    assert r.read("receivables/RCV-0006.yaml") == "id: RCV-0006\ncontract: CT-2026-002\namount: 33339.99\ndue: 2027-04-30\n"
+    assert result.stderr.splitlines()[0] == "RCV-0004: 33,330.00 due 2027-01-04 on CT-2026-002 (receivables/RCV-0004.yaml)"
+
+
+def test_schedule_with_amounts_into_a_file_of_records(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "schedule", "CT-2026-003", "15000@2026-12-15, 35000@2027-01-31", "--file", "receivables/2026-Q4.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert r.read("receivables/2026-Q4.yaml") == textwrap.dedent("""\
+        - id: RCV-0004
+          contract: CT-2026-003
+          amount: 15000
+          due: 2026-12-15
+        - id: RCV-0005
+          contract: CT-2026-003
+          amount: 35000
+          due: 2027-01-31
+        """)
+
+
+def test_schedule_a_part_of_the_amount_says_what_is_left(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "schedule", "CT-2026-003", "30%@2026-12-01")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == "CT-2026-003: 35,000.00 of 50,000.00 is still unscheduled"
+
+
+@pytest.mark.parametrize("contract, plan, message", [
+    ("CT-2026-002", "60%@start,50%@end", "the plan schedules 109,999.99, above what is left of CT-2026-002's "
+                                         "99,999.99: 99,999.99"),
+    ("CT-2026-001", "10%@end", "the plan schedules 12,000.00, above what is left of CT-2026-001's 120,000.00: 0.00 "
+                               "(RCV-0001, RCV-0002, RCV-0003 already schedule 120,000.00)"),
+    ("CT-2026-003", "100%@signed", "CT-2026-003 has no 'signed' date (plan part 1)"),
+])
+def test_schedule_refuses_over_scheduling_and_missing_dates(repo, salesctl, contract, plan, message):
+    r = repo()
+    result = salesctl(r, "schedule", contract, plan)
+    assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
+    assert r.unchanged() and r.untracked() == []
+
+
+@pytest.mark.parametrize("plan, message", [
+    ("30%@signed;70%@end", "plan part 1 '30%@signed;70%@end': expected N%@DATE or AMOUNT@DATE, DATE being YYYY-MM-DD "
+                           "or signed/start/end, optionally +DAYS (30%@signed,70%@end+30)"),
+    ("30%@signed,70%@finish", "plan part 2: 'finish' is not a date, nor one of signed, start, end"),
+    ("30%@2027-02-30", "plan part 1: '2027-02-30' is not a real date"),
+    ("0%@start", "plan part 1: 0% must be above 0 with at most 2 decimals"),
+    ("12,000@start", "plan part 1 '12': expected N%@DATE or AMOUNT@DATE, DATE being YYYY-MM-DD or signed/start/end, "
+                     "optionally +DAYS (30%@signed,70%@end+30)"),
+    ("1.555@start", "plan part 1 '1.555': it has more than 2 decimals"),
+    ("50%@end+99999", "plan part 1: +99999 days is too far"),
+])
+def test_schedule_bad_plans_are_usage_errors(repo, salesctl, plan, message):
+    r = repo()
+    result = salesctl(r, "schedule", "CT-2026-002", plan)
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+
+
+# --- the library ---------------------------------------------------------------------------
+
+def test_next_id_follows_the_collections_pattern(repo):
+    ws = load(repo().root)
+    assert writers.next_id(ws, "customers", date(2026, 11, 30)) == "CUS-0013"
+    assert writers.next_id(ws, "contracts", date(2026, 11, 30)) == "CT-2026-004"
+    assert writers.next_id(ws, "contracts", date(2027, 1, 2)) == "CT-2027-001"
+    assert writers.next_id(ws, "visits", date(2026, 11, 30)) == "V-2026-0009"
+    assert writers.next_id(ws, "receivables", date(2026, 11, 30), taken=["RCV-0004"]) == "RCV-0005"
+    assert writers.next_id(ws, "reviews", date(2026, 11, 30)) == "REV-0001"
+
+
+def test_ids_without_a_number_are_a_template_of_the_records_fields(repo):
+    r = repo(extra={"reviews/2026-Q3.yaml": "- {id: REV-2026-Q3-zhang, rep: zhang, period: 2026-Q3, reviewer: lin}\n"})
+    ws = load(r.root)
+    assert writers.next_id(ws, "reviews", date(2026, 12, 31), {"rep": "wang", "period": "2026-Q4"}) == "REV-2026-Q4-wang"
+    assert writers.next_id(ws, "reviews", date(2026, 12, 31), {"rep": "wang"}) == "REV-0001"
+
+
+def test_a_plan_is_checked_against_the_whole_workspace(repo):
+    r = repo()
+    ws = load(r.root)
+    plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
+    assert [c.path for c in plan.files] == ["receivables/RCV-0002.yaml"]
+    assert plan.files[0].before == (r.root / "receivables/RCV-0002.yaml").read_bytes()
+    with pytest.raises(writers.Refused) as refused:
+        writers.pay(ws, "RCV-0002", Decimal("79000.01"), on=date(2026, 11, 30))
+    assert [p.code for p in refused.value.problems] == ["overpaid"]
+    assert r.unchanged()
+
+
+def test_parse_plan():
+    assert writers.parse_plan("30%@signed, 70% @ end + 30") == [
+        writers.Part(Decimal("30"), True, "signed", 0), writers.Part(Decimal("70"), True, "end", 30)]
+    assert writers.parse_plan("12000.50@2027-01-31") == [writers.Part(Decimal("12000.50"), False, "2027-01-31", 0)]
