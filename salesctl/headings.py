@@ -28,6 +28,8 @@ ZH_CN = {
     "phone": "电话", "primary": "主要联系人", "quantity": "数量", "unit": "单位", "unit_price": "单价",
     "stage": "环节", "by": "经办人", "decision": "结果", "method": "付款方式", "note": "说明", "reason": "原因",
     "action": "动作", "self": "自评", "visit": "拜访",
+    "old": "原值", "new": "新值", "delta": "变动", "diff_receivables": "应收款余额与状态",
+    "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
 }
 
 EN_US = {
@@ -47,6 +49,8 @@ EN_US = {
     "review_title": "Performance reviews", "promised": "promised",
     "visit": "Visit", "contacts": "Contacts", "items": "Items", "approvals": "Approvals", "payments": "Payments",
     "collection": "Collection log",
+    "old": "Before", "new": "After", "delta": "Change", "diff_receivables": "Receivable balances and statuses",
+    "diff_overdue": "Overdue balance by aging bucket", "diff_signed": "Signed amount by quarter and rep",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

@@ -207,8 +207,9 @@ class Workspace:
         return self.config.member(member_id)
 
 
-def load(root: Path, *, source=None, cache=None, progress=None) -> Workspace:
-    """Read, parse, type and check the whole workspace."""
+def load(root: Path, *, source=None, cache=None, progress=None, make_builder=RecordBuilder) -> Workspace:
+    """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
+    (a diff passes one that types the files both sides share only once)."""
     from .validate import check_rules
 
     source = source or FileSource(root)
@@ -228,7 +229,7 @@ def load(root: Path, *, source=None, cache=None, progress=None) -> Workspace:
         if config_file is not None and not config_file.problems:
             problems.append(problem("bad-config", CONFIG_FILE, (1, 1), "salesctl.yaml is empty; company and team are required"))
 
-    builder = RecordBuilder(config)
+    builder = make_builder(config)
     records: dict[str, list[Record]] = {c: [] for c in COLLECTIONS}
     for rel, result in parsed.items():
         if rel == CONFIG_FILE:
@@ -256,7 +257,9 @@ def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True
     from .cache import ParseCache
 
     if rev is not None:
-        raise WorkspaceError("--rev is not available in this version")
+        from .gitsource import open_revision  # git errors are WorkspaceErrors: exit 2
+
+        return open_revision(root, rev, use_cache=use_cache, progress=progress)
     cache = ParseCache(Path(root) / CACHE_FILE) if use_cache else None
     ws = load(root, cache=cache, progress=progress)
     if cache is not None:

@@ -12,8 +12,11 @@ from . import app_context, global_options
 @click.command()
 @click.option("--strict", is_flag=True, help="Also exit 1 when there are warnings.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--changed", metavar="[REV]", is_flag=False, flag_value="HEAD", default=None,
+              help="Only report problems in files changed since REV (default HEAD): staged, unstaged or "
+                   "untracked; the rules still run over the whole workspace.")
 @global_options
-def validate(strict, fmt):
+def validate(strict, fmt, changed):
     """Check every file, every record and every rule; report all problems in one run.
 
     Text output is one line per problem, PATH:LINE:COL: SEVERITY[CODE]: MESSAGE, then a summary.
@@ -22,16 +25,30 @@ def validate(strict, fmt):
     \b
     Example:
       salesctl -C sample-workspace validate --strict
+      salesctl validate --changed          # in a pre-commit hook
     """
-    ws = app_context().load()
-    errors, warnings = count(ws.problems)
+    app = app_context()
+    paths = None
+    if changed is not None:
+        from ..gitsource import changed_since
+
+        if app.rev is not None:
+            raise click.UsageError("--changed compares with the working tree; it cannot be used with --rev")
+        paths = changed_since(app.root(), changed)
+    ws = app.load()
+    problems, files = ws.problems, ws.files
+    if paths is not None:
+        from ..gitsource import problems_in_files
+
+        problems, files = problems_in_files(ws, paths)
+    errors, warnings = count(problems)
     if fmt == "json":
-        document = {"problems": [p.as_dict() for p in ws.problems], "errors": errors, "warnings": warnings,
-                    "files": ws.files}
+        document = {"problems": [p.as_dict() for p in problems], "errors": errors, "warnings": warnings,
+                    "files": files}
         click.echo(to_json(document), nl=False)
     else:
-        for p in ws.problems:
+        for p in problems:
             click.echo(p.format())
-        click.echo(f"{errors} errors, {warnings} warnings in {ws.files} files")
+        click.echo(f"{errors} errors, {warnings} warnings in {files} files")
     if errors or (strict and warnings):
         raise click.exceptions.Exit(1)

@@ -1,0 +1,464 @@
+"""The workspace as committed at a git revision, read through git itself.
+
+`--rev`, `diff`, `log` and `validate --changed` never check anything out: one `git ls-tree` lists
+a revision's files and one long-lived `git cat-file --batch` reads their blobs, so the working
+tree and the index are never touched. A blob id is a perfect cache key (`BlobCache`): revisions
+share the parse of every file they have in common, and a diff against the working tree reuses the
+working tree's parse of every file git says is unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import subprocess
+from contextlib import ExitStack
+from pathlib import Path
+from typing import NamedTuple
+
+from .config import CONFIG_FILE
+from .records import COLLECTIONS, RecordBuilder
+from .workspace import WorkspaceError, YAML_SUFFIXES
+
+BLOB_CACHE_FILE = ".salesctl/cache/blobs.bin"
+REGULAR_MODES = ("100644", "100755")
+SYMLINK_MODE = "120000"
+MAX_LINK_HOPS = 40
+WORKSPACE_PATHS = (CONFIG_FILE, *COLLECTIONS)
+STORE_MIN_MISSES = 64  # fewer files to parse than this: parsing them beats loading the blob store
+# Git reads only what we ask; optional locks off so that `git diff` never rewrites the index.
+_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
+
+
+class GitError(WorkspaceError):
+    """Git could not give what was asked (no repository, unknown revision, shallow history): exit 2."""
+
+
+def git(cwd, *args: str) -> bytes:
+    """Run `git ARGS` in `cwd` and return its output; failures become a GitError with git's reason."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, env={**os.environ, **_ENV})
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH); diff, log, --rev and validate --changed need it") from None
+    if proc.returncode != 0:
+        raise GitError(_reason(cwd, proc.stderr))
+    return proc.stdout
+
+
+def _reason(cwd, stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    text = lines[-1] if lines else "git failed"
+    for prefix in ("fatal: ", "error: "):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    if "not a git repository" in text:
+        return (f"not a git repository: {cwd} (diff, log, --rev and validate --changed read the workspace's "
+                f"git history; run 'git init' and commit first)")
+    return f"git: {text}"
+
+
+class Repository(NamedTuple):
+    """Where the workspace sits in its git repository."""
+
+    workspace: Path  # the workspace root on disk
+    top: Path  # the repository's top-level directory
+    prefix: str  # the workspace relative to `top`: '' or 'path/to/ws/'
+    shallow: bool
+
+
+def repository(workspace) -> Repository:
+    out = os.fsdecode(git(workspace, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository"))
+    top, prefix, shallow = (out.split("\n") + ["", "", ""])[:3]
+    return Repository(Path(workspace), Path(top), prefix, shallow == "true")
+
+
+def resolve(repo: Repository, rev: str) -> str:
+    """The commit id `rev` names, or a GitError that says why it names none."""
+    if not rev or rev.startswith("-") or any(c in rev for c in "\n\0"):
+        raise GitError(f"{rev!r} is not a git revision")
+    try:
+        return git(repo.top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except GitError:
+        pass
+    if repo.shallow:
+        hint = " (this is a shallow clone, its history is cut off: run 'git fetch --unshallow')"
+    else:
+        try:
+            git(repo.top, "rev-parse", "--verify", "--quiet", "HEAD")
+            hint = ""
+        except GitError:
+            hint = " (the repository has no commits yet)"
+    raise GitError(f"unknown revision {rev!r}{hint}")
+
+
+def is_workspace_file(rel: str) -> bool:
+    """What `FileSource` lists: salesctl.yaml and YAML files under a collection, no dot names."""
+    if rel == CONFIG_FILE:
+        return True
+    parts = rel.split("/")
+    return (len(parts) > 1 and parts[0] in COLLECTIONS and rel.endswith(YAML_SUFFIXES)
+            and not any(part.startswith(".") for part in parts))
+
+
+def listing_order(rel: str) -> tuple:
+    """The order `FileSource` lists files in: config, then each collection depth-first by name."""
+    parts = rel.split("/")
+    rank = -1 if rel == CONFIG_FILE else COLLECTIONS.index(parts[0])
+    return (rank, parts)
+
+
+class GitSource:
+    """The workspace as committed at `rev`, with the interface of `workspace.FileSource`.
+
+    `files()` gives (path, ("blob", id)); `read(path)` gives the blob's bytes. A symbolic link
+    (mode 120000) is never read as a file: it is followed within the revision's tree the way the
+    working tree follows it, and one leading out of the workspace is reported, not read.
+    Submodules (gitlinks) are ignored. Use it as a context manager: it owns a git process.
+    """
+
+    def __init__(self, workspace, rev: str, repo: Repository | None = None):
+        self.repo = repo or repository(workspace)
+        self.rev = rev
+        self.commit = resolve(self.repo, rev)
+        self.label = f"{rev} ({self.commit[:12]})"
+        self.tree = f"{self.commit}:{self.repo.prefix.rstrip('/')}"
+        self.links: set[str] = set()  # paths that are symbolic links in this revision
+        self._blobs: dict[str, str] = {}
+        self._files: list | None = None
+        self._batch: CatFile | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self._batch is not None:
+            self._batch.close()
+            self._batch = None
+
+    def files(self) -> list[tuple[str, tuple]]:
+        if self._files is None:
+            self._files = self._list()
+        return self._files
+
+    def _list(self) -> list[tuple[str, tuple]]:
+        entries = self._ls_tree(WORKSPACE_PATHS)
+        found = []
+        for rel, (mode, sha) in entries.items():
+            if not is_workspace_file(rel):
+                continue
+            if mode == SYMLINK_MODE:
+                self.links.add(rel)
+                target = self._follow(rel, sha, entries)
+                if target == "outside":
+                    found.append((rel, ("outside",)))
+                    continue
+                if target is None:
+                    continue
+                sha = target
+            elif mode not in REGULAR_MODES:
+                continue
+            self._blobs[rel] = sha
+            found.append((rel, ("blob", sha)))
+        if CONFIG_FILE not in self._blobs:
+            where = f"{self.repo.prefix.rstrip('/')}/" if self.repo.prefix else "the repository root"
+            raise GitError(f"no {CONFIG_FILE} in {where} at {self.rev}: the workspace did not exist in that revision")
+        found.sort(key=lambda item: listing_order(item[0]))
+        return found
+
+    def read(self, rel: str) -> bytes:
+        sha = self._blobs[rel]
+        data = self._cat().read(sha)
+        if data is None:
+            raise GitError(f"git object {sha} ({rel} at {self.rev}) is missing from the repository")
+        return data
+
+    def _cat(self) -> "CatFile":
+        if self._batch is None:
+            self._batch = CatFile(self.repo.top)
+        return self._batch
+
+    def _ls_tree(self, paths) -> dict[str, tuple[str, str]]:
+        """{path: (mode, blob id)} of the blobs under `paths` (relative to the workspace)."""
+        try:
+            out = git(self.repo.top, "--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", self.tree, "--", *paths)
+        except GitError as exc:
+            if "Not a valid object name" in str(exc) and self.repo.prefix:
+                raise GitError(f"the workspace ({self.repo.prefix.rstrip('/')}/) did not exist at {self.rev}") from None
+            raise
+        entries = {}
+        for line in out.split(b"\0"):
+            if not line:
+                continue
+            meta, _, name = line.partition(b"\t")
+            mode, kind, sha = meta.decode().split(" ")
+            if kind == "blob":
+                entries[os.fsdecode(name)] = (mode, sha)
+        return entries
+
+    def _follow(self, rel: str, sha: str, entries: dict):
+        """The blob a link leads to, "outside" when it leaves the workspace, None when dangling."""
+        root = os.path.realpath(self.repo.workspace)
+        for _ in range(MAX_LINK_HOPS):
+            target = os.fsdecode(self._cat().read(sha) or b"")
+            if target.startswith("/"):
+                if not target.startswith(root.rstrip("/") + "/"):
+                    return "outside"
+                target = target[len(root.rstrip("/")) + 1:]
+                path = posixpath.normpath(target)
+            else:
+                path = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+            if path == ".." or path.startswith("../"):
+                return "outside"
+            entry = entries.get(path) or self._ls_tree([path]).get(path)
+            if entry is None:
+                return None
+            mode, sha = entry
+            if mode in REGULAR_MODES:
+                return sha
+            if mode != SYMLINK_MODE:
+                return None
+            rel = path
+        return None
+
+
+class CatFile:
+    """One `git cat-file --batch` process: object names in, contents out. A context manager."""
+
+    def __init__(self, top: Path):
+        try:
+            self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=top, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                         env={**os.environ, **_ENV})
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH)") from None
+
+    def read(self, name: str) -> bytes | None:
+        """The object's bytes, or None when the repository lacks it."""
+        try:
+            self.proc.stdin.write(name.encode() + b"\n")
+            self.proc.stdin.flush()
+            header = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            header = b""
+        if not header:
+            raise GitError("git cat-file stopped unexpectedly")
+        fields = header.split()
+        if fields[-1] == b"missing" or len(fields) != 3:
+            return None
+        size = int(fields[2])
+        data = self.proc.stdout.read(size)
+        self.proc.stdout.read(1)  # the newline after the contents
+        return data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
+# --- which files changed -------------------------------------------------------------------
+
+def changed_files(repo: Repository, commit: str, *, untracked: bool = True) -> set[str]:
+    """Workspace files that differ between `commit` and the working tree (staged or not), plus
+    untracked ones: paths relative to the workspace, deleted files included."""
+    prefix = repo.prefix
+    out = git(repo.top, "--literal-pathspecs", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+              commit, "--", prefix or ".")
+    names = [os.fsdecode(n) for n in out.split(b"\0") if n]
+    if untracked:
+        out = git(repo.top, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--full-name",
+                  "--", prefix or ".")
+        names += [os.fsdecode(n) for n in out.split(b"\0") if n]
+    return {name[len(prefix):] for name in names if name.startswith(prefix) and is_workspace_file(name[len(prefix):])}
+
+
+# --- loading revisions ---------------------------------------------------------------------
+
+class BlobCache:
+    """Parse results keyed by blob id, for every revision read in one run.
+
+    Behind it: the results of this run (a blob parsed once serves both sides of a diff), then
+    `reuse` (the working tree's results for files git says are unchanged), then the persistent
+    store under `.salesctl/` (opened only on a miss).
+    """
+
+    def __init__(self, path: Path, reuse: dict | None = None):
+        self.path = Path(path)
+        self.reuse = reuse or {}
+        self.persistent = True  # False: a few misses parse faster than the store loads
+        self._memo: dict = {}
+        self._store = None
+
+    def _persistent(self):
+        if self._store is None:
+            from .cache import ParseCache
+
+            self._store = ParseCache(self.path)
+        return self._store
+
+    def get(self, rel: str, identity: tuple):
+        sha = identity[1]
+        hit = self._memo.get(sha)
+        if hit is None:
+            hit = self.reuse.get(rel)
+        if hit is None and self.persistent:
+            hit = self._persistent().get(sha, identity)
+        if hit is not None:
+            self._memo[sha] = hit
+        return hit
+
+    def put(self, rel: str, identity: tuple, parsed):
+        self._memo[identity[1]] = parsed
+        if self.persistent:
+            self._persistent().put(identity[1], identity, parsed)
+
+    def save(self):
+        if self._store is not None:
+            self._store.save()
+
+
+class SharedTyping:
+    """A `make_builder` for `workspace.load` that types each raw record once per run.
+
+    Both sides of a diff hold the very same parsed objects for the files they share (see
+    `BlobCache`); under an equal config their typed records are equal too, so the second side
+    gets copies of the first side's records, as they were before the cross-record rules ran.
+    """
+
+    def __init__(self):
+        self.memo: dict = {}  # id(raw data) -> (raw data, config, record, has_errors when built, problems)
+        self.configs: list = []
+
+    def __call__(self, config):
+        for known in self.configs:
+            if known == config:
+                return _SharedBuilder(self.memo, known, config)
+        self.configs.append(config)
+        return _SharedBuilder(self.memo, config, config)
+
+
+class _SharedBuilder(RecordBuilder):
+    def __init__(self, memo: dict, token, config):
+        super().__init__(config)
+        self.memo, self.token = memo, token  # token: the first config seen equal to this one
+
+    def build(self, collection, raw, path, index, positions, single, problems):
+        hit = self.memo.get(id(raw))
+        if hit is not None and hit[0] is raw and hit[1] is self.token and hit[2] is not None \
+                and hit[2].index == index and hit[2].path == path:
+            problems.extend(hit[4])
+            record = object.__new__(type(hit[2]))
+            record.__dict__.update(hit[2].__dict__)
+            record.has_errors = hit[3]
+            return record
+        start = len(problems)
+        record = super().build(collection, raw, path, index, positions, single, problems)
+        built_with_errors = record.has_errors if record is not None else False
+        self.memo[id(raw)] = (raw, self.token, record, built_with_errors, problems[start:])
+        return record
+
+
+class _Recording:
+    """A cache wrapper that remembers every parse result of a working-tree load."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.seen: dict = {}
+
+    def get(self, rel, identity):
+        hit = self.inner.get(rel, identity)
+        if hit is not None:
+            self.seen[rel] = hit
+        return hit
+
+    def put(self, rel, identity, parsed):
+        self.seen[rel] = parsed
+        self.inner.put(rel, identity, parsed)
+
+    def save(self):
+        self.inner.save()
+
+
+def open_revision(root, rev: str, *, use_cache: bool = True, progress=None):
+    """The workspace as committed at `rev` (what `--rev` loads)."""
+    from .workspace import load
+
+    cache = BlobCache(Path(root) / BLOB_CACHE_FILE) if use_cache else None
+    with GitSource(root, rev) as source:
+        ws = load(root, source=source, cache=cache, progress=progress)
+    if cache is not None:
+        cache.save()
+    return ws
+
+
+def open_pair(root, rev_a: str, rev_b: str | None, *, use_cache: bool = True, progress=None):
+    """Both sides of a diff, `rev_b` None meaning the working tree; returns (ws_a, ws_b, sources).
+
+    Files the sides share are parsed and typed once: a revision reuses the working tree's parse of
+    every file git reports unchanged, two revisions share blobs through `BlobCache`, and
+    `SharedTyping` types each shared file once.
+    """
+    from .cache import ParseCache
+    from .workspace import CACHE_FILE, load
+
+    root = Path(root)
+    repo = repository(root)
+    typing = SharedTyping()
+    blobs = BlobCache(root / BLOB_CACHE_FILE) if use_cache else None
+    with ExitStack() as stack:
+        source_a = stack.enter_context(GitSource(root, rev_a, repo))
+        source_b = stack.enter_context(GitSource(root, rev_b, repo)) if rev_b is not None else None
+        if source_b is None:
+            recorder = _Recording(ParseCache(root / CACHE_FILE)) if use_cache else None
+            ws_b = load(root, cache=recorder, progress=progress, make_builder=typing)
+            if recorder is not None:
+                recorder.save()
+                _reuse_worktree(blobs, recorder.seen, repo, source_a)
+            ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing)
+        else:
+            ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing)
+            ws_b = load(root, source=source_b, cache=blobs, progress=progress, make_builder=typing)
+    if blobs is not None:
+        blobs.save()
+    return ws_a, ws_b, (source_a, source_b)
+
+
+def _reuse_worktree(blobs: BlobCache, seen: dict, repo: Repository, source: GitSource):
+    """Let a revision take the working tree's parse of each file git reports unchanged since it
+    (never through a symbolic link, whose target may have changed)."""
+    changed = changed_files(repo, source.commit, untracked=False)
+    files = source.files()
+    blobs.reuse = {rel: seen[rel] for rel, _ in files if rel in seen and rel not in changed and rel not in source.links}
+    blobs.persistent = len(files) - len(blobs.reuse) > STORE_MIN_MISSES
+
+
+# --- validate --changed --------------------------------------------------------------------
+
+def changed_since(root, rev: str = "HEAD") -> set[str]:
+    """Workspace files changed since `rev`: staged, unstaged, untracked or deleted."""
+    repo = repository(root)
+    return changed_files(repo, resolve(repo, rev))
+
+
+def problems_in_files(ws, paths: set[str]) -> tuple[list, int]:
+    """(problems, files checked) for a pre-commit check of `paths` over the whole loaded workspace.
+
+    Cross-record rules ran against every record; only problems located in `paths` are kept. A
+    changed salesctl.yaml can change every record's problems, so then all of them are kept.
+    """
+    if CONFIG_FILE in paths:
+        return list(ws.problems), ws.files
+    present = sum(1 for rel in paths if (Path(ws.root) / rel).is_file())
+    return [p for p in ws.problems if p.path in paths], present

@@ -1,0 +1,183 @@
+"""What changed between two loaded workspaces, record by record, and what it does to the money.
+
+Records are matched by (collection, id), so a record moved to another file is unchanged (it is
+listed under `moved`) and a renamed id is a removal plus an addition. Fields are compared as typed
+values (Decimal amounts, dates, defaults filled in), so rewriting `5000` as `5000.00` or quoting a
+date is no change. The effect on the figures is computed as of one date with the functions of
+`derive`; `compare` gives them each side's usable records (records with errors left out, as the
+reports do).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from . import derive
+from .periods import quarter_of
+from .records import COLLECTIONS, Record
+
+ZERO = Decimal("0")
+ABSENT = object()
+
+
+# --- records -------------------------------------------------------------------------------
+
+def record_index(ws) -> dict[tuple, Record]:
+    """{(collection, id): record}, the first record of an id winning (as `Workspace.get` does)."""
+    index: dict = {}
+    for collection in COLLECTIONS:
+        for record in ws.records[collection]:
+            record_id = record.data.get("id")
+            if record_id is not None and (collection, record_id) not in index:
+                index[collection, record_id] = record
+    return index
+
+
+def field_changes(old, new, at: str = "") -> list[dict]:
+    """[{field, old, new}] for every leaf that differs; dotted fields, list items by position."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            changes += field_changes(old.get(key, ABSENT), new.get(key, ABSENT), f"{at}.{key}" if at else str(key))
+        return changes
+    if isinstance(old, list) and isinstance(new, list) and old and new:
+        changes = []
+        for i in range(max(len(old), len(new))):
+            changes += field_changes(old[i] if i < len(old) else ABSENT, new[i] if i < len(new) else ABSENT, f"{at}.{i}")
+        return changes
+    if old is ABSENT and new is ABSENT or _same(old, new):
+        return []
+    return [{"field": at, "old": None if old is ABSENT else old, "new": None if new is ABSENT else new}]
+
+
+def _same(a, b) -> bool:
+    """Equal as typed values; a bool never equals a number (True == 1 in Python)."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def record_changes(ws_a, ws_b) -> tuple[list[dict], list[dict]]:
+    """(changes, moved): records added, removed or changed from `ws_a` to `ws_b`, and records
+    that only moved to another file. Ordered by collection, then id."""
+    old, new = record_index(ws_a), record_index(ws_b)
+    order = {c: i for i, c in enumerate(COLLECTIONS)}
+    keys = sorted(old.keys() | new.keys(), key=lambda k: (order[k[0]], str(k[1])))
+    changes, moved = [], []
+    for key in keys:
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None and a.path == b.path and (a.data is b.data or a.data == b.data):
+            continue  # the common case, decided without walking the fields
+        entry = {"collection": key[0], "id": key[1], "old_path": a.path if a else None, "new_path": b.path if b else None}
+        if a is None:
+            changes.append({"change": "added", **entry})
+        elif b is None:
+            changes.append({"change": "removed", **entry})
+        else:
+            fields = field_changes(a.data, b.data)
+            if fields:
+                changes.append({"change": "changed", **entry, "fields": fields})
+            else:
+                moved.append(entry)
+    return changes, moved
+
+
+# --- effect on the figures -----------------------------------------------------------------
+
+def receivable_effect(ws_a, ws_b, as_of: date) -> list[dict]:
+    """Receivables whose balance or status as of D differs: [{receivable, contract, old, new}],
+    old/new being {balance, status}, or null where the receivable is absent."""
+    def state(ws):
+        return {r.id: r for r in ws.records["receivables"] if r.id is not None}
+
+    old, new = state(ws_a), state(ws_b)
+    rows = []
+    for rid in sorted(old.keys() | new.keys(), key=str):
+        before = _receivable_state(old.get(rid), as_of)
+        after = _receivable_state(new.get(rid), as_of)
+        if before != after:
+            contract = (new.get(rid) or old.get(rid)).get("contract")
+            rows.append({"receivable": rid, "contract": contract, "old": before, "new": after})
+    return rows
+
+
+def _receivable_state(receivable: Record | None, as_of: date) -> dict | None:
+    if receivable is None:
+        return None
+    return {"balance": derive.receivable_balance(receivable, as_of), "status": derive.receivable_status(receivable, as_of)}
+
+
+def overdue_by_bucket(ws, as_of: date) -> dict[str, Decimal]:
+    """Overdue balance per aging bucket label (every label present)."""
+    edges = ws.config.rules["aging_buckets"]
+    buckets = {label: ZERO for label in ws.config.bucket_labels()}
+    for receivable in ws.records["receivables"]:
+        days = derive.days_overdue(receivable, as_of)
+        if days > 0:
+            label = derive.bucket(days, edges)
+            buckets[label] = buckets.get(label, ZERO) + derive.receivable_balance(receivable, as_of)
+    return buckets
+
+
+def overdue_effect(ws_a, ws_b, as_of: date) -> dict:
+    """{buckets: {LABEL: {old, new, delta}}, total: {old, new, delta}}; labels of both sides
+    (the new side's first), 0 where a side has no such bucket (its aging_buckets differ)."""
+    old, new = overdue_by_bucket(ws_a, as_of), overdue_by_bucket(ws_b, as_of)
+    labels = [*new, *(label for label in old if label not in new)]
+    buckets = {label: _delta(old.get(label, ZERO), new.get(label, ZERO)) for label in labels}
+    total = _delta(sum(old.values(), ZERO), sum(new.values(), ZERO))
+    return {"buckets": buckets, "total": total}
+
+
+def _delta(old: Decimal, new: Decimal) -> dict:
+    return {"old": old, "new": new, "delta": new - old}
+
+
+def signed_amounts(ws) -> dict[tuple[str, str], Decimal]:
+    """{(quarter, rep): Σ amount} of the counted contracts, by the quarter of their signed date."""
+    totals: dict = {}
+    for contract in ws.records["contracts"]:
+        if derive.is_counted(contract):
+            key = (quarter_of(contract["signed"]), contract.get("owner"))
+            totals[key] = totals.get(key, ZERO) + contract["amount"]
+    return totals
+
+
+def signed_effect(ws_a, ws_b) -> list[dict]:
+    """Signed amount per rep for each quarter whose figures changed: [{period, rep, name, old,
+    new, delta}], then one row per period with rep null (the period's total), by period then rep."""
+    old, new = signed_amounts(ws_a), signed_amounts(ws_b)
+    touched = {key for key in old.keys() | new.keys() if old.get(key, ZERO) != new.get(key, ZERO)}
+    periods = sorted({period for period, _ in touched})
+    rows = []
+    for period in periods:
+        reps = sorted({rep for p, rep in touched if p == period}, key=str)
+        for rep in reps:
+            member = ws_b.member(rep) or ws_a.member(rep)
+            rows.append({"period": period, "rep": rep, "name": member["name"] if member else None,
+                         **_delta(old.get((period, rep), ZERO), new.get((period, rep), ZERO))})
+        rows.append({"period": period, "rep": None, "name": None,
+                     **_delta(sum((v for (p, _), v in old.items() if p == period), ZERO),
+                              sum((v for (p, _), v in new.items() if p == period), ZERO))})
+    return rows
+
+
+# --- the whole diff ------------------------------------------------------------------------
+
+def compare(ws_a, ws_b, as_of: date) -> dict:
+    """The `diff` document, less the revisions: summary, record changes, moves, effect on figures."""
+    changes, moved = record_changes(ws_a, ws_b)
+    summary = {kind: sum(1 for c in changes if c["change"] == kind) for kind in ("added", "removed", "changed")}
+    summary["moved"] = len(moved)
+    summary["errors"] = {"old": ws_a.error_count, "new": ws_b.error_count}
+    usable_a, usable_b = ws_a.usable(), ws_b.usable()
+    return {
+        "as_of": as_of,
+        "summary": summary,
+        "records": changes,
+        "moved": moved,
+        "effect": {
+            "receivables": receivable_effect(usable_a, usable_b, as_of),
+            "overdue": overdue_effect(usable_a, usable_b, as_of),
+            "signed": signed_effect(usable_a, usable_b),
+        },
+    }

@@ -1,0 +1,133 @@
+"""Test helpers for the git features: a workspace in a git repository, built commit by commit.
+
+Commits get fixed authors and dates, and git reads no user or system configuration, so every
+commit id, date and author in the tests is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import write_workspace
+
+CUSTOMERS = """\
+- {id: CUS-1, name: 甲公司, owner: zhang, created: 2026-01-05}
+- {id: CUS-2, name: 乙公司, owner: wang, created: 2026-01-10}
+"""
+APPROVED = """\
+approvals:
+  - {stage: manager, by: lin, date: %(day)s, decision: approved}
+  - {stage: legal, by: chen, date: %(day)s, decision: approved}
+  - {stage: finance, by: zhao, date: %(day)s, decision: approved}
+"""
+
+
+def contract(cid: str, customer: str, owner: str, amount: int, signed: str) -> str:
+    return textwrap.dedent(f"""\
+        id: {cid}
+        customer: {customer}
+        owner: {owner}
+        title: 培训服务合同
+        status: signed
+        created: 2026-07-01
+        signed: {signed}
+        items:
+          - {{name: 销售技巧培训, quantity: 1, unit_price: {amount}}}
+        amount: {amount}
+        """) + APPROVED % {"day": "2026-07-20"}
+
+
+# The workspace every git test starts from: two customers, two signed contracts (CT-1 zhang
+# 100,000 signed 2026-08-10; CT-2 wang 50,000 signed 2026-09-20) and three receivables.
+# As of 2026-11-30: RCV-1 40,000 overdue 81 days (61-90), RCV-2 40,000 overdue 20 days (1-30),
+# RCV-3 50,000 overdue 46 days (31-60).
+BASE = {
+    "customers/customers.yaml": CUSTOMERS,
+    "contracts/CT-1.yaml": contract("CT-1", "CUS-1", "zhang", 100000, "2026-08-10"),
+    "contracts/CT-2.yaml": contract("CT-2", "CUS-2", "wang", 50000, "2026-09-20"),
+    "receivables/RCV-1.yaml": """\
+        id: RCV-1
+        contract: CT-1
+        amount: 60000
+        due: 2026-09-10
+        payments:
+          - {date: 2026-09-05, amount: 20000, method: 银行转账}
+        """,
+    "receivables/RCV-2.yaml": "id: RCV-2\ncontract: CT-1\namount: 40000\ndue: 2026-11-10\n",
+    "receivables/RCV-3.yaml": "id: RCV-3\ncontract: CT-2\namount: 50000\ndue: 2026-10-15\n",
+}
+
+
+class Repo:
+    """A git repository holding a workspace at `root` (the repository's top or a folder in it)."""
+
+    def __init__(self, top: Path, root: Path):
+        self.top, self.root = top, root
+        self.commits: list[str] = []
+
+    def git(self, *args: str, cwd=None) -> str:
+        proc = subprocess.run(["git", *args], cwd=cwd or self.top, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def write(self, files: dict):
+        for rel, text in files.items():
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def commit(self, message: str, files: dict | None = None, *, remove=(), author: str = "张伟") -> str:
+        """Write `files`, delete `remove`, commit everything; dated 2026-12-0N in commit order."""
+        self.write(files or {})
+        for rel in remove:
+            (self.root / rel).unlink()
+        self.git("add", "-A")
+        day = f"2026-12-{len(self.commits) + 1:02d}T10:00:00+08:00"
+        env = {**os.environ, "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": "dev@example.com",
+               "GIT_AUTHOR_DATE": day, "GIT_COMMITTER_DATE": day}
+        proc = subprocess.run(["git", "commit", "-q", "-m", message], cwd=self.top, env=env, capture_output=True,
+                              text=True)
+        assert proc.returncode == 0, proc.stderr
+        self.commits.append(self.git("rev-parse", "HEAD").strip())
+        return self.commits[-1]
+
+    def checkout_copy(self, rev: str, into: Path) -> Path:
+        """The workspace as a checkout of `rev` would have it, extracted elsewhere (git archive)."""
+        into.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+        return into / self.root.relative_to(self.top)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_git(monkeypatch, tmp_path_factory):
+    """Git with no user configuration, a fixed committer, and `main` as the first branch."""
+    home = tmp_path_factory.mktemp("git-home")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = 张伟\n\temail = dev@example.com\n"
+                                     "[commit]\n\tgpgsign = false\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.delenv("SALESCTL_WORKSPACE", raising=False)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """`repo(files, subdir="")` -> a Repo whose first commit holds the workspace `files`."""
+
+    def make(files: dict | None = None, subdir: str = "", message: str = "初始化工作区") -> Repo:
+        top = tmp_path / "repo"
+        root = top / subdir if subdir else top
+        write_workspace(root, {})
+        result = Repo(top, root)
+        result.git("init", "-q")
+        (top / ".gitignore").write_text(".salesctl/\n")
+        result.commit(message, BASE if files is None else files)
+        return result
+
+    return make
