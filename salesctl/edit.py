@@ -53,13 +53,16 @@ class Style:
     record_gap: bool = False  # ... a blank line between records
 
     @classmethod
-    def detect(cls, *texts: str) -> "Style":
-        """The style of the first text that shows each trait; defaults where none does."""
+    def detect(cls, *texts, composed=None) -> "Style":
+        """The style of the first text that shows each trait; defaults where none does.
+
+        `composed` is (text, documents) of a file already composed, looked at first.
+        """
         found = cls()
         seen: set = set()
-        for text in texts:
+        for text in ([composed] if composed else []) + list(texts):
             try:
-                documents = list(_yaml().compose_all(text))
+                text, documents = text if isinstance(text, tuple) else (text, compose(text))
             except YAMLError:
                 continue
             traits = _traits(text, documents)
@@ -137,12 +140,16 @@ def _root_list(documents):
     return None
 
 
-def _yaml(style: Style | None = None) -> YAML:
+def compose(text: str) -> list:
+    """The nodes of every document, with exact positions (the C composer when available)."""
+    return list(YAML(typ="safe").compose_all(text))
+
+
+def _yaml(style: Style) -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.width = 1 << 16  # never fold a long line
     yaml.allow_unicode = True
-    if style is not None:
-        yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
+    yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
     yaml.representer.add_representer(Decimal, _represent_decimal)
     return yaml
 
@@ -230,12 +237,12 @@ class YamlFile:
     @property
     def style(self) -> Style:
         if self._style is None:
-            self._style = Style.detect(self.text, *self._samples)
+            self._style = Style.detect(*self._samples, composed=(self.text, self.documents))
         return self._style
 
     def _compose(self):
         try:
-            self.documents = list(_yaml().compose_all(self.text))
+            self.documents = compose(self.text)
         except YAMLError as exc:
             raise EditError(f"{self.name} does not parse: {exc}") from None
         self.records = []  # in the order `parse` lists them, non-mappings included

@@ -16,7 +16,7 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from . import fields as F
@@ -326,7 +326,7 @@ def _read(root, rel: str) -> bytes | None:
         raise Refused(f"cannot read {rel}: {exc.strerror or exc}") from None
 
 
-def _samples(ws, collection: str, exclude: str, count: int = 5) -> list[str]:
+def _samples(ws, collection: str, exclude: str, count: int = 3) -> list[str]:
     """Other files of the collection (those of the newest ids), whose style new text follows."""
     paths = []
     for record in sorted(ws.records[collection], key=lambda r: _natural(str(r.id)), reverse=True):

@@ -254,9 +254,10 @@ def schedule(contract, plan, file, dry_run):
     """Create CONTRACT's receivables from a payment PLAN.
 
     PLAN is comma-separated PART@DATE: PART is N% of the contract amount or an amount, DATE is
-    YYYY-MM-DD or signed/start/end, optionally +DAYS. The last part absorbs the rounding, so the
-    parts sum to the contract amount exactly. Refused when it would schedule more than the
-    contract amount (counting receivables it already has). The new ids are printed on stdout.
+    YYYY-MM-DD or signed/start/end, optionally +DAYS. When the plan covers what is left to
+    schedule, the last part absorbs the rounding so that the receivables sum to the contract
+    amount exactly. Refused when it would schedule more than the contract amount (counting the
+    receivables it already has). The new ids are printed on stdout.
 
     \b
     Example:
