@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import json
 import sqlite3
 import sys
@@ -351,3 +352,11 @@ def test_export_csv_onto_a_file_is_a_usage_error(run, root, tmp_path):
     target.write_text("x")
     result = run("-C", root, "export", "--format", "csv", "-o", target)
     assert result.exit_code == 2 and "is a file; a CSV export is a folder" in result.stderr
+
+
+def test_the_readme_lists_these_columns():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `(\w+)` \| `([\w ]+)` \|$", readme, re.M))
+    assert listed == COLUMNS
