@@ -61,10 +61,9 @@ class Style:
         found = cls()
         seen: set = set()
         for text in ([composed] if composed else []) + list(texts):
-            try:
-                text, documents = text if isinstance(text, tuple) else (text, compose(text))
-            except YAMLError:
-                continue
+            if not isinstance(text, tuple) and not _parses(text):
+                continue  # `parse` refuses it (too deep for the C composer, say): no style to learn
+            text, documents = text if isinstance(text, tuple) else (text, compose(text))
             traits = _traits(text, documents)
             for name, value in traits.items():
                 if name == "flow":
@@ -138,6 +137,12 @@ def _root_list(documents):
     if documents and isinstance(documents[-1], SequenceNode):
         return documents[-1]
     return None
+
+
+def _parses(text: str) -> bool:
+    """`parse` reads it: valid YAML, bounded nesting and aliases, nothing but core tags."""
+    problems = parse_bytes(text.encode("utf-8")).problems
+    return not any(code in ("yaml-syntax", "not-utf8") for code, *_ in problems)
 
 
 def compose(text: str) -> list:
@@ -219,8 +224,7 @@ class YamlFile:
         self.newline = "\r\n" if "\r\n" in self.text.split("\n", 1)[0] + "\n" else "\n"
         self._samples = list(samples)  # other files of the collection, for traits this one lacks
         self._style = None
-        parsed = parse_bytes(self.text.encode("utf-8"))
-        if any(code in ("yaml-syntax", "not-utf8") for code, *_ in parsed.problems):
+        if not _parses(self.text):
             raise EditError(f"{name} does not parse; fix it first (salesctl validate)")
         self._compose()
 

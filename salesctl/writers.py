@@ -299,7 +299,7 @@ class _Files:
     def create(self, rel: str, text: str):
         _inside_root(self.ws.root, rel)
         if _read(self.ws.root, rel) is not None or rel in self.created:
-            raise Refused(f"{rel} already exists; give --file to add the record to a file of records")
+            raise Refused(f"{rel} already exists; nothing written")
         self.created[rel] = text
 
     def changes(self) -> list[FileChange]:

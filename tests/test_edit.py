@@ -223,3 +223,8 @@ def test_files_that_cannot_be_edited_say_why(text, message):
 def test_a_missing_record_is_an_error():
     with pytest.raises(EditError, match="no record 'Y'"):
         edit("- id: X\n", lambda d: d.append_entry("Y", "payments", PAYMENT, ORDER))
+
+
+def test_a_sample_that_does_not_parse_teaches_nothing():
+    assert Style.detect("id: [unclosed\n", "items:\n- {name: a}\n").flow == {"items": True}
+    assert Style.detect("id: [unclosed\n") == Style()
