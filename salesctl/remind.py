@@ -88,12 +88,15 @@ def _items(ws, as_of: date, words: dict):
         customer = ws.get("customers", customer_id)
         return customer.get("name") if customer else customer_id
 
+    latest: dict = {}  # customer -> date of its latest visit (≤ D)
+    for visit in ws.records["visits"]:
+        if visit["date"] <= as_of and visit["date"] > latest.get(visit["customer"], date.min):
+            latest[visit["customer"]] = visit["date"]
     for visit in ws.records["visits"]:
         nxt = visit.get("next")
         if not nxt or nxt["date"] > as_of or visit["date"] > as_of:
             continue
-        later = [v for v in derive.visits_until(ws, visit["customer"], as_of) if v["date"] > visit["date"]]
-        if not later:
+        if visit["date"] == latest[visit["customer"]]:  # no later visit to that customer
             yield visit["rep"], _item("follow-up", visit.id, visit["customer"], nxt["date"], words["follow-up"].format(
                 customer=name(visit["customer"]), action=nxt["action"], visit_date=visit["date"].isoformat()))
 

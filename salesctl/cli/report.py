@@ -8,12 +8,13 @@ from .. import output
 from ..headings import headings
 from ..periods import Period, PeriodError, parse_period, period_range
 from ..reports.kpi import KPI_KEYS, kpi_report
-from ..reports.overdue import GROUPINGS, overdue_report
+from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 
-ACTION_KEYS = ("date", "channel", "by", "note", "promised")
+LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid", "balance",
+                  "days_overdue", "bucket"]
 
 
 @click.group()
@@ -52,34 +53,28 @@ def overdue(by, min_days, owner, fmt, strict):
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
     doc = overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
-    labels = ws.config.bucket_labels()
     if fmt in ("json", "yaml"):
         click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
         return
-    if by == "receivable":
-        columns = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid",
-                   "balance", "days_overdue", "bucket"]
-        if fmt == "csv":
-            rows = [_flat_ledger_row(row) for row in doc["rows"]]
-            columns += [f"last_action.{key}" for key in ACTION_KEYS] + ["next_step.action", "next_step.date"]
-            click.echo(output.to_csv(rows, columns), nl=False)
-            return
-        words = headings(ws.config.locale)
-        rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
-        columns = [c for c in columns if c != "customer"] + ["last_action", "next_step"]
-    else:
-        rows = [_flat_group_row(row, labels) for row in doc["rows"]]
-        columns = [by, "name", "count", "balance", *labels]
-        if fmt == "csv":
-            click.echo(output.to_csv(rows, columns), nl=False)
-            return
+    labels = ws.config.bucket_labels()
     words = headings(ws.config.locale)
-    total = _flat_group_row(doc["totals"], labels)
+    if by != "receivable":
+        rows = [_flat_group_row(row) for row in doc["rows"]]
+        columns = [by, "name", "count", "balance", *labels]
+    elif fmt == "csv":
+        rows = [_flat_ledger_row(row) for row in doc["rows"]]
+        columns = [*LEDGER_COLUMNS, *[f"last_action.{key}" for key in ACTION_KEYS], "next_step.action", "next_step.date"]
+    else:
+        rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
+        columns = [c for c in LEDGER_COLUMNS if c != "customer"] + ["last_action", "next_step"]
+    if fmt == "csv":
+        click.echo(output.to_csv(rows, columns), nl=False)
+        return
     click.echo(f"{words['overdue_title']} {words['as_of']} {as_of.isoformat()}\n")
     if rows:
         click.echo(output.to_table(rows, columns, words))
-    click.echo(output.to_table([{"": words["total_row"], **total}], ["", "count", "balance", *labels], words),
-               nl=False)
+    total = {"": words["total_row"], **_flat_group_row(doc["totals"])}
+    click.echo(output.to_table([total], ["", "count", "balance", *labels], words), nl=False)
 
 
 def _flat_ledger_row(row: dict) -> dict:
@@ -92,7 +87,8 @@ def _flat_ledger_row(row: dict) -> dict:
     return flat
 
 
-def _flat_group_row(row: dict, labels: list[str]) -> dict:
+def _flat_group_row(row: dict) -> dict:
+    """A group row (or the totals) with one column per aging bucket."""
     flat = {k: v for k, v in row.items() if k != "buckets"}
     flat.update(row["buckets"])
     return flat

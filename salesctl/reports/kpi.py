@@ -172,21 +172,30 @@ def _mean(values: list, places: str) -> float | None:
 
 
 class _Facts:
-    """The workspace facts every rep's tally reads, indexed once per report."""
+    """The workspace facts as of D that every tally reads, indexed once per report."""
 
-    def __init__(self, ws, period: Period, as_of: date):
-        self.ws, self.period, self.as_of = ws, period, as_of
-        self.counted = sorted((c for c in ws.records["contracts"] if derive.is_counted(c) and c["signed"] <= as_of),
-                              key=lambda c: (c["signed"], c.id))
+    def __init__(self, ws, as_of: date):
+        self.ws, self.as_of = ws, as_of
+        counted = sorted((c for c in ws.records["contracts"] if derive.is_counted(c) and c["signed"] <= as_of),
+                         key=lambda c: (c["signed"], c.id))
         self.first_counted: dict = {}  # customer -> its earliest counted contract
-        for contract in self.counted:
+        self.counted_by_owner: dict = {}
+        for contract in counted:
             self.first_counted.setdefault(contract["customer"], contract)
-        self.visits = [v for v in ws.records["visits"] if v["date"] <= as_of]
-        self.owner_of = {c.id: c.get("owner") for c in ws.records["contracts"]}
+            self.counted_by_owner.setdefault(contract["owner"], []).append(contract)
+        owner_of = {c.id: c.get("owner") for c in ws.records["contracts"]}
+        self.receivables_by_owner: dict = {}
+        for receivable in ws.records["receivables"]:
+            self.receivables_by_owner.setdefault(owner_of.get(receivable.get("contract")), []).append(receivable)
+        self.visits_by_rep: dict = {}
+        for visit in ws.records["visits"]:
+            if visit["date"] <= as_of:
+                self.visits_by_rep.setdefault(visit["rep"], []).append(visit)
 
-    def signed_before_period(self, customer_id) -> bool:
+    def signed_before(self, customer_id, day: date) -> bool:
+        """Whether the customer had a counted contract signed before `day`."""
         first = self.first_counted.get(customer_id)
-        return first is not None and first["signed"] < self.period.start
+        return first is not None and first["signed"] < day
 
     def first_contact(self, customer_id) -> date | None:
         """The customer's earliest visit by anyone (≤ D), else its created date."""
@@ -196,47 +205,44 @@ class _Facts:
         customer = self.ws.get("customers", customer_id)
         return customer.get("created") if customer else None
 
-    def tally(self, rep: str) -> Tally:
-        period, ws = self.period, self.ws
+    def tally(self, rep: str, period: Period) -> Tally:
+        ws = self.ws
         t = Tally()
-        t.contracts = [c for c in self.counted if c["owner"] == rep and c["signed"] in period]
+        t.contracts = [c for c in self.counted_by_owner.get(rep, ()) if c["signed"] in period]
         target = target_for(ws.config, rep, period)
         t.targets = [target] if target is not None else []
         overdue_as_of = min(period.end, self.as_of)
-        for receivable in ws.records["receivables"]:
-            if self.owner_of.get(receivable.get("contract")) != rep:
-                continue
+        for receivable in self.receivables_by_owner.get(rep, ()):
             t.payments += [p["amount"] for p in derive.payments_until(receivable, self.as_of) if p["date"] in period]
             if derive.receivable_status(receivable, overdue_as_of) == "overdue":
                 t.overdue_balance += derive.receivable_balance(receivable, overdue_as_of)
-        t.new_customers = {cust for cust, first in self.first_counted.items()
-                           if first["owner"] == rep and first["signed"] in period}
-        t.visits = [v for v in self.visits if v["rep"] == rep and v["date"] in period]
-        t.candidates = {v["customer"] for v in t.visits if not self.signed_before_period(v["customer"])}
+        t.new_customers = {c["customer"] for c in t.contracts if self.first_counted[c["customer"]] is c}
+        t.visits = [v for v in self.visits_by_rep.get(rep, ()) if v["date"] in period]
+        t.candidates = {v["customer"] for v in t.visits if not self.signed_before(v["customer"], period.start)}
         for contract in t.contracts:
             contact = self.first_contact(contract["customer"])
             if contact is not None:
                 t.cycles.append((contract["signed"] - contact).days)
         t.signed_customers = {c["customer"] for c in t.contracts}
-        t.repeat_customers = {c for c in t.signed_customers if self.signed_before_period(c)}
+        t.repeat_customers = {c for c in t.signed_customers if self.signed_before(c, period.start)}
         return t
 
 
 def rep_tallies(ws, period: Period, as_of: date) -> dict[str, Tally]:
     """A tally per team member who has a row: every rep and lead, and anyone else with figures."""
-    facts = _Facts(ws, period, as_of)
+    facts = _Facts(ws, as_of)
     tallies = {}
     for member in ws.config.team:
-        tally = facts.tally(member["id"])
+        tally = facts.tally(member["id"], period)
         if member.get("role") in ROW_ROLES or tally.active:
             tallies[member["id"]] = tally
     return tallies
 
 
-def rep_figures(ws, period: Period, as_of: date, reps) -> dict[str, dict]:
-    """The KPIs of each of `reps` for one period (what review scoring reads)."""
-    facts = _Facts(ws, period, as_of)
-    return {rep: figures(facts.tally(rep)) for rep in reps}
+def rep_figures(ws, as_of: date, wanted) -> dict[tuple, dict]:
+    """{(period, rep): KPIs} for each wanted (period, rep) pair (what review scoring reads)."""
+    facts = _Facts(ws, as_of)
+    return {(period, rep): figures(facts.tally(rep, period)) for period, rep in wanted}
 
 
 def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:

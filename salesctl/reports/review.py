@@ -75,14 +75,11 @@ def review_report(ws, as_of: date, period: Period | None = None) -> dict:
         if period is None or (period.start <= own.start and own.end <= period.end):
             chosen.append((own, review))
     chosen.sort(key=lambda pair: (pair[0].start, pair[0].end, pair[1].id))
-    reps: dict = {}
-    for own, review in chosen:
-        reps.setdefault(own, set()).add(review["rep"])
-    kpis = {own: rep_figures(ws, own, as_of, reps_of_period) for own, reps_of_period in reps.items()}
+    kpis = rep_figures(ws, as_of, {(own, review["rep"]) for own, review in chosen})
     rows = []
     for own, review in chosen:
         member = ws.member(review["rep"])
-        scored = score_review(review, ws.config, kpis[own][review["rep"]])
+        scored = score_review(review, ws.config, kpis[own, review["rep"]])
         rows.append({
             "review": review.id, "rep": review["rep"], "name": member["name"] if member else None,
             "period": review["period"],

@@ -19,7 +19,7 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 @pytest.fixture
 def reports_root(tmp_path) -> Path:
     root = tmp_path / "reports-ws"
-    shutil.copytree(FIXTURE, root)
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(".salesctl"))
     return root
 
 
