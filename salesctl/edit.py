@@ -30,6 +30,7 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from .parse import parse_bytes
 
 BOM = "\ufeff"
+_NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
 # Plain words that YAML 1.1 tools read as booleans or null: written quoted so every reader agrees.
 _AMBIGUOUS = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}
 
@@ -114,12 +115,13 @@ def _traits(text: str, documents: list) -> dict:
     if root is not None and root.value:
         last = root.value[-1]
         traits["record_flow"] = bool(getattr(last, "flow_style", False))
-        if last.start_mark.line == root.start_mark.line or len(root.value) > 1:
-            dash = root.start_mark.column
-            traits["record_dash"] = dash
-            traits["record_indent"] = max(root.value[0].start_mark.column, dash + 2)
+        first = root.value[0]
+        if first.start_mark.line == root.start_mark.line:  # `- id: …`: keys beside the dash
+            traits["record_dash"] = root.start_mark.column
+            traits["record_indent"] = max(first.start_mark.column, root.start_mark.column + 2)
         if len(root.value) > 1:
-            between = text[_end(root.value[-2], text):last.start_mark.index]
+            previous = root.value[-2]
+            between = text[_end(previous, text) or previous.start_mark.index:last.start_mark.index]
             traits["record_gap"] = re.search(r"\n[ \t]*(\r?\n|$)", between) is not None
     return traits
 
@@ -183,7 +185,7 @@ def _prepare(value, style: Style, flow: bool = False):
         return result
     if isinstance(value, str) and value.strip().lower() in _AMBIGUOUS:
         return SingleQuotedScalarString(value)
-    if value is None or isinstance(value, (str, bool, int, date, Decimal)):
+    if value is None or isinstance(value, (str, bool, int, float, date, Decimal)):
         return value
     raise EditError(f"cannot write a value of type {type(value).__name__}")
 
@@ -192,10 +194,7 @@ def render(value, style: Style, *, flow: bool = False) -> list[str]:
     """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
     stream = io.StringIO()
     _yaml(style).dump(_prepare(value, style, flow), stream)
-    text = stream.getvalue()
-    if text.endswith("\n...\n"):
-        text = text[:-4]
-    return text.splitlines(keepends=True)
+    return stream.getvalue().splitlines(keepends=True)
 
 
 def render_inline(value, style: Style, *, flow: bool) -> str:
@@ -253,7 +252,7 @@ class YamlFile:
         for doc in self.documents:
             if isinstance(doc, SequenceNode):
                 self.records.extend(doc.value)
-            elif not (isinstance(doc, ScalarNode) and doc.value == "" and doc.style is None):
+            elif not (isinstance(doc, ScalarNode) and doc.style is None and doc.value in _NULLS):
                 self.records.append(doc)
 
     def _plain(self) -> list:
@@ -261,10 +260,9 @@ class YamlFile:
 
     def find(self, record_id) -> int:
         for index, node in enumerate(self.records):
-            if isinstance(node, MappingNode) and _value_of(node, "id") is not None:
-                id_node = _value_of(node, "id")
-                if isinstance(id_node, ScalarNode) and id_node.value == str(record_id):
-                    return index
+            id_node = _value_of(node, "id") if isinstance(node, MappingNode) else None
+            if isinstance(id_node, ScalarNode) and id_node.value == str(record_id):
+                return index
         raise EditError(f"no record {record_id!r} in {self.name}")
 
     # --- the edits -----------------------------------------------------------------------

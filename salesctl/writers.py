@@ -25,7 +25,7 @@ from .derive import is_written_off, pending_stage, receivable_balance
 from .edit import EditError, Style, YamlFile, new_file, render
 from .parse import parse_bytes
 from .problems import Problem
-from .records import COLLECTIONS, SCHEMAS, SINGULAR, collection_of
+from .records import COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, collection_of
 from .workspace import FileSource, load
 
 ENV_USER = "SALESCTL_USER"
@@ -296,10 +296,16 @@ class _Files:
         except EditError as exc:
             raise Refused(str(exc)) from None
 
-    def create(self, rel: str, text: str):
+    def create(self, rel: str, collection: str, *, record: dict | None = None, text: str | None = None):
+        """A new one-record file: the `record` in the collection's style, or the user's `text`."""
         _inside_root(self.ws.root, rel)
         if _read(self.ws.root, rel) is not None or rel in self.created:
             raise Refused(f"{rel} already exists; nothing written")
+        if text is None:
+            try:
+                text = new_file(record, _style(self.ws, collection, rel))
+            except EditError as exc:
+                raise Refused(str(exc)) from None
         self.created[rel] = text
 
     def changes(self) -> list[FileChange]:
@@ -400,8 +406,6 @@ def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None
 def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: str | None = None,
             promised: date | None = None, cache=None) -> Plan:
     """Log a collection action on a receivable."""
-    from .records import COLLECTION_CHANNELS
-
     if channel not in COLLECTION_CHANNELS:
         raise BadInput(f"channel {channel!r} is not one of {', '.join(COLLECTION_CHANNELS)}")
     receivable = _record(ws, "receivables", receivable_id)
@@ -499,8 +503,8 @@ def _typed_arg(name: str, spec, text: str):
     if kind == "amount":
         return amount_arg(value, name, allow_zero=True)
     if kind == "int":
-        if not re.match(r"^[0-9]+$", value):
-            raise BadInput(f"{name}: {value!r} is not a whole number")
+        if not re.match(r"^[0-9]{1,9}$", value):
+            raise BadInput(f"{name}: {value!r} is not a whole number (at most 9 digits)")
         return int(value)
     if kind == "bool":
         lowered = value.lower()
@@ -529,7 +533,8 @@ def _typed_plain(spec, value):
         typed, code, _ = F.parse_date(value)
         return value if code else typed
     if spec.kind in ("amount", "number") and isinstance(value, float):
-        return F.to_decimal(value) if F.to_decimal(value) is not None else value
+        exact = F.to_decimal(value)
+        return value if exact is None else exact
     return value
 
 
@@ -582,11 +587,7 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
         where = file
     else:
         where = f"{collection}/{record_id}.yaml"
-        if text is not None:
-            body = text.strip("\n") + "\n"
-        else:
-            body = new_file(record, _style(ws, collection, where))
-        files.create(where, body)
+        files.create(where, collection, record=record, text=None if text is None else text.strip("\n") + "\n")
     plan = Plan(files.changes(), [f"{record_id}: new {SINGULAR[collection]} in {where}"], ids=[record_id])
     return check(ws, plan, cache)
 
@@ -621,9 +622,10 @@ def parse_plan(plan: str) -> list[Part]:
             date_arg(reference, f"plan part {number}")
         elif reference not in DATE_REFERENCES:
             raise BadInput(f"plan part {number}: {reference!r} is not a date, nor one of {', '.join(DATE_REFERENCES)}")
-        days = int(match["days"] or 0)
-        if days > MAX_DAYS:
-            raise BadInput(f"plan part {number}: +{days} days is too far")
+        days_text = match["days"] or "0"
+        if len(days_text) > len(str(MAX_DAYS)) or int(days_text) > MAX_DAYS:
+            raise BadInput(f"plan part {number}: +{days_text} days is too far")
+        days = int(days_text)
         if match["percent"]:
             share = Decimal(match["value"])
             if share != share.quantize(CENT) or share == 0:
@@ -678,7 +680,7 @@ def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = No
             where = file
         else:
             where = f"receivables/{record_id}.yaml"
-            files.create(where, new_file(record, _style(ws, "receivables", where)))
+            files.create(where, "receivables", record=record)
         ids.append(record_id)
         summary.append(f"{record_id}: {value:,.2f} due {due} on {contract.id} ({where})")
     left = unscheduled - sum(amounts, Decimal(0))

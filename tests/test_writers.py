@@ -509,7 +509,7 @@ def test_new_refuses_a_record_with_errors_and_creates_nothing(repo, salesctl):
     (["customer", "name=a", "name=b"], "name is given twice"),
     (["customer", "name="], "name= needs a value"),
     (["customer", "created=2026-13-01"], "created: '2026-13-01' is not a real date"),
-    (["customer", "follow_up_days=two"], "follow_up_days: 'two' is not a whole number"),
+    (["customer", "follow_up_days=two"], "follow_up_days: 'two' is not a whole number (at most 9 digits)"),
     (["customer", "key=maybe"], "key: 'maybe' is not true or false"),
     (["customer", "id=../x"], "id '../x' is not a valid id (letters, digits, '.', '_', '-'; at most 64)"),
     (["receivable", "amount=1,000"], "amount '1,000': write it without thousands separators (12000.50, not 12,000.50)"),
@@ -639,6 +639,7 @@ def test_schedule_refuses_over_scheduling_and_missing_dates(repo, salesctl, cont
                      "optionally +DAYS (30%@signed,70%@end+30)"),
     ("1.555@start", "plan part 1 '1.555': it has more than 2 decimals"),
     ("50%@end+99999", "plan part 1: +99999 days is too far"),
+    ("50%@end+" + "9" * 5000, "plan part 1: +" + "9" * 5000 + " days is too far"),
 ])
 def test_schedule_bad_plans_are_usage_errors(repo, salesctl, plan, message):
     r = repo()
