@@ -131,3 +131,37 @@ def repo(tmp_path):
         return result
 
     return make
+
+
+def build_history(repo: Repo) -> list[str]:
+    """Five more commits on BASE: a payment, a moved file, a renamed id, a deleted record and an
+    edited config. Returns the six commit ids, oldest first.
+
+    Overdue as of 2026-11-30 after each commit:
+      1 initial        1-30: 40,000 (RCV-2)  31-60: 50,000 (RCV-3)  61-90: 40,000 (RCV-1)
+      2 payment        RCV-1 paid in full: 1-30 40,000, 31-60 50,000
+      3 moved          RCV-2 and RCV-3 now in receivables/2026.yaml: figures unchanged
+      4 renamed id     CT-2 is now CT-2026-002 (RCV-3 follows): figures unchanged
+      5 deleted        RCV-2 removed: 31-60 50,000
+      6 config         aging_buckets [30, 90]: 31-90 50,000
+    """
+    rcv2 = "- {id: RCV-2, contract: CT-1, amount: 40000, due: 2026-11-10}\n"
+    rcv3 = "- {id: RCV-3, contract: %s, amount: 50000, due: 2026-10-15}\n"
+    repo.commit("RCV-1 收款 40000", {"receivables/RCV-1.yaml": """\
+        id: RCV-1
+        contract: CT-1
+        amount: 60000
+        due: 2026-09-10
+        payments:
+          - {date: 2026-09-05, amount: 20000, method: 银行转账}
+          - {date: 2026-10-20, amount: 40000, method: 银行转账}
+        """}, author="赵敏")
+    repo.commit("应收款合并到 receivables/2026.yaml", {"receivables/2026.yaml": rcv2 + rcv3 % "CT-2"},
+                remove=["receivables/RCV-2.yaml", "receivables/RCV-3.yaml"])
+    repo.commit("CT-2 改编号为 CT-2026-002", {
+        "contracts/CT-2026-002.yaml": contract("CT-2026-002", "CUS-2", "wang", 50000, "2026-09-20"),
+        "receivables/2026.yaml": rcv2 + rcv3 % "CT-2026-002"}, remove=["contracts/CT-2.yaml"])
+    repo.commit("删除 RCV-2", {"receivables/2026.yaml": rcv3 % "CT-2026-002"})
+    config = (repo.root / "salesctl.yaml").read_text(encoding="utf-8")
+    repo.commit("账龄分段改为 30/90", {"salesctl.yaml": config + "rules:\n  aging_buckets: [30, 90]\n"}, author="林海")
+    return repo.commits

@@ -1,0 +1,270 @@
+"""`salesctl diff`: record-level changes and their effect on the money, between revisions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from conftest import write_workspace
+from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
+from salesctl.semdiff import compare, field_changes, record_changes
+from salesctl.workspace import load
+
+AS_OF = "2026-11-30"
+
+
+def diff_json(run, root, *args):
+    result = run("-C", root, "diff", *args, "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+# --- the library ---------------------------------------------------------------------------
+
+def test_field_changes_walk_maps_and_lists():
+    old = {"amount": Decimal("60000"), "due": date(2026, 9, 10), "payments": [{"date": date(2026, 9, 5),
+                                                                              "amount": Decimal("20000")}]}
+    new = {"amount": Decimal("60000.00"), "due": date(2026, 9, 30), "invoice": "8812",
+           "payments": [{"date": date(2026, 9, 5), "amount": Decimal("20000")},
+                        {"date": date(2026, 10, 20), "amount": Decimal("40000")}]}
+    assert field_changes(old, new) == [
+        {"field": "due", "old": date(2026, 9, 10), "new": date(2026, 9, 30)},
+        {"field": "payments.1", "old": None, "new": {"date": date(2026, 10, 20), "amount": Decimal("40000")}},
+        {"field": "invoice", "old": None, "new": "8812"},
+    ]
+
+
+def test_field_changes_tell_true_from_one_and_a_list_from_nothing():
+    assert field_changes({"key": True}, {"key": 1}) == [{"field": "key", "old": True, "new": 1}]
+    assert field_changes({"tags": []}, {"tags": ["老客户"]}) == [{"field": "tags", "old": [], "new": ["老客户"]}]
+    assert field_changes({"next": {"date": date(2026, 12, 1), "action": "报价"}},
+                         {"next": {"date": date(2026, 12, 1), "action": "签约"}}) == [
+        {"field": "next.action", "old": "报价", "new": "签约"}]
+
+
+def test_compare_two_workspaces_on_disk(tmp_path):
+    """The library needs no git: any two loaded workspaces compare."""
+    old = load(write_workspace(tmp_path / "old", BASE))
+    new_files = dict(BASE)
+    new_files["receivables/RCV-1.yaml"] = BASE["receivables/RCV-1.yaml"].replace(
+        "amount: 20000, method: 银行转账}", "amount: 20000, method: 银行转账}\n          - {date: 2026-11-28, amount: 10000}")
+    new_files["receivables/RCV-3.yaml"] = "id: RCV-3\ncontract: CT-2\namount: 50000.00\ndue: '2026-10-15'\n"
+    del new_files["receivables/RCV-2.yaml"]
+    new = load(write_workspace(tmp_path / "new", new_files))
+
+    document = compare(old, new, date(2026, 11, 30))
+    assert document["summary"] == {"added": 0, "removed": 1, "changed": 1, "moved": 0,
+                                   "errors": {"old": 0, "new": 0}}
+    assert document["records"] == [
+        {"change": "changed", "collection": "receivables", "id": "RCV-1", "old_path": "receivables/RCV-1.yaml",
+         "new_path": "receivables/RCV-1.yaml",
+         "fields": [{"field": "payments.1", "old": None, "new": {"date": date(2026, 11, 28), "amount": 10000}}]},
+        {"change": "removed", "collection": "receivables", "id": "RCV-2", "old_path": "receivables/RCV-2.yaml",
+         "new_path": None},
+    ]
+    assert document["effect"]["receivables"] == [
+        {"receivable": "RCV-1", "contract": "CT-1", "old": {"balance": 40000, "status": "overdue"},
+         "new": {"balance": 30000, "status": "overdue"}},
+        {"receivable": "RCV-2", "contract": "CT-1", "old": {"balance": 40000, "status": "overdue"}, "new": None},
+    ]
+    assert document["effect"]["overdue"] == {
+        "buckets": {"1-30": {"old": 40000, "new": 0, "delta": -40000},
+                    "31-60": {"old": 50000, "new": 50000, "delta": 0},
+                    "61-90": {"old": 40000, "new": 30000, "delta": -10000},
+                    "91+": {"old": 0, "new": 0, "delta": 0}},
+        "total": {"old": 130000, "new": 80000, "delta": -50000}}
+    assert document["effect"]["signed"] == []
+
+
+def test_signed_amount_per_rep_for_the_quarters_touched(tmp_path):
+    old = load(write_workspace(tmp_path / "old", BASE))
+    files = dict(BASE)
+    files["contracts/CT-1.yaml"] = BASE["contracts/CT-1.yaml"].replace("signed: 2026-08-10", "signed: 2026-10-02")
+    files["contracts/CT-2.yaml"] = BASE["contracts/CT-2.yaml"].replace("owner: wang", "owner: zhang")
+    new = load(write_workspace(tmp_path / "new", files))
+    assert compare(old, new, date(2026, 11, 30))["effect"]["signed"] == [
+        {"period": "2026-Q3", "rep": "wang", "name": "王芳", "old": 50000, "new": 0, "delta": -50000},
+        {"period": "2026-Q3", "rep": "zhang", "name": "张伟", "old": 100000, "new": 50000, "delta": -50000},
+        {"period": "2026-Q3", "rep": None, "name": None, "old": 150000, "new": 50000, "delta": -100000},
+        {"period": "2026-Q4", "rep": "zhang", "name": "张伟", "old": 0, "new": 100000, "delta": 100000},
+        {"period": "2026-Q4", "rep": None, "name": None, "old": 0, "new": 100000, "delta": 100000},
+    ]
+
+
+def test_records_with_errors_are_listed_but_left_out_of_the_figures(tmp_path):
+    old = load(write_workspace(tmp_path / "old", BASE))
+    files = {**BASE, "receivables/RCV-3.yaml": "id: RCV-3\ncontract: CT-2\namount: 50000\ndue: 2026-10-45\n"}
+    new = load(write_workspace(tmp_path / "new", files))
+    document = compare(old, new, date(2026, 11, 30))
+    assert document["summary"]["errors"] == {"old": 0, "new": 1}
+    assert [(r["id"], r["fields"]) for r in document["records"]] == [
+        ("RCV-3", [{"field": "due", "old": date(2026, 10, 15), "new": None}])]
+    assert document["effect"]["receivables"] == [
+        {"receivable": "RCV-3", "contract": "CT-2", "old": {"balance": 50000, "status": "overdue"}, "new": None}]
+
+
+def test_a_record_moved_to_another_file_is_unchanged(tmp_path):
+    old = load(write_workspace(tmp_path / "old", BASE))
+    files = {k: v for k, v in BASE.items() if k != "customers/customers.yaml"}
+    files["customers/east/CUS-1.yaml"] = "{id: CUS-1, name: 甲公司, owner: zhang, created: 2026-01-05}\n"
+    files["customers/north/CUS-2.yaml"] = "{id: CUS-2, name: 乙公司, owner: wang, created: 2026-01-10, status: prospect}\n"
+    new = load(write_workspace(tmp_path / "new", files))
+    assert record_changes(old, new) == ([], [
+        {"collection": "customers", "id": "CUS-1", "old_path": "customers/customers.yaml",
+         "new_path": "customers/east/CUS-1.yaml"},
+        {"collection": "customers", "id": "CUS-2", "old_path": "customers/customers.yaml",
+         "new_path": "customers/north/CUS-2.yaml"}])
+
+
+# --- the command, over a git history -------------------------------------------------------
+
+def test_diff_of_a_payment(repo, run):
+    r = repo()
+    c = build_history(r)
+    document = diff_json(run, r.root, c[0], c[1])
+    assert document["from"] == {"rev": c[0], "commit": c[0]}
+    assert document["to"] == {"rev": c[1], "commit": c[1]}
+    assert document["as_of"] == AS_OF
+    assert document["records"] == [{
+        "change": "changed", "collection": "receivables", "id": "RCV-1",
+        "old_path": "receivables/RCV-1.yaml", "new_path": "receivables/RCV-1.yaml",
+        "fields": [{"field": "payments.1", "old": None,
+                    "new": {"date": "2026-10-20", "amount": 40000.0, "method": "银行转账"}}]}]
+    assert document["effect"] == {
+        "receivables": [{"receivable": "RCV-1", "contract": "CT-1", "old": {"balance": 40000.0, "status": "overdue"},
+                         "new": {"balance": 0, "status": "paid"}}],
+        "overdue": {"buckets": {"1-30": {"old": 40000.0, "new": 40000.0, "delta": 0},
+                                "31-60": {"old": 50000.0, "new": 50000.0, "delta": 0},
+                                "61-90": {"old": 40000.0, "new": 0, "delta": -40000.0},
+                                "91+": {"old": 0, "new": 0, "delta": 0}},
+                    "total": {"old": 130000.0, "new": 90000.0, "delta": -40000.0}},
+        "signed": []}
+
+
+def test_diff_of_a_moved_file_counts_nothing_and_exit_code_stays_0(repo, run):
+    r = repo()
+    c = build_history(r)
+    document = diff_json(run, r.root, c[1], c[2])
+    assert document["records"] == []
+    assert document["moved"] == [
+        {"collection": "receivables", "id": "RCV-2", "old_path": "receivables/RCV-2.yaml",
+         "new_path": "receivables/2026.yaml"},
+        {"collection": "receivables", "id": "RCV-3", "old_path": "receivables/RCV-3.yaml",
+         "new_path": "receivables/2026.yaml"}]
+    assert document["summary"] == {"added": 0, "removed": 0, "changed": 0, "moved": 2, "errors": {"old": 0, "new": 0}}
+    assert document["effect"]["receivables"] == [] and document["effect"]["overdue"]["total"]["delta"] == 0
+    assert run("-C", r.root, "diff", c[1], c[2], "--exit-code").exit_code == 0
+
+
+def test_diff_of_a_renamed_id_is_a_removal_plus_an_addition(repo, run):
+    r = repo()
+    c = build_history(r)
+    document = diff_json(run, r.root, c[2], c[3])
+    assert [(e["change"], e["collection"], e["id"], e.get("fields")) for e in document["records"]] == [
+        ("removed", "contracts", "CT-2", None),
+        ("added", "contracts", "CT-2026-002", None),
+        ("changed", "receivables", "RCV-3", [{"field": "contract", "old": "CT-2", "new": "CT-2026-002"}]),
+    ]
+    assert document["effect"] == {"receivables": [], "overdue": document["effect"]["overdue"], "signed": []}
+    assert run("-C", r.root, "diff", c[2], c[3], "--exit-code").exit_code == 1
+
+
+def test_diff_of_a_deleted_record(repo, run):
+    r = repo()
+    c = build_history(r)
+    document = diff_json(run, r.root, c[3], c[4])
+    assert document["records"] == [{"change": "removed", "collection": "receivables", "id": "RCV-2",
+                                    "old_path": "receivables/2026.yaml", "new_path": None}]
+    assert document["effect"]["receivables"] == [
+        {"receivable": "RCV-2", "contract": "CT-1", "old": {"balance": 40000.0, "status": "overdue"}, "new": None}]
+    assert document["effect"]["overdue"]["buckets"]["1-30"] == {"old": 40000.0, "new": 0, "delta": -40000.0}
+    assert document["effect"]["overdue"]["total"] == {"old": 90000.0, "new": 50000.0, "delta": -40000.0}
+
+
+def test_diff_of_an_edited_config_moves_money_between_buckets(repo, run):
+    r = repo()
+    c = build_history(r)
+    document = diff_json(run, r.root, "HEAD~1", "HEAD")
+    assert document["records"] == []
+    assert document["effect"]["overdue"] == {
+        "buckets": {"1-30": {"old": 0, "new": 0, "delta": 0},
+                    "31-90": {"old": 0, "new": 50000.0, "delta": 50000.0},
+                    "91+": {"old": 0, "new": 0, "delta": 0},
+                    "31-60": {"old": 50000.0, "new": 0, "delta": -50000.0},
+                    "61-90": {"old": 0, "new": 0, "delta": 0}},
+        "total": {"old": 50000.0, "new": 50000.0, "delta": 0}}
+    assert document["from"]["commit"] == c[4] and document["to"]["commit"] == c[5]
+
+
+def test_diff_defaults_to_head_against_the_working_tree(repo, run):
+    r = repo()
+    build_history(r)
+    (r.root / "customers/CUS-3.yaml").write_text("{id: CUS-3, name: 丙公司, owner: wang, created: 2026-11-01}\n")
+    (r.root / "receivables/2026.yaml").write_text(
+        "- {id: RCV-3, contract: CT-2026-002, amount: 50000, due: 2026-10-15,"
+        " payments: [{date: 2026-11-29, amount: 50000}]}\n")
+    document = diff_json(run, r.root)
+    assert document["from"] == {"rev": "HEAD", "commit": r.commits[-1]}
+    assert document["to"] == {"rev": None, "commit": None}
+    assert [(e["change"], e["id"]) for e in document["records"]] == [("added", "CUS-3"), ("changed", "RCV-3")]
+    assert document["effect"]["receivables"] == [
+        {"receivable": "RCV-3", "contract": "CT-2026-002", "old": {"balance": 50000.0, "status": "overdue"},
+         "new": {"balance": 0, "status": "paid"}}]
+    one_rev = diff_json(run, r.root, "HEAD~2")  # one revision: against the working tree
+    assert [(e["change"], e["id"]) for e in one_rev["records"]] == [
+        ("added", "CUS-3"), ("removed", "RCV-2"), ("changed", "RCV-3")]
+    assert run("-C", r.root, "diff", "--exit-code").exit_code == 1
+    assert diff_json(run, r.root, "--no-cache") == document
+
+
+def test_diff_as_of_another_date(repo, run):
+    r = repo()
+    c = build_history(r)
+    document = json.loads(run("-C", r.root, "diff", c[0], c[1], "--as-of", "2026-10-31", "--format", "json").stdout)
+    # RCV-1 was 51 days overdue on 2026-10-31, and the 40,000 payment of 2026-10-20 already counted
+    assert document["effect"]["receivables"] == [
+        {"receivable": "RCV-1", "contract": "CT-1", "old": {"balance": 40000.0, "status": "overdue"},
+         "new": {"balance": 0, "status": "paid"}}]
+    assert document["effect"]["overdue"]["buckets"]["31-60"] == {"old": 40000.0, "new": 0, "delta": -40000.0}
+    early = json.loads(run("-C", r.root, "diff", c[0], c[1], "--as-of", "2026-10-01", "--format", "json").stdout)
+    assert early["effect"]["receivables"] == []  # the payment is dated after 2026-10-01
+
+
+def test_diff_text_reads_like_a_review(repo, run):
+    r = repo()
+    c = build_history(r)
+    result = run("-C", r.root, "diff", c[2], c[4], "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"diff {c[2]} ({c[2][:10]}) → {c[4]} ({c[4][:10]}), 截至 2026-11-30\n"
+        "- contracts CT-2  contracts/CT-2.yaml\n"
+        "+ contracts CT-2026-002  contracts/CT-2026-002.yaml\n"
+        "- receivables RCV-2  receivables/2026.yaml\n"
+        "~ receivables RCV-3  receivables/2026.yaml\n"
+        "    contract: CT-2 → CT-2026-002\n"
+        "1 added, 2 removed, 1 changed, 0 moved\n"
+        "\n应收款余额与状态\n"
+        "应收款    合同    状态              余额\n"
+        "--------  ------  ----------------  ------------------\n"
+        "RCV-2     CT-1    overdue → (none)  40,000.00 → (none)\n"
+        "\n逾期余额（按账龄）\n"
+        "账龄         原值       新值        变动\n"
+        "------  ---------  ---------  ----------\n"
+        "1-30    40,000.00       0.00  -40,000.00\n"
+        "31-60   50,000.00  50,000.00        0.00\n"
+        "61-90        0.00       0.00        0.00\n"
+        "91+          0.00       0.00        0.00\n"
+        "合计    90,000.00  50,000.00  -40,000.00\n")
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+def test_diff_usage_errors(repo, run):
+    r = repo()
+    assert run("-C", r.root, "diff", "HEAD", "HEAD", "HEAD").exit_code == 2
+    result = run("-C", r.root, "--rev", "HEAD", "diff")
+    assert result.exit_code == 2 and "--rev" in result.stderr
+    result = run("-C", r.root, "diff", "HEAD~3")
+    assert (result.exit_code, result.stderr) == (2, "error: unknown revision 'HEAD~3'\n")
+    assert run("-C", r.root, "diff", "--format", "xml").exit_code == 2
