@@ -96,46 +96,61 @@ def write_csv(tables: list[Table], directory: Path) -> list[Path]:
 
 def write_xlsx(tables: list[Table], path: Path) -> Path:
     """One sheet per table: real numbers (money formatted #,##0.00), real dates, booleans; text
-    always stays text (a note starting with '=' is never a formula)."""
+    always stays text (a note starting with '=' is never a formula). Written in openpyxl's
+    streaming mode, so a large workspace exports in seconds."""
     try:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
     except ImportError:
         raise ExportError(XLSX_MISSING) from None
-    from wcwidth import wcswidth
 
     if path.is_dir():
         raise ExportError(f"{path} is a folder; an xlsx export is one file (e.g. -o sales.xlsx)")
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cell(sheet, value, money: bool):
+        if isinstance(value, (list, dict)):
+            value = cell_text(value, table=False)
+        if isinstance(value, str) and value.startswith("="):
+            text = WriteOnlyCell(sheet, value=None)
+            text.value, text.data_type = value, "s"
+            return text
+        if money and isinstance(value, Decimal):
+            number = WriteOnlyCell(sheet, value=value)
+            number.number_format = "#,##0.00"
+            return number
+        return value
+
     for table in tables:
         sheet = book.create_sheet(table.name)
-        sheet.append(table.column_names)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        widths = [wcswidth(name) for name in table.column_names]
-        for row_number, row in enumerate(table.rows, start=2):
-            for column_number, (column, value) in enumerate(zip(table.columns, row), start=1):
-                cell = sheet.cell(row=row_number, column=column_number, value=_xlsx_value(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                elif isinstance(value, Decimal):
-                    cell.number_format = "#,##0.00" if column.field.kind == "amount" else "General"
-                elif isinstance(value, date):
-                    cell.number_format = "yyyy-mm-dd"
-                widths[column_number - 1] = max(widths[column_number - 1], wcswidth(cell_text(value, table=True)))
-        for number, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(number)].width = min(max(width, 4) + 2, 60)
+        for number, width in enumerate(_widths(table), start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = width
         sheet.freeze_panes = "A2"
+        heading = []
+        for name in table.column_names:
+            heading.append(WriteOnlyCell(sheet, value=name))
+            heading[-1].font = bold
+        sheet.append(heading)
+        money = [c.field.kind == "amount" for c in table.columns]
+        for row in table.rows:
+            sheet.append([cell(sheet, value, m) for value, m in zip(row, money)])
         if table.rows:
-            sheet.auto_filter.ref = sheet.dimensions
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     with _replacing(path) as temporary:
         book.save(temporary)
     return path
 
 
-def _xlsx_value(value):
-    if isinstance(value, (list, dict)):
-        return cell_text(value, table=False)
-    return value
+def _widths(table: Table, sample: int = 200) -> list[float]:
+    """Column widths from the heading and the first rows, CJK characters counting double."""
+    from wcwidth import wcswidth
+
+    widths = [wcswidth(name) for name in table.column_names]
+    for row in table.rows[:sample]:
+        for i, value in enumerate(row):
+            if value is not None:
+                widths[i] = max(widths[i], wcswidth(cell_text(value, table=True)))
+    return [min(max(width, 4) + 2, 60) for width in widths]

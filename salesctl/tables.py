@@ -122,6 +122,9 @@ def _key(name: str) -> tuple:
     return ("id",)
 
 
+_NATIVE = {str, int, type(None)}  # stored as they are (bool is not int here: type(True) is bool)
+
+
 def to_sql(value):
     """A Python value as SQLite stores it (see the module docstring)."""
     if isinstance(value, bool):
@@ -173,7 +176,7 @@ def create_tables(connection: sqlite3.Connection, tables: list[Table]) -> None:
         connection.execute(f'CREATE TABLE "{table.name}" ({columns}, PRIMARY KEY ({key}))')
         marks = ", ".join("?" * len(table.columns))
         connection.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})',
-                               [tuple(to_sql(v) for v in row) for row in table.rows])
+                               (tuple(v if type(v) in _NATIVE else to_sql(v) for v in row) for row in table.rows))
 
 
 # --- the read-only database for `salesctl sql` ----------------------------------------------
