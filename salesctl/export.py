@@ -11,7 +11,6 @@ import os
 import secrets
 import sqlite3
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 

@@ -80,7 +80,7 @@ def field_catalogue(collection: str, config) -> dict[str, Field]:
         for name, spec in schema.items():
             path = prefix + name
             fields[path] = spec
-            inner = spec.item if spec.kind == "list" else spec
+            inner = leaf(spec)
             if inner.kind == "map":
                 add(path + ".", inner.schema)
             elif inner.kind == "scores":
