@@ -185,9 +185,16 @@ def _team(c: _Checker, raw):
             c.problems.append(problem("bad-email", CONFIG_FILE, c.cfg.pos(*at, "email"),
                                       f"team member {member_id!r}: {F.check_email(str(email))}"))
             email = None
+        manager, group = m.get("manager"), _text(m.get("group"))
+        if manager is not None and F.parse_id(manager)[1]:  # a list or mapping here broke every command
+            c.bad(at + ("manager",), f"team member {member_id!r}: manager must be a team member id")
+            manager = None
+        if group is not None and not isinstance(group, str):
+            c.bad(at + ("group",), f"team member {member_id!r}: group must be text")
+            group = None
         c.cfg.team.append({
             "id": member_id, "name": str(m.get("name") or member_id), "role": m.get("role"),
-            "group": _text(m.get("group")), "manager": m.get("manager"), "email": email,
+            "group": group, "manager": manager, "email": email,
         })
     for i, m in enumerate(c.cfg.team):
         if m["manager"] is not None and m["manager"] not in seen:
@@ -240,7 +247,7 @@ def _rules(c: _Checker, raw):
             cfg.rules["aging_buckets"] = edges
     for key in ("due_soon_days", "approval_stale_days"):
         if key in rules:
-            value = c.integer(rules[key], ("rules", key))
+            value = c.integer(rules[key], ("rules", key), maximum=F.MAX_DAYS)
             if value is not None:
                 cfg.rules[key] = value
     if "escalation" in rules:
@@ -254,7 +261,7 @@ def _rules(c: _Checker, raw):
                 if not isinstance(level, dict):
                     c.bad(at, "an escalation level is {after_days, action}")
                     continue
-                days = c.integer(level.get("after_days"), at + ("after_days",))
+                days = c.integer(level.get("after_days"), at + ("after_days",), maximum=F.MAX_DAYS)
                 if level.get("action") not in ACTIONS:
                     c.bad(at + ("action",), f"escalation action {level.get('action')!r} is not one of {', '.join(ACTIONS)}")
                     continue
@@ -270,7 +277,7 @@ def _rules(c: _Checker, raw):
             if key not in ("key", "A", "B", "C"):
                 c.unknown(("rules", "follow_up_days", key), ("key", "A", "B", "C"))
                 continue
-            days = c.integer(value, ("rules", "follow_up_days", key), minimum=1)
+            days = c.integer(value, ("rules", "follow_up_days", key), minimum=1, maximum=F.MAX_DAYS)
             if days is not None:
                 cfg.rules["follow_up_days"][key] = days
     if "approval_chain" in rules:

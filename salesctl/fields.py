@@ -16,6 +16,10 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z]{2,}$")
 PHONE_CHARS = re.compile(r"^[0-9 +\-()]*$")
 MAX_AMOUNT = Decimal("9999999999999.99")
+# Dates far from date.min/max, so that adding any configured number of days never overflows
+# (and a typed 0206 for 2026 is caught).
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2999, 12, 31)
+MAX_DAYS = 36_500  # the largest day count a setting may hold: 100 years
 CENT = Decimal("0.01")
 
 
@@ -25,7 +29,9 @@ _DATES: dict = {}
 def parse_date(value):
     """A date field: a YAML date or a quoted ISO string, `YYYY-MM-DD` exactly."""
     if isinstance(value, date):
-        return value, None, None
+        if DATE_MIN <= value <= DATE_MAX:
+            return value, None, None
+        return None, "bad-date", f"{value} is out of range ({DATE_MIN} to {DATE_MAX})"
     known = _DATES.get(value) if isinstance(value, str) else None
     if known is not None:
         return known, None, None
@@ -35,6 +41,8 @@ def parse_date(value):
         day = date.fromisoformat(value.strip())
     except ValueError:
         return None, "bad-date", f"{_show(value)} is not a real date"
+    if not DATE_MIN <= day <= DATE_MAX:
+        return None, "bad-date", f"{_show(value)} is out of range ({DATE_MIN} to {DATE_MAX})"
     if len(_DATES) < 100_000:
         _DATES[value] = day
     return day, None, None
@@ -70,6 +78,7 @@ def parse_amount(value):
 
 
 def parse_number(value, *, minimum=0):
+    """A quantity, weight or score: an int when whole (so it never prints as money), else a Decimal."""
     number = to_decimal(value)
     if number is None:
         return None, "bad-type", f"{_show(value)} is not a number"
@@ -77,7 +86,8 @@ def parse_number(value, *, minimum=0):
         return None, "bad-value", f"{_show(value)} is below {minimum}"
     if number > MAX_AMOUNT:
         return None, "bad-value", f"{_show(value)} is too large"
-    return number + 0, None, None
+    number = number + 0  # -0 is 0
+    return (int(number) if number == number.to_integral_value() else number), None, None
 
 
 def parse_int(value, *, minimum=None, maximum=None):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ruamel.yaml.composer import ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
@@ -29,6 +30,7 @@ MAX_DEPTH = 64
 ALIAS_EXPANSION_SLACK = 10_000  # extra nodes that alias expansion may add beyond the file's own
 
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
+_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)  # a line that is neither blank nor a comment
 _TAG = "tag:yaml.org,2002:"
 
 
@@ -56,12 +58,17 @@ class _Composer(_Parser):
 
     def __init__(self, text: str):
         _Parser.__init__(self, text)
+        self.nesting = 0  # not `depth`: the pure-Python Composer has its own
 
     def descend_resolver(self, current_node, current_index):
-        pass
+        # The C composer recurses on the C stack: a 60 KB file of '[' would crash the process
+        # (segfault) before `_Builder` could refuse it, so depth is bounded here, while composing.
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH + 1:
+            raise ComposerError(None, None, f"nesting deeper than {MAX_DEPTH} levels", current_node.start_mark)
 
     def ascend_resolver(self):
-        pass
+        self.nesting -= 1
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
@@ -115,6 +122,8 @@ def parse_bytes(raw: bytes) -> ParsedFile:
     if marker:
         line = text.count("\n", 0, marker.start()) + 1
         return ParsedFile([], [("yaml-syntax", line, 1, "git merge conflict marker; resolve the conflict")], False)
+    if "\t" in text and not _CONTENT.search(text):
+        return ParsedFile([], [], False)  # comments and blank lines only; libyaml would refuse their tabs
     return _parse_text(text)
 
 
@@ -198,7 +207,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise _Refused("yaml-syntax", *_pos(key_node), "a mapping key must be a plain value")
             key = _scalar(key_node)
-            if key is None or isinstance(key, float):
+            if key is None or isinstance(key, (float, bool)):  # True == 1: keep `true:` apart from `1:`
                 key = str(key_node.value)
             if key in explicit:
                 first = positions[path + (key,)]

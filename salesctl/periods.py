@@ -7,6 +7,8 @@ from calendar import monthrange
 from datetime import date
 from typing import NamedTuple
 
+from .fields import DATE_MAX, DATE_MIN
+
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$")
 
 
@@ -36,8 +38,8 @@ def parse_period(text: str) -> Period:
     if not match:
         raise PeriodError(f"{text!r} is not a period (YYYY, YYYY-Qn or YYYY-MM)")
     year = int(match.group(1))
-    if year < 1:
-        raise PeriodError(f"{text!r}: year out of range")
+    if not DATE_MIN.year <= year <= DATE_MAX.year:
+        raise PeriodError(f"{text!r}: year out of range ({DATE_MIN.year}-{DATE_MAX.year})")
     if match.group(2):
         quarter = int(match.group(2))
         first = 3 * quarter - 2
@@ -53,6 +55,8 @@ def parse_period(text: str) -> Period:
 def period_range(start: date, end: date) -> Period:
     if end < start:
         raise PeriodError(f"--to {end} is before --from {start}")
+    if start < DATE_MIN or end > DATE_MAX:
+        raise PeriodError(f"{start}..{end}: dates must lie between {DATE_MIN} and {DATE_MAX}")
     return Period(f"{start.isoformat()}..{end.isoformat()}", start, end)
 
 

@@ -57,7 +57,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "id": _req("id"), "name": _req("text"), "owner": _req("ref", ref="team"),
         "status": Field("enum", choices=("lead", "prospect", "customer", "lost"), default="prospect"),
         "tier": Field("enum", choices=("A", "B", "C")), "key": Field("bool", default=False),
-        "follow_up_days": Field("int", minimum=1), "industry": Field("text"), "size": Field("text"),
+        "follow_up_days": Field("int", minimum=1, maximum=F.MAX_DAYS), "industry": Field("text"), "size": Field("text"),
         "region": Field("text"),
         "source": Field("enum", choices=("web", "phone", "exhibition", "referral", "association", "other")),
         "created": _req("date"), "contacts": Field("list", item=Field("map", schema=CONTACT)),

@@ -7,7 +7,7 @@ here needs more than one field or more than one record.
 from __future__ import annotations
 
 import os
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from .derive import is_counted
 from .problems import problem
@@ -76,8 +76,10 @@ def unknown_refs(ws):
 
 
 def _items_total(contract) -> Decimal:
-    total = sum((i["quantity"] * i["unit_price"] for i in contract.get("items", ())), Decimal("0"))
-    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = 60  # exact: quantity × unit_price alone may need 32 digits, beyond the default 28
+        total = sum((i["quantity"] * i["unit_price"] for i in contract.get("items", ())), Decimal("0"))
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def amount_mismatch(ws):

@@ -61,7 +61,11 @@ class FileSource:
             found.append((CONFIG_FILE, _identity(config)))
         real_root = os.path.realpath(self.root)
         for collection in COLLECTIONS:
-            if os.path.isdir(os.path.join(self.root, collection)):
+            path = os.path.join(self.root, collection)
+            if os.path.isdir(path):
+                if not _inside(os.path.realpath(path), real_root):
+                    found.append((collection, ("outside",)))  # a linked folder: writers would follow it
+                    continue
                 self._scan(collection, real_root, found)
         return found
 
@@ -83,6 +87,8 @@ class FileSource:
                         continue
                     if not os.path.isfile(entry.path):
                         continue
+                elif not entry.is_file():
+                    continue  # a FIFO or device named *.yaml would block the read or never end
                 try:
                     st = entry.stat()
                 except OSError:
@@ -103,7 +109,7 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link to a file outside the workspace; not read")], False)
+OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link leading outside the workspace; not read")], False)
 
 
 def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFile]:

@@ -106,10 +106,14 @@ def _store(name):
 def _parse_as_of(ctx, param, value):
     if value is None:
         return None
+    from ..fields import DATE_MAX, DATE_MIN
+
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", ctx=ctx, param=param)
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise click.BadParameter(f"{value!r} is out of range ({DATE_MIN} to {DATE_MAX})", ctx=ctx, param=param)
     return _store("as_of")(ctx, param, day)
 
 
