@@ -89,6 +89,6 @@ def review_report(ws, as_of: date, period: Period | None = None) -> dict:
     return {"period": period.label if period else None, "rows": rows}
 
 
-def _tenth(value: Decimal | None) -> float | None:
+def _tenth(value: Decimal | int | None) -> float | None:
     """A score as shown: a number with one decimal."""
-    return None if value is None else float(value.quantize(TENTH, rounding=ROUND_HALF_UP))
+    return None if value is None else float(Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP))
