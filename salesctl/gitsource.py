@@ -25,7 +25,9 @@ REGULAR_MODES = ("100644", "100755")
 SYMLINK_MODE = "120000"
 MAX_LINK_HOPS = 40
 WORKSPACE_PATHS = (CONFIG_FILE, *COLLECTIONS)
-STORE_MIN_MISSES = 64  # fewer files to parse than this: parsing them beats loading the blob store
+# A diff against the working tree needs only the blobs changed since the revision: they get a
+# store of their own, small and quick to load, instead of the one `--rev` fills with every file.
+DIFF_CACHE_FILE = ".salesctl/cache/diff-blobs.bin"
 # Git reads only what we ask; optional locks off so that `git diff` never rewrites the index.
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
 
@@ -297,7 +299,6 @@ class BlobCache:
     def __init__(self, path: Path, reuse: dict | None = None):
         self.path = Path(path)
         self.reuse = reuse or {}
-        self.persistent = True  # False: a few misses parse faster than the store loads
         self._memo: dict = {}
         self._store = None
 
@@ -313,7 +314,7 @@ class BlobCache:
         hit = self._memo.get(sha)
         if hit is None:
             hit = self.reuse.get(rel)
-        if hit is None and self.persistent:
+        if hit is None:
             hit = self._persistent().get(sha, identity)
         if hit is not None:
             self._memo[sha] = hit
@@ -321,8 +322,7 @@ class BlobCache:
 
     def put(self, rel: str, identity: tuple, parsed):
         self._memo[identity[1]] = parsed
-        if self.persistent:
-            self._persistent().put(identity[1], identity, parsed)
+        self._persistent().put(identity[1], identity, parsed)
 
     def save(self):
         if self._store is not None:
@@ -416,7 +416,7 @@ def open_pair(root, rev_a: str, rev_b: str | None, *, use_cache: bool = True, pr
     root = Path(root)
     repo = repository(root)
     typing = SharedTyping()
-    blobs = BlobCache(root / BLOB_CACHE_FILE) if use_cache else None
+    blobs = BlobCache(root / (BLOB_CACHE_FILE if rev_b else DIFF_CACHE_FILE)) if use_cache else None
     with ExitStack() as stack:
         source_a = stack.enter_context(GitSource(root, rev_a, repo))
         source_b = stack.enter_context(GitSource(root, rev_b, repo)) if rev_b is not None else None
@@ -441,7 +441,6 @@ def _reuse_worktree(blobs: BlobCache, seen: dict, repo: Repository, source: GitS
     changed = changed_files(repo, source.commit, untracked=False)
     files = source.files()
     blobs.reuse = {rel: seen[rel] for rel, _ in files if rel in seen and rel not in changed and rel not in source.links}
-    blobs.persistent = len(files) - len(blobs.reuse) > STORE_MIN_MISSES
 
 
 # --- validate --changed --------------------------------------------------------------------

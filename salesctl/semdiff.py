@@ -23,14 +23,13 @@ ABSENT = object()
 
 # --- records -------------------------------------------------------------------------------
 
-def record_index(ws) -> dict[tuple, Record]:
-    """{(collection, id): record}, the first record of an id winning (as `Workspace.get` does)."""
-    index: dict = {}
+def record_index(ws) -> dict[str, dict]:
+    """{collection: {id: record}}, the first record of an id winning (as `Workspace.get` does)."""
+    index = {}
     for collection in COLLECTIONS:
-        for record in ws.records[collection]:
-            record_id = record.data.get("id")
-            if record_id is not None and (collection, record_id) not in index:
-                index[collection, record_id] = record
+        ids = {record.data.get("id"): record for record in reversed(ws.records[collection])}
+        ids.pop(None, None)
+        index[collection] = ids
     return index
 
 
@@ -59,25 +58,26 @@ def _same(a, b) -> bool:
 def record_changes(ws_a, ws_b) -> tuple[list[dict], list[dict]]:
     """(changes, moved): records added, removed or changed from `ws_a` to `ws_b`, and records
     that only moved to another file. Ordered by collection, then id."""
-    old, new = record_index(ws_a), record_index(ws_b)
-    order = {c: i for i, c in enumerate(COLLECTIONS)}
-    keys = sorted(old.keys() | new.keys(), key=lambda k: (order[k[0]], str(k[1])))
+    old_index, new_index = record_index(ws_a), record_index(ws_b)
     changes, moved = [], []
-    for key in keys:
-        a, b = old.get(key), new.get(key)
-        if a is not None and b is not None and a.path == b.path and (a.data is b.data or a.data == b.data):
-            continue  # the common case, decided without walking the fields
-        entry = {"collection": key[0], "id": key[1], "old_path": a.path if a else None, "new_path": b.path if b else None}
-        if a is None:
-            changes.append({"change": "added", **entry})
-        elif b is None:
-            changes.append({"change": "removed", **entry})
-        else:
-            fields = field_changes(a.data, b.data)
-            if fields:
-                changes.append({"change": "changed", **entry, "fields": fields})
+    for collection in COLLECTIONS:
+        old, new = old_index[collection], new_index[collection]
+        for record_id in sorted(old.keys() | new.keys(), key=str):
+            a, b = old.get(record_id), new.get(record_id)
+            if a is not None and b is not None and a.path == b.path and (a.data is b.data or a.data == b.data):
+                continue  # the common case, decided without walking the fields
+            entry = {"collection": collection, "id": record_id, "old_path": a.path if a else None,
+                     "new_path": b.path if b else None}
+            if a is None:
+                changes.append({"change": "added", **entry})
+            elif b is None:
+                changes.append({"change": "removed", **entry})
             else:
-                moved.append(entry)
+                fields = field_changes(a.data, b.data)
+                if fields:
+                    changes.append({"change": "changed", **entry, "fields": fields})
+                else:
+                    moved.append(entry)
     return changes, moved
 
 
