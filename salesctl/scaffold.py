@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import subprocess
+import sys
+import tempfile
 import importlib.util
 from pathlib import Path
 
@@ -91,3 +95,65 @@ def _git_init(directory: Path) -> list[str]:
         return []
     subprocess.run([git, "init", "-q"], cwd=directory, check=True, capture_output=True)
     return [f"initialized a git repository in {directory}"]
+
+
+HOOK = """\
+#!/bin/sh
+# pre-commit hook: salesctl validate (written by `salesctl init --hook`).
+# Refuses the commit while the workspace has validation errors; `git commit --no-verify` skips it once.
+# It checks the working tree, so stage all of your changes before committing.
+cd "$(git rev-parse --show-toplevel)" || exit 1
+if command -v salesctl >/dev/null 2>&1; then
+    exec salesctl -C {workspace} validate
+fi
+exec {python} -m salesctl -C {workspace} validate
+"""
+
+
+def install_hook(directory: Path, *, force: bool = False) -> list[str]:
+    """Write the repository's `pre-commit` hook so that every commit is validated first.
+
+    An existing hook is kept unless `force` (then it is saved as `pre-commit.old`); a shared
+    `core.hooksPath` is never written to, since its hooks serve other repositories too.
+    """
+    directory = Path(directory).resolve()
+    git = shutil.which("git")
+    if git is None:
+        raise InitError("git not found: a pre-commit hook needs git")
+
+    def ask(*args):
+        done = subprocess.run([git, *args], cwd=directory, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    top = ask("rev-parse", "--show-toplevel")
+    if top is None:
+        raise InitError(f"{directory} is not in a git repository; run git init first")
+    shared = ask("config", "core.hooksPath")
+    if shared:
+        raise InitError(f"git uses the hooks in {shared} (core.hooksPath); add this line to its pre-commit "
+                        f"hook instead: salesctl -C {shlex.quote(str(directory))} validate")
+    hooks = Path(directory, ask("rev-parse", "--git-path", "hooks"))
+    hook = hooks / "pre-commit"
+    script = HOOK.format(workspace=shlex.quote(os.path.relpath(directory, Path(top).resolve())),
+                         python=shlex.quote(sys.executable))
+    done = []
+    if hook.exists() or hook.is_symlink():
+        if hook.is_file() and hook.read_bytes() == script.encode("utf-8"):
+            return [f"{hook} already runs salesctl validate"]
+        if not force:
+            raise InitError(f"{hook} already exists; --force replaces it (the old one is kept as pre-commit.old), "
+                            f"or add this line to it: salesctl validate")
+        os.replace(hook, hooks / "pre-commit.old")
+        done.append(f"saved the old hook as {hooks / 'pre-commit.old'}")
+    hooks.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=hooks, prefix=".pre-commit-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(script)
+        os.chmod(temp, 0o755)
+        os.replace(temp, hook)
+    except BaseException:
+        os.unlink(temp)
+        raise
+    done.append(f"wrote {hook}: every commit runs salesctl validate first")
+    return done

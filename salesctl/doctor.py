@@ -1,0 +1,220 @@
+"""`salesctl doctor`: checks the environment a cron job runs in, and says what is wrong.
+
+Cron starts salesctl with a bare PATH, the C locale, another working directory and no terminal;
+a reminder that silently never arrives is the usual result. Each check here is a small function
+returning `Check(name, status, detail)`; `run_checks` runs them in order and skips those whose
+precondition (a workspace, an smtp section) is missing. Nothing here prints or sends mail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import smtplib
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from .config import CONFIG_FILE
+from .parse import parse_bytes
+from .problems import count
+from .workspace import CACHE_FILE, ENV_WORKSPACE, WorkspaceError, find_root, load
+
+OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
+PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
+HOOK_MARK = re.compile(r"salesctl\b.*\bvalidate")  # `salesctl validate`, `salesctl -C sales validate`
+
+
+class Check(NamedTuple):
+    check: str
+    status: str  # ok | warning | error | skipped
+    detail: str
+
+    def as_dict(self) -> dict:
+        return self._asdict()
+
+
+def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = None, encoding: str | None = None,
+               timeout: float = 10.0, smtp_factory=smtplib.SMTP) -> list[Check]:
+    """Every check, in the order a cron job meets them. `smtp_factory` is replaceable for tests."""
+    env = os.environ if env is None else env
+    checks = [check_python(), check_encoding(encoding), check_on_path(env), check_today(today, env)]
+    try:
+        root = find_root(workspace_dir, env=env, cwd=cwd)
+    except WorkspaceError as exc:
+        checks.append(Check("workspace", ERROR, str(exc)))
+        for name in ("records", "cache", "git", "identity", "smtp", "hook"):
+            checks.append(Check(name, SKIPPED, "no workspace"))
+        return checks
+    source = "-C" if workspace_dir else ENV_WORKSPACE if env.get(ENV_WORKSPACE) else "the current directory"
+    checks.append(Check("workspace", OK, f"{root} (from {source})"))
+    ws = load(root)
+    checks += [check_records(ws), check_cache(root), check_git(root), check_identity(ws, env),
+               check_smtp(root, ws.config.smtp, env, timeout, smtp_factory), check_hook(root)]
+    return checks
+
+
+def failed(checks) -> bool:
+    return any(c.status == ERROR for c in checks)
+
+
+# --- the process ---------------------------------------------------------------------------
+
+def check_python() -> Check:
+    return Check("python", OK, f"{sys.version.split()[0]} at {sys.executable}")
+
+
+def check_encoding(encoding: str | None) -> Check:
+    """Chinese names on a C-locale stdout are an UnicodeEncodeError, or mojibake in the mail."""
+    encoding = encoding or "utf-8"
+    try:
+        "张伟 ¥".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return Check("encoding", ERROR, f"output encoding is {encoding}, which cannot write Chinese; "
+                                        f"set LANG=C.UTF-8 (or PYTHONIOENCODING=utf-8) in the crontab")
+    return Check("encoding", OK, f"output encoding {encoding}")
+
+
+def check_on_path(env) -> Check:
+    found = shutil.which("salesctl", path=env.get("PATH", os.defpath))
+    if found:
+        return Check("path", OK, f"salesctl is {found}")
+    return Check("path", WARNING, f"salesctl is not on this PATH; in a crontab call it as "
+                                  f"{sys.executable} -m salesctl, or set PATH there")
+
+
+def check_today(today: date | None, env) -> Check:
+    """Every figure is as of today: a cron job in another time zone reminds a day early or late."""
+    today = today or date.today()
+    zone = env.get("TZ") or time.strftime("%Z") or "local time"
+    return Check("today", OK, f"{today.isoformat()} ({zone}); --as-of DATE overrides")
+
+
+# --- the workspace -------------------------------------------------------------------------
+
+def check_records(ws) -> Check:
+    errors, warnings = count(ws.problems)
+    counts = ", ".join(f"{len(records)} {collection}" for collection, records in ws.records.items())
+    if errors:
+        return Check("records", WARNING, f"{errors} errors, {warnings} warnings in {ws.files} files ({counts}); "
+                                         f"read commands leave those records out: run salesctl validate")
+    return Check("records", OK, f"{ws.files} files, {counts}; {warnings} warnings")
+
+
+def check_cache(root: Path) -> Check:
+    """Write and remove a file where the parse cache lives: the only place read commands write."""
+    directory = (Path(root) / CACHE_FILE).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".doctor-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return Check("cache", WARNING, f"cannot write {directory}: {exc.strerror or exc}; commands still work, "
+                                       f"but parse every file on every run")
+    return Check("cache", OK, f"{directory} is writable")
+
+
+def _git(root: Path, *args) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def check_git(root: Path) -> Check:
+    if shutil.which("git") is None:
+        return Check("git", WARNING, "git not found: --rev, diff, log and validate --changed need it")
+    version = _git(root, "--version")
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
+        return Check("git", WARNING, f"{root} is not in a git repository: changes are not reviewed or kept")
+    ignored = _git(root, "check-ignore", "-q", ".salesctl/cache/parse.bin")
+    if ignored is not None and ignored.returncode == 1:
+        return Check("git", WARNING, ".salesctl/ is not git-ignored: add it to .gitignore so the cache is never committed")
+    return Check("git", OK, version.stdout.strip() if version else "git")
+
+
+def check_identity(ws, env) -> Check:
+    """Who writers record as `by` when --by is not given."""
+    from .writers import BadInput, resolve_by
+
+    try:
+        member = resolve_by(ws, env=env)
+    except BadInput as exc:
+        return Check("identity", WARNING, f"{exc} (only writers need it)")
+    return Check("identity", OK, f"writers record entries by {member!r}")
+
+
+def smtp_configured(root: Path) -> bool:
+    """Whether salesctl.yaml has an smtp section: without one, mail is never meant to be sent."""
+    try:
+        parsed = parse_bytes((Path(root) / CONFIG_FILE).read_bytes())
+    except OSError:
+        return False
+    return bool(parsed.records) and isinstance(parsed.records[0].data, dict) and "smtp" in parsed.records[0].data
+
+
+def check_smtp(root: Path, smtp: dict, env, timeout: float, factory=smtplib.SMTP) -> Check:
+    """Connect, greet, STARTTLS and log in as `remind --send` would; send nothing."""
+    if not smtp_configured(root):
+        return Check("smtp", SKIPPED, "no smtp section in salesctl.yaml (remind --outbox DIR needs none)")
+    host, port = smtp["host"], smtp["port"]
+    where = f"{host}:{port}"
+    password = env.get(PASSWORD_ENV)
+    if smtp.get("username") and not password:
+        return Check("smtp", ERROR, f"smtp.username is {smtp['username']!r} but {PASSWORD_ENV} is not set "
+                                    f"(cron does not read your shell profile)")
+    steps = []
+    try:
+        with factory(host, port, timeout=timeout) as server:
+            server.ehlo_or_helo_if_needed()
+            steps.append("connected")
+            if smtp.get("starttls"):
+                server.starttls(context=ssl.create_default_context())
+                steps.append("STARTTLS")
+            if smtp.get("username"):
+                server.login(smtp["username"], password)
+                steps.append(f"logged in as {smtp['username']}")
+            server.noop()
+    except smtplib.SMTPAuthenticationError as exc:
+        return Check("smtp", ERROR, f"{where} refused the login of {smtp['username']!r}: {_reply(exc)}")
+    except smtplib.SMTPNotSupportedError:
+        return Check("smtp", ERROR, f"{where} does not offer STARTTLS; set smtp.starttls: false or use another port")
+    except (OSError, smtplib.SMTPException) as exc:
+        done = f" after {', '.join(steps)}" if steps else ""
+        return Check("smtp", ERROR, f"cannot reach {where}{done}: {_reply(exc)}")
+    return Check("smtp", OK, f"{where}: {', '.join(steps)}")
+
+
+def _reply(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}"
+    return str(exc) or type(exc).__name__
+
+
+def check_hook(root: Path) -> Check:
+    """Whether commits are validated first: a plain git hook or a pre-commit config."""
+    hooks = _git(root, "rev-parse", "--git-path", "hooks")
+    if hooks is not None and hooks.returncode == 0:
+        hook = Path(root) / hooks.stdout.strip() / "pre-commit"
+        try:
+            if HOOK_MARK.search(hook.read_text(encoding="utf-8", errors="replace")):
+                return Check("hook", OK, f"{hook} runs salesctl validate")
+        except OSError:
+            pass
+    top = _git(root, "rev-parse", "--show-toplevel")
+    config = Path(top.stdout.strip() if top is not None and top.returncode == 0 else root) / ".pre-commit-config.yaml"
+    try:
+        if "salesctl-validate" in config.read_text(encoding="utf-8", errors="replace"):
+            return Check("hook", OK, f"{config} runs salesctl-validate")
+    except OSError:
+        pass
+    return Check("hook", SKIPPED, "no pre-commit hook runs salesctl validate (salesctl init --hook adds one)")
