@@ -148,6 +148,17 @@ class GitSource:
     def _list(self) -> list[tuple[str, tuple]]:
         entries = self._ls_tree(WORKSPACE_PATHS)
         found = []
+        for collection in COLLECTIONS:  # a collection folder may itself be a link, as on disk
+            mode, sha = entries.get(collection, (None, None))
+            if mode == SYMLINK_MODE:
+                target = self._link_target(collection, sha)
+                if target is None:
+                    found.append((collection, ("outside",)))
+                    continue
+                for rel, entry in self._ls_tree([target]).items():
+                    if rel.startswith(target + "/"):
+                        entries[collection + rel[len(target):]] = entry
+                        self.links.add(collection + rel[len(target):])
         for rel, (mode, sha) in entries.items():
             if not is_workspace_file(rel):
                 continue
@@ -200,19 +211,23 @@ class GitSource:
                 entries[os.fsdecode(name)] = (mode, sha)
         return entries
 
+    def _link_target(self, rel: str, sha: str) -> str | None:
+        """Where the link at `rel` leads, relative to the workspace; None when out of it."""
+        target = os.fsdecode(self._cat().read(sha) or b"")
+        if target.startswith("/"):
+            root = os.path.realpath(self.repo.workspace).rstrip("/") + "/"
+            if not target.startswith(root):
+                return None
+            path = posixpath.normpath(target[len(root):])
+        else:
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+        return None if path == ".." or path.startswith("../") else path
+
     def _follow(self, rel: str, sha: str, entries: dict):
         """The blob a link leads to, "outside" when it leaves the workspace, None when dangling."""
-        root = os.path.realpath(self.repo.workspace)
         for _ in range(MAX_LINK_HOPS):
-            target = os.fsdecode(self._cat().read(sha) or b"")
-            if target.startswith("/"):
-                if not target.startswith(root.rstrip("/") + "/"):
-                    return "outside"
-                target = target[len(root.rstrip("/")) + 1:]
-                path = posixpath.normpath(target)
-            else:
-                path = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-            if path == ".." or path.startswith("../"):
+            path = self._link_target(rel, sha)
+            if path is None:
                 return "outside"
             entry = entries.get(path) or self._ls_tree([path]).get(path)
             if entry is None:

@@ -113,6 +113,23 @@ def test_symbolic_links_are_followed_inside_the_revision_never_read_as_files(rep
     assert at_rev.stdout == run("-C", checkout, "validate", "--format", "json").stdout
 
 
+def test_a_linked_collection_folder_is_read_as_the_working_tree_reads_it(repo, run, tmp_path):
+    r = repo({k: v for k, v in BASE.items() if not k.startswith("customers/")})
+    (r.root / "archive/customers").mkdir(parents=True)
+    (r.root / "archive/customers/all.yaml").write_text(BASE["customers/customers.yaml"], encoding="utf-8")
+    os.symlink("archive/customers", r.root / "customers")
+    os.symlink("/tmp", r.root / "visits")
+    r.commit("linked folders")
+    with GitSource(r.root, "HEAD") as source:
+        files = dict(source.files())
+    assert files["visits"] == ("outside",)
+    assert files["customers/all.yaml"][0] == "blob"
+    checkout = r.checkout_copy("HEAD", tmp_path / "checkout")
+    at_rev = run("-C", r.root, "--rev", "HEAD", "validate", "--format", "json")
+    assert at_rev.stdout == run("-C", checkout, "validate", "--format", "json").stdout
+    assert '"code": "not-a-record"' in at_rev.stdout
+
+
 def test_gitlinks_and_files_outside_the_collections_are_ignored(repo):
     r = repo()
     (r.root / "notes.yaml").write_text("- not: a record\n")

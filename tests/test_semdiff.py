@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -218,6 +219,19 @@ def test_diff_defaults_to_head_against_the_working_tree(repo, run):
     assert diff_json(run, r.root, "--no-cache") == document
 
 
+def test_diff_sees_a_change_made_through_a_symbolic_link(repo, run):
+    r = repo()
+    (r.root / "shared").mkdir()
+    (r.root / "shared/CUS-9.yaml").write_text("{id: CUS-9, name: 丙公司, owner: zhang, created: 2026-02-01}\n")
+    os.symlink("../shared/CUS-9.yaml", r.root / "customers/CUS-9.yaml")
+    r.commit("link")
+    run("-C", r.root, "validate")  # a warm cache for the working tree
+    (r.root / "shared/CUS-9.yaml").write_text("{id: CUS-9, name: 丙集团, owner: zhang, created: 2026-02-01}\n")
+    document = diff_json(run, r.root)
+    assert [(e["id"], e["fields"]) for e in document["records"]] == [
+        ("CUS-9", [{"field": "name", "old": "丙公司", "new": "丙集团"}])]
+
+
 def test_diff_as_of_another_date(repo, run):
     r = repo()
     c = build_history(r)
@@ -256,6 +270,29 @@ def test_diff_text_reads_like_a_review(repo, run):
         "61-90        0.00       0.00        0.00\n"
         "91+          0.00       0.00        0.00\n"
         "合计    90,000.00  50,000.00  -40,000.00\n")
+
+
+def test_a_warm_diff_parses_only_the_files_that_changed(repo, run, monkeypatch):
+    import salesctl.workspace
+
+    parsed = []
+    real = salesctl.workspace.parse_bytes
+    monkeypatch.setattr(salesctl.workspace, "parse_bytes", lambda data: parsed.append(data) or real(data))
+    r = repo()
+    build_history(r)
+    run("-C", r.root, "validate")
+    parsed.clear()
+    run("-C", r.root, "diff", "HEAD~2")  # RCV-2 deleted from 2026.yaml, config edited since
+    assert len(parsed) == 2
+    parsed.clear()
+    run("-C", r.root, "diff", "HEAD~2")
+    assert parsed == []
+    run("-C", r.root, "diff", "HEAD~3", "HEAD")
+    parsed.clear()
+    run("-C", r.root, "diff", "HEAD~3", "HEAD")
+    assert parsed == []
+    document = diff_json(run, r.root, "HEAD~3", "HEAD")
+    assert document == diff_json(run, r.root, "HEAD~3", "HEAD", "--no-cache")
 
 
 # --- bad input -----------------------------------------------------------------------------
