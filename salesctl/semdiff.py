@@ -4,8 +4,8 @@ Records are matched by (collection, id), so a record moved to another file is un
 listed under `moved`) and a renamed id is a removal plus an addition. Fields are compared as typed
 values (Decimal amounts, dates, defaults filled in), so rewriting `5000` as `5000.00` or quoting a
 date is no change. The effect on the figures is computed as of one date with the functions of
-`derive`; `compare` gives them each side's usable records (records with errors left out, as the
-reports do).
+`derive` and, for signed amounts, the KPI of `reports.kpi`; `compare` gives them each side's
+usable records (records with errors left out, as the reports do).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from . import derive
-from .periods import quarter_of
+from .periods import parse_period, quarter_of
 from .records import COLLECTIONS, Record
 
 ZERO = Decimal("0")
@@ -132,32 +132,38 @@ def _delta(old: Decimal, new: Decimal) -> dict:
     return {"old": old, "new": new, "delta": new - old}
 
 
-def signed_amounts(ws) -> dict[tuple[str, str], Decimal]:
-    """{(quarter, rep): Σ amount} of the counted contracts, by the quarter of their signed date."""
-    totals: dict = {}
-    for contract in ws.records["contracts"]:
-        if derive.is_counted(contract):
-            key = (quarter_of(contract["signed"]), contract.get("owner"))
-            totals[key] = totals.get(key, ZERO) + contract["amount"]
-    return totals
+def signed_effect(ws_a, ws_b, as_of: date) -> list[dict]:
+    """Signed amount (the KPI of `reports.kpi`) per rep for each quarter a changed contract is
+    signed in: [{period, rep, name, old, new, delta}] for each rep whose amount changed, then one
+    row per period with rep null (the team's total), by period then rep."""
+    from .reports.kpi import rep_figures
 
-
-def signed_effect(ws_a, ws_b) -> list[dict]:
-    """Signed amount per rep for each quarter whose figures changed: [{period, rep, name, old,
-    new, delta}], then one row per period with rep null (the period's total), by period then rep."""
-    old, new = signed_amounts(ws_a), signed_amounts(ws_b)
-    touched = {key for key in old.keys() | new.keys() if old.get(key, ZERO) != new.get(key, ZERO)}
-    periods = sorted({period for period, _ in touched})
+    old_contracts = {c.id: c for c in ws_a.records["contracts"]}
+    new_contracts = {c.id: c for c in ws_b.records["contracts"]}
+    touched = set()
+    for cid in old_contracts.keys() | new_contracts.keys():
+        a, b = old_contracts.get(cid), new_contracts.get(cid)
+        if a is not None and b is not None and (a.data is b.data or a.data == b.data):
+            continue
+        touched |= {(quarter_of(c["signed"]), c.get("owner")) for c in (a, b) if c is not None and derive.is_counted(c)}
+    if not touched:
+        return []
+    members = {m["id"] for m in ws_a.config.team} | {m["id"] for m in ws_b.config.team} | {r for _, r in touched}
+    periods = {label: parse_period(label) for label in sorted({label for label, _ in touched})}
+    wanted = [(period, rep) for period in periods.values() for rep in sorted(members, key=str)]
+    old, new = rep_figures(ws_a, as_of, wanted), rep_figures(ws_b, as_of, wanted)
     rows = []
-    for period in periods:
-        reps = sorted({rep for p, rep in touched if p == period}, key=str)
-        for rep in reps:
-            member = ws_b.member(rep) or ws_a.member(rep)
-            rows.append({"period": period, "rep": rep, "name": member["name"] if member else None,
-                         **_delta(old.get((period, rep), ZERO), new.get((period, rep), ZERO))})
-        rows.append({"period": period, "rep": None, "name": None,
-                     **_delta(sum((v for (p, _), v in old.items() if p == period), ZERO),
-                              sum((v for (p, _), v in new.items() if p == period), ZERO))})
+    for label, period in periods.items():
+        before = {rep: old[period, rep]["signed_amount"] for p, rep in wanted if p is period}
+        after = {rep: new[period, rep]["signed_amount"] for p, rep in wanted if p is period}
+        for rep in before:
+            if before[rep] != after[rep]:
+                member = ws_b.member(rep) or ws_a.member(rep)
+                rows.append({"period": label, "rep": rep, "name": member["name"] if member else None,
+                             **_delta(before[rep], after[rep])})
+        if before != after:
+            rows.append({"period": label, "rep": None, "name": None,
+                         **_delta(sum(before.values(), ZERO), sum(after.values(), ZERO))})
     return rows
 
 
@@ -178,6 +184,6 @@ def compare(ws_a, ws_b, as_of: date) -> dict:
         "effect": {
             "receivables": receivable_effect(usable_a, usable_b, as_of),
             "overdue": overdue_effect(usable_a, usable_b, as_of),
-            "signed": signed_effect(usable_a, usable_b),
+            "signed": signed_effect(usable_a, usable_b, as_of),
         },
     }

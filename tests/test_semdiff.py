@@ -93,6 +93,23 @@ def test_signed_amount_per_rep_for_the_quarters_touched(tmp_path):
     ]
 
 
+def test_signed_amounts_are_the_kpi_as_of_the_date(tmp_path, run):
+    """A contract signed after --as-of is not counted yet, as in `report kpi`."""
+    old_root = write_workspace(tmp_path / "old", BASE)
+    files = dict(BASE)
+    files["contracts/CT-1.yaml"] = BASE["contracts/CT-1.yaml"].replace("signed: 2026-08-10", "signed: 2026-10-02")
+    new_root = write_workspace(tmp_path / "new", files)
+    rows = compare(load(old_root), load(new_root), date(2026, 9, 30))["effect"]["signed"]
+    assert rows == [
+        {"period": "2026-Q3", "rep": "zhang", "name": "张伟", "old": 100000, "new": 0, "delta": -100000},
+        {"period": "2026-Q3", "rep": None, "name": None, "old": 150000, "new": 50000, "delta": -100000}]
+    for root, row in ((old_root, "old"), (new_root, "new")):
+        kpi = json.loads(run("-C", root, "report", "kpi", "--period", "2026-Q3", "--as-of", "2026-09-30",
+                             "--format", "json").stdout)
+        assert kpi["total"]["signed_amount"] == rows[1][row]
+        assert {r["rep"]: r["signed_amount"] for r in kpi["rows"]}["zhang"] == rows[0][row]
+
+
 def test_records_with_errors_are_listed_but_left_out_of_the_figures(tmp_path):
     old = load(write_workspace(tmp_path / "old", BASE))
     files = {**BASE, "receivables/RCV-3.yaml": "id: RCV-3\ncontract: CT-2\namount: 50000\ndue: 2026-10-45\n"}
