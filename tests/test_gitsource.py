@@ -80,6 +80,11 @@ def test_workspace_in_a_subfolder_of_the_repository(repo, run):
     assert [row["receivable"] for row in ledger["rows"]] == ["RCV-1", "RCV-3", "RCV-2"]
     run_in_subdir = run("-C", r.root / "receivables", "validate")  # -C must name the root
     assert run_in_subdir.exit_code == 2
+    (r.root / "receivables/2026.yaml").write_text("- {id: RCV-3, contract: CT-404, amount: 5, due: 2026-10-15}\n")
+    (r.top / "elsewhere.yaml").write_text("not: [the workspace\n")
+    result = run("-C", r.root, "validate", "--changed")
+    assert result.stdout.splitlines() == [
+        "receivables/2026.yaml:1:15: error[unknown-ref]: contract: no contract 'CT-404'", "1 errors, 0 warnings in 1 files"]
 
 
 def test_rev_serves_the_parse_cache_by_blob_id_and_never_changes_a_result(repo, run):
