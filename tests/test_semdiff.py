@@ -322,3 +322,14 @@ def test_diff_usage_errors(repo, run):
     result = run("-C", r.root, "diff", "HEAD~3")
     assert (result.exit_code, result.stderr) == (2, "error: unknown revision 'HEAD~3'\n")
     assert run("-C", r.root, "diff", "--format", "xml").exit_code == 2
+
+
+def test_diff_and_log_as_yaml(repo, run):
+    from ruamel.yaml import YAML
+
+    r = repo()
+    c = build_history(r)
+    document = YAML(typ="safe").load(run("-C", r.root, "diff", c[0], c[1], "--format", "yaml", "--as-of", AS_OF).stdout)
+    assert document["effect"]["overdue"]["total"] == {"old": 130000.0, "new": 90000.0, "delta": -40000.0}
+    log = YAML(typ="safe").load(run("-C", r.root, "log", "RCV-1", "--format", "yaml").stdout)
+    assert [e["change"] for e in log["history"]] == ["changed", "added"]

@@ -11,7 +11,7 @@ from .. import output
 from ..headings import headings
 from . import _progress_enabled, app_context, global_options
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "yaml")
 MARKS = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow"), "moved": ("→", "cyan")}
 
 
@@ -53,10 +53,10 @@ def diff(revs, exit_code, fmt):
     document = {"from": {"rev": rev_a, "commit": source_a.commit},
                 "to": {"rev": rev_b, "commit": source_b.commit if source_b else None},
                 **compare(ws_a, ws_b, app.today)}
-    if fmt == "json":
-        click.echo(output.to_json(document), nl=False)
-    else:
+    if fmt == "text":
         _print_diff(document, headings(ws_b.config.locale))
+    else:
+        _echo_document(document, fmt)
     if exit_code and document["records"]:
         raise click.exceptions.Exit(1)
 
@@ -82,8 +82,8 @@ def log(record_id, fmt):
     document = record_history(app.root(), record_id, app.rev or "HEAD")
     if not document["history"]:
         raise click.UsageError(f"no record with id {record_id!r} in the history of {document['rev']}")
-    if fmt == "json":
-        click.echo(output.to_json(document), nl=False)
+    if fmt != "text":
+        _echo_document(document, fmt)
         return
     for entry in document["history"]:
         click.echo(click.style(f"{entry['commit'][:10]} ", fg="yellow") +
@@ -95,7 +95,11 @@ def log(record_id, fmt):
             click.echo(f"      {_field_line(change)}")
 
 
-# --- text rendering --------------------------------------------------------------------------
+# --- rendering -------------------------------------------------------------------------------
+
+def _echo_document(document: dict, fmt: str):
+    click.echo(output.to_json(document) if fmt == "json" else output.to_yaml(document), nl=False)
+
 
 def _print_diff(doc: dict, words: dict):
     target = doc["to"]["rev"] or "working tree"
