@@ -65,8 +65,8 @@ def record_history(root, record_id: str, rev: str = "HEAD") -> dict:
 
 
 def _graph(repo, head: str) -> list[tuple[str, list[str]]]:
-    """Every commit reachable from head, parents first: [(sha, [parent, ...])]."""
-    out = git(repo.top, "rev-list", "--parents", "--topo-order", "--reverse", head).decode()
+    """Every commit reachable from head, parents first, otherwise by date: [(sha, [parent, ...])]."""
+    out = git(repo.top, "rev-list", "--parents", "--date-order", "--reverse", head).decode()
     return [(fields[0], fields[1:]) for fields in (line.split() for line in out.splitlines()) if fields]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from gitrepo import _quiet_git, build_history, repo  # noqa: F401  (fixtures)
 from salesctl.history import record_history
@@ -94,6 +95,26 @@ def test_a_merge_is_listed_only_when_it_changes_the_record_itself(repo, run):
         {"field": "collection", "old": None,
          "new": [{"date": "2026-11-20", "by": "zhang", "channel": "phone", "promised": "2026-12-05"}]}]
     assert [e["subject"] for e in history(run, r.root, "CUS-2")["history"]] == ["客户改名", "初始化工作区"]
+
+
+def test_a_conflict_resolved_by_hand_is_the_merge_s_own_change(repo, run):
+    r = repo()
+    r.git("checkout", "-q", "-b", "finance")
+    r.commit("finance: 51000", {"receivables/RCV-3.yaml": "id: RCV-3\ncontract: CT-2\namount: 51000\ndue: 2026-10-15\n"})
+    r.git("checkout", "-q", "main")
+    r.commit("sales: 52000", {"receivables/RCV-3.yaml": "id: RCV-3\ncontract: CT-2\namount: 52000\ndue: 2026-10-15\n"})
+    assert subprocess.run(["git", "merge", "-q", "finance"], cwd=r.top, capture_output=True).returncode != 0
+    (r.root / "receivables/RCV-3.yaml").write_text("id: RCV-3\ncontract: CT-2\namount: 50000\ndue: 2026-10-15\n")
+    r.git("commit", "-qam", "merge finance: keep the contract's 50000")
+    merge = r.git("rev-parse", "HEAD").strip()
+    document = history(run, r.root, "RCV-3")
+    assert [(e["subject"], e["fields"]) for e in document["history"]] == [
+        ("merge finance: keep the contract's 50000", [{"field": "amount", "old": 52000.0, "new": 50000.0}]),
+        ("sales: 52000", [{"field": "amount", "old": 50000.0, "new": 52000.0}]),
+        ("finance: 51000", [{"field": "amount", "old": 50000.0, "new": 51000.0}]),
+        ("初始化工作区", []),
+    ]
+    assert document["history"][0]["commit"] == merge
 
 
 def test_log_as_text(repo, run):
