@@ -511,3 +511,270 @@ def test_parse_bytes_refuses_each_tag_without_running_it(tmp_path, monkeypatch):
 
 def test_tabs_only_file_is_empty_like_a_comments_only_file():
     assert parse_bytes(b"\t\n  \t# a comment after a tab\n") == parse_bytes(b"")
+
+
+# --- faults: writers killed, racing, on a full disk or a read-only workspace ---------------
+
+WRITABLE = {
+    "contracts/CT-0002.yaml": """\
+        id: CT-0002
+        customer: CUS-9000
+        owner: zhang
+        title: 已签合同
+        status: signed
+        created: 2026-01-05
+        signed: 2026-01-10
+        approvals:
+          - {stage: manager, by: lin, date: 2026-01-06, decision: approved}
+          - {stage: legal, by: chen, date: 2026-01-07, decision: approved}
+          - {stage: finance, by: zhao, date: 2026-01-08, decision: approved}
+        items: [{name: 培训, quantity: 1, unit_price: 100000}]
+        amount: 100000
+        """,
+    "receivables/RCV-0001.yaml": "id: RCV-0001\ncontract: CT-0002\namount: 40000\ndue: 2026-03-01\n",
+    "receivables/RCV-0002.yaml": "id: RCV-0002\ncontract: CT-0002\namount: 60000\ndue: 2026-06-01\n",
+}
+WRITERS = [  # each a write that must succeed on WRITABLE
+    ["pay", "RCV-0001", "1000", "--date", "2026-03-05"],
+    ["collect", "RCV-0002", "--channel", "phone", "--note", "催款", "--by", "zhang", "--date", "2026-07-01"],
+    ["new", "customer", "name=新客户", "owner=zhang"],
+    ["schedule", "CT-0001", "30%@2026-02-01,30%@2026-03-01,40%@2026-04-01"],
+]
+KILLER = """\
+import os, signal, sys
+target, at = os.environ["KILL_CALL"], int(os.environ["KILL_AT"])
+real = getattr(os, target)
+seen = [0]
+def dying(*args, **kwargs):
+    seen[0] += 1
+    if seen[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+setattr(os, target, dying)
+from salesctl.cli import main
+main(sys.argv[1:])
+"""
+
+
+def _salesctl(root, *args, env=None, killer=False):
+    code = KILLER if killer else "import sys\nfrom salesctl.cli import main\nmain(sys.argv[1:])\n"
+    return subprocess.run([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, "--no-cache", *args],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(HOSTILE.parent.parent), "SALESCTL_USER": "zhang",
+                               **(env or {})})
+
+
+def _files(root) -> dict:
+    """The workspace's files, without the cache and lock, and without the hidden temporary files
+    a killed writer leaves (the loader ignores them; the next writer in that folder sweeps them)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".salesctl" not in p.parts and not p.name.endswith(".salesctl-tmp")}
+
+
+@pytest.mark.parametrize("command", WRITERS, ids=lambda c: c[0])
+@pytest.mark.parametrize("call", ["open", "write", "fsync", "replace"])
+def test_a_writer_killed_at_any_call_leaves_every_file_old_or_new(tmp_path, command, call):
+    """SIGKILL at the 1st, 2nd, … call of os.CALL: files stay whole, the next writer succeeds."""
+    root = write_workspace(tmp_path / "ws", {**BASE, **WRITABLE})
+    before = _files(root)
+    reference = write_workspace(tmp_path / "ref", {**BASE, **WRITABLE})
+    assert _salesctl(reference, *command).returncode == 0
+    after = _files(reference)
+    for at in range(1, 40):
+        killed = _salesctl(root, *command, killer=True, env={"KILL_CALL": call, "KILL_AT": str(at)})
+        now = _files(root)
+        for rel, data in now.items():
+            assert data in (before.get(rel), after.get(rel)), (call, at, rel)  # never half-written
+        assert load(root).error_count == 0, (call, at)
+        if killed.returncode == 0:
+            break  # the write finished before the at-th call: every kill point was tried
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        for rel in set(now) - set(before):
+            os.unlink(root / rel)  # undo what a killed multi-file write got done, and try the next point
+        for rel, data in before.items():
+            (root / rel).write_bytes(data)
+    else:
+        pytest.fail(f"{command[0]} still calls os.{call} after 40 kills")
+    assert _files(root) == after  # the write that was let finish did all of it
+    assert all(p.name.startswith(".") for p in root.rglob("*.salesctl-tmp"))
+    assert _salesctl(root, "pay", "RCV-0001", "1", "--date", "2026-03-06").returncode == 0  # the lock is free
+    assert not list((root / "receivables").glob("*.salesctl-tmp"))  # swept by the writer of that folder
+
+
+def test_concurrent_writers_are_serialized(tmp_path):
+    root = write_workspace(tmp_path / "ws", {**BASE, **WRITABLE})
+    env = {**os.environ, "PYTHONPATH": str(HOSTILE.parent.parent), "SALESCTL_USER": "zhang"}
+    code = "import sys\nfrom salesctl.cli import main\nmain(sys.argv[1:])\n"
+    procs = [subprocess.Popen([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for args in [["pay", "RCV-0001", "100", "--date", "2026-03-05"]] * 6
+             + [["new", "customer", "name=并发客户", "owner=wang"]] * 4]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    for code_, out, err in results:
+        assert code_ in (0, 1) and "Traceback" not in err, err
+        assert code_ == 0 or "lock" in err or "changed on disk" in err, err
+    paid = sum(1 for (code_, _, _), p in zip(results, range(6)) if code_ == 0)
+    made = sum(1 for code_, _, _ in results[6:] if code_ == 0)
+    ws = load(root)
+    assert ws.error_count == 0
+    assert len(ws.get("receivables", "RCV-0001").get("payments", [])) == paid
+    assert len(ws.records["customers"]) == 1 + made
+    assert len({c.id for c in ws.records["customers"]}) == 1 + made  # no id handed out twice
+
+
+@pytest.mark.parametrize("failure", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT])
+@pytest.mark.parametrize("command", WRITERS, ids=lambda c: c[0])
+def test_a_failing_write_is_refused_whole(scene, monkeypatch, failure, command):
+    import salesctl.storage as storage
+
+    scene.make(WRITABLE)
+    monkeypatch.setenv("SALESCTL_USER", "zhang")
+    real_write = os.write
+
+    def full(fd, data):
+        if fd > 2:
+            raise OSError(failure, os.strerror(failure))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(storage.os, "write", full)
+    result = scene.run(*command, codes=(1,))
+    assert "cannot write" in result.stderr and "nothing written" in result.stderr
+    scene.assert_untouched()
+    assert not list(scene.root.rglob("*.salesctl-tmp"))
+
+
+def test_a_workspace_whose_lock_cannot_be_made(scene, monkeypatch):
+    scene.make({**WRITABLE, ".salesctl": "a file where the lock folder should be\n"})
+    monkeypatch.setenv("SALESCTL_USER", "zhang")
+    result = scene.run("pay", "RCV-0001", "10", codes=(1,))
+    assert "cannot write" in result.stderr
+    scene.assert_untouched()
+
+
+@pytest.mark.parametrize("args", [
+    ["pay", "../../etc/passwd", "10"], ["pay", "RCV-0001", "12,000"], ["pay", "RCV-0001", "nan"],
+    ["pay", "RCV-0001", "1e309"], ["pay", "RCV-0001", "-0"], ["pay", "RCV-0001", "0.001"],
+    ["pay", "RCV-0001", "10", "--date", "9999-12-31"], ["collect", "RCV-0001", "--channel", "pigeon"],
+    ["new", "customer", "id=../../x", "name=甲", "owner=zhang"], ["new", "customer", "name=甲", "owner=../zhang"],
+    ["new", "../customers", "name=甲"], ["schedule", "CT-0002", "200%@signed"],
+    ["schedule", "CT-0001", "50%@signed+99999999999999"], ["schedule", "CT-0001", "1e309@2026-01-01"],
+    ["new", "customer", "--file", "../../outside.yaml", "name=甲", "owner=zhang"],
+    ["new", "customer", "--file", "/tmp/outside.yaml", "name=甲", "owner=zhang"],
+])
+def test_hostile_writer_arguments_are_refused(scene, monkeypatch, args):
+    scene.make(WRITABLE)
+    monkeypatch.setenv("SALESCTL_USER", "zhang")
+    result = scene.run(*args, codes=(1, 2))
+    assert result.stderr.startswith(("error:", "Usage:")), result.stderr
+    scene.assert_untouched()
+    assert not Path("/tmp/outside.yaml").exists()
+
+
+# --- reminders: names and addresses that try to become mail headers ------------------------
+
+INJECTING_TEAM = """\
+company: {name: "星河\\r\\nBcc: victim@example.com"}
+team:
+  - {id: lin, name: "林海\\r\\nBcc: victim@example.com", role: manager, email: lin@example.com}
+  - {id: zhang, name: "张伟\\nSubject: 中奖了\\n\\n正文", role: rep, manager: lin, email: zhang@example.com}
+  - {id: wang, name: 王芳, role: rep, manager: lin, email: "wang@example.com\\r\\nBcc: victim@example.com"}
+  - {id: chen, name: "陈静\\u2028To: victim@example.com", role: legal, email: "chen@example.com>, victim@example.com"}
+  - {id: zhao, name: "赵敏\\u0085Cc: victim@example.com", role: finance, email: zhao@example.com}
+smtp: {host: localhost, port: 25, from: bot@example.com}
+"""
+INJECTING_RECORDS = {
+    "customers/CUS-0001.yaml": 'id: CUS-0001\nname: "甲公司\\r\\nBcc: victim@example.com"\nowner: zhang\n'
+                               'created: 2026-01-05\nkey: true\n',
+    "customers/CUS-0002.yaml": 'id: CUS-0002\nname: "乙\\nTo: victim@example.com"\nowner: wang\ncreated: 2026-01-05\n'
+                               'key: true\n',
+    "visits/V-1.yaml": 'id: V-1\ncustomer: CUS-0001\nrep: zhang\ndate: 2026-11-01\nchannel: phone\n'
+                       'next: {date: 2026-11-20, action: "回电\\r\\nBcc: victim@example.com"}\n',
+    "contracts/CT-0003.yaml": """\
+        id: CT-0003
+        customer: CUS-0001
+        owner: zhang
+        title: "合同\\r\\nBcc: victim@example.com"
+        status: in_review
+        created: 2026-11-01
+        items: [{name: 培训, quantity: 1, unit_price: 1000}]
+        amount: 1000
+        """,
+}
+
+
+def test_reminders_never_put_record_text_into_mail_headers(scene):
+    from email import message_from_bytes, policy
+
+    scene.make({"salesctl.yaml": INJECTING_TEAM, **INJECTING_RECORDS})
+    outbox = scene.tmp / "outbox"
+    result = scene.run("remind", "--outbox", outbox, codes=(0, 1))
+    written = sorted(outbox.glob("*.eml"))
+    assert written, result.stderr
+    for path in written:
+        raw = path.read_bytes()
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        message = message_from_bytes(raw, policy=policy.default)
+        assert sorted(message.keys()) == sorted(["From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+                                                 "Content-Type", "Content-Transfer-Encoding"]), message.keys()
+        assert b"victim" not in head and b"\nBcc" not in head and b"\nCc" not in head
+        assert len(message["To"].addresses) == 1 and message["To"].addresses[0].addr_spec.endswith("@example.com")
+        assert str(message["From"].addresses[0].addr_spec) == "bot@example.com"
+    names = {p.name.split("-", 3)[-1] for p in written}
+    assert "wang.eml" not in names and "chen.eml" not in names  # their addresses are not addresses
+    mbox = scene.run("remind", "--format", "email", codes=(0, 1)).stdout
+    for message in mbox.split("\nFrom bot@example.com ")[1:]:
+        assert "\nBcc:" not in message.split("\n\n", 1)[0]
+
+
+# --- workspace templates: sandbox escapes -------------------------------------------------
+
+ESCAPES = {
+    "class-walk": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "globals": "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "self": "{{ self._TemplateReference__context }}",
+    "lipsum": "{{ lipsum.__globals__['os'].system('touch PWNED') }}",
+    "attr-filter": "{{ ''|attr('__class__')|attr('__base__') }}",
+    "format": "{{ '{0.__class__.__init__.__globals__}'.format(contract) }}",
+    "record-internals": "{{ contract.__class__.__init__.__globals__ }}",
+    "mutate": "{% set _ = contract.update({'amount': 0}) %}{{ contract.amount }}",
+    "include-traversal": "{% include '../../../../../../etc/passwd' %}",
+    "extends-absolute": "{% extends '/etc/passwd' %}",
+    "shipped-traversal": "{% include 'shipped/../../../../etc/passwd' %}",
+    "big-repeat": "{{ 'x' * 100000000 }}",
+    "big-power": "{{ 9 ** 9 ** 9 }}",
+    "big-range": "{{ range(10 ** 9) | list | length }}",
+    "recursion": "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_workspace_templates_cannot_escape_the_sandbox(scene, name):
+    if not LazyGroup._available("draft"):
+        pytest.skip("salesctl/cli/draft.py is not there")
+    scene.make({**WRITABLE, "templates/evil.md.j2": ESCAPES[name] + "\n"})
+    result = scene.run("draft", "CT-0002", "-t", "evil", codes=(0, 1, 2))
+    assert "root:" not in result.stdout and "__globals__" not in result.stdout
+    assert "<class 'object'>" not in result.stdout and "subprocess" not in result.stdout
+    if result.exit_code:
+        assert result.stderr.startswith("error:"), result.stderr
+    scene.assert_untouched()
+
+
+RESOURCE_BOMBS = {  # the sandbox blocks attribute escapes, but not the time or memory a template takes
+    "nested-loops": "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    "format-width": "{{ '{:>50000000}'.format(1) }}",
+    "center-width": "{{ 'x'|center(50000000) }}",
+}
+
+
+@pytest.mark.xfail(strict=True, reason="draft: a template's running time and output size are not bounded yet")
+@pytest.mark.parametrize("name", sorted(RESOURCE_BOMBS))
+def test_workspace_templates_are_bounded_in_time_and_size(tmp_path, name):
+    root = write_workspace(tmp_path / "ws", {**BASE, **WRITABLE, "templates/bomb.md.j2": RESOURCE_BOMBS[name]})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "salesctl", "-C", str(root), "draft", "CT-0002", "-t", "bomb"],
+            capture_output=True, timeout=5, env={**os.environ, "PYTHONPATH": str(HOSTILE.parent.parent)})
+    except subprocess.TimeoutExpired:
+        pytest.fail("still rendering after 5 s")
+    assert done.returncode == 1 and len(done.stdout) < 1_000_000
