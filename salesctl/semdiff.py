@@ -92,6 +92,8 @@ def receivable_effect(ws_a, ws_b, as_of: date) -> list[dict]:
     old, new = state(ws_a), state(ws_b)
     rows = []
     for rid in sorted(old.keys() | new.keys(), key=str):
+        if rid in old and rid in new and old[rid].data is new[rid].data:
+            continue  # the same typed record on both sides (see gitsource.SharedTyping)
         before = _receivable_state(old.get(rid), as_of)
         after = _receivable_state(new.get(rid), as_of)
         if before != after:
