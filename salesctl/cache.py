@@ -1,55 +1,90 @@
-"""The parse cache under `.salesctl/`: a warm run re-parses only the files that changed.
+"""The caches under `.salesctl/cache/`: a warm run re-parses and re-types only changed files.
 
-Entries are keyed by file identity (path, size, mtime_ns, inode — or a git blob id), and hold the
-result of `parse.parse_bytes`, which depends on nothing but the bytes, so a hit can never change
-a result. The file is marshal data behind a header and a SHA-256 of the payload: a corrupt,
-truncated or foreign cache fails the check and is ignored (and rebuilt), never trusted. marshal
-only builds plain values, unlike pickle, which could run code.
+Entries are keyed by file identity (path, size, mtime_ns, inode — or a git blob id).
+- `ParseCache` holds the result of `parse.parse_bytes`, which depends on nothing but the bytes.
+  It is marshal data, which only builds plain values.
+- `RecordCache` holds the typed records and field problems of each file, which depend on the
+  bytes and on the few config settings the record formats read (`RecordBuilder.fingerprint`).
+  Typed values need `date` and `Decimal`, so it is pickle data read by an unpickler that can
+  build nothing but those two classes.
+Both files carry a header and a SHA-256 of the payload: a corrupt, truncated or foreign cache
+fails the check and is ignored (and rebuilt), never trusted; so a hit never changes a result.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import marshal
 import os
+import pickle
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from .parse import ParsedFile, RawRecord
+from .problems import Problem
 
 MAGIC = b"salesctl-parse-cache\x00"
 FORMAT = 2
 _HEADER = MAGIC + FORMAT.to_bytes(2, "big")
 
 
+def _read(path: Path, header: bytes) -> bytes | None:
+    """The payload of a cache file whose header and checksum are right, else None."""
+    try:
+        blob = Path(path).read_bytes()
+    except OSError:
+        return None
+    if not blob.startswith(header) or len(blob) < len(header) + 32:
+        return None
+    digest, payload = blob[len(header):len(header) + 32], blob[len(header) + 32:]
+    return payload if hashlib.sha256(payload).digest() == digest else None
+
+
+def _write(path: Path, header: bytes, payload: bytes):
+    """Atomically replace the cache file; failures are silent (a read-only workspace still works)."""
+    blob = header + hashlib.sha256(payload).digest() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
 class ParseCache:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._entries: dict = {}
+        self._entries: dict | None = None  # read on first use: a warm run may never need it
         self._used: dict = {}
         self._dirty = False
-        self._load()
+        self._present: set | None = None
 
-    def _load(self):
-        try:
-            blob = self.path.read_bytes()
-        except OSError:
-            return
-        if not blob.startswith(_HEADER) or len(blob) < len(_HEADER) + 32:
-            return
-        digest, payload = blob[len(_HEADER):len(_HEADER) + 32], blob[len(_HEADER) + 32:]
-        if hashlib.sha256(payload).digest() != digest:
-            return
-        try:
-            entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return
-        if isinstance(entries, dict):
-            self._entries = entries
+    def present(self, rels):
+        """The files of the workspace now: entries of other files are dropped when saving."""
+        self._present = set(rels)
+
+    def _load(self) -> dict:
+        if self._entries is None:
+            self._entries = {}
+            payload = _read(self.path, _HEADER)
+            try:
+                entries = marshal.loads(payload) if payload is not None else {}
+            except (ValueError, EOFError, TypeError):
+                entries = {}
+            if isinstance(entries, dict):
+                self._entries = entries
+        return self._entries
 
     def get(self, rel: str, identity: tuple) -> ParsedFile | None:
-        entry = self._entries.get(rel)
+        entry = self._load().get(rel)
         if entry is None or entry[0] != identity:
             return None
         try:
@@ -68,26 +103,19 @@ class ParseCache:
         self._dirty = True
 
     def save(self):
-        """Write the entries used in this run (dropping deleted files) atomically; failures are silent."""
-        if not self._dirty and len(self._used) == len(self._entries):
+        """Write the entries used in this run (dropping deleted files) atomically."""
+        if self._entries is None and not self._dirty:
+            return  # never read, nothing new: the file on disk is still right
+        if not self._dirty and len(self._used) == len(self._load()):
             return
+        kept = {rel: entry for rel, entry in self._load().items()
+                if self._present is not None and rel in self._present and rel not in self._used}
+        kept.update(self._used)  # files typed from the record cache keep their parse entries
         try:
-            payload = marshal.dumps(self._used)
+            payload = marshal.dumps(kept)
         except ValueError:
             return
-        blob = _HEADER + hashlib.sha256(payload).digest() + payload
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            pass  # a read-only workspace still works, just without a warm cache
+        _write(self.path, _HEADER, payload)
 
 
 class LazyPositions(Mapping):
@@ -115,3 +143,65 @@ class LazyPositions(Mapping):
 
     def __len__(self):
         return len(self._positions())
+
+
+RECORDS_MAGIC = b"salesctl-record-cache\x00"
+RECORDS_FORMAT = 1
+_RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big")
+
+
+class _TypedValues(pickle.Unpickler):
+    """Builds plain containers, dates and Decimals, and refuses every other class."""
+
+    ALLOWED = {("datetime", "date"), ("decimal", "Decimal")}
+
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the record cache")
+
+
+class RecordCache:
+    """Typed records per file: entries are (identity, fingerprint, records, problems)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._entries: dict = {}
+        self._used: dict = {}
+        self._dirty = False
+        payload = _read(self.path, _RECORDS_HEADER)
+        if payload is not None:
+            try:
+                entries = _TypedValues(io.BytesIO(payload)).load()
+            except Exception:  # anything wrong in a cache means: no cache
+                entries = {}
+            if isinstance(entries, dict):
+                self._entries = entries
+
+    def get(self, rel: str, identity: tuple, fingerprint: str):
+        """([(collection, data, index, single, has_errors, positions)], [Problem]) or None."""
+        entry = self._entries.get(rel)
+        if entry is None or entry[0] != identity or entry[1] != fingerprint:
+            return None
+        try:
+            records = [(c, d, i, s, e, LazyPositions(p)) for c, d, i, s, e, p in entry[2]]
+            problems = [Problem(*p) for p in entry[3]]
+        except (TypeError, ValueError):
+            return None
+        self._used[rel] = entry
+        return records, problems
+
+    def put(self, rel: str, identity: tuple, fingerprint: str, records: list, problems: list):
+        rows = [(r.collection, r.data, r.index, r.single_file, r.has_errors, marshal.dumps(dict(r.positions)))
+                for r in records]
+        self._used[rel] = (identity, fingerprint, rows, [tuple(p) for p in problems])
+        self._dirty = True
+
+    def save(self):
+        if not self._dirty and len(self._used) == len(self._entries):
+            return
+        try:
+            payload = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, ValueError):
+            return
+        _write(self.path, _RECORDS_HEADER, payload)

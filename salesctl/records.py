@@ -134,6 +134,8 @@ class RecordBuilder:
         self.config = config
         self.indicators = tuple(i["name"] for i in config.review["indicators"] if not i.get("metric"))
         self.all_indicators = tuple(i["name"] for i in config.review["indicators"])
+        # what typing reads from the config: a typed-record cache entry is valid only for these
+        self.fingerprint = repr((tuple(config.rules["approval_chain"]), self.indicators, self.all_indicators))
 
     def build(self, collection: str, raw, path: str, index: int, positions: dict, single: bool, problems: list):
         if not isinstance(raw, dict):

@@ -20,6 +20,7 @@ from .records import COLLECTIONS, Record, RecordBuilder
 ENV_WORKSPACE = "SALESCTL_WORKSPACE"
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = ".salesctl/cache/parse.bin"
+RECORDS_CACHE_FILE = ".salesctl/cache/records.bin"
 
 
 class WorkspaceError(Exception):
@@ -213,38 +214,66 @@ class Workspace:
         return self.config.member(member_id)
 
 
-def load(root: Path, *, source=None, cache=None, progress=None, make_builder=RecordBuilder) -> Workspace:
+def load(root: Path, *, source=None, cache=None, progress=None, make_builder=RecordBuilder,
+         records_cache=None) -> Workspace:
     """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
-    (a diff passes one that types the files both sides share only once)."""
+    (a diff passes one that types the files both sides share only once); `records_cache` serves
+    the typed records of unchanged files, so that only changed files are parsed and typed."""
     from .validate import check_rules
 
     source = source or FileSource(root)
     files = source.files()
-    parsed = parse_source(source, files, cache, progress)
     problems: list[Problem] = []
-    for rel, result in parsed.items():
-        problems.extend(problem(code, rel, (line, column), message) for code, line, column, message in result.problems)
-
-    config_file = parsed.get(CONFIG_FILE)
-    if config_file is not None and config_file.records:
-        first = config_file.records[0]
+    config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
+    config_parsed = parse_source(source, config_entry, cache).get(CONFIG_FILE)
+    if config_parsed is not None and config_parsed.records:
+        first = config_parsed.records[0]
         config, config_problems = load_config(first.data, first.positions)
         problems.extend(config_problems)
     else:
         config = Config()
-        if config_file is not None and not config_file.problems:
+        if config_parsed is not None and not config_parsed.problems:
             problems.append(problem("bad-config", CONFIG_FILE, (1, 1), "salesctl.yaml is empty; company and team are required"))
+    if config_parsed is not None:
+        problems.extend(problem(code, CONFIG_FILE, (line, column), message)
+                        for code, line, column, message in config_parsed.problems)
 
     builder = make_builder(config)
+    fingerprint = getattr(builder, "fingerprint", None)
+    typed = {}
+    if records_cache is not None and fingerprint is not None:
+        for rel, identity in files:
+            hit = records_cache.get(rel, identity, fingerprint)
+            if hit is not None:
+                typed[rel] = hit
+    todo = [(rel, identity) for rel, identity in files if rel != CONFIG_FILE and rel not in typed]
+    parsed = parse_source(source, todo, cache, progress)
+    if cache is not None and hasattr(cache, "present"):
+        cache.present(rel for rel, _ in files)
+    identities = dict(files)
+
     records: dict[str, list[Record]] = {c: [] for c in COLLECTIONS}
-    for rel, result in parsed.items():
+    for rel, _ in files:
         if rel == CONFIG_FILE:
             continue
         collection = rel.split("/", 1)[0]
+        if rel in typed:
+            rows, file_problems = typed[rel]
+            for c, data, index, single, has_errors, positions in rows:
+                records[c].append(Record(c, data, rel, index, positions, single, has_errors))
+            problems.extend(file_problems)
+            continue
+        result = parsed[rel]
+        file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in result.problems]
+        built = []
         for index, raw in enumerate(result.records):
-            record = builder.build(collection, raw.data, rel, index, raw.positions, result.single, problems)
+            record = builder.build(collection, raw.data, rel, index, raw.positions, result.single, file_problems)
             if record is not None:
-                records[collection].append(record)
+                built.append(record)
+        records[collection].extend(built)
+        problems.extend(file_problems)
+        if records_cache is not None and fingerprint is not None:
+            records_cache.put(rel, identities[rel], fingerprint, built, file_problems)
 
     ws = Workspace(Path(root), config, records, problems, len(files))
     rule_problems = check_rules(ws)
@@ -260,14 +289,16 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
 
 def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress=None) -> Workspace:
     """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache."""
-    from .cache import ParseCache
+    from .cache import ParseCache, RecordCache
 
     if rev is not None:
         from .gitsource import open_revision  # git errors are WorkspaceErrors: exit 2
 
         return open_revision(root, rev, use_cache=use_cache, progress=progress)
     cache = ParseCache(Path(root) / CACHE_FILE) if use_cache else None
-    ws = load(root, cache=cache, progress=progress)
+    records_cache = RecordCache(Path(root) / RECORDS_CACHE_FILE) if use_cache else None
+    ws = load(root, cache=cache, progress=progress, records_cache=records_cache)
     if cache is not None:
         cache.save()
+        records_cache.save()
     return ws

@@ -61,7 +61,7 @@ def test_tampered_payload_fails_the_checksum(workspace):
     blob = bytearray((root / CACHE_FILE).read_bytes())
     blob[-5] ^= 0xFF
     (root / CACHE_FILE).write_bytes(bytes(blob))
-    assert ParseCache(root / CACHE_FILE)._entries == {}
+    assert ParseCache(root / CACHE_FILE)._load() == {}
 
 
 def test_read_only_workspace_still_loads(workspace):
@@ -86,3 +86,66 @@ def test_cache_write_leaves_no_temp_files(workspace):
     root = write_workspace(workspace().parent / "other", {})
     open_workspace(root)
     assert [p.name for p in (root / ".salesctl" / "cache").iterdir()] == ["parse.bin"]
+
+
+def test_typed_records_are_served_from_the_record_cache(workspace):
+    from salesctl.workspace import RECORDS_CACHE_FILE
+
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\nstaus: x\n"})
+    cold = summary(open_workspace(root, use_cache=False))
+    open_workspace(root)
+    assert (root / RECORDS_CACHE_FILE).is_file()
+    assert summary(open_workspace(root)) == cold
+
+
+def test_a_config_change_retypes_the_records(workspace):
+    contract = """\
+id: CT-1
+customer: CUS-0001
+owner: zhang
+title: t
+status: in_review
+created: 2026-01-01
+items: [{name: a, quantity: 1, unit_price: 10}]
+amount: 10
+approvals: [{stage: legal, by: chen, date: 2026-01-02, decision: approved}]
+"""
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n",
+                      "contracts/CT-1.yaml": contract})
+    assert [p.code for p in open_workspace(root).problems] == ["approval-order"]
+    config = root / "salesctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "rules: {approval_chain: [manager, finance]}\n",
+                      encoding="utf-8")
+    assert [p.code for p in open_workspace(root).problems] == ["bad-value"]  # legal is no longer a stage
+
+
+def test_record_cache_refuses_classes_other_than_dates_and_decimals(workspace):
+    import hashlib
+    import pickle
+
+    from salesctl.cache import _RECORDS_HEADER, RecordCache
+    from salesctl.workspace import RECORDS_CACHE_FILE
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo owned > /tmp/salesctl-owned",))
+
+    root = workspace()
+    payload = pickle.dumps({"x": Evil()})
+    path = root / RECORDS_CACHE_FILE
+    path.parent.mkdir(parents=True)
+    path.write_bytes(_RECORDS_HEADER + hashlib.sha256(payload).digest() + payload)
+    assert RecordCache(path)._entries == {}
+    assert not os.path.exists("/tmp/salesctl-owned")
+    assert open_workspace(root).problems == []
+
+
+def test_parse_entries_survive_a_run_served_by_the_record_cache(workspace):
+    root = workspace({f"customers/CUS-000{i}.yaml": f"id: CUS-000{i}\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"
+                      for i in range(1, 4)})
+    open_workspace(root)
+    (root / "customers/CUS-0001.yaml").write_text("id: CUS-0001\nname: 乙\nowner: zhang\ncreated: 2026-01-01\n",
+                                                  encoding="utf-8")
+    open_workspace(root)  # one file changed: the others come from the record cache
+    entries = sorted(ParseCache(root / CACHE_FILE)._load())
+    assert entries == [f"customers/CUS-000{i}.yaml" for i in range(1, 4)] + ["salesctl.yaml"]
