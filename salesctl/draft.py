@@ -46,9 +46,10 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from functools import lru_cache, partial
+from functools import lru_cache, partial, wraps
 from pathlib import Path
 from typing import Any, Callable
 
@@ -576,8 +577,41 @@ def _checked_binop(op: Callable[[Any, Any], Any], symbol: str) -> Callable[[Any,
     return run
 
 
+_MAX_WIDTH = 10_000  # the widest padding or wrapping a contract template could want
+_MAX_LOOP_STEPS = 1_000_000
+_MAX_SECONDS = 10.0
+_WIDTH_FILTERS = ("center", "indent", "truncate", "wordwrap", "format")
+_WIDTH_METHODS = ("center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map")
+_BIG_NUMBER = re.compile(r"\d{6,}")
+
+
+def _check_widths(args, kwargs) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_WIDTH:
+            raise SecurityError(f"width {value} is too large")
+
+
+def _check_format(spec: Any) -> None:
+    if isinstance(spec, str) and _BIG_NUMBER.search(spec):
+        raise SecurityError("format width too large")
+
+
+def _bounded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        _check_widths(args, kwargs)
+        if name == "format":
+            _check_format(next((a for a in args if isinstance(a, str)), None))
+        return fn(*args, **kwargs)
+    return run
+
+
 class _DraftEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox for drafts: keys win over dict methods; ``*``/``**`` bounded."""
+    """The sandbox for drafts: keys win over dict methods; ``*``/``**``, widths, loops and time bounded.
+
+    The sandbox stops attribute escapes; these bounds stop a template from taking the machine
+    (a nested `range` loop, a 50-million-wide `center`), so a draft always ends, quickly.
+    """
 
     intercepted_binops = frozenset(["*", "**"])
 
@@ -585,6 +619,38 @@ class _DraftEnvironment(ImmutableSandboxedEnvironment):
         super().__init__(**kwargs)
         for symbol in self.intercepted_binops:
             self.binop_table[symbol] = _checked_binop(self.binop_table[symbol], symbol)
+        for name in _WIDTH_FILTERS:
+            if name in self.filters:
+                self.filters[name] = _bounded_filter(name, self.filters[name])
+        self.globals["range"] = self._range
+        self.start_budget()
+
+    def start_budget(self) -> None:
+        """Called before each render: loop steps and seconds are counted per draft."""
+        self._steps = 0
+        self._deadline = time.monotonic() + _MAX_SECONDS
+
+    def tick(self) -> None:
+        self._steps += 1
+        if self._steps > _MAX_LOOP_STEPS:
+            raise SecurityError(f"template loops ran more than {_MAX_LOOP_STEPS:,} steps")
+        if self._steps % 1000 == 0 and time.monotonic() > self._deadline:
+            raise SecurityError(f"template ran longer than {_MAX_SECONDS:.0f} s")
+
+    def _range(self, *args: Any) -> Any:
+        numbers = range(*args)
+        if len(numbers) > _MAX_LOOP_STEPS:
+            raise SecurityError(f"range of {len(numbers):,} items is too large")
+        for number in numbers:
+            self.tick()
+            yield number
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if getattr(__obj, "__name__", None) in _WIDTH_METHODS and isinstance(getattr(__obj, "__self__", None), str):
+            _check_widths(args, kwargs)
+            if __obj.__name__ in ("format", "format_map"):
+                _check_format(__obj.__self__)
+        return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and isinstance(attribute, str) and attribute in obj \
@@ -750,7 +816,15 @@ def _render_text(info: TemplateInfo, context: dict, workspace_templates_dir: Pat
     env = _text_env(ws, info.format == "html")
     try:
         tmpl = env.get_template(_loader_name(info))
-        return tmpl.render(context)
+        env.start_budget()
+        chunks, size = [], 0
+        for chunk in tmpl.generate(context):
+            size += len(chunk)
+            if size > _MAX_SIZE:
+                raise SecurityError(f"draft output larger than {_MAX_SIZE:,} characters")
+            env.tick()
+            chunks.append(chunk)
+        return "".join(chunks)
     except DraftError:
         raise
     except Exception as exc:  # every failure inside a template is the user's to fix

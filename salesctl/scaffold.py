@@ -14,7 +14,7 @@ from pathlib import Path
 from .config import CONFIG_FILE
 from .records import COLLECTIONS
 
-GITIGNORE = ".salesctl/\n"
+GITIGNORE_LINES = (".salesctl/", "*.salesctl-tmp")  # local state; a killed writer's leftover temp file
 
 CONFIG_TEMPLATE = """\
 # salesctl workspace config — see the README for every setting and its default.
@@ -71,10 +71,14 @@ def create_workspace(directory: Path, *, sample: bool = False, company: str | No
     for collection in COLLECTIONS:
         (directory / collection).mkdir(exist_ok=True)
     gitignore = directory / ".gitignore"
-    if not gitignore.exists() or ".salesctl/" not in gitignore.read_text(encoding="utf-8", errors="replace"):
+    existing = gitignore.read_text(encoding="utf-8", errors="replace").splitlines() if gitignore.exists() else []
+    missing = [line for line in GITIGNORE_LINES if line not in existing]
+    if missing:
         with open(gitignore, "a", encoding="utf-8") as fh:
-            fh.write(GITIGNORE)
-        done.append("added .salesctl/ to .gitignore")
+            if existing and not gitignore.read_text(encoding="utf-8", errors="replace").endswith("\n"):
+                fh.write("\n")
+            fh.write("".join(line + "\n" for line in missing))
+        done.append(f"added {', '.join(missing)} to .gitignore")
     done.extend(_git_init(directory))
     return done
 

@@ -54,7 +54,7 @@ def test_init_creates_a_valid_repository(tmp_path, run):
     target = tmp_path / "acme"
     result = run("init", target)
     assert result.exit_code == 0, result.output
-    assert (target / ".gitignore").read_text() == ".salesctl/\n"
+    assert (target / ".gitignore").read_text() == ".salesctl/\n*.salesctl-tmp\n"
     assert all((target / c).is_dir() for c in ("customers", "visits", "contracts", "receivables", "reviews"))
     assert (target / ".git").is_dir()
     assert load(target).problems == []
