@@ -25,7 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from .parse import parse_bytes
 
@@ -161,6 +161,9 @@ def _yaml(style: Style) -> YAML:
     return yaml
 
 
+_LINE_BREAKS = "\x85\u2028\u2029"  # YAML and str.splitlines break lines there too
+
+
 def _represent_decimal(representer, value: Decimal):
     """Money as the plain number it is (12000, 12000.50): never a float's artefacts."""
     text = format(value, "f")
@@ -183,6 +186,8 @@ def _prepare(value, style: Style, flow: bool = False):
         if flow and not any(isinstance(item, dict) for item in value):
             result.fa.set_flow_style()
         return result
+    if isinstance(value, str) and any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
+        return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
     if isinstance(value, str) and value.strip().lower() in _AMBIGUOUS:
         return SingleQuotedScalarString(value)
     if value is None or isinstance(value, (str, bool, int, float, date, Decimal)):
@@ -194,7 +199,9 @@ def render(value, style: Style, *, flow: bool = False) -> list[str]:
     """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
     stream = io.StringIO()
     _yaml(style).dump(_prepare(value, style, flow), stream)
-    return stream.getvalue().splitlines(keepends=True)
+    lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
+    tail = lines.pop()  # "" when the text ends with a newline
+    return [line + "\n" for line in lines] + ([tail] if tail else [])
 
 
 def render_inline(value, style: Style, *, flow: bool) -> str:

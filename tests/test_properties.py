@@ -683,8 +683,6 @@ def test_what_new_writes_reads_back_as_typed(name):
     assert written is None or written == name.strip()
 
 
-@pytest.mark.xfail(strict=True, reason="edit: a name holding U+0085 (NEL) is written single-quoted and reads back "
-                                       "with a space in its place")
 def test_a_next_line_character_survives_new():
     assert _written_name("甲\x85乙") == "甲\x85乙"
 
