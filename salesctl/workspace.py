@@ -225,7 +225,7 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
     files = source.files()
     problems: list[Problem] = []
     config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
-    config_parsed = parse_source(source, config_entry, cache).get(CONFIG_FILE)
+    config_parsed = parse_source(source, config_entry).get(CONFIG_FILE)  # small: not worth a cache read
     if config_parsed is not None and config_parsed.records:
         first = config_parsed.records[0]
         config, config_problems = load_config(first.data, first.positions)

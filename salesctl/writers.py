@@ -242,7 +242,13 @@ def _listing_order(rel: str) -> tuple:
 def check(ws, plan: Plan, cache=None) -> Plan:
     """Load the workspace with the plan applied; refuse when that adds an error."""
     source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
-    after = load(ws.root, source=source, cache=cache)
+    records_cache = None
+    if cache is not None:  # unchanged files come typed from the record cache (read, never saved here)
+        from .cache import RecordCache
+        from .workspace import RECORDS_CACHE_FILE
+
+        records_cache = RecordCache(Path(ws.root) / RECORDS_CACHE_FILE)
+    after = load(ws.root, source=source, cache=cache, records_cache=records_cache)
     errors, warnings = _added(ws.problems, after.problems)
     if errors:
         count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"

@@ -75,7 +75,7 @@ def test_read_only_workspace_still_loads(workspace):
 
 
 def test_no_cache_option_writes_nothing(workspace, run):
-    root = workspace()
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     assert run("--no-cache", "-C", root, "validate").exit_code == 0
     assert not (root / ".salesctl").exists()
     assert run("-C", root, "validate").exit_code == 0
@@ -83,9 +83,10 @@ def test_no_cache_option_writes_nothing(workspace, run):
 
 
 def test_cache_write_leaves_no_temp_files(workspace):
-    root = write_workspace(workspace().parent / "other", {})
+    root = write_workspace(workspace().parent / "other",
+                           {"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     open_workspace(root)
-    assert [p.name for p in (root / ".salesctl" / "cache").iterdir()] == ["parse.bin"]
+    assert sorted(p.name for p in (root / ".salesctl" / "cache").iterdir()) == ["parse.bin", "records.bin"]
 
 
 def test_typed_records_are_served_from_the_record_cache(workspace):
@@ -148,4 +149,4 @@ def test_parse_entries_survive_a_run_served_by_the_record_cache(workspace):
                                                   encoding="utf-8")
     open_workspace(root)  # one file changed: the others come from the record cache
     entries = sorted(ParseCache(root / CACHE_FILE)._load())
-    assert entries == [f"customers/CUS-000{i}.yaml" for i in range(1, 4)] + ["salesctl.yaml"]
+    assert entries == [f"customers/CUS-000{i}.yaml" for i in range(1, 4)]
