@@ -7,6 +7,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from . import fields as F
+from .parse import position
 from .problems import problem
 
 CONFIG_FILE = "salesctl.yaml"
@@ -75,9 +76,7 @@ class Config:
         return labels
 
     def pos(self, *keys):
-        while keys not in self.positions and keys:
-            keys = keys[:-1]
-        return self.positions.get(keys, (1, 1))
+        return position(self.positions, keys)
 
 
 class _Checker:

@@ -180,6 +180,18 @@ def _upper_integer(n: int) -> str:
     return _upper_below_10000(n)
 
 
+def _cents(value: Any, what: str) -> int:
+    """An amount written out in words, as whole cents: 0 to 9,999,999,999,999.99, 2 decimals at most."""
+    d = _to_decimal(value, what)
+    if d < 0:
+        raise ValueError(f"{what}: negative amount {value}")
+    if d > CNY_UPPER_MAX:
+        raise ValueError(f"{what}: amount {value} is above 9,999,999,999,999.99")
+    if d != d.quantize(_CENT):
+        raise ValueError(f"{what}: amount {value} has more than 2 decimals")
+    return int(d * 100)
+
+
 def cny_upper(value: Any) -> str:
     """The amount in Chinese financial capitals (大写金额), e.g. for a contract.
 
@@ -207,14 +219,7 @@ def cny_upper(value: Any) -> str:
     a negative amount, one above 9,999,999,999,999.99, or one with more than
     two decimals (``1.230`` is fine, ``1.234`` is not).
     """
-    d = _to_decimal(value, "cny_upper")
-    if d < 0:
-        raise ValueError(f"cny_upper: negative amount {value}")
-    if d > CNY_UPPER_MAX:
-        raise ValueError(f"cny_upper: amount {value} is above 9,999,999,999,999.99")
-    if d != d.quantize(_CENT):
-        raise ValueError(f"cny_upper: amount {value} has more than 2 decimals")
-    cents = int(d * 100)
+    cents = _cents(value, "cny_upper")
     yuan, rest = divmod(cents, 100)
     jiao, fen = divmod(rest, 10)
     if yuan == 0 and rest == 0:
@@ -287,14 +292,7 @@ def words_en(value: Any) -> str:
     ``1010.05`` -> ``"One Thousand Ten and 05/100"``, ``0`` -> ``"Zero Only"``.
     Same limits as :func:`cny_upper`.
     """
-    d = _to_decimal(value, "words_en")
-    if d < 0:
-        raise ValueError(f"words_en: negative amount {value}")
-    if d > CNY_UPPER_MAX:
-        raise ValueError(f"words_en: amount {value} is above 9,999,999,999,999.99")
-    if d != d.quantize(_CENT):
-        raise ValueError(f"words_en: amount {value} has more than 2 decimals")
-    cents = int(d * 100)
+    cents = _cents(value, "words_en")
     whole, frac = divmod(cents, 100)
     groups = []
     scale = 0

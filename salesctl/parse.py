@@ -94,6 +94,13 @@ class RawRecord(NamedTuple):
     positions: dict  # key path tuple -> (line, column), 1-based; () is the record itself
 
 
+def position(positions, keys: tuple) -> tuple[int, int]:
+    """Line and column of a key path, or of the nearest enclosing value that has one."""
+    while keys not in positions and keys:
+        keys = keys[:-1]
+    return positions.get(keys, (1, 1))
+
+
 class ParsedFile(NamedTuple):
     records: list  # of RawRecord
     problems: list  # of (code, line, column, message)

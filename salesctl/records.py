@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import fields as F
+from .parse import position
 from .problems import problem
 
 COLLECTIONS = ("customers", "visits", "contracts", "receivables", "reviews")
@@ -122,9 +123,7 @@ class Record:
 
     def pos(self, *keys) -> tuple[int, int]:
         """Line and column of a field (or the nearest enclosing value that has one)."""
-        while keys not in self.positions and keys:
-            keys = keys[:-1]
-        return self.positions.get(keys, (1, 1))
+        return position(self.positions, keys)
 
 
 class RecordBuilder:
