@@ -19,7 +19,6 @@ import marshal
 import os
 import pickle
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 from .parse import ParsedFile, RawRecord
@@ -118,8 +117,11 @@ class ParseCache:
         _write(self.path, _HEADER, payload)
 
 
-class LazyPositions(Mapping):
-    """Source positions kept serialized until a problem needs one: most records never do."""
+class LazyPositions:
+    """Source positions kept serialized until a problem needs one: most records never do.
+
+    A plain class with the mapping methods `position()` uses: cheaper to create than a Mapping.
+    """
 
     __slots__ = ("_blob", "_map")
 
@@ -137,6 +139,15 @@ class LazyPositions(Mapping):
 
     def __getitem__(self, key):
         return self._positions()[key]
+
+    def __contains__(self, key):
+        return key in self._positions()
+
+    def get(self, key, default=None):
+        return self._positions().get(key, default)
+
+    def keys(self):
+        return self._positions().keys()
 
     def __iter__(self):
         return iter(self._positions())

@@ -66,13 +66,20 @@ def _walk(value, path, at=()):
 def unknown_refs(ws):
     team = {m["id"] for m in ws.config.team}
     names = {"customers": "customer", "contracts": "contract", "team": "team member"}
+    known = {"team": team, "customers": ws.ids("customers"), "contracts": ws.ids("contracts")}
     for collection, refs in _REFS.items():
-        for record in ws.records[collection]:
-            for path, target in refs:
-                for at, value in _walk(record.data, path):
-                    known = value in team if target == "team" else ws.get(target, value) is not None
-                    if not known:
-                        yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {value!r}")
+        for path, target in refs:
+            ids = known[target]
+            for record in ws.records[collection]:
+                if len(path) == 1:  # the common case, without walking
+                    value = record.data.get(path[0])
+                    if value is None or value in ids:
+                        continue
+                    found = [(path, value)]
+                else:
+                    found = [(at, v) for at, v in _walk(record.data, path) if v not in ids]
+                for at, value in found:
+                    yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {value!r}")
 
 
 def _items_total(contract) -> Decimal:

@@ -181,6 +181,10 @@ class Workspace:
     def get(self, collection: str, record_id):
         return self._by_id[collection].get(record_id)
 
+    def ids(self, collection: str):
+        """The ids of a collection (a set-like view)."""
+        return self._by_id[collection].keys()
+
     def find(self, record_id) -> Record | None:
         """A record of any collection by id (ids are unique per collection; first match wins)."""
         for collection in COLLECTIONS:
