@@ -50,6 +50,8 @@ def find_root(explicit: str | os.PathLike | None = None, *, env=None, cwd=None) 
 class FileSource:
     """The workspace as it is on disk. `identity` is what the parse cache is keyed by."""
 
+    parallel = True  # plain files: worker processes can read them on their own
+
     def __init__(self, root: Path):
         self.root = Path(root)
         self.label = "working tree"
@@ -113,13 +115,52 @@ def _inside(path: str, root: str) -> bool:
 OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link leading outside the workspace; not read")], False)
 
 
+PARALLEL_MIN_FILES = 2000  # below this, starting worker processes costs more than it saves
+CHUNK_FILES = 500
+
+
+def read_and_parse(source, rel: str) -> ParsedFile:
+    try:
+        return parse_bytes(source.read(rel))
+    except OSError as exc:
+        return ParsedFile([], [("yaml-syntax", 1, 1, f"cannot read file: {exc.strerror or exc}")], False)
+
+
+def _parse_chunk(source, rels: list) -> list:
+    return [read_and_parse(source, rel) for rel in rels]
+
+
+def _parse_all(source, rels: list, progress=None):
+    """Yield (rel, ParsedFile) for every file; on several cores, big jobs are parsed in parallel."""
+    chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(rels) >= PARALLEL_MIN_FILES and workers > 1 and getattr(source, "parallel", False):
+        try:
+            from concurrent.futures import ProcessPoolExecutor
+
+            done = 0
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for chunk, results in zip(chunks, pool.map(_parse_chunk, [source] * len(chunks), chunks)):
+                    yield from zip(chunk, results)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, len(rels))
+            return
+        except (OSError, ImportError, RuntimeError):  # no process pool here (e.g. no /dev/shm)
+            pass
+    for number, chunk in enumerate(chunks):
+        yield from zip(chunk, _parse_chunk(source, chunk))
+        if progress is not None:
+            progress(min((number + 1) * CHUNK_FILES, len(rels)), len(rels))
+
+
 def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFile]:
     """Parse every listed file, reusing the cache's entries for unchanged files.
 
     `progress(done, total)` is called now and then while files are parsed.
     """
     parsed = {}
-    todo = []
+    todo = {}
     for rel, identity in files:
         if identity == ("outside",):
             parsed[rel] = OUTSIDE
@@ -128,19 +169,11 @@ def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFi
         if hit is not None:
             parsed[rel] = hit
         else:
-            todo.append((rel, identity))
-    for done, (rel, identity) in enumerate(todo):
-        if progress is not None and done % 250 == 0:
-            progress(done, len(todo))
-        try:
-            result = parse_bytes(source.read(rel))
-        except OSError as exc:
-            result = ParsedFile([], [("yaml-syntax", 1, 1, f"cannot read file: {exc.strerror or exc}")], False)
+            todo[rel] = identity
+    for rel, result in _parse_all(source, list(todo), progress):
         parsed[rel] = result
         if cache is not None:
-            cache.put(rel, identity, result)
-    if progress is not None and todo:
-        progress(len(todo), len(todo))
+            cache.put(rel, todo[rel], result)
     return parsed
 
 

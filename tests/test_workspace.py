@@ -110,3 +110,24 @@ def test_every_command_help_has_an_example(run):
         result = run(name, "--help")
         assert result.exit_code == 0, name
         assert "Example" in result.stdout, name
+
+
+def test_parallel_cold_parse_gives_the_same_workspace(monkeypatch, tmp_path):
+    """Big cold loads are parsed by worker processes; the result is the same as one process's."""
+    import shutil
+
+    import salesctl.workspace as workspace_module
+    from conftest import SAMPLE
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    (root / "customers" / "broken.yaml").write_text("id: [oops\n", encoding="utf-8")
+    sequential = load(root)
+    monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workspace_module, "CHUNK_FILES", 7)
+    seen = []
+    parallel = load(root, progress=lambda done, total: seen.append((done, total)))
+    assert [p.format() for p in parallel.problems] == [p.format() for p in sequential.problems]
+    assert {c: [r.data for r in rs] for c, rs in parallel.records.items()} == \
+           {c: [r.data for r in rs] for c, rs in sequential.records.items()}
+    assert seen[-1][0] == seen[-1][1] == parallel.files - 1  # every file but salesctl.yaml, reported
