@@ -21,6 +21,7 @@ from .records import COLLECTIONS, RecordBuilder
 from .workspace import WorkspaceError, YAML_SUFFIXES
 
 BLOB_CACHE_FILE = ".salesctl/cache/blobs.bin"
+BLOB_RECORDS_CACHE_FILE = ".salesctl/cache/blob-records.bin"  # typed records of --rev, keyed by blob id
 REGULAR_MODES = ("100644", "100755")
 SYMLINK_MODE = "120000"
 MAX_LINK_HOPS = 40
@@ -410,11 +411,15 @@ def open_revision(root, rev: str, *, use_cache: bool = True, progress=None):
     """The workspace as committed at `rev` (what `--rev` loads)."""
     from .workspace import load
 
+    from .cache import RecordCache
+
     cache = BlobCache(Path(root) / BLOB_CACHE_FILE) if use_cache else None
+    records_cache = RecordCache(Path(root) / BLOB_RECORDS_CACHE_FILE) if use_cache else None
     with GitSource(root, rev) as source:
-        ws = load(root, source=source, cache=cache, progress=progress)
+        ws = load(root, source=source, cache=cache, progress=progress, records_cache=records_cache)
     if cache is not None:
         cache.save()
+        records_cache.save()
     return ws
 
 
@@ -425,8 +430,8 @@ def open_pair(root, rev_a: str, rev_b: str | None, *, use_cache: bool = True, pr
     every file git reports unchanged, two revisions share blobs through `BlobCache`, and
     `SharedTyping` types each shared file once.
     """
-    from .cache import ParseCache
-    from .workspace import CACHE_FILE, load
+    from .cache import ParseCache, RecordCache
+    from .workspace import CACHE_FILE, RECORDS_CACHE_FILE, load
 
     root = Path(root)
     repo = repository(root)
@@ -437,11 +442,16 @@ def open_pair(root, rev_a: str, rev_b: str | None, *, use_cache: bool = True, pr
         source_b = stack.enter_context(GitSource(root, rev_b, repo)) if rev_b is not None else None
         if source_b is None:
             recorder = _Recording(ParseCache(root / CACHE_FILE)) if use_cache else None
-            ws_b = load(root, cache=recorder, progress=progress, make_builder=typing)
+            records_cache = RecordCache(root / RECORDS_CACHE_FILE) if use_cache else None
+            ws_b = load(root, cache=recorder, progress=progress, records_cache=records_cache)
+            typed_unchanged = None
             if recorder is not None:
                 recorder.save()
-                _reuse_worktree(blobs, recorder.seen, repo, source_a)
-            ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing)
+                records_cache.save()
+                unchanged = _reuse_worktree(blobs, recorder.seen, repo, source_a)
+                typed_unchanged = ws_b.typed.restricted_to(unchanged)  # typed once, shared by both sides
+            ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing,
+                        records_cache=typed_unchanged)
         else:
             ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing)
             ws_b = load(root, source=source_b, cache=blobs, progress=progress, make_builder=typing)
@@ -450,12 +460,13 @@ def open_pair(root, rev_a: str, rev_b: str | None, *, use_cache: bool = True, pr
     return ws_a, ws_b, (source_a, source_b)
 
 
-def _reuse_worktree(blobs: BlobCache, seen: dict, repo: Repository, source: GitSource):
+def _reuse_worktree(blobs: BlobCache, seen: dict, repo: Repository, source: GitSource) -> set:
     """Let a revision take the working tree's parse of each file git reports unchanged since it
-    (never through a symbolic link, whose target may have changed)."""
+    (never through a symbolic link, whose target may have changed); returns those files."""
     changed = changed_files(repo, source.commit, untracked=False)
-    files = source.files()
-    blobs.reuse = {rel: seen[rel] for rel, _ in files if rel in seen and rel not in changed and rel not in source.links}
+    unchanged = {rel for rel, _ in source.files() if rel not in changed and rel not in source.links}
+    blobs.reuse = {rel: seen[rel] for rel in unchanged if rel in seen}
+    return unchanged
 
 
 # --- validate --changed --------------------------------------------------------------------

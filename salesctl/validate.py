@@ -6,7 +6,6 @@ here needs more than one field or more than one record.
 
 from __future__ import annotations
 
-import os
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from .derive import is_counted
@@ -37,7 +36,7 @@ def duplicate_ids(ws):
 def id_filename(ws):
     for record in ws:
         if record.single_file and record.id is not None:
-            stem = os.path.splitext(os.path.basename(record.path))[0]
+            stem = record.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # paths use "/" on every system
             if stem != record.id:
                 yield _p("id-filename", record, ("id",), f"file name {stem!r} differs from the id {record.id!r}")
 

@@ -177,8 +177,39 @@ def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFi
     return parsed
 
 
+class TypedFiles:
+    """Each file's records and field problems as typed, before the cross-record rules ran.
+
+    It answers like a record cache, so another load of the same files (the other side of a
+    diff, for the files git reports unchanged) can take them instead of typing them again.
+    """
+
+    def __init__(self, files: dict, fingerprint):
+        self.files = files
+        self.fingerprint = fingerprint
+        self.only: set | None = None
+
+    def restricted_to(self, rels) -> "TypedFiles":
+        view = TypedFiles(self.files, self.fingerprint)
+        view.only = set(rels)
+        return view
+
+    def get(self, rel: str, identity, fingerprint):
+        if fingerprint != self.fingerprint or (self.only is not None and rel not in self.only) or rel not in self.files:
+            return None
+        records, file_problems = self.files[rel]
+        errors = {p.record for p in file_problems if p.is_error}
+        rows = [(r.collection, r.data, r.index, r.single_file, r.key in errors, r.positions) for r in records]
+        return rows, list(file_problems)
+
+    def put(self, *args):
+        pass
+
+
 class Workspace:
     """Config, records and problems of one workspace, with the look-ups every report needs."""
+
+    typed: TypedFiles | None = None
 
     def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int):
         self.root = root
@@ -290,15 +321,19 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
     identities = dict(files)
 
     records: dict[str, list[Record]] = {c: [] for c in COLLECTIONS}
+    typed_files: dict[str, tuple] = {}  # rel -> (its records, its parse and field problems)
     for rel, _ in files:
         if rel == CONFIG_FILE:
             continue
         collection = rel.split("/", 1)[0]
         if rel in typed:
             rows, file_problems = typed[rel]
-            for c, data, index, single, has_errors, positions in rows:
-                records[c].append(Record(c, data, rel, index, positions, single, has_errors))
+            built = [Record(c, data, rel, index, positions, single, has_errors)
+                     for c, data, index, single, has_errors, positions in rows]
+            for record in built:
+                records[record.collection].append(record)
             problems.extend(file_problems)
+            typed_files[rel] = (built, file_problems)
             continue
         result = parsed[rel]
         file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in result.problems]
@@ -309,10 +344,12 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
                 built.append(record)
         records[collection].extend(built)
         problems.extend(file_problems)
+        typed_files[rel] = (built, file_problems)
         if records_cache is not None and fingerprint is not None:
             records_cache.put(rel, identities[rel], fingerprint, built, file_problems)
 
     ws = Workspace(Path(root), config, records, problems, len(files))
+    ws.typed = TypedFiles(typed_files, fingerprint)
     rule_problems = check_rules(ws)
     problems.extend(rule_problems)
     broken = {p.record for p in rule_problems if p.is_error and p.record is not None}

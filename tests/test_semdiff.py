@@ -340,3 +340,18 @@ def test_diff_and_log_as_yaml(repo, run):
     assert document["effect"]["overdue"]["total"] == {"old": 130000.0, "new": 90000.0, "delta": -40000.0}
     log = YAML(typ="safe").load(run("-C", r.root, "log", "RCV-1", "--format", "yaml").stdout)
     assert [e["change"] for e in log["history"]] == ["changed", "added"]
+
+
+def test_cached_runs_equal_uncached_runs_against_the_working_tree(repo, run):
+    """The working tree's typed records serve the unchanged files of the revision side."""
+    r = repo()
+    build_history(r)
+    r.write({"receivables/2026.yaml": (r.root / "receivables/2026.yaml").read_text(encoding="utf-8")
+             + "- {id: RCV-9, contract: CT-1, amount: 1, due: 2026-12-01}\n"})
+    fresh = diff_json(run, r.root, "HEAD~2", "--no-cache")
+    assert diff_json(run, r.root, "HEAD~2") == fresh   # fills the caches
+    assert diff_json(run, r.root, "HEAD~2") == fresh   # served by them
+    report = ["report", "overdue", "--as-of", AS_OF, "--format", "json"]
+    uncached = run("-C", r.root, "--no-cache", "--rev", "HEAD~1", *report).stdout
+    assert run("-C", r.root, "--rev", "HEAD~1", *report).stdout == uncached
+    assert run("-C", r.root, "--rev", "HEAD~1", *report).stdout == uncached
