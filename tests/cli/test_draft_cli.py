@@ -69,12 +69,17 @@ def test_unknown_contract_is_a_usage_error(run):
     assert result.exit_code == 2 and "no contract 'CT-NOPE'" in result.stderr
 
 
-def test_workspace_template_overrides_and_missing_variable_names_the_line(run, tmp_path):
+def sample_with_template(tmp_path, text: str):
+    """A copy of the sample workspace whose templates/contract.md.j2 is `text`."""
     root = tmp_path / "ws"
     shutil.copytree(SAMPLE, root)
     (root / "templates").mkdir()
-    (root / "templates" / "contract.md.j2").write_text("合同 {{ contract.id }}\n{{ customer.fax_number }}\n",
-                                                       encoding="utf-8")
+    (root / "templates" / "contract.md.j2").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_workspace_template_overrides_and_missing_variable_names_the_line(run, tmp_path):
+    root = sample_with_template(tmp_path, "合同 {{ contract.id }}\n{{ customer.fax_number }}\n")
     result = run("-C", root, "draft", "CT-2026-001")
     assert result.exit_code == 1
     assert "templates/contract.md.j2:2" in result.stderr and "fax_number" in result.stderr
@@ -85,10 +90,6 @@ def test_workspace_template_overrides_and_missing_variable_names_the_line(run, t
 
 
 def test_sandbox_escape_in_a_workspace_template_is_refused(run, tmp_path):
-    root = tmp_path / "ws"
-    shutil.copytree(SAMPLE, root)
-    (root / "templates").mkdir()
-    (root / "templates" / "contract.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n",
-                                                       encoding="utf-8")
+    root = sample_with_template(tmp_path, "{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
     result = run("-C", root, "draft", "CT-2026-001")
     assert result.exit_code == 1 and "sandbox" in result.stderr
