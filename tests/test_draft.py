@@ -565,11 +565,7 @@ def test_sandbox_refusals_name_the_sandbox(tmp_path):
 # docx
 # ---------------------------------------------------------------------------
 
-try:
-    import docx
-except ImportError:  # the docx extra is optional
-    docx = None
-needs_docx = pytest.mark.skipif(docx is None, reason="python-docx (salesctl[docx]) not installed")
+import docx  # the [docx] extra, part of [dev]
 
 
 def _docx_text(data: bytes) -> tuple[list[str], list[list[list[str]]], object]:
@@ -579,7 +575,6 @@ def _docx_text(data: bytes) -> tuple[list[str], list[list[list[str]]], object]:
     return paras, tables, doc
 
 
-@needs_docx
 def test_docx_from_shipped_markdown_opens_and_has_capitals():
     data = render(full_context(), fmt="docx")
     assert isinstance(data, bytes) and data[:2] == b"PK"
@@ -606,7 +601,6 @@ def _document_xml(data: bytes) -> bytes:
         return z.read("word/document.xml")
 
 
-@needs_docx
 def test_docx_english_and_escaped_cells():
     data = render(signed_context(), fmt="docx", locale="en_US")
     paras, tables, _ = _docx_text(data)
@@ -618,7 +612,6 @@ def test_docx_english_and_escaped_cells():
     assert "13.5 补充约定：培训地点：甲方苏州工厂 <B栋> & 会议室 | 3楼" in paras
 
 
-@needs_docx
 def test_markdown_to_docx_subset():
     md = ("# Title\n\nline one\\\nline two\nsame paragraph\n\n| a | b |\n|---|--:|\n| x \\| y | **1** |\n\n"
           "- bullet\n1. numbered\n> quoted\n\n<!-- a comment -->\n<!-- pagebreak -->\n`code` and *it*\n")
@@ -639,9 +632,7 @@ def _make_docx_template(path: Path, lines: list[str]) -> Path:
     return path
 
 
-@needs_docx
 def test_docx_template_rendered_with_the_sandbox(tmp_path):
-    pytest.importorskip("docxtpl", reason="docxtpl (salesctl[docx]) not installed")
     ws = tmp_path / "templates"
     ws.mkdir()
     _make_docx_template(ws / "contract.docx", [

@@ -10,6 +10,7 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 
+import openpyxl  # the [xlsx] extra, part of [dev]
 import pytest
 from ruamel.yaml import YAML
 
@@ -291,7 +292,6 @@ def test_export_csv_reads_back_equal(run, root, ws, tmp_path):
 
 
 def test_export_xlsx_reads_back_equal(run, root, ws, tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
     target = tmp_path / "sales.xlsx"
     assert run("-C", root, "export", "-o", target, "--as-of", AS_OF).exit_code == 0
     book = openpyxl.load_workbook(target)
@@ -318,7 +318,6 @@ def _as_excel(value):
 
 
 def test_xlsx_text_that_looks_like_a_formula_stays_text(run, workspace, tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
     root = workspace({"customers/K-1.yaml": "{id: K-1, name: '=HYPERLINK(\"http://x\")', owner: zhang, "
                                             "created: 2026-01-01}"})
     target = tmp_path / "x.xlsx"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 
+import docx  # the [docx] extra, part of [dev]
 import pytest
 
 from salesctl.workspace import load
@@ -43,8 +44,6 @@ def test_amount_in_capitals_and_schedule(run):
 
 
 def test_docx_needs_an_output_file_or_a_pipe(run, tmp_path):
-    pytest.importorskip("docxtpl")
-    docx = pytest.importorskip("docx")
     target = tmp_path / "ct.docx"
     result = run("-C", SAMPLE, "draft", "CT-2026-001", "--format", "docx", "-o", target)
     assert result.exit_code == 0, result.stderr
