@@ -21,8 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from .config import CONFIG_FILE
-from .parse import parse_bytes
 from .problems import count
 from .workspace import CACHE_FILE, ENV_WORKSPACE, WorkspaceError, find_root, load
 
@@ -56,7 +54,7 @@ def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = N
     checks.append(Check("workspace", OK, f"{root} (from {source})"))
     ws = load(root)
     checks += [check_records(ws), check_cache(root), check_git(root), check_identity(ws, env),
-               check_smtp(root, ws.config.smtp, env, timeout, smtp_factory), check_hook(root)]
+               check_smtp(ws.config, env, timeout, smtp_factory), check_hook(root)]
     return checks
 
 
@@ -152,18 +150,14 @@ def check_identity(ws, env) -> Check:
     return Check("identity", OK, f"writers record entries by {member!r}")
 
 
-def smtp_configured(root: Path) -> bool:
-    """Whether salesctl.yaml has an smtp section: without one, mail is never meant to be sent."""
-    try:
-        parsed = parse_bytes((Path(root) / CONFIG_FILE).read_bytes())
-    except OSError:
-        return False
-    return bool(parsed.records) and isinstance(parsed.records[0].data, dict) and "smtp" in parsed.records[0].data
+def check_smtp(config, env, timeout: float, factory=smtplib.SMTP) -> Check:
+    """Connect, greet, STARTTLS and log in as `remind --send` would; send nothing.
 
-
-def check_smtp(root: Path, smtp: dict, env, timeout: float, factory=smtplib.SMTP) -> Check:
-    """Connect, greet, STARTTLS and log in as `remind --send` would; send nothing."""
-    if not smtp_configured(root):
+    Only when salesctl.yaml has an smtp section (the config keeps where each key was written):
+    without one, mail is never meant to be sent.
+    """
+    smtp = config.smtp
+    if ("smtp",) not in config.positions:
         return Check("smtp", SKIPPED, "no smtp section in salesctl.yaml (remind --outbox DIR needs none)")
     host, port = smtp["host"], smtp["port"]
     where = f"{host}:{port}"

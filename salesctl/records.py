@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Callable
 
 from . import fields as F
@@ -275,6 +276,14 @@ def _shape(schema: dict) -> tuple:
 
 def _dotted(path: tuple) -> str:
     return ".".join(str(p) for p in path) if path else "record"
+
+
+def items_total(items) -> Decimal:
+    """A contract's amount by definition: Σ quantity × unit_price of typed items, rounded half-up to cents."""
+    with localcontext() as ctx:
+        ctx.prec = 60  # exact: quantity × unit_price alone may need 32 digits, beyond the default 28
+        total = sum((i["quantity"] * i["unit_price"] for i in items), Decimal("0"))
+        return total.quantize(F.CENT, rounding=ROUND_HALF_UP)
 
 
 def collection_of(kind: str) -> str | None:

@@ -6,13 +6,12 @@ here needs more than one field or more than one record.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
 from .derive import is_counted
 from .problems import problem
-from .records import COLLECTIONS
+from .records import COLLECTIONS, items_total
 
-CENT = Decimal("0.01")
 
 
 def _p(code, record, at: tuple, message, severity=None):
@@ -81,17 +80,10 @@ def unknown_refs(ws):
                     yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {value!r}")
 
 
-def _items_total(contract) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 60  # exact: quantity × unit_price alone may need 32 digits, beyond the default 28
-        total = sum((i["quantity"] * i["unit_price"] for i in contract.get("items", ())), Decimal("0"))
-        return total.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def amount_mismatch(ws):
     for contract in ws.records["contracts"]:
         if "amount" in contract.data and "items" in contract.data:
-            total = _items_total(contract)
+            total = items_total(contract["items"])
             if contract["amount"] != total:
                 yield _p("amount-mismatch", contract, ("amount",),
                          f"amount {contract['amount']} differs from the sum of its items {total}")

@@ -25,11 +25,11 @@ from .derive import is_written_off, pending_stage, receivable_balance
 from .edit import EditError, Style, YamlFile, new_file, render
 from .parse import parse_bytes
 from .problems import Problem
-from .records import COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, collection_of
+from .records import COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, collection_of, items_total
 from .workspace import FileSource, load
 
 ENV_USER = "SALESCTL_USER"
-CENT = Decimal("0.01")
+CENT = F.CENT
 ORDER = {collection: list(schema) for collection, schema in SCHEMAS.items()}
 DATED = {"customers": "created", "contracts": "created", "visits": "date"}  # filled with the entry date
 DEFAULT_PREFIX = {"customers": "CUS-", "visits": "V-", "contracts": "CT-", "receivables": "RCV-", "reviews": "REV-"}
@@ -545,15 +545,16 @@ def _typed_plain(spec, value):
 
 
 def _items_total(items) -> Decimal | None:
-    total = Decimal(0)
+    """The amount of items typed on the command line; None while they are not all numbers."""
+    typed = []
     for item in items:
         if not isinstance(item, dict):
             return None
         quantity, price = F.to_decimal(item.get("quantity")), F.to_decimal(item.get("unit_price"))
         if quantity is None or price is None:
             return None
-        total += quantity * price
-    return _money(total)
+        typed.append({"quantity": quantity, "unit_price": price})
+    return _money(items_total(typed))
 
 
 def edit_text(ws, collection: str, record: dict | str, notes=()) -> str:
