@@ -185,9 +185,10 @@ def _team(c: _Checker, raw):
                                       f"team member {member_id!r}: {F.check_email(str(email))}"))
             email = None
         manager, group = m.get("manager"), _text(m.get("group"))
-        if manager is not None and F.parse_id(manager)[1]:  # a list or mapping here broke every command
-            c.bad(at + ("manager",), f"team member {member_id!r}: manager must be a team member id")
-            manager = None
+        if manager is not None:
+            manager, code, _ = F.parse_id(manager)  # an id written as a number is its text, as for `id`
+            if code:  # a list or mapping here broke every command
+                c.bad(at + ("manager",), f"team member {member_id!r}: manager must be a team member id")
         if group is not None and not isinstance(group, str):
             c.bad(at + ("group",), f"team member {member_id!r}: group must be text")
             group = None
