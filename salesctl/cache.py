@@ -6,8 +6,10 @@ Entries are keyed by file identity (path, size, mtime_ns, inode — or a git blo
 - `RecordCache` holds the typed records and field problems of each file, which depend on the
   bytes and on the few config settings the record formats read (`RecordBuilder.fingerprint`).
   Typed values need `date` and `Decimal`, so it is pickle data read by an unpickler that can
-  build nothing but those two classes.
-Both files carry a header and a SHA-256 of the payload: a corrupt, truncated or foreign cache
+  build nothing but those two classes and the record classes.
+- `RulesCache` holds the cross-record rules' problems of whole workspace states, keyed by the
+  complete file listing: any changed file is a miss.
+The files carry a header and a SHA-256 of the payload: a corrupt, truncated or foreign cache
 fails the check and is ignored (and rebuilt), never trusted; so a hit never changes a result.
 """
 
@@ -19,10 +21,12 @@ import marshal
 import os
 import pickle
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from .parse import ParsedFile, RawRecord
 from .problems import Problem
+from .records import Record
 
 MAGIC = b"salesctl-parse-cache\x00"
 FORMAT = 2
@@ -129,6 +133,9 @@ class LazyPositions:
         self._blob = blob
         self._map = None
 
+    def __reduce__(self):
+        return LazyPositions, (self._blob,)
+
     def _positions(self) -> dict:
         if self._map is None:
             try:
@@ -157,14 +164,15 @@ class LazyPositions:
 
 
 RECORDS_MAGIC = b"salesctl-record-cache\x00"
-RECORDS_FORMAT = 1
+RECORDS_FORMAT = 2
 _RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big")
 
 
 class _TypedValues(pickle.Unpickler):
-    """Builds plain containers, dates and Decimals, and refuses every other class."""
+    """Builds plain containers, dates, Decimals and records, and refuses every other class."""
 
-    ALLOWED = {("datetime", "date"), ("decimal", "Decimal")}
+    ALLOWED = {("datetime", "date"), ("decimal", "Decimal"), ("salesctl.records", "Record"),
+               ("salesctl.cache", "LazyPositions")}
 
     def find_class(self, module, name):
         if (module, name) in self.ALLOWED:
@@ -173,7 +181,11 @@ class _TypedValues(pickle.Unpickler):
 
 
 class RecordCache:
-    """Typed records per file: entries are (identity, fingerprint, records, problems)."""
+    """Typed records per file: entries are (identity, fingerprint, [Record], problems).
+
+    The records are stored as objects (their positions serialized): unpickling builds them in C,
+    and a hit hands them out as they are, since `workspace.load` never changes a built record.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -190,22 +202,24 @@ class RecordCache:
                 self._entries = entries
 
     def get(self, rel: str, identity: tuple, fingerprint: str):
-        """([(collection, data, index, single, has_errors, positions)], [Problem]) or None."""
+        """([Record], [Problem]) or None."""
         entry = self._entries.get(rel)
         if entry is None or entry[0] != identity or entry[1] != fingerprint:
             return None
+        records = entry[2]
         try:
-            records = [(c, d, i, s, e, LazyPositions(p)) for c, d, i, s, e, p in entry[2]]
             problems = [Problem(*p) for p in entry[3]]
         except (TypeError, ValueError):
+            return None
+        if not isinstance(records, list) or not all(type(r) is Record for r in records):
             return None
         self._used[rel] = entry
         return records, problems
 
     def put(self, rel: str, identity: tuple, fingerprint: str, records: list, problems: list):
-        rows = [(r.collection, r.data, r.index, r.single_file, r.has_errors, marshal.dumps(dict(r.positions)))
-                for r in records]
-        self._used[rel] = (identity, fingerprint, rows, [tuple(p) for p in problems])
+        stored = [r if isinstance(r.positions, LazyPositions)
+                  else replace(r, positions=LazyPositions(marshal.dumps(dict(r.positions)))) for r in records]
+        self._used[rel] = (identity, fingerprint, stored, [tuple(p) for p in problems])
         self._dirty = True
 
     def save(self):
@@ -216,3 +230,66 @@ class RecordCache:
         except (pickle.PicklingError, TypeError, ValueError):
             return
         _write(self.path, _RECORDS_HEADER, payload)
+
+
+RULES_MAGIC = b"salesctl-rules-cache\x00"
+RULES_FORMAT = 1
+_RULES_HEADER = RULES_MAGIC + RULES_FORMAT.to_bytes(2, "big")
+RULES_KEPT = 8  # workspace states remembered: the working tree and the revisions diffs compare with
+
+
+class RulesCache:
+    """The cross-record rules' problems of whole workspace states.
+
+    The rules read every record and the config, so an entry is keyed by the complete file listing
+    (every file's identity, salesctl.yaml's included) and the salesctl version: a change to any
+    file is a miss. A warm run over unchanged files, or over a revision already seen, skips them.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._entries: dict | None = None
+        self._new: dict = {}
+
+    @staticmethod
+    def key(files: list, fingerprint) -> bytes:
+        from . import __version__
+
+        return hashlib.sha256(marshal.dumps((__version__, repr(fingerprint), files))).digest()
+
+    def _load(self) -> dict:
+        if self._entries is None:
+            payload = _read(self.path, _RULES_HEADER)
+            try:
+                entries = marshal.loads(payload) if payload is not None else {}
+            except (ValueError, EOFError, TypeError):
+                entries = {}
+            self._entries = entries if isinstance(entries, dict) else {}
+        return self._entries
+
+    def get(self, key: bytes) -> list | None:
+        rows = self._load().get(key)
+        if rows is None:
+            return None
+        try:
+            return [Problem(*row) for row in rows]
+        except (TypeError, ValueError):
+            return None
+
+    def put(self, key: bytes, problems: list):
+        self._new[key] = [tuple(p) for p in problems]
+
+    def save(self):
+        if not self._new:
+            return
+        kept = dict(self._new)
+        for key, rows in reversed(list(self._load().items())):  # newest last in the file
+            if len(kept) >= RULES_KEPT:
+                break
+            kept.setdefault(key, rows)
+        try:
+            payload = marshal.dumps(dict(reversed(list(kept.items()))))
+        except ValueError:
+            return
+        _write(self.path, _RULES_HEADER, payload)
+        self._entries, self._new = None, {}

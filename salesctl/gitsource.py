@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from .config import CONFIG_FILE
 from .records import COLLECTIONS, RecordBuilder
-from .workspace import WorkspaceError, YAML_SUFFIXES
+from .workspace import RULES_CACHE_FILE, WorkspaceError, YAML_SUFFIXES
 
 BLOB_CACHE_FILE = ".salesctl/cache/blobs.bin"
 BLOB_RECORDS_CACHE_FILE = ".salesctl/cache/blob-records.bin"  # typed records of --rev, keyed by blob id
@@ -98,16 +98,15 @@ def is_workspace_file(rel: str) -> bool:
     """What `FileSource` lists: salesctl.yaml and YAML files under a collection, no dot names."""
     if rel == CONFIG_FILE:
         return True
-    parts = rel.split("/")
-    return (len(parts) > 1 and parts[0] in COLLECTIONS and rel.endswith(YAML_SUFFIXES)
-            and not any(part.startswith(".") for part in parts))
+    return (rel.endswith(YAML_SUFFIXES) and rel.partition("/")[0] in COLLECTIONS and "/" in rel
+            and "/." not in rel)
 
 
 def listing_order(rel: str) -> tuple:
-    """The order `FileSource` lists files in: config, then each collection depth-first by name."""
-    parts = rel.split("/")
-    rank = -1 if rel == CONFIG_FILE else COLLECTIONS.index(parts[0])
-    return (rank, parts)
+    """The order `FileSource` lists files in: config, then each collection depth-first by name
+    (joined with NUL, which sorts before every character of a name, paths compare as part lists)."""
+    rank = -1 if rel == CONFIG_FILE else COLLECTIONS.index(rel.partition("/")[0])
+    return (rank, rel.replace("/", "\0"))
 
 
 class GitSource:
@@ -203,13 +202,11 @@ class GitSource:
                 raise GitError(f"the workspace ({self.repo.prefix.rstrip('/')}/) did not exist at {self.rev}") from None
             raise
         entries = {}
-        for line in out.split(b"\0"):
-            if not line:
-                continue
-            meta, _, name = line.partition(b"\t")
-            mode, kind, sha = meta.decode().split(" ")
+        for line in os.fsdecode(out).split("\0"):  # "<mode> <type> <object>\t<path>"
+            meta, _, name = line.partition("\t")
+            mode, kind, sha = meta.split(" ") if meta else ("", "", "")
             if kind == "blob":
-                entries[os.fsdecode(name)] = (mode, sha)
+                entries[name] = (mode, sha)
         return entries
 
     def _link_target(self, rel: str, sha: str) -> str | None:
@@ -350,11 +347,11 @@ class SharedTyping:
 
     Both sides of a diff hold the very same parsed objects for the files they share (see
     `BlobCache`); under an equal config their typed records are equal too, so the second side
-    gets copies of the first side's records, as they were before the cross-record rules ran.
+    gets the first side's records, as built (`load` flags copies, never a built record).
     """
 
     def __init__(self):
-        self.memo: dict = {}  # id(raw data) -> (raw data, config, record, has_errors when built, problems)
+        self.memo: dict = {}  # id(raw data) -> (raw data, config, record, problems)
         self.configs: list = []
 
     def __call__(self, config):
@@ -374,15 +371,11 @@ class _SharedBuilder(RecordBuilder):
         hit = self.memo.get(id(raw))
         if hit is not None and hit[0] is raw and hit[1] is self.token and hit[2] is not None \
                 and hit[2].index == index and hit[2].path == path:
-            problems.extend(hit[4])
-            record = object.__new__(type(hit[2]))
-            record.__dict__.update(hit[2].__dict__)
-            record.has_errors = hit[3]
-            return record
+            problems.extend(hit[3])
+            return hit[2]
         start = len(problems)
         record = super().build(collection, raw, path, index, positions, single, problems)
-        built_with_errors = record.has_errors if record is not None else False
-        self.memo[id(raw)] = (raw, self.token, record, built_with_errors, problems[start:])
+        self.memo[id(raw)] = (raw, self.token, record, problems[start:])
         return record
 
 
@@ -403,23 +396,28 @@ class _Recording:
         self.seen[rel] = parsed
         self.inner.put(rel, identity, parsed)
 
+    def present(self, rels):
+        self.inner.present(rels)
+
     def save(self):
         self.inner.save()
 
 
 def open_revision(root, rev: str, *, use_cache: bool = True, progress=None):
     """The workspace as committed at `rev` (what `--rev` loads)."""
+    from .cache import RecordCache, RulesCache
     from .workspace import load
 
-    from .cache import RecordCache
-
-    cache = BlobCache(Path(root) / BLOB_CACHE_FILE) if use_cache else None
-    records_cache = RecordCache(Path(root) / BLOB_RECORDS_CACHE_FILE) if use_cache else None
+    root = Path(root)
+    caches = {}
+    if use_cache:
+        caches = {"cache": BlobCache(root / BLOB_CACHE_FILE),
+                  "records_cache": RecordCache(root / BLOB_RECORDS_CACHE_FILE),
+                  "rules_cache": RulesCache(root / RULES_CACHE_FILE)}
     with GitSource(root, rev) as source:
-        ws = load(root, source=source, cache=cache, progress=progress, records_cache=records_cache)
-    if cache is not None:
+        ws = load(root, source=source, progress=progress, **caches)
+    for cache in caches.values():
         cache.save()
-        records_cache.save()
     return ws
 
 
@@ -430,33 +428,41 @@ def open_pair(root, rev_a: str, rev_b: str | None, *, use_cache: bool = True, pr
     every file git reports unchanged, two revisions share blobs through `BlobCache`, and
     `SharedTyping` types each shared file once.
     """
-    from .cache import ParseCache, RecordCache
-    from .workspace import CACHE_FILE, RECORDS_CACHE_FILE, load
+    from .workspace import collector_paused
 
-    root = Path(root)
+    with collector_paused():  # both loads and what joins them, without re-scans (see workspace.load)
+        return _open_pair(Path(root), rev_a, rev_b, use_cache, progress)
+
+
+def _open_pair(root: Path, rev_a: str, rev_b: str | None, use_cache: bool, progress):
+    from .cache import RulesCache
+    from .workspace import Caches, load
+
     repo = repository(root)
     typing = SharedTyping()
     blobs = BlobCache(root / (BLOB_CACHE_FILE if rev_b else DIFF_CACHE_FILE)) if use_cache else None
+    worktree = Caches(root) if use_cache and rev_b is None else None
+    rules = worktree.rules if worktree else RulesCache(root / RULES_CACHE_FILE) if use_cache else None
     with ExitStack() as stack:
         source_a = stack.enter_context(GitSource(root, rev_a, repo))
         source_b = stack.enter_context(GitSource(root, rev_b, repo)) if rev_b is not None else None
         if source_b is None:
-            recorder = _Recording(ParseCache(root / CACHE_FILE)) if use_cache else None
-            records_cache = RecordCache(root / RECORDS_CACHE_FILE) if use_cache else None
-            ws_b = load(root, cache=recorder, progress=progress, records_cache=records_cache)
             typed_unchanged = None
-            if recorder is not None:
-                recorder.save()
-                records_cache.save()
+            if worktree is not None:
+                recorder = worktree.parse = _Recording(worktree.parse)
+                ws_b = load(root, progress=progress, **worktree.arguments())
                 unchanged = _reuse_worktree(blobs, recorder.seen, repo, source_a)
                 typed_unchanged = ws_b.typed.restricted_to(unchanged)  # typed once, shared by both sides
+            else:
+                ws_b = load(root, progress=progress)
             ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing,
-                        records_cache=typed_unchanged)
+                        records_cache=typed_unchanged, rules_cache=rules)
         else:
-            ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing)
-            ws_b = load(root, source=source_b, cache=blobs, progress=progress, make_builder=typing)
-    if blobs is not None:
-        blobs.save()
+            ws_a = load(root, source=source_a, cache=blobs, progress=progress, make_builder=typing, rules_cache=rules)
+            ws_b = load(root, source=source_b, cache=blobs, progress=progress, make_builder=typing, rules_cache=rules)
+    for cache in (worktree, blobs, rules):
+        if cache is not None:
+            cache.save()
     return ws_a, ws_b, (source_a, source_b)
 
 

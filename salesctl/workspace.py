@@ -7,7 +7,10 @@ It never raises for bad input; it returns the workspace and its problems togethe
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +24,7 @@ ENV_WORKSPACE = "SALESCTL_WORKSPACE"
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = ".salesctl/cache/parse.bin"
 RECORDS_CACHE_FILE = ".salesctl/cache/records.bin"
+RULES_CACHE_FILE = ".salesctl/cache/rules.bin"
 
 
 class WorkspaceError(Exception):
@@ -181,7 +185,8 @@ class TypedFiles:
     """Each file's records and field problems as typed, before the cross-record rules ran.
 
     It answers like a record cache, so another load of the same files (the other side of a
-    diff, for the files git reports unchanged) can take them instead of typing them again.
+    diff, for the files git reports unchanged) takes the very same records instead of typing them
+    again: `load` never changes a record once built, it flags a copy (see `_flag_broken`).
     """
 
     def __init__(self, files: dict, fingerprint):
@@ -195,12 +200,9 @@ class TypedFiles:
         return view
 
     def get(self, rel: str, identity, fingerprint):
-        if fingerprint != self.fingerprint or (self.only is not None and rel not in self.only) or rel not in self.files:
+        if fingerprint != self.fingerprint or (self.only is not None and rel not in self.only):
             return None
-        records, file_problems = self.files[rel]
-        errors = {p.record for p in file_problems if p.is_error}
-        rows = [(r.collection, r.data, r.index, r.single_file, r.key in errors, r.positions) for r in records]
-        return rows, list(file_problems)
+        return self.files.get(rel)
 
     def put(self, *args):
         pass
@@ -242,6 +244,11 @@ class Workspace:
             index[collection] = ids
         return index
 
+    def reindex(self):
+        """Forget the look-up indexes after records were replaced."""
+        for name in ("_by_id", "_children"):
+            self.__dict__.pop(name, None)
+
     def get(self, collection: str, record_id):
         return self._by_id[collection].get(record_id)
 
@@ -282,14 +289,32 @@ class Workspace:
         return self.config.member(member_id)
 
 
+@contextmanager
+def collector_paused():
+    """Loading builds hundreds of thousands of small containers and no reference cycles; the
+    cyclic collector would only re-scan them, again and again (a third of a warm load's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(root: Path, *, source=None, cache=None, progress=None, make_builder=RecordBuilder,
-         records_cache=None) -> Workspace:
+         records_cache=None, rules_cache=None) -> Workspace:
     """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
     (a diff passes one that types the files both sides share only once); `records_cache` serves
-    the typed records of unchanged files, so that only changed files are parsed and typed."""
+    the typed records of unchanged files, so that only changed files are parsed and typed;
+    `rules_cache` serves the cross-record rules' problems of a listing seen before."""
+    with collector_paused():
+        return _load(root, source or FileSource(root), cache, progress, make_builder, records_cache, rules_cache)
+
+
+def _load(root, source, cache, progress, make_builder, records_cache, rules_cache) -> Workspace:
     from .validate import check_rules
 
-    source = source or FileSource(root)
     files = source.files()
     problems: list[Problem] = []
     config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
@@ -326,14 +351,11 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
         if rel == CONFIG_FILE:
             continue
         collection = rel.split("/", 1)[0]
-        if rel in typed:
-            rows, file_problems = typed[rel]
-            built = [Record(c, data, rel, index, positions, single, has_errors)
-                     for c, data, index, single, has_errors, positions in rows]
-            for record in built:
-                records[record.collection].append(record)
-            problems.extend(file_problems)
-            typed_files[rel] = (built, file_problems)
+        hit = typed.get(rel)
+        if hit is not None:
+            records[collection].extend(hit[0])
+            problems.extend(hit[1])
+            typed_files[rel] = hit
             continue
         result = parsed[rel]
         file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in result.problems]
@@ -350,29 +372,57 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
 
     ws = Workspace(Path(root), config, records, problems, len(files))
     ws.typed = TypedFiles(typed_files, fingerprint)
-    rule_problems = check_rules(ws)
+    rules_key = rules_cache.key(files, fingerprint) if rules_cache is not None and fingerprint is not None else None
+    rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
+    if rule_problems is None:
+        rule_problems = check_rules(ws)
+        if rules_key is not None:
+            rules_cache.put(rules_key, rule_problems)
     problems.extend(rule_problems)
-    broken = {p.record for p in rule_problems if p.is_error and p.record is not None}
-    if broken:
-        for record in ws:
-            if record.key in broken:
-                record.has_errors = True
+    _flag_broken(ws, {p.record for p in rule_problems if p.is_error and p.record is not None})
     problems.sort(key=sort_key)
     return ws
 
 
+def _flag_broken(ws: Workspace, broken: set):
+    """Mark the records the rules found errors in, on copies: the typed records themselves may
+    also serve another workspace (`TypedFiles`), where the same record may be sound."""
+    if not broken:
+        return
+    for collection, records in ws.records.items():
+        for i, record in enumerate(records):
+            if record.key in broken and not record.has_errors:
+                records[i] = replace(record, has_errors=True)
+    ws.reindex()
+
+
 def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress=None) -> Workspace:
     """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache."""
-    from .cache import ParseCache, RecordCache
-
     if rev is not None:
         from .gitsource import open_revision  # git errors are WorkspaceErrors: exit 2
 
         return open_revision(root, rev, use_cache=use_cache, progress=progress)
-    cache = ParseCache(Path(root) / CACHE_FILE) if use_cache else None
-    records_cache = RecordCache(Path(root) / RECORDS_CACHE_FILE) if use_cache else None
-    ws = load(root, cache=cache, progress=progress, records_cache=records_cache)
-    if cache is not None:
-        cache.save()
-        records_cache.save()
+    if not use_cache:
+        return load(root, progress=progress)
+    caches = Caches(root)
+    ws = load(root, progress=progress, **caches.arguments())
+    caches.save()
     return ws
+
+
+class Caches:
+    """The working tree's caches under `.salesctl/cache/`, as the arguments `load` takes."""
+
+    def __init__(self, root: Path):
+        from .cache import ParseCache, RecordCache, RulesCache
+
+        self.parse = ParseCache(Path(root) / CACHE_FILE)
+        self.records = RecordCache(Path(root) / RECORDS_CACHE_FILE)
+        self.rules = RulesCache(Path(root) / RULES_CACHE_FILE)
+
+    def arguments(self) -> dict:
+        return {"cache": self.parse, "records_cache": self.records, "rules_cache": self.rules}
+
+    def save(self):
+        for cache in (self.parse, self.records, self.rules):
+            cache.save()

@@ -86,7 +86,7 @@ def test_cache_write_leaves_no_temp_files(workspace):
     root = write_workspace(workspace().parent / "other",
                            {"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     open_workspace(root)
-    assert sorted(p.name for p in (root / ".salesctl" / "cache").iterdir()) == ["parse.bin", "records.bin"]
+    assert sorted(p.name for p in (root / ".salesctl" / "cache").iterdir()) == ["parse.bin", "records.bin", "rules.bin"]
 
 
 def test_typed_records_are_served_from_the_record_cache(workspace):
@@ -120,7 +120,7 @@ approvals: [{stage: legal, by: chen, date: 2026-01-02, decision: approved}]
     assert [p.code for p in open_workspace(root).problems] == ["bad-value"]  # legal is no longer a stage
 
 
-def test_record_cache_refuses_classes_other_than_dates_and_decimals(workspace):
+def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(workspace):
     import hashlib
     import pickle
 
@@ -150,3 +150,66 @@ def test_parse_entries_survive_a_run_served_by_the_record_cache(workspace):
     open_workspace(root)  # one file changed: the others come from the record cache
     entries = sorted(ParseCache(root / CACHE_FILE)._load())
     assert entries == [f"customers/CUS-000{i}.yaml" for i in range(1, 4)]
+
+
+RULE_BREAKERS = {  # a visit of a customer that does not exist: a cross-record rule finds it
+    "customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n",
+    "visits/VIS-1.yaml": "id: VIS-1\ncustomer: CUS-0002\nrep: zhang\ndate: 2026-02-01\nchannel: phone\n",
+}
+
+
+def test_the_rules_of_an_unchanged_workspace_are_served_from_the_rules_cache(workspace, monkeypatch):
+    import salesctl.validate
+    from salesctl.workspace import RULES_CACHE_FILE
+
+    root = workspace(RULE_BREAKERS)
+    cold = summary(open_workspace(root, use_cache=False))
+    assert open_workspace(root).problems[0].code == "unknown-ref"  # fills the cache
+    assert (root / RULES_CACHE_FILE).is_file()
+
+    def no_rules(ws):
+        raise AssertionError("the rules ran although no file changed")
+
+    monkeypatch.setattr(salesctl.validate, "check_rules", no_rules)
+    served = open_workspace(root)
+    assert summary(served) == cold
+    assert served.get("visits", "VIS-1").has_errors  # a rule's error still makes the record unusable
+    assert served.usable().records["visits"] == []
+
+
+def test_any_changed_file_runs_the_rules_again(workspace):
+    root = workspace(RULE_BREAKERS)
+    open_workspace(root)
+    (root / "customers/CUS-0002.yaml").write_text("id: CUS-0002\nname: 乙\nowner: zhang\ncreated: 2026-01-01\n",
+                                                  encoding="utf-8")
+    assert open_workspace(root).problems == []
+    (root / "salesctl.yaml").write_text((root / "salesctl.yaml").read_text(encoding="utf-8").replace("zhang", "zhang2"),
+                                        encoding="utf-8")
+    assert {p.code for p in open_workspace(root).problems} == {"unknown-ref"}  # the owner is gone from the team
+
+
+def test_corrupt_rules_cache_is_ignored(workspace):
+    from salesctl.cache import RulesCache
+    from salesctl.workspace import RULES_CACHE_FILE
+
+    root = workspace(RULE_BREAKERS)
+    expected = summary(open_workspace(root, use_cache=False))
+    path = root / RULES_CACHE_FILE
+    for junk in (b"", b"garbage", b"salesctl-rules-cache\x00\x00\x01" + b"\x00" * 40, os.urandom(5000)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(junk)
+        assert summary(open_workspace(root)) == expected
+    assert RulesCache(path).get(b"\x00" * 32) is None
+
+
+def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
+    from salesctl.cache import RULES_KEPT, RulesCache
+    from salesctl.workspace import RULES_CACHE_FILE
+
+    root = workspace(RULE_BREAKERS)
+    visit = root / "visits/VIS-1.yaml"
+    for day in range(1, RULES_KEPT + 3):
+        visit.write_text(f"id: VIS-1\ncustomer: CUS-0002\nrep: zhang\ndate: 2026-02-{day:02d}\nchannel: phone\n",
+                         encoding="utf-8")
+        open_workspace(root)
+    assert len(RulesCache(root / RULES_CACHE_FILE)._load()) == RULES_KEPT

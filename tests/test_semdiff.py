@@ -319,6 +319,35 @@ def test_a_warm_diff_parses_only_the_files_that_changed(repo, run, monkeypatch):
     assert document == diff_json(run, r.root, "HEAD~3", "HEAD", "--no-cache")
 
 
+def test_a_file_both_sides_share_can_be_sound_on_one_side_and_broken_on_the_other(repo, run):
+    """RCV-3 is the same file on both sides and typed once; the side without its contract CT-2
+    flags it (unknown-ref) and leaves it out of the figures, the other side keeps it."""
+    r = repo()
+    ct2 = (r.root / "contracts/CT-2.yaml").read_text(encoding="utf-8")
+    rcv3_gone = {"receivables": [{"receivable": "RCV-3", "contract": "CT-2",
+                                  "old": {"balance": 50000.0, "status": "overdue"}, "new": None}],
+                 "overdue_31_60": {"old": 50000.0, "new": 0, "delta": -50000.0}}
+
+    def effect(document):
+        return {"receivables": document["effect"]["receivables"],
+                "overdue_31_60": document["effect"]["overdue"]["buckets"]["31-60"]}
+
+    (r.root / "contracts/CT-2.yaml").unlink()  # the working tree loses CT-2: RCV-3 breaks there
+    fresh = diff_json(run, r.root, "--no-cache")
+    assert fresh["summary"]["errors"] == {"old": 0, "new": 1}
+    assert effect(fresh) == rcv3_gone
+    assert diff_json(run, r.root) == fresh == diff_json(run, r.root)  # filling the caches, then served
+
+    r.commit("删除 CT-2")  # now the revision lacks CT-2 and the working tree gets it back
+    r.write({"contracts/CT-2.yaml": ct2})
+    fresh = diff_json(run, r.root, "--no-cache")
+    assert fresh["summary"]["errors"] == {"old": 1, "new": 0}
+    assert effect(fresh) == {"receivables": [{**rcv3_gone["receivables"][0], "old": None,
+                                              "new": {"balance": 50000.0, "status": "overdue"}}],
+                             "overdue_31_60": {"old": 0, "new": 50000.0, "delta": 50000.0}}
+    assert diff_json(run, r.root) == fresh == diff_json(run, r.root)
+
+
 # --- bad input -----------------------------------------------------------------------------
 
 def test_diff_usage_errors(repo, run):

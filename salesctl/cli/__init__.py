@@ -7,8 +7,10 @@ them, and whichever is given last wins.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 
 import click
@@ -66,9 +68,23 @@ class AppContext:
         if self._workspace is None:
             from ..workspace import open_workspace
 
-            self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
-                                             progress=_progress_enabled())
+            with loading_for_the_process():
+                self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
+                                                 progress=_progress_enabled())
         return self._workspace
+
+
+@contextmanager
+def loading_for_the_process():
+    """A command loads its workspace once and keeps it until it exits. What it loads holds no
+    reference cycles: the cyclic collector is off while loading, and what was loaded is then moved
+    out of its sight (`gc.freeze`), or every later collection would scan it again."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _progress_enabled():
