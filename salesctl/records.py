@@ -98,7 +98,11 @@ SCHEMAS: dict[str, dict[str, Field]] = {
 
 @dataclass(eq=False)
 class Record:
-    """One record: typed field values plus where each field was written."""
+    """One record: typed field values plus where each field was written.
+
+    Never changed once built: workspaces and caches share records, so `has_errors` set by the
+    cross-record rules is set on a copy (`workspace._flag_broken`).
+    """
 
     collection: str
     data: dict
