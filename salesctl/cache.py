@@ -21,6 +21,7 @@ import marshal
 import os
 import pickle
 import tempfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from .problems import Problem
 from .records import Record
 
 MAGIC = b"salesctl-parse-cache\x00"
-FORMAT = 2
+FORMAT = 3
 _HEADER = MAGIC + FORMAT.to_bytes(2, "big")
 
 
@@ -62,32 +63,45 @@ def _write(path: Path, header: bytes, payload: bytes):
         pass
 
 
+SHARDS = 16  # files per cache: a changed file rewrites the sixteenth of the cache it falls in
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def _shard_path(directory: Path, shard: int) -> Path:
+    return directory / f"{shard:02x}.bin"
+
+
 class ParseCache:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._entries: dict | None = None  # read on first use: a warm run may never need it
+    """Parse results by file, in `SHARDS` files under `directory`, each read on first use (a warm
+    run served by the record cache reads none) and rewritten only when its entries changed."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._shards: dict[int, dict] = {}
         self._used: dict = {}
-        self._dirty = False
+        self._dirty: set[int] = set()
         self._present: set | None = None
 
     def present(self, rels):
         """The files of the workspace now: entries of other files are dropped when saving."""
         self._present = set(rels)
 
-    def _load(self) -> dict:
-        if self._entries is None:
-            self._entries = {}
-            payload = _read(self.path, _HEADER)
+    def _shard(self, shard: int) -> dict:
+        entries = self._shards.get(shard)
+        if entries is None:
+            payload = _read(_shard_path(self.directory, shard), _HEADER)
             try:
                 entries = marshal.loads(payload) if payload is not None else {}
             except (ValueError, EOFError, TypeError):
                 entries = {}
-            if isinstance(entries, dict):
-                self._entries = entries
-        return self._entries
+            self._shards[shard] = entries = entries if isinstance(entries, dict) else {}
+        return entries
 
     def get(self, rel: str, identity: tuple) -> ParsedFile | None:
-        entry = self._load().get(rel)
+        entry = self._shard(shard_of(rel)).get(rel)
         if entry is None or entry[0] != identity:
             return None
         try:
@@ -103,22 +117,23 @@ class ParseCache:
         entry = (identity, [(r.data, marshal.dumps(dict(r.positions))) for r in parsed.records],
                  list(parsed.problems), parsed.single)
         self._used[rel] = entry
-        self._dirty = True
+        self._dirty.add(shard_of(rel))
 
     def save(self):
-        """Write the entries used in this run (dropping deleted files) atomically."""
-        if self._entries is None and not self._dirty:
-            return  # never read, nothing new: the file on disk is still right
-        if not self._dirty and len(self._used) == len(self._load()):
-            return
-        kept = {rel: entry for rel, entry in self._load().items()
-                if self._present is not None and rel in self._present and rel not in self._used}
-        kept.update(self._used)  # files typed from the record cache keep their parse entries
-        try:
-            payload = marshal.dumps(kept)
-        except ValueError:
-            return
-        _write(self.path, _HEADER, payload)
+        """Write the shards read in this run whose entries changed: new entries, and entries of
+        files that are gone (or, without `present`, not used in this run) dropped."""
+        for shard, entries in self._shards.items():
+            used = {rel: entry for rel, entry in self._used.items() if shard_of(rel) == shard}
+            kept = {rel: entry for rel, entry in entries.items()
+                    if self._present is not None and rel in self._present and rel not in used}
+            kept.update(used)  # files typed from the record cache keep their parse entries
+            if shard not in self._dirty and kept.keys() == entries.keys():
+                continue
+            try:
+                payload = marshal.dumps(kept)
+            except ValueError:
+                continue
+            _write(_shard_path(self.directory, shard), _HEADER, payload)
 
 
 class LazyPositions:
@@ -164,7 +179,7 @@ class LazyPositions:
 
 
 RECORDS_MAGIC = b"salesctl-record-cache\x00"
-RECORDS_FORMAT = 2
+RECORDS_FORMAT = 3
 _RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big")
 
 
@@ -181,29 +196,33 @@ class _TypedValues(pickle.Unpickler):
 
 
 class RecordCache:
-    """Typed records per file: entries are (identity, fingerprint, [Record], problems).
+    """Typed records per file: entries are (identity, fingerprint, [Record], problems), in
+    `SHARDS` files under `directory`, all read at once (a load needs every file's records) and
+    each rewritten only when its entries changed.
 
     The records are stored as objects (their positions serialized): unpickling builds them in C,
     and a hit hands them out as they are, since `workspace.load` never changes a built record.
     """
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._entries: dict = {}
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._shards: list[dict] = [self._read(shard) for shard in range(SHARDS)]
         self._used: dict = {}
-        self._dirty = False
-        payload = _read(self.path, _RECORDS_HEADER)
-        if payload is not None:
-            try:
-                entries = _TypedValues(io.BytesIO(payload)).load()
-            except Exception:  # anything wrong in a cache means: no cache
-                entries = {}
-            if isinstance(entries, dict):
-                self._entries = entries
+        self._dirty: set[int] = set()
+
+    def _read(self, shard: int) -> dict:
+        payload = _read(_shard_path(self.directory, shard), _RECORDS_HEADER)
+        if payload is None:
+            return {}
+        try:
+            entries = _TypedValues(io.BytesIO(payload)).load()
+        except Exception:  # anything wrong in a cache means: no cache
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
     def get(self, rel: str, identity: tuple, fingerprint: str):
         """([Record], [Problem]) or None."""
-        entry = self._entries.get(rel)
+        entry = self._shards[shard_of(rel)].get(rel)
         if entry is None or entry[0] != identity or entry[1] != fingerprint:
             return None
         records = entry[2]
@@ -220,16 +239,22 @@ class RecordCache:
         stored = [r if isinstance(r.positions, LazyPositions)
                   else replace(r, positions=LazyPositions(marshal.dumps(dict(r.positions)))) for r in records]
         self._used[rel] = (identity, fingerprint, stored, [tuple(p) for p in problems])
-        self._dirty = True
+        self._dirty.add(shard_of(rel))
 
     def save(self):
-        if not self._dirty and len(self._used) == len(self._entries):
-            return
-        try:
-            payload = pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, ValueError):
-            return
-        _write(self.path, _RECORDS_HEADER, payload)
+        """Rewrite each shard with new entries, or whose entries were not all used in this run
+        (files gone or changed); the others stay as they are."""
+        used: list[dict] = [{} for _ in range(SHARDS)]
+        for rel, entry in self._used.items():
+            used[shard_of(rel)][rel] = entry
+        for shard, entries in enumerate(used):
+            if shard not in self._dirty and len(entries) == len(self._shards[shard]):
+                continue
+            try:
+                payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, ValueError):
+                continue
+            _write(_shard_path(self.directory, shard), _RECORDS_HEADER, payload)
 
 
 RULES_MAGIC = b"salesctl-rules-cache\x00"

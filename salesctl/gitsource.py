@@ -18,17 +18,17 @@ from typing import NamedTuple
 
 from .config import CONFIG_FILE
 from .records import COLLECTIONS, RecordBuilder
-from .workspace import RULES_CACHE_FILE, WorkspaceError, YAML_SUFFIXES
+from .workspace import CACHE_DIR, RULES_CACHE, WorkspaceError, YAML_SUFFIXES, listing_order
 
-BLOB_CACHE_FILE = ".salesctl/cache/blobs.bin"
-BLOB_RECORDS_CACHE_FILE = ".salesctl/cache/blob-records.bin"  # typed records of --rev, keyed by blob id
+BLOB_CACHE = f"{CACHE_DIR}/blobs"
+BLOB_RECORDS_CACHE = f"{CACHE_DIR}/blob-records"  # typed records of --rev, keyed by blob id
 REGULAR_MODES = ("100644", "100755")
 SYMLINK_MODE = "120000"
 MAX_LINK_HOPS = 40
 WORKSPACE_PATHS = (CONFIG_FILE, *COLLECTIONS)
 # A diff against the working tree needs only the blobs changed since the revision: they get a
 # store of their own, small and quick to load, instead of the one `--rev` fills with every file.
-DIFF_CACHE_FILE = ".salesctl/cache/diff-blobs.bin"
+DIFF_CACHE = f"{CACHE_DIR}/diff-blobs"
 # Git reads only what we ask; optional locks off so that `git diff` never rewrites the index.
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
 
@@ -100,13 +100,6 @@ def is_workspace_file(rel: str) -> bool:
         return True
     return (rel.endswith(YAML_SUFFIXES) and rel.partition("/")[0] in COLLECTIONS and "/" in rel
             and "/." not in rel)
-
-
-def listing_order(rel: str) -> tuple:
-    """The order `FileSource` lists files in: config, then each collection depth-first by name
-    (joined with NUL, which sorts before every character of a name, paths compare as part lists)."""
-    rank = -1 if rel == CONFIG_FILE else COLLECTIONS.index(rel.partition("/")[0])
-    return (rank, rel.replace("/", "\0"))
 
 
 class GitSource:
@@ -411,9 +404,9 @@ def open_revision(root, rev: str, *, use_cache: bool = True, progress=None):
     root = Path(root)
     caches = {}
     if use_cache:
-        caches = {"cache": BlobCache(root / BLOB_CACHE_FILE),
-                  "records_cache": RecordCache(root / BLOB_RECORDS_CACHE_FILE),
-                  "rules_cache": RulesCache(root / RULES_CACHE_FILE)}
+        caches = {"cache": BlobCache(root / BLOB_CACHE),
+                  "records_cache": RecordCache(root / BLOB_RECORDS_CACHE),
+                  "rules_cache": RulesCache(root / RULES_CACHE)}
     with GitSource(root, rev) as source:
         ws = load(root, source=source, progress=progress, **caches)
     for cache in caches.values():
@@ -440,9 +433,9 @@ def _open_pair(root: Path, rev_a: str, rev_b: str | None, use_cache: bool, progr
 
     repo = repository(root)
     typing = SharedTyping()
-    blobs = BlobCache(root / (BLOB_CACHE_FILE if rev_b else DIFF_CACHE_FILE)) if use_cache else None
+    blobs = BlobCache(root / (BLOB_CACHE if rev_b else DIFF_CACHE)) if use_cache else None
     worktree = Caches(root) if use_cache and rev_b is None else None
-    rules = worktree.rules if worktree else RulesCache(root / RULES_CACHE_FILE) if use_cache else None
+    rules = worktree.rules if worktree else RulesCache(root / RULES_CACHE) if use_cache else None
     with ExitStack() as stack:
         source_a = stack.enter_context(GitSource(root, rev_a, repo))
         source_b = stack.enter_context(GitSource(root, rev_b, repo)) if rev_b is not None else None

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .config import CONFIG_FILE, Config, load_config
-from .gitsource import GitError, CatFile, git, is_workspace_file, listing_order, repository, resolve
+from .gitsource import GitError, CatFile, git, is_workspace_file, repository, resolve
 from .parse import parse_bytes
 from .records import COLLECTIONS, RecordBuilder
 from .semdiff import field_changes
+from .workspace import listing_order
 
 NO_BLOB = "0" * 40
 

@@ -62,10 +62,11 @@ def record_changes(ws_a, ws_b) -> tuple[list[dict], list[dict]]:
     changes, moved = [], []
     for collection in COLLECTIONS:
         old, new = old_index[collection], new_index[collection]
-        for record_id in sorted(old.keys() | new.keys(), key=str):
+        differing = [rid for rid in old.keys() | new.keys() if old.get(rid) is not new.get(rid)]  # shared: same
+        for record_id in sorted(differing, key=str):
             a, b = old.get(record_id), new.get(record_id)
             if a is not None and b is not None and a.path == b.path and (a.data is b.data or a.data == b.data):
-                continue  # the common case, decided without walking the fields
+                continue  # decided without walking the fields
             entry = {"collection": collection, "id": record_id, "old_path": a.path if a else None,
                      "new_path": b.path if b else None}
             if a is None:

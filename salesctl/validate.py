@@ -20,24 +20,27 @@ def _p(code, record, at: tuple, message, severity=None):
 
 def duplicate_ids(ws):
     for collection in COLLECTIONS:
+        records = ws.records[collection]
+        if len(ws.ids(collection)) == sum(1 for r in records if r.data.get("id") is not None):
+            continue  # every id once: the common case, decided without a second look-up per record
         first = {}
-        for record in ws.records[collection]:
-            if record.id is None:
+        for record in records:
+            record_id = record.data.get("id")
+            if record_id is None:
                 continue
-            if record.id in first:
-                other = first[record.id]
+            other = first.setdefault(record_id, record)
+            if other is not record:
                 yield _p("duplicate-id", record, ("id",),
-                         f"id {record.id!r} is already used in {other.path}:{other.pos('id')[0]}")
-            else:
-                first[record.id] = record
+                         f"id {record_id!r} is already used in {other.path}:{other.pos('id')[0]}")
 
 
 def id_filename(ws):
     for record in ws:
-        if record.single_file and record.id is not None:
-            stem = record.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # paths use "/" on every system
-            if stem != record.id:
-                yield _p("id-filename", record, ("id",), f"file name {stem!r} differs from the id {record.id!r}")
+        if record.single_file:
+            record_id = record.data.get("id")
+            stem = record.path.rpartition("/")[2].rpartition(".")[0]  # paths use "/" on every system
+            if stem != record_id and record_id is not None:
+                yield _p("id-filename", record, ("id",), f"file name {stem!r} differs from the id {record_id!r}")
 
 
 _REFS = {  # collection -> (field path, target) pairs; a list index is written as "*"
@@ -68,16 +71,14 @@ def unknown_refs(ws):
     for collection, refs in _REFS.items():
         for path, target in refs:
             ids = known[target]
+            head = path[0]
             for record in ws.records[collection]:
-                if len(path) == 1:  # the common case, without walking
-                    value = record.data.get(path[0])
-                    if value is None or value in ids:
-                        continue
-                    found = [(path, value)]
-                else:
-                    found = [(at, v) for at, v in _walk(record.data, path) if v not in ids]
-                for at, value in found:
-                    yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {value!r}")
+                value = record.data.get(head)
+                if value is None or len(path) == 1 and value in ids:
+                    continue  # the common cases, without walking
+                for at, ref in _walk(record.data, path):
+                    if ref not in ids:
+                        yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {ref!r}")
 
 
 def amount_mismatch(ws):

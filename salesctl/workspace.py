@@ -22,9 +22,10 @@ from .records import COLLECTIONS, Record, RecordBuilder
 
 ENV_WORKSPACE = "SALESCTL_WORKSPACE"
 YAML_SUFFIXES = (".yaml", ".yml")
-CACHE_FILE = ".salesctl/cache/parse.bin"
-RECORDS_CACHE_FILE = ".salesctl/cache/records.bin"
-RULES_CACHE_FILE = ".salesctl/cache/rules.bin"
+CACHE_DIR = ".salesctl/cache"
+PARSE_CACHE = f"{CACHE_DIR}/parse"  # a directory of shards (see cache.py)
+RECORDS_CACHE = f"{CACHE_DIR}/records"  # a directory of shards
+RULES_CACHE = f"{CACHE_DIR}/rules.bin"
 
 
 class WorkspaceError(Exception):
@@ -49,6 +50,13 @@ def find_root(explicit: str | os.PathLike | None = None, *, env=None, cwd=None) 
         f"no workspace found: no {CONFIG_FILE} in {here} or any parent directory "
         f"(use -C DIR or set {ENV_WORKSPACE}; 'salesctl init' creates one)"
     )
+
+
+def listing_order(rel: str) -> tuple:
+    """The order `FileSource` lists files in: config, then each collection depth-first by name
+    (joined with NUL, which sorts before every character of a name, paths compare as part lists)."""
+    rank = -1 if rel == CONFIG_FILE else COLLECTIONS.index(rel.partition("/")[0])
+    return (rank, rel.replace("/", "\0"))
 
 
 class FileSource:
@@ -237,16 +245,16 @@ class Workspace:
     def _by_id(self) -> dict:
         index = {}
         for collection in COLLECTIONS:
-            ids = {}
+            ids: dict = {}
             for record in self.records[collection]:
-                if record.id is not None:
-                    ids.setdefault(record.id, record)
+                ids.setdefault(record.data.get("id"), record)
+            ids.pop(None, None)
             index[collection] = ids
         return index
 
     def reindex(self):
         """Forget the look-up indexes after records were replaced."""
-        for name in ("_by_id", "_children"):
+        for name in ("_by_id", "_receivables_by_contract", "_visits_by_customer", "_contracts_by_customer"):
             self.__dict__.pop(name, None)
 
     def get(self, collection: str, record_id):
@@ -264,26 +272,35 @@ class Workspace:
                 return record
         return None
 
-    @cached_property
-    def _children(self) -> dict:
-        index: dict = {"receivables": {}, "visits": {}, "contracts": {}}
-        for r in self.records["receivables"]:
-            index["receivables"].setdefault(r.get("contract"), []).append(r)
-        for v in sorted(self.records["visits"], key=lambda v: (v.get("date") or date.min, v.id or "")):
-            index["visits"].setdefault(v.get("customer"), []).append(v)
-        for c in self.records["contracts"]:
-            index["contracts"].setdefault(c.get("customer"), []).append(c)
+    @staticmethod
+    def _group(records, field: str) -> dict:
+        index: dict = {}
+        for record in records:
+            index.setdefault(record.data.get(field), []).append(record)
         return index
 
+    @cached_property
+    def _receivables_by_contract(self) -> dict:
+        return self._group(self.records["receivables"], "contract")
+
+    @cached_property
+    def _visits_by_customer(self) -> dict:
+        visits = sorted(self.records["visits"], key=lambda v: (v.get("date") or date.min, v.id or ""))
+        return self._group(visits, "customer")
+
+    @cached_property
+    def _contracts_by_customer(self) -> dict:
+        return self._group(self.records["contracts"], "customer")
+
     def receivables_of(self, contract_id) -> list[Record]:
-        return self._children["receivables"].get(contract_id, [])
+        return self._receivables_by_contract.get(contract_id, [])
 
     def visits_of(self, customer_id) -> list[Record]:
         """A customer's visits, oldest first."""
-        return self._children["visits"].get(customer_id, [])
+        return self._visits_by_customer.get(customer_id, [])
 
     def contracts_of(self, customer_id) -> list[Record]:
-        return self._children["contracts"].get(customer_id, [])
+        return self._contracts_by_customer.get(customer_id, [])
 
     def member(self, member_id) -> dict | None:
         return self.config.member(member_id)
@@ -318,7 +335,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     files = source.files()
     problems: list[Problem] = []
     config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
-    config_parsed = parse_source(source, config_entry).get(CONFIG_FILE)  # small: not worth a cache read
+    config_parsed = parse_source(source, config_entry, cache).get(CONFIG_FILE)
     if config_parsed is not None and config_parsed.records:
         first = config_parsed.records[0]
         config, config_problems = load_config(first.data, first.positions)
@@ -416,9 +433,9 @@ class Caches:
     def __init__(self, root: Path):
         from .cache import ParseCache, RecordCache, RulesCache
 
-        self.parse = ParseCache(Path(root) / CACHE_FILE)
-        self.records = RecordCache(Path(root) / RECORDS_CACHE_FILE)
-        self.rules = RulesCache(Path(root) / RULES_CACHE_FILE)
+        self.parse = ParseCache(Path(root) / PARSE_CACHE)
+        self.records = RecordCache(Path(root) / RECORDS_CACHE)
+        self.rules = RulesCache(Path(root) / RULES_CACHE)
 
     def arguments(self) -> dict:
         return {"cache": self.parse, "records_cache": self.records, "rules_cache": self.rules}

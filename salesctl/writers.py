@@ -26,7 +26,7 @@ from .edit import EditError, Style, YamlFile, new_file, render
 from .parse import parse_bytes
 from .problems import Problem
 from .records import COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, collection_of, items_total
-from .workspace import FileSource, load
+from .workspace import FileSource, listing_order, load
 
 ENV_USER = "SALESCTL_USER"
 CENT = F.CENT
@@ -223,7 +223,7 @@ class OverlaySource:
         listed = dict(self.base.files())
         for rel, data in self.overlay.items():
             listed[rel] = ("overlay", hashlib.sha256(data).hexdigest())  # never equal to a disk identity
-        return sorted(listed.items(), key=lambda item: _listing_order(item[0]))
+        return sorted(listed.items(), key=lambda item: listing_order(item[0]))
 
     def read(self, rel: str) -> bytes:
         if rel in self.overlay:
@@ -231,24 +231,15 @@ class OverlaySource:
         return self.base.read(rel)
 
 
-def _listing_order(rel: str) -> tuple:
-    """FileSource's order: the config, then each collection depth-first by name."""
-    if rel == CONFIG_FILE:
-        return (-1, ())
-    parts = rel.split("/")
-    return (COLLECTIONS.index(parts[0]), tuple(parts[1:]))
+def check(ws, plan: Plan) -> Plan:
+    """Load the workspace with the plan applied; refuse when that adds an error.
 
-
-def check(ws, plan: Plan, cache=None) -> Plan:
-    """Load the workspace with the plan applied; refuse when that adds an error."""
+    The files the plan leaves alone keep the records `ws` typed (records never change once built);
+    only the planned files are parsed and typed, and the rules run over the whole result.
+    """
     source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
-    records_cache = None
-    if cache is not None:  # unchanged files come typed from the record cache (read, never saved here)
-        from .cache import RecordCache
-        from .workspace import RECORDS_CACHE_FILE
-
-        records_cache = RecordCache(Path(ws.root) / RECORDS_CACHE_FILE)
-    after = load(ws.root, source=source, cache=cache, records_cache=records_cache)
+    unchanged = ws.typed.restricted_to(set(ws.typed.files) - set(source.overlay)) if ws.typed is not None else None
+    after = load(ws.root, source=source, records_cache=unchanged)
     errors, warnings = _added(ws.problems, after.problems)
     if errors:
         count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
@@ -393,7 +384,7 @@ def _money(value: Decimal) -> Decimal:
 # --- the writers ---------------------------------------------------------------------------
 
 def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None = None,
-        ref: str | None = None, cache=None) -> Plan:
+        ref: str | None = None) -> Plan:
     """Record a payment on a receivable."""
     receivable = _record(ws, "receivables", receivable_id)
     if is_written_off(receivable, on):
@@ -406,11 +397,11 @@ def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None
     balance = receivable_balance(receivable, on) - amount
     plan = Plan(files.changes(), [f"{receivable.id}: payment of {amount:,.2f} on {on} recorded in {receivable.path} "
                                   f"(balance {balance:,.2f})"])
-    return check(ws, plan, cache)
+    return check(ws, plan)
 
 
 def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: str | None = None,
-            promised: date | None = None, cache=None) -> Plan:
+            promised: date | None = None) -> Plan:
     """Log a collection action on a receivable."""
     if channel not in COLLECTION_CHANNELS:
         raise BadInput(f"channel {channel!r} is not one of {', '.join(COLLECTION_CHANNELS)}")
@@ -421,11 +412,11 @@ def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: st
                lambda doc: doc.append_entry(receivable.id, "collection", entry, ORDER["receivables"]))
     promise = f", promised {promised}" if promised else ""
     plan = Plan(files.changes(), [f"{receivable.id}: {channel} by {by} on {on}{promise} logged in {receivable.path}"])
-    return check(ws, plan, cache)
+    return check(ws, plan)
 
 
 def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool = False,
-            comment: str | None = None, cache=None) -> Plan:
+            comment: str | None = None) -> Plan:
     """Approve (or reject) a contract at one stage of the approval chain.
 
     A draft contract goes to in_review; once every stage is approved it becomes approved.
@@ -455,7 +446,7 @@ def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool
     files.edit(contract.path, "contracts", change)
     moved = f"; status {status} → {new_status}" if new_status != status else ""
     plan = Plan(files.changes(), [f"{contract.id}: stage {stage} {decision} by {by} on {on}{moved} ({contract.path})"])
-    return check(ws, plan, cache)
+    return check(ws, plan)
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -574,8 +565,8 @@ def strip_notes(text: str) -> str:
     return "".join(line for line in text.splitlines(True) if not line.startswith(NOTE))
 
 
-def new(ws, collection: str, *, record: dict | None = None, text: str | None = None, file: str | None = None,
-        cache=None) -> Plan:
+def new(ws, collection: str, *, record: dict | None = None, text: str | None = None,
+        file: str | None = None) -> Plan:
     """Add one record: a `record` from `draft_record`, or the YAML `text` written in the editor."""
     if text is not None:
         text = strip_notes(text)
@@ -596,7 +587,7 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
         where = f"{collection}/{record_id}.yaml"
         files.create(where, collection, record=record, text=None if text is None else text.strip("\n") + "\n")
     plan = Plan(files.changes(), [f"{record_id}: new {SINGULAR[collection]} in {where}"], ids=[record_id])
-    return check(ws, plan, cache)
+    return check(ws, plan)
 
 
 # --- schedule ------------------------------------------------------------------------------
@@ -643,7 +634,7 @@ def parse_plan(plan: str) -> list[Part]:
     return parts
 
 
-def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = None, cache=None) -> Plan:
+def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = None) -> Plan:
     """Create a contract's receivables from a payment plan; the last part absorbs the rounding."""
     parts = parse_plan(plan)
     contract = _record(ws, "contracts", contract_id)
@@ -693,7 +684,7 @@ def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = No
     left = unscheduled - sum(amounts, Decimal(0))
     if left > 0:
         summary.append(f"{contract.id}: {left:,.2f} of {amount:,.2f} is still unscheduled")
-    return check(ws, Plan(files.changes(), summary, ids=ids), cache)
+    return check(ws, Plan(files.changes(), summary, ids=ids))
 
 
 def _without_none(entry: dict) -> dict:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import os
 
-from salesctl.cache import ParseCache
-from salesctl.workspace import CACHE_FILE, open_workspace
+from salesctl.cache import SHARDS, ParseCache, _shard_path, shard_of
+from salesctl.workspace import PARSE_CACHE, open_workspace
 
 from conftest import SAMPLE, write_workspace
+
+
+def shard_file(root, cache: str, rel: str):
+    """The file of `cache` (a directory of shards) that holds the entry of `rel`."""
+    return _shard_path(root / cache, shard_of(rel))
+
+
+def parse_entries(root) -> list:
+    cache = ParseCache(root / PARSE_CACHE)
+    return sorted(rel for shard in range(SHARDS) for rel in cache._shard(shard))
 
 
 def summary(ws):
@@ -22,7 +32,7 @@ def test_warm_equals_cold_on_the_sample(tmp_path):
     shutil.copytree(SAMPLE, root)
     cold = summary(open_workspace(root, use_cache=False))
     first = summary(open_workspace(root))          # fills the cache
-    assert (root / CACHE_FILE).is_file()
+    assert (root / PARSE_CACHE).is_dir()
     warm = summary(open_workspace(root))           # served from it
     assert cold == first == warm
 
@@ -47,21 +57,22 @@ def test_problems_of_a_cached_file_keep_their_positions(workspace):
 def test_corrupt_or_foreign_cache_is_ignored(workspace):
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     expected = summary(open_workspace(root, use_cache=False))
-    cache = root / CACHE_FILE
-    for junk in (b"", b"garbage", b"salesctl-parse-cache\x00\x00\x02" + b"\x00" * 40, os.urandom(5000)):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(junk)
+    (root / PARSE_CACHE).mkdir(parents=True)
+    for junk in (b"", b"garbage", b"salesctl-parse-cache\x00\x00\x03" + b"\x00" * 40, os.urandom(5000)):
+        for shard in range(SHARDS):
+            _shard_path(root / PARSE_CACHE, shard).write_bytes(junk)
         assert summary(open_workspace(root)) == expected
-    assert ParseCache(cache).get("customers/CUS-0001.yaml", ("file",)) is None
+    assert ParseCache(root / PARSE_CACHE).get("customers/CUS-0001.yaml", ("file",)) is None
 
 
 def test_tampered_payload_fails_the_checksum(workspace):
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     open_workspace(root)
-    blob = bytearray((root / CACHE_FILE).read_bytes())
+    path = shard_file(root, PARSE_CACHE, "customers/CUS-0001.yaml")
+    blob = bytearray(path.read_bytes())
     blob[-5] ^= 0xFF
-    (root / CACHE_FILE).write_bytes(bytes(blob))
-    assert ParseCache(root / CACHE_FILE)._load() == {}
+    path.write_bytes(bytes(blob))
+    assert "customers/CUS-0001.yaml" not in parse_entries(root)
 
 
 def test_read_only_workspace_still_loads(workspace):
@@ -79,23 +90,27 @@ def test_no_cache_option_writes_nothing(workspace, run):
     assert run("--no-cache", "-C", root, "validate").exit_code == 0
     assert not (root / ".salesctl").exists()
     assert run("-C", root, "validate").exit_code == 0
-    assert (root / CACHE_FILE).exists()
+    assert (root / PARSE_CACHE).exists()
 
 
 def test_cache_write_leaves_no_temp_files(workspace):
     root = write_workspace(workspace().parent / "other",
                            {"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     open_workspace(root)
-    assert sorted(p.name for p in (root / ".salesctl" / "cache").iterdir()) == ["parse.bin", "records.bin", "rules.bin"]
+    cache = root / ".salesctl" / "cache"
+    assert sorted(p.name for p in cache.iterdir()) == ["parse", "records", "rules.bin"]
+    assert {p.name for p in (cache / "parse").iterdir()} == {
+        shard_file(root, PARSE_CACHE, rel).name for rel in ("customers/CUS-0001.yaml", "salesctl.yaml")}
+    assert [p.name for p in (cache / "records").iterdir()] == [f"{shard_of('customers/CUS-0001.yaml'):02x}.bin"]
 
 
 def test_typed_records_are_served_from_the_record_cache(workspace):
-    from salesctl.workspace import RECORDS_CACHE_FILE
+    from salesctl.workspace import RECORDS_CACHE
 
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\nstaus: x\n"})
     cold = summary(open_workspace(root, use_cache=False))
     open_workspace(root)
-    assert (root / RECORDS_CACHE_FILE).is_file()
+    assert (root / RECORDS_CACHE).is_dir()
     assert summary(open_workspace(root)) == cold
 
 
@@ -125,7 +140,7 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
     import pickle
 
     from salesctl.cache import _RECORDS_HEADER, RecordCache
-    from salesctl.workspace import RECORDS_CACHE_FILE
+    from salesctl.workspace import RECORDS_CACHE
 
     class Evil:
         def __reduce__(self):
@@ -133,10 +148,10 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
 
     root = workspace()
     payload = pickle.dumps({"x": Evil()})
-    path = root / RECORDS_CACHE_FILE
+    path = shard_file(root, RECORDS_CACHE, "x")
     path.parent.mkdir(parents=True)
     path.write_bytes(_RECORDS_HEADER + hashlib.sha256(payload).digest() + payload)
-    assert RecordCache(path)._entries == {}
+    assert RecordCache(root / RECORDS_CACHE)._shards[shard_of("x")] == {}
     assert not os.path.exists("/tmp/salesctl-owned")
     assert open_workspace(root).problems == []
 
@@ -148,8 +163,7 @@ def test_parse_entries_survive_a_run_served_by_the_record_cache(workspace):
     (root / "customers/CUS-0001.yaml").write_text("id: CUS-0001\nname: 乙\nowner: zhang\ncreated: 2026-01-01\n",
                                                   encoding="utf-8")
     open_workspace(root)  # one file changed: the others come from the record cache
-    entries = sorted(ParseCache(root / CACHE_FILE)._load())
-    assert entries == [f"customers/CUS-000{i}.yaml" for i in range(1, 4)]
+    assert parse_entries(root) == [f"customers/CUS-000{i}.yaml" for i in range(1, 4)] + ["salesctl.yaml"]
 
 
 RULE_BREAKERS = {  # a visit of a customer that does not exist: a cross-record rule finds it
@@ -160,12 +174,12 @@ RULE_BREAKERS = {  # a visit of a customer that does not exist: a cross-record r
 
 def test_the_rules_of_an_unchanged_workspace_are_served_from_the_rules_cache(workspace, monkeypatch):
     import salesctl.validate
-    from salesctl.workspace import RULES_CACHE_FILE
+    from salesctl.workspace import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     cold = summary(open_workspace(root, use_cache=False))
     assert open_workspace(root).problems[0].code == "unknown-ref"  # fills the cache
-    assert (root / RULES_CACHE_FILE).is_file()
+    assert (root / RULES_CACHE).is_file()
 
     def no_rules(ws):
         raise AssertionError("the rules ran although no file changed")
@@ -190,11 +204,11 @@ def test_any_changed_file_runs_the_rules_again(workspace):
 
 def test_corrupt_rules_cache_is_ignored(workspace):
     from salesctl.cache import RulesCache
-    from salesctl.workspace import RULES_CACHE_FILE
+    from salesctl.workspace import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     expected = summary(open_workspace(root, use_cache=False))
-    path = root / RULES_CACHE_FILE
+    path = root / RULES_CACHE
     for junk in (b"", b"garbage", b"salesctl-rules-cache\x00\x00\x01" + b"\x00" * 40, os.urandom(5000)):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(junk)
@@ -204,7 +218,7 @@ def test_corrupt_rules_cache_is_ignored(workspace):
 
 def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
     from salesctl.cache import RULES_KEPT, RulesCache
-    from salesctl.workspace import RULES_CACHE_FILE
+    from salesctl.workspace import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     visit = root / "visits/VIS-1.yaml"
@@ -212,4 +226,33 @@ def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
         visit.write_text(f"id: VIS-1\ncustomer: CUS-0002\nrep: zhang\ndate: 2026-02-{day:02d}\nchannel: phone\n",
                          encoding="utf-8")
         open_workspace(root)
-    assert len(RulesCache(root / RULES_CACHE_FILE)._load()) == RULES_KEPT
+    assert len(RulesCache(root / RULES_CACHE)._load()) == RULES_KEPT
+
+
+def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
+    from salesctl.workspace import RECORDS_CACHE
+
+    rels = [f"customers/CUS-{i:04d}.yaml" for i in range(1, 41)]
+    root = workspace({rel: f"id: {rel[10:18]}\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n" for rel in rels})
+    open_workspace(root)
+
+    def inodes(cache):
+        return {p.name: p.stat().st_ino for p in (root / cache).iterdir()}
+
+    before = {cache: inodes(cache) for cache in (PARSE_CACHE, RECORDS_CACHE)}
+    assert len(before[RECORDS_CACHE]) > 8  # forty files spread over most shards
+    changed = root / rels[0]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("甲", "乙"), encoding="utf-8")
+    (root / rels[1]).unlink()
+    ws = open_workspace(root)
+    assert ws.get("customers", "CUS-0001")["name"] == "乙" and ws.get("customers", "CUS-0002") is None
+    rewritten = {shard_file(root, RECORDS_CACHE, rel).name for rel in rels[:2]}
+    for cache in (PARSE_CACHE, RECORDS_CACHE):
+        after = inodes(cache)
+        assert {name for name in after if after[name] != before[cache][name]} <= rewritten
+    shard = shard_file(root, RECORDS_CACHE, rels[0])
+    assert shard.stat().st_ino != before[RECORDS_CACHE][shard.name]
+    from salesctl.cache import RecordCache
+
+    assert rels[1] not in RecordCache(root / RECORDS_CACHE)._shards[shard_of(rels[1])]  # the deleted file's entry
+    assert summary(open_workspace(root)) == summary(open_workspace(root, use_cache=False))

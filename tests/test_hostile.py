@@ -452,17 +452,18 @@ def test_a_failing_cache_write_leaves_no_partial_file(scene, monkeypatch, failur
     monkeypatch.setattr(salesctl.cache.os, "replace", full_disk)
     assert scene.run("query", "customers", "--format", "json").stdout == expected
     cache_dir = scene.root / ".salesctl" / "cache"
-    assert not cache_dir.exists() or list(cache_dir.iterdir()) == []  # the temp file went too
+    assert not cache_dir.exists() or [p for p in cache_dir.rglob("*") if not p.is_dir()] == []  # no temp file left
     scene.assert_untouched()
 
 
 def test_a_corrupt_cache_is_ignored_and_rebuilt(scene):
     scene.make({"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"})
     expected = scene.run("query", "customers", "--format", "json").stdout
-    cache = scene.root / ".salesctl" / "cache" / "parse.bin"
-    for garbage in (b"", b"salesctl-parse-cache\x00\x00\x02" + b"\x00" * 40, os.urandom(5000),
-                    cache.read_bytes()[:-7]):
-        cache.write_bytes(garbage)
+    caches = sorted((scene.root / ".salesctl" / "cache").glob("*/*.bin"))  # the shards of parse/ and records/
+    assert caches
+    for garbage in (b"", b"salesctl-parse-cache\x00\x00\x03" + b"\x00" * 40, os.urandom(5000), None):
+        for cache in caches:
+            cache.write_bytes(garbage if garbage is not None else cache.read_bytes()[:-7])
         assert scene.run("query", "customers", "--format", "json").stdout == expected
 
 

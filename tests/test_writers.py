@@ -196,6 +196,26 @@ def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(repo, sal
     assert r.diff()[-1] == "+  - {date: 2026-12-01, amount: 12000.50}"
 
 
+def test_a_writer_checks_its_plan_typing_only_the_files_it_changes(repo, monkeypatch):
+    """The files the plan leaves alone keep the records the workspace was loaded with; a rule
+    that breaks one of them still refuses the plan."""
+    import salesctl.workspace
+
+    r = repo()
+    ws = load(r.root)
+    parsed = []
+    real = salesctl.workspace.parse_bytes
+    monkeypatch.setattr(salesctl.workspace, "parse_bytes", lambda data: parsed.append(data) or real(data))
+    plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
+    assert [change.path for change in plan.files] == ["receivables/RCV-0002.yaml"]
+    assert [data for data in parsed if not data.startswith(b"company")] == [plan.files[0].after]
+    extra = writers.draft_record(ws, "receivables", ["contract=CT-2026-001", "amount=1", "due=2026-12-31"],
+                                 on=date(2026, 11, 30))
+    with pytest.raises(writers.Refused) as refused:  # the contract, in a file the plan leaves alone
+        writers.new(ws, "receivables", record=extra)
+    assert [(p.code, p.path) for p in refused.value.problems] == [("over-scheduled", "contracts/CT-2026-001.yaml")]
+
+
 def test_pay_overpaying_is_refused_and_nothing_changes(repo, salesctl):
     r = repo()
     result = salesctl(r, "pay", "RCV-0002", "79000.01")

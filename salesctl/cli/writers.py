@@ -7,13 +7,12 @@ writes it atomically (`storage`); with --dry-run it prints the diff instead and 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from .. import storage, writers
 from ..records import COLLECTION_CHANNELS
-from ..workspace import CACHE_FILE, open_workspace
+from ..workspace import open_workspace
 from . import app_context, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
@@ -35,26 +34,22 @@ def _refused(exc: writers.Refused):
     raise click.exceptions.Exit(1)
 
 
-def _workspace_and_cache(app):
-    from ..cache import ParseCache
-
-    root = app.root()
-    ws = open_workspace(root, use_cache=not app.no_cache)
-    return ws, (None if app.no_cache else ParseCache(Path(root) / CACHE_FILE))
+def _workspace(app):
+    return open_workspace(app.root(), use_cache=not app.no_cache)
 
 
 def _write(build, *, dry_run: bool, ids: bool = False):
-    """Run `build(ws, cache) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
+    """Run `build(ws) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
     app = app_context()
     if app.rev:
         _fail("writers change the working tree; --rev is for read commands", 2)
     root = app.root()
     try:
         if dry_run:
-            plan = build(*_workspace_and_cache(app))
+            plan = build(_workspace(app))
         else:
             with storage.writer_lock(root):
-                plan = build(*_workspace_and_cache(app))
+                plan = build(_workspace(app))
                 storage.apply(root, plan.files)
     except writers.BadInput as exc:
         _fail(str(exc), 2)
@@ -127,12 +122,12 @@ def new(kind, assignments, edit, file, on, dry_run):
     if edit:
         text = _edit_loop(app, collection, assignments, day, file)
 
-    def build(ws, cache):
+    def build(ws):
         path = writers.file_arg(ws, file, collection) if file else None
         if text is not None:
-            return writers.new(ws, collection, text=text, file=path, cache=cache)
+            return writers.new(ws, collection, text=text, file=path)
         record = writers.draft_record(ws, collection, assignments, on=day)
-        return writers.new(ws, collection, record=record, file=path, cache=cache)
+        return writers.new(ws, collection, record=record, file=path)
 
     _write(build, dry_run=dry_run, ids=True)
 
@@ -140,7 +135,7 @@ def new(kind, assignments, edit, file, on, dry_run):
 def _edit_loop(app, collection, assignments, day, file) -> str:
     """Open the editor until the record it returns would be accepted (or the user gives up)."""
     try:
-        ws, cache = _workspace_and_cache(app)
+        ws = _workspace(app)
         path = writers.file_arg(ws, file, collection) if file else None
         buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
     except writers.BadInput as exc:
@@ -150,7 +145,7 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
         if edited is None or not writers.strip_notes(edited).strip():
             _fail("cancelled; nothing written", 1)
         try:
-            writers.new(ws, collection, text=edited, file=path, cache=cache)
+            writers.new(ws, collection, text=edited, file=path)
             return edited
         except writers.Refused as exc:
             notes = [f"{p.severity}[{p.code}]: {p.message}" for p in exc.problems] or [f"error: {exc}"]
@@ -179,7 +174,7 @@ def pay(receivable, amount, on, method, ref, dry_run):
       salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
     """
     day, value = _on(on), _amount(amount)
-    _write(lambda ws, cache: writers.pay(ws, receivable, value, on=day, method=method, ref=ref, cache=cache),
+    _write(lambda ws: writers.pay(ws, receivable, value, on=day, method=method, ref=ref),
            dry_run=dry_run)
 
 
@@ -205,10 +200,9 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
     except writers.BadInput as exc:
         _fail(str(exc), 2)
 
-    def build(ws, cache):
+    def build(ws):
         who = writers.resolve_by(ws, by)
-        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise,
-                               cache=cache)
+        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise)
 
     _write(build, dry_run=dry_run)
 
@@ -234,9 +228,9 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     """
     day = _on(on)
 
-    def build(ws, cache):
+    def build(ws):
         who = writers.resolve_by(ws, by)
-        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment, cache=cache)
+        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment)
 
     _write(build, dry_run=dry_run)
 
@@ -269,8 +263,8 @@ def schedule(contract, plan, file, dry_run):
         _fail(str(exc), 2)
     day = app_context().today
 
-    def build(ws, cache):
+    def build(ws):
         path = writers.file_arg(ws, file, "receivables") if file else None
-        return writers.schedule(ws, contract, plan, on=day, file=path, cache=cache)
+        return writers.schedule(ws, contract, plan, on=day, file=path)
 
     _write(build, dry_run=dry_run, ids=True)
