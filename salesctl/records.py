@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Callable
 
@@ -16,6 +17,7 @@ from .parse import position
 from .problems import problem
 
 COLLECTIONS = ("customers", "visits", "contracts", "receivables", "reviews")
+SHARED_TEXT = 40  # texts up to this length are shared between records (ids, names, channels, …)
 SINGULAR = {"customers": "customer", "visits": "visit", "contracts": "contract",
             "receivables": "receivable", "reviews": "review"}
 
@@ -140,6 +142,11 @@ class RecordBuilder:
         self.all_indicators = tuple(i["name"] for i in config.review["indicators"])
         # what typing reads from the config: a typed-record cache entry is valid only for these
         self.fingerprint = repr((tuple(config.rules["approval_chain"]), self.indicators, self.all_indicators))
+        # Equal short texts and dates become one shared object (they are immutable): thousands of
+        # records then hold a few hundred owners, channels and days, and the record cache stores
+        # and rebuilds each once.
+        self._texts: dict[str, str] = {}
+        self._dates: dict = {}
 
     def build(self, collection: str, raw, path: str, index: int, positions: dict, single: bool, problems: list):
         if not isinstance(raw, dict):
@@ -152,8 +159,16 @@ class RecordBuilder:
         record.has_errors = any(p.is_error for p in problems[before:])
         return record
 
+    def _shared(self, value):
+        if type(value) is str:
+            return self._texts.setdefault(value, value) if len(value) <= SHARED_TEXT else value
+        if isinstance(value, date):
+            return self._dates.setdefault(value, value)
+        return value
+
     def _mapping(self, schema: dict, raw: dict, at: tuple, record: Record, problems: list) -> dict:
         out = {}
+        required, defaults, keys = _shape(schema)
         for name, value in raw.items():
             spec = schema.get(name)
             if spec is None:
@@ -163,13 +178,13 @@ class RecordBuilder:
                 continue
             if value is None:
                 continue  # an empty value is an absent value
+            name = keys[name]  # the schema's own key: one string object for every record
             if spec.kind == "text" and type(value) is str:
-                out[name] = value  # the common case, without the general machinery
+                out[name] = self._shared(value)  # the common case, without the general machinery
                 continue
             typed = self._value(spec, value, at + (name,), record, problems)
             if typed is not None:
                 out[name] = typed
-        required, defaults = _shape(schema)
         for name in required:
             if name not in out and raw.get(name) is None:
                 self._problem(problems, record, "missing-field", at, f"missing required field {_dotted(at + (name,))!r}")
@@ -208,7 +223,7 @@ class RecordBuilder:
             self._problem(problems, record, "bad-email", at, f"{_dotted(at)}: {msg}")
         if kind == "phone" and (msg := F.check_phone(typed)):
             self._problem(problems, record, "bad-phone", at, f"{_dotted(at)}: {msg}")
-        return typed
+        return self._shared(typed)
 
     def _scores(self, value, at, record, problems):
         if not isinstance(value, dict):
@@ -269,12 +284,13 @@ _SHAPES: dict = {}
 
 
 def _shape(schema: dict) -> tuple:
-    """The required field names and the defaults of a schema, computed once per schema."""
+    """The required field names, the defaults and {name: the schema's own key} of a schema,
+    computed once per schema."""
     shape = _SHAPES.get(id(schema))
     if shape is None:
         required = tuple(n for n, f in schema.items() if f.required)
         defaults = tuple((n, f.default) for n, f in schema.items() if f.default is not None)
-        shape = _SHAPES[id(schema)] = (required, defaults)
+        shape = _SHAPES[id(schema)] = (required, defaults, {n: n for n in schema})
     return shape
 
 

@@ -109,22 +109,40 @@ def _receivable_state(receivable: Record | None, as_of: date) -> dict | None:
     return {"balance": derive.receivable_balance(receivable, as_of), "status": derive.receivable_status(receivable, as_of)}
 
 
-def overdue_by_bucket(ws, as_of: date) -> dict[str, Decimal]:
+class Overdue:
+    """Each receivable's days overdue and overdue balance as of D, computed once per record:
+    both sides of a diff hold the very same records for the files they share."""
+
+    def __init__(self, as_of: date):
+        self.as_of = as_of
+        self._known: dict = {}  # id(record) -> (record, days, balance); the record keeps its id
+
+    def __call__(self, receivable: Record) -> tuple[int, Decimal]:
+        known = self._known.get(id(receivable))
+        if known is None:
+            days = derive.days_overdue(receivable, self.as_of)
+            balance = derive.receivable_balance(receivable, self.as_of) if days > 0 else ZERO
+            known = self._known[id(receivable)] = (receivable, days, balance)
+        return known[1], known[2]
+
+
+def overdue_by_bucket(ws, overdue: Overdue) -> dict[str, Decimal]:
     """Overdue balance per aging bucket label (every label present)."""
     edges = ws.config.rules["aging_buckets"]
     buckets = {label: ZERO for label in ws.config.bucket_labels()}
     for receivable in ws.records["receivables"]:
-        days = derive.days_overdue(receivable, as_of)
+        days, balance = overdue(receivable)
         if days > 0:
             label = derive.bucket(days, edges)
-            buckets[label] = buckets.get(label, ZERO) + derive.receivable_balance(receivable, as_of)
+            buckets[label] = buckets.get(label, ZERO) + balance
     return buckets
 
 
 def overdue_effect(ws_a, ws_b, as_of: date) -> dict:
     """{buckets: {LABEL: {old, new, delta}}, total: {old, new, delta}}; labels of both sides
     (the new side's first), 0 where a side has no such bucket (its aging_buckets differ)."""
-    old, new = overdue_by_bucket(ws_a, as_of), overdue_by_bucket(ws_b, as_of)
+    overdue = Overdue(as_of)
+    old, new = overdue_by_bucket(ws_a, overdue), overdue_by_bucket(ws_b, overdue)
     labels = [*new, *(label for label in old if label not in new)]
     buckets = {label: _delta(old.get(label, ZERO), new.get(label, ZERO)) for label in labels}
     total = _delta(sum(old.values(), ZERO), sum(new.values(), ZERO))
