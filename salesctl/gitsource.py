@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import subprocess
 from contextlib import ExitStack
 from pathlib import Path
@@ -29,6 +30,7 @@ WORKSPACE_PATHS = (CONFIG_FILE, *COLLECTIONS)
 # A diff against the working tree needs only the blobs changed since the revision: they get a
 # store of their own, small and quick to load, instead of the one `--rev` fills with every file.
 DIFF_CACHE = f"{CACHE_DIR}/diff-blobs"
+_BLOB_ENTRY = re.compile(r"([0-7]+) blob ([0-9a-f]+)\t([^\0]*)\0")  # an `ls-tree -z` line: mode, id, path
 # Git reads only what we ask; optional locks off so that `git diff` never rewrites the index.
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
 
@@ -39,13 +41,25 @@ class GitError(WorkspaceError):
 
 def git(cwd, *args: str) -> bytes:
     """Run `git ARGS` in `cwd` and return its output; failures become a GitError with git's reason."""
-    try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, env={**os.environ, **_ENV})
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH); diff, log, --rev and validate --changed need it") from None
-    if proc.returncode != 0:
-        raise GitError(_reason(cwd, proc.stderr))
-    return proc.stdout
+    return Git(cwd, *args).output()
+
+
+class Git:
+    """`git ARGS` started at once; `output()` waits for it. Git works while Python goes on."""
+
+    def __init__(self, cwd, *args: str):
+        self.cwd = cwd
+        try:
+            self.proc = subprocess.Popen(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, env={**os.environ, **_ENV})
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH); diff, log, --rev and validate --changed need it") from None
+
+    def output(self) -> bytes:
+        out, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise GitError(_reason(self.cwd, err))
+        return out
 
 
 def _reason(cwd, stderr: bytes) -> str:
@@ -194,13 +208,7 @@ class GitSource:
             if "Not a valid object name" in str(exc) and self.repo.prefix:
                 raise GitError(f"the workspace ({self.repo.prefix.rstrip('/')}/) did not exist at {self.rev}") from None
             raise
-        entries = {}
-        for line in os.fsdecode(out).split("\0"):  # "<mode> <type> <object>\t<path>"
-            meta, _, name = line.partition("\t")
-            mode, kind, sha = meta.split(" ") if meta else ("", "", "")
-            if kind == "blob":
-                entries[name] = (mode, sha)
-        return entries
+        return {name: (mode, sha) for mode, sha, name in _BLOB_ENTRY.findall(os.fsdecode(out))}
 
     def _link_target(self, rel: str, sha: str) -> str | None:
         """Where the link at `rel` leads, relative to the workspace; None when out of it."""
@@ -281,15 +289,25 @@ class CatFile:
 def changed_files(repo: Repository, commit: str, *, untracked: bool = True) -> set[str]:
     """Workspace files that differ between `commit` and the working tree (staged or not), plus
     untracked ones: paths relative to the workspace, deleted files included."""
-    prefix = repo.prefix
-    out = git(repo.top, "--literal-pathspecs", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
-              commit, "--", prefix or ".")
-    names = [os.fsdecode(n) for n in out.split(b"\0") if n]
-    if untracked:
-        out = git(repo.top, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--full-name",
-                  "--", prefix or ".")
-        names += [os.fsdecode(n) for n in out.split(b"\0") if n]
-    return {name[len(prefix):] for name in names if name.startswith(prefix) and is_workspace_file(name[len(prefix):])}
+    return ChangedFiles(repo, commit, untracked=untracked).result()
+
+
+class ChangedFiles:
+    """`changed_files`, with git started at once and its answer read by `result()`."""
+
+    def __init__(self, repo: Repository, commit: str, *, untracked: bool = True):
+        self.prefix = repo.prefix
+        where = repo.prefix or "."
+        self.runs = [Git(repo.top, "--literal-pathspecs", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+                         commit, "--", where)]
+        if untracked:
+            self.runs.append(Git(repo.top, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard",
+                                 "--full-name", "--", where))
+
+    def result(self) -> set[str]:
+        names = [os.fsdecode(n) for run in self.runs for n in run.output().split(b"\0") if n]
+        prefix = self.prefix
+        return {name[len(prefix):] for name in names if name.startswith(prefix) and is_workspace_file(name[len(prefix):])}
 
 
 # --- loading revisions ---------------------------------------------------------------------
@@ -443,8 +461,10 @@ def _open_pair(root: Path, rev_a: str, rev_b: str | None, use_cache: bool, progr
             typed_unchanged = None
             if worktree is not None:
                 recorder = worktree.parse = _Recording(worktree.parse)
+                changed = ChangedFiles(repo, source_a.commit, untracked=False)  # git compares while we load
                 ws_b = load(root, progress=progress, **worktree.arguments())
-                unchanged = _reuse_worktree(blobs, recorder.seen, repo, source_a)
+                unchanged = _unchanged_since(source_a, changed.result())
+                blobs.reuse = {rel: recorder.seen[rel] for rel in unchanged if rel in recorder.seen}
                 typed_unchanged = ws_b.typed.restricted_to(unchanged)  # typed once, shared by both sides
             else:
                 ws_b = load(root, progress=progress)
@@ -459,13 +479,10 @@ def _open_pair(root: Path, rev_a: str, rev_b: str | None, use_cache: bool, progr
     return ws_a, ws_b, (source_a, source_b)
 
 
-def _reuse_worktree(blobs: BlobCache, seen: dict, repo: Repository, source: GitSource) -> set:
-    """Let a revision take the working tree's parse of each file git reports unchanged since it
-    (never through a symbolic link, whose target may have changed); returns those files."""
-    changed = changed_files(repo, source.commit, untracked=False)
-    unchanged = {rel for rel, _ in source.files() if rel not in changed and rel not in source.links}
-    blobs.reuse = {rel: seen[rel] for rel in unchanged if rel in seen}
-    return unchanged
+def _unchanged_since(source: GitSource, changed: set) -> set:
+    """The files of a revision that git reports unchanged in the working tree, which the revision
+    can take parsed and typed from it (never through a symbolic link, whose target may differ)."""
+    return {rel for rel, _ in source.files() if rel not in changed and rel not in source.links}
 
 
 # --- validate --changed --------------------------------------------------------------------
