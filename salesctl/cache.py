@@ -122,8 +122,11 @@ class ParseCache:
     def save(self):
         """Write the shards read in this run whose entries changed: new entries, and entries of
         files that are gone (or, without `present`, not used in this run) dropped."""
+        used_by_shard: dict[int, dict] = {}
+        for rel, entry in self._used.items():
+            used_by_shard.setdefault(shard_of(rel), {})[rel] = entry
         for shard, entries in self._shards.items():
-            used = {rel: entry for rel, entry in self._used.items() if shard_of(rel) == shard}
+            used = used_by_shard.get(shard, {})
             kept = {rel: entry for rel, entry in entries.items()
                     if self._present is not None and rel in self._present and rel not in used}
             kept.update(used)  # files typed from the record cache keep their parse entries
