@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -120,6 +121,16 @@ def _identity(path) -> tuple:
     return ("file", st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+RACY_NS = 2_000_000_000  # a file written this recently may be written again with the same identity
+
+
+def settled(identity: tuple, now_ns: int) -> bool:
+    """Whether a file's identity can key a cache entry. A file modified within RACY_NS of the
+    run could change again within the same timestamp tick, keeping size, mtime and inode (git's
+    "racy clean" problem): its entry is not stored, and it is read afresh next time."""
+    return identity[0] != "file" or identity[2] < now_ns - RACY_NS
+
+
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -182,9 +193,10 @@ def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFi
             parsed[rel] = hit
         else:
             todo[rel] = identity
+    now = time.time_ns()
     for rel, result in _parse_all(source, list(todo), progress):
         parsed[rel] = result
-        if cache is not None:
+        if cache is not None and settled(todo[rel], now):
             cache.put(rel, todo[rel], result)
     return parsed
 
@@ -332,6 +344,7 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
 def _load(root, source, cache, progress, make_builder, records_cache, rules_cache) -> Workspace:
     from .validate import check_rules
 
+    now = time.time_ns()
     files = source.files()
     problems: list[Problem] = []
     config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
@@ -384,7 +397,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
         records[collection].extend(built)
         problems.extend(file_problems)
         typed_files[rel] = (built, file_problems)
-        if records_cache is not None and fingerprint is not None:
+        if records_cache is not None and fingerprint is not None and settled(identities[rel], now):
             records_cache.put(rel, identities[rel], fingerprint, built, file_problems)
 
     ws = Workspace(Path(root), config, records, problems, len(files))
@@ -393,7 +406,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
     if rule_problems is None:
         rule_problems = check_rules(ws)
-        if rules_key is not None:
+        if rules_key is not None and all(settled(identity, now) for _, identity in files):
             rules_cache.put(rules_key, rule_problems)
     problems.extend(rule_problems)
     _flag_broken(ws, {p.record for p in rule_problems if p.is_error and p.record is not None})

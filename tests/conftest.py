@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -25,10 +28,13 @@ team:
 
 
 def write_workspace(root: Path, files: dict[str, str | bytes], config: str | None = CONFIG) -> Path:
-    """Create a workspace under `root` from {relative path: text}; texts are dedented."""
+    """Create a workspace under `root` from {relative path: text}; texts are dedented. The files
+    are dated a minute ago, as files written before a command usually are (see `settle`)."""
     root.mkdir(parents=True, exist_ok=True)
+    written = []
     if config is not None and "salesctl.yaml" not in files:
         (root / "salesctl.yaml").write_text(config, encoding="utf-8")
+        written.append(root / "salesctl.yaml")
     for rel, content in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,7 +42,23 @@ def write_workspace(root: Path, files: dict[str, str | bytes], config: str | Non
             path.write_bytes(content)
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
+        written.append(path)
+    settle(*written)
     return root
+
+
+_SETTLED = itertools.count(int(time.time()) - 10 * 86400)  # a different whole second per write
+
+
+def settle(*paths: Path):
+    """Date files back in time. The caches do not store a file modified within the last two
+    seconds (it could change again unnoticed, keeping its size and mtime); tests that check what
+    a second run reads from the caches settle their files first. Each write gets a second of its
+    own, or git (which compares whole seconds) would miss a rewrite of the same size."""
+    for path in paths:
+        if path.is_file() and not path.is_symlink():
+            stamp = next(_SETTLED) * 10**9
+            os.utime(path, ns=(stamp, stamp))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_workspace
+from conftest import settle, write_workspace
 
 CUSTOMERS = """\
 - {id: CUS-1, name: 甲公司, owner: zhang, created: 2026-01-05}
@@ -80,6 +80,7 @@ class Repo:
             path = self.root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text), encoding="utf-8")
+            settle(path)
 
     def commit(self, message: str, files: dict | None = None, *, remove=(), author: str = "张伟") -> str:
         """Write `files`, delete `remove`, commit everything; dated 2026-12-0N in commit order."""

@@ -7,7 +7,7 @@ import os
 from salesctl.cache import SHARDS, ParseCache, _shard_path, shard_of
 from salesctl.workspace import PARSE_CACHE, open_workspace
 
-from conftest import SAMPLE, write_workspace
+from conftest import SAMPLE, settle, write_workspace
 
 
 def shard_file(root, cache: str, rel: str):
@@ -225,6 +225,7 @@ def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
     for day in range(1, RULES_KEPT + 3):
         visit.write_text(f"id: VIS-1\ncustomer: CUS-0002\nrep: zhang\ndate: 2026-02-{day:02d}\nchannel: phone\n",
                          encoding="utf-8")
+        settle(visit)
         open_workspace(root)
     assert len(RulesCache(root / RULES_CACHE)._load()) == RULES_KEPT
 
@@ -256,3 +257,23 @@ def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
 
     assert rels[1] not in RecordCache(root / RECORDS_CACHE)._shards[shard_of(rels[1])]  # the deleted file's entry
     assert summary(open_workspace(root)) == summary(open_workspace(root, use_cache=False))
+
+
+def test_a_file_written_moments_ago_is_not_cached(workspace):
+    """It could be written again within the same timestamp tick, keeping size, mtime and inode."""
+    from salesctl.cache import RecordCache
+    from salesctl.workspace import RECORDS_CACHE, RULES_CACHE
+
+    root = workspace(RULE_BREAKERS)
+    fresh = root / "customers/CUS-0003.yaml"
+    fresh.write_text("id: CUS-0003\nname: 丙\nowner: zhang\ncreated: 2026-01-01\n", encoding="utf-8")
+    assert summary(open_workspace(root)) == summary(open_workspace(root, use_cache=False))
+    assert "customers/CUS-0003.yaml" not in parse_entries(root)
+    assert "customers/CUS-0001.yaml" in parse_entries(root)
+    records = RecordCache(root / RECORDS_CACHE)
+    assert "customers/CUS-0001.yaml" in records._shards[shard_of("customers/CUS-0001.yaml")]
+    assert "customers/CUS-0003.yaml" not in records._shards[shard_of("customers/CUS-0003.yaml")]
+    assert not (root / RULES_CACHE).exists()  # the rules' result depends on every file, the fresh one too
+    settle(fresh)
+    open_workspace(root)
+    assert "customers/CUS-0003.yaml" in parse_entries(root) and (root / RULES_CACHE).exists()
