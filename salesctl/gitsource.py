@@ -185,8 +185,8 @@ class GitSource:
         if CONFIG_FILE not in self._blobs:
             where = f"{self.repo.prefix.rstrip('/')}/" if self.repo.prefix else "the repository root"
             raise GitError(f"no {CONFIG_FILE} in {where} at {self.rev}: the workspace did not exist in that revision")
-        found.sort(key=lambda item: listing_order(item[0]))
-        return found
+        identities = dict(found)
+        return [(rel, identities[rel]) for rel in sorted(identities, key=listing_order)]
 
     def read(self, rel: str) -> bytes:
         sha = self._blobs[rel]

@@ -25,12 +25,7 @@ ABSENT = object()
 
 def record_index(ws) -> dict[str, dict]:
     """{collection: {id: record}}, the first record of an id winning (as `Workspace.get` does)."""
-    index = {}
-    for collection in COLLECTIONS:
-        ids = {record.data.get("id"): record for record in reversed(ws.records[collection])}
-        ids.pop(None, None)
-        index[collection] = ids
-    return index
+    return {collection: ws.by_id(collection) for collection in COLLECTIONS}
 
 
 def field_changes(old, new, at: str = "") -> list[dict]:

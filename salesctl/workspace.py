@@ -53,11 +53,13 @@ def find_root(explicit: str | os.PathLike | None = None, *, env=None, cwd=None) 
     )
 
 
+_RANK = {CONFIG_FILE: -1, **{collection: rank for rank, collection in enumerate(COLLECTIONS)}}
+
+
 def listing_order(rel: str) -> tuple:
     """The order `FileSource` lists files in: config, then each collection depth-first by name
     (joined with NUL, which sorts before every character of a name, paths compare as part lists)."""
-    rank = -1 if rel == CONFIG_FILE else COLLECTIONS.index(rel.partition("/")[0])
-    return (rank, rel.replace("/", "\0"))
+    return (_RANK[rel.partition("/")[0]], rel.replace("/", "\0"))
 
 
 class FileSource:
@@ -268,6 +270,10 @@ class Workspace:
         """Forget the look-up indexes after records were replaced."""
         for name in ("_by_id", "_receivables_by_contract", "_visits_by_customer", "_contracts_by_customer"):
             self.__dict__.pop(name, None)
+
+    def by_id(self, collection: str) -> dict:
+        """{id: record} of a collection, the first record of an id winning."""
+        return self._by_id[collection]
 
     def get(self, collection: str, record_id):
         return self._by_id[collection].get(record_id)
