@@ -158,7 +158,7 @@ def _team(c: _Checker, raw):
     if not isinstance(team, list) or not team:
         c.bad(("team",) if "team" in raw else (), "team is required: a list of members {id, name, role}")
         return
-    seen = set()
+    seen: dict = {}  # member id -> its index in the team list
     for i, m in enumerate(team):
         at = ("team", i)
         if not isinstance(m, dict):
@@ -174,7 +174,7 @@ def _team(c: _Checker, raw):
         if member_id in seen:
             c.bad(at + ("id",), f"duplicate team member id {member_id!r}")
             continue
-        seen.add(member_id)
+        seen[member_id] = i
         if m.get("role") not in ROLES:
             c.bad(at + ("role",), f"team member {member_id!r}: role {m.get('role')!r} is not one of {', '.join(ROLES)}")
         if not m.get("name"):
@@ -196,10 +196,9 @@ def _team(c: _Checker, raw):
             "id": member_id, "name": str(m.get("name") or member_id), "role": m.get("role"),
             "group": group, "manager": manager, "email": email,
         })
-    for i, m in enumerate(c.cfg.team):
+    for m in c.cfg.team:
         if m["manager"] is not None and m["manager"] not in seen:
-            index = next(j for j, t in enumerate(team) if isinstance(t, dict) and t.get("id") == m["id"])
-            c.bad(("team", index, "manager"), f"team member {m['id']!r}: manager {m['manager']!r} is not a team member")
+            c.bad(("team", seen[m["id"]], "manager"), f"team member {m['id']!r}: manager {m['manager']!r} is not a team member")
 
 
 def _targets(c: _Checker, raw):

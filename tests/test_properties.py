@@ -322,6 +322,8 @@ def test_reports_give_a_result_and_their_totals_add_up(files, as_of, label):
          as_of=date(2026, 1, 1))  # once a TypeError in every command
 @example(raw={}, rules={}, team=[{"id": "zhang", "name": "张伟", "role": "rep", "manager": 0}],
          as_of=date(2026, 1, 1))  # a manager id written as a number stayed a number
+@example(raw={}, rules={}, team=[{"id": 0, "name": "零", "role": "rep", "manager": "zhang"}],
+         as_of=date(2026, 1, 1))  # an unknown manager of a member whose id is a number: StopIteration
 def test_any_config_gives_usable_settings(raw, rules, team, as_of):
     """Whatever salesctl.yaml says, the config is usable: bad values are problems, defaults stay."""
     if rules:

@@ -243,9 +243,11 @@ def test_records_with_errors_are_left_out_of_the_usable_workspace(workspace):
 
 def test_a_manager_written_as_a_number_is_that_member_id(workspace):
     team = ("company: {name: X}\nteam:\n  - {id: 7, name: 七号, role: manager}\n"
-            "  - {id: zhang, name: 张伟, role: rep, manager: 7}\n  - {id: wang, name: 王芳, role: rep, manager: 8}\n")
+            "  - {id: zhang, name: 张伟, role: rep, manager: 7}\n  - {id: wang, name: 王芳, role: rep, manager: 8}\n"
+            "  - {id: 9, name: 九号, role: rep, manager: nobody}\n")
     root = workspace({"salesctl.yaml": team, "customers/CUS-0001.yaml": CUSTOMER})
     ws = load(root)
     assert [(p.code, p.line, p.message) for p in ws.problems] == [
-        ("bad-config", 5, "team member 'wang': manager '8' is not a team member")]
+        ("bad-config", 5, "team member 'wang': manager '8' is not a team member"),
+        ("bad-config", 6, "team member '9': manager 'nobody' is not a team member")]
     assert ws.member("zhang")["manager"] == "7"
