@@ -9,8 +9,9 @@ Entries are keyed by file identity (path, size, mtime_ns, inode — or a git blo
   build nothing but those two classes and the record classes.
 - `RulesCache` holds the cross-record rules' problems of whole workspace states, keyed by the
   complete file listing: any changed file is a miss.
-The files carry a header and a SHA-256 of the payload: a corrupt, truncated or foreign cache
-fails the check and is ignored (and rebuilt), never trusted; so a hit never changes a result.
+The files carry a header (format and the code that made them, `CODE`) and a SHA-256 of the
+payload: a corrupt, truncated, foreign or outdated cache fails the check and is ignored (and
+rebuilt), never trusted; so a hit never changes a result.
 """
 
 from __future__ import annotations
@@ -29,9 +30,26 @@ from .parse import ParsedFile, RawRecord
 from .problems import Problem
 from .records import Record
 
+def _code_stamp() -> bytes:
+    """Which salesctl code made the cached results: its version and the modules that parse, type
+    and check records. An upgrade, or an edit of an installed copy, starts every cache afresh."""
+    from . import __version__
+
+    here = Path(__file__).parent
+    parts = [__version__]
+    for name in ("parse.py", "compose.py", "fields.py", "records.py", "config.py", "derive.py", "validate.py"):
+        try:
+            st = os.stat(here / name)
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(name)
+    return hashlib.sha256("|".join(parts).encode()).digest()[:8]
+
+
+CODE = _code_stamp()
 MAGIC = b"salesctl-parse-cache\x00"
 FORMAT = 3
-_HEADER = MAGIC + FORMAT.to_bytes(2, "big")
+_HEADER = MAGIC + FORMAT.to_bytes(2, "big") + CODE
 
 
 def _read(path: Path, header: bytes) -> bytes | None:
@@ -183,7 +201,7 @@ class LazyPositions:
 
 RECORDS_MAGIC = b"salesctl-record-cache\x00"
 RECORDS_FORMAT = 3
-_RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big")
+_RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big") + CODE
 
 
 class _TypedValues(pickle.Unpickler):
@@ -262,7 +280,7 @@ class RecordCache:
 
 RULES_MAGIC = b"salesctl-rules-cache\x00"
 RULES_FORMAT = 1
-_RULES_HEADER = RULES_MAGIC + RULES_FORMAT.to_bytes(2, "big")
+_RULES_HEADER = RULES_MAGIC + RULES_FORMAT.to_bytes(2, "big") + CODE
 RULES_KEPT = 8  # workspace states remembered: the working tree and the revisions diffs compare with
 
 
@@ -270,8 +288,8 @@ class RulesCache:
     """The cross-record rules' problems of whole workspace states.
 
     The rules read every record and the config, so an entry is keyed by the complete file listing
-    (every file's identity, salesctl.yaml's included) and the salesctl version: a change to any
-    file is a miss. A warm run over unchanged files, or over a revision already seen, skips them.
+    (every file's identity, salesctl.yaml's included), in a file stamped with the code (`CODE`):
+    a change to any file is a miss. A warm run over unchanged files, or over a revision already seen, skips them.
     """
 
     def __init__(self, path: Path):
@@ -281,9 +299,7 @@ class RulesCache:
 
     @staticmethod
     def key(files: list, fingerprint) -> bytes:
-        from . import __version__
-
-        return hashlib.sha256(marshal.dumps((__version__, repr(fingerprint), files))).digest()
+        return hashlib.sha256(marshal.dumps((repr(fingerprint), files))).digest()
 
     def _load(self) -> dict:
         if self._entries is None:

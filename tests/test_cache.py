@@ -277,3 +277,28 @@ def test_a_file_written_moments_ago_is_not_cached(workspace):
     settle(fresh)
     open_workspace(root)
     assert "customers/CUS-0003.yaml" in parse_entries(root) and (root / RULES_CACHE).exists()
+
+
+def test_caches_made_by_other_code_are_ignored(workspace, monkeypatch):
+    """Each cache file is stamped with the code that made it: after an upgrade (or an edit of an
+    installed copy) nothing cached is trusted."""
+    import salesctl.validate
+    import salesctl.workspace
+    from salesctl.cache import MAGIC, RECORDS_MAGIC, RULES_MAGIC
+
+    root = workspace(RULE_BREAKERS)
+    expected = summary(open_workspace(root, use_cache=False))
+    open_workspace(root)
+    stamps = {"parse": len(MAGIC) + 2, "records": len(RECORDS_MAGIC) + 2, "rules.bin": len(RULES_MAGIC) + 2}
+    for path in (root / ".salesctl" / "cache").rglob("*.bin"):
+        blob = bytearray(path.read_bytes())
+        blob[stamps[path.name if path.name == "rules.bin" else path.parent.name]] ^= 0xFF  # another code stamp
+        path.write_bytes(bytes(blob))
+    ran = []
+    real = salesctl.validate.check_rules
+    monkeypatch.setattr(salesctl.validate, "check_rules", lambda ws: ran.append(1) or real(ws))
+    parsed = []
+    real_parse = salesctl.workspace.parse_bytes
+    monkeypatch.setattr(salesctl.workspace, "parse_bytes", lambda data: parsed.append(data) or real_parse(data))
+    assert summary(open_workspace(root)) == expected
+    assert ran == [1] and len(parsed) == 3  # every file parsed and the rules run again
