@@ -43,7 +43,8 @@ COMMANDS = {
 class AppContext:
     """What the global options say, and the workspace, loaded on first use (like flask's ScriptInfo)."""
 
-    def __init__(self):
+    def __init__(self, owns_process: bool = False):
+        self.owns_process = owns_process  # run by `main`: the process ends with the command
         self.workspace_dir: str | None = None
         self.as_of: date | None = None
         self.rev: str | None = None
@@ -68,23 +69,24 @@ class AppContext:
         if self._workspace is None:
             from ..workspace import open_workspace
 
-            with loading_for_the_process():
+            with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
                                                  progress=_progress_enabled())
         return self._workspace
 
+    @contextmanager
+    def loading(self):
+        """Load with the cyclic collector paused (what a load builds holds no reference cycles).
+        When the command owns its process, it keeps what it loaded until it exits: that is then
+        moved out of the collector's sight (`gc.freeze`), or every later collection would scan it
+        again. Under another program (click's test runner, say) nothing is frozen, since frozen
+        objects are never collected while that program goes on."""
+        from ..workspace import collector_paused
 
-@contextmanager
-def loading_for_the_process():
-    """A command loads its workspace once and keeps it until it exits. What it loads holds no
-    reference cycles: the cyclic collector is off while loading, and what was loaded is then moved
-    out of its sight (`gc.freeze`), or every later collection would scan it again."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+        with collector_paused():
+            yield
+            if self.owns_process:
+                gc.freeze()
 
 
 def _progress_enabled():
@@ -209,7 +211,7 @@ def cli(ctx):
 
 def main(args=None, prog_name="salesctl"):
     try:
-        cli.main(args=args, prog_name=prog_name)
+        cli.main(args=args, prog_name=prog_name, obj=AppContext(owns_process=True))
     except BrokenPipeError:  # `salesctl query … | head`
         sys.stderr.close()
         sys.exit(1)

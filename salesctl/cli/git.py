@@ -9,7 +9,7 @@ import click
 
 from .. import output
 from ..headings import headings
-from . import _progress_enabled, app_context, global_options, loading_for_the_process
+from . import _progress_enabled, app_context, global_options
 
 FORMATS = ("text", "json", "yaml")
 MARKS = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow"), "moved": ("→", "cyan")}
@@ -48,7 +48,7 @@ def diff(revs, exit_code, fmt):
     app = app_context()
     rev_a = revs[0] if revs else "HEAD"
     rev_b = revs[1] if len(revs) > 1 else None
-    with loading_for_the_process():
+    with app.loading():
         ws_a, ws_b, (source_a, source_b) = open_pair(app.root(), rev_a, rev_b, use_cache=not app.no_cache,
                                                      progress=_progress_enabled())
     document = {"from": {"rev": rev_a, "commit": source_a.commit},
