@@ -30,6 +30,7 @@ from .parse import ParsedFile, RawRecord
 from .problems import Problem
 from .records import Record
 
+
 def _code_stamp() -> bytes:
     """Which salesctl code made the cached results: its version and the modules that parse, type
     and check records. An upgrade, or an edit of an installed copy, starts every cache afresh."""
@@ -289,7 +290,8 @@ class RulesCache:
 
     The rules read every record and the config, so an entry is keyed by the complete file listing
     (every file's identity, salesctl.yaml's included), in a file stamped with the code (`CODE`):
-    a change to any file is a miss. A warm run over unchanged files, or over a revision already seen, skips them.
+    a change to any file is a miss. A warm run over unchanged files, or over a revision already
+    seen, skips them.
     """
 
     def __init__(self, path: Path):

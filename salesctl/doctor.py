@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .problems import count
-from .workspace import CACHE_DIR, ENV_WORKSPACE, WorkspaceError, find_root, load
+from .workspace import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, WorkspaceError, find_root, load
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
@@ -133,7 +133,7 @@ def check_git(root: Path) -> Check:
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
         return Check("git", WARNING, f"{root} is not in a git repository: changes are not reviewed or kept")
-    ignored = _git(root, "check-ignore", "-q", f"{CACHE_DIR}/rules.bin")
+    ignored = _git(root, "check-ignore", "-q", RULES_CACHE)
     if ignored is not None and ignored.returncode == 1:
         return Check("git", WARNING, ".salesctl/ is not git-ignored: add it to .gitignore so the cache is never committed")
     return Check("git", OK, version.stdout.strip() if version else "git")

@@ -112,8 +112,7 @@ def is_workspace_file(rel: str) -> bool:
     """What `FileSource` lists: salesctl.yaml and YAML files under a collection, no dot names."""
     if rel == CONFIG_FILE:
         return True
-    return (rel.endswith(YAML_SUFFIXES) and rel.partition("/")[0] in COLLECTIONS and "/" in rel
-            and "/." not in rel)
+    return rel.endswith(YAML_SUFFIXES) and rel.partition("/")[0] in COLLECTIONS and "/." not in rel
 
 
 class GitSource:

@@ -425,7 +425,7 @@ def _flag_broken(ws: Workspace, broken: set):
     also serve another workspace (`TypedFiles`), where the same record may be sound."""
     if not broken:
         return
-    for collection, records in ws.records.items():
+    for records in ws.records.values():
         for i, record in enumerate(records):
             if record.key in broken and not record.has_errors:
                 records[i] = replace(record, has_errors=True)
