@@ -475,6 +475,8 @@ def _open_pair(root: Path, rev_a: str, rev_b: str | None, use_cache: bool, progr
     for cache in (worktree, blobs, rules):
         if cache is not None:
             cache.save()
+    ws_a.require_config(rev_a)
+    ws_b.require_config(rev_b)
     return ws_a, ws_b, (source_a, source_b)
 
 
