@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.gitsource import GitError, GitSource, changed_since, is_workspace_file, open_revision
+from salesctl.gitsource import GitError, GitSource, changed_since, is_workspace_file, open_revision, repository, resolve
 from salesctl.workspace import load
 
 AS_OF = "2026-11-30"
@@ -50,6 +50,21 @@ def test_rev_accepts_tags_branches_and_relative_names(repo, run):
     r.git("tag", "v2026Q3", "HEAD~4")
     assert overdue(run, "-C", r.root, "--rev", "v2026Q3") == overdue(run, "-C", r.root, "--rev", "HEAD~4")
     assert overdue(run, "-C", r.root, "--rev", "main") == overdue(run, "-C", r.root)
+
+
+def test_rev_accepts_every_revision_syntax_git_accepts(repo, run):
+    r = repo()
+    commits = build_history(r)  # messages: 初始化工作区, RCV-1 收款 40000, 应收款合并到…, CT-2 改编号为…, 删除 RCV-2, 账龄分段改为 30/90
+    r.git("tag", "-a", "-m", "第三季度", "v2026Q3", commits[1])
+    repository_ = repository(r.root)
+    for rev, index in [(":/RCV-1 收款", 1), (":/^删除", 4), (":/RCV", 4), ("HEAD^{/改编号}", 3), ("main^{/^应收款}", 2),
+                       ("v2026Q3", 1), ("v2026Q3^{}", 1), ("v2026Q3~1", 0), ("HEAD@{0}", 5), ("main~5", 0),
+                       (commits[2][:10], 2)]:
+        assert resolve(repository_, rev) == commits[index], rev
+    assert overdue(run, "-C", r.root, "--rev", ":/RCV-1 收款") == overdue(run, "-C", r.root, "--rev", commits[1])
+    for rev, kind in [("HEAD:", "tree"), ("HEAD:salesctl.yaml", "blob")]:
+        result = run("-C", r.root, "--rev", rev, "report", "overdue")
+        assert (result.exit_code, result.stderr) == (2, f"error: revision {rev!r} names a {kind}, not a commit\n")
 
 
 def test_rev_never_touches_the_working_tree_or_the_index(repo, run):
