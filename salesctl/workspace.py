@@ -89,7 +89,10 @@ class FileSource:
 
     def _scan(self, rel_dir: str, real_root: str, found: list):
         """Depth-first, sorted, skipping dot names; directory symlinks are not followed."""
-        with os.scandir(os.path.join(self.root, rel_dir)) as it:
+        directory = os.path.join(self.root, rel_dir)
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return  # another git repository (a submodule): a revision holds it as a bare commit id
+        with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
             name = entry.name

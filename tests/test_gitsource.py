@@ -164,6 +164,27 @@ def test_gitlinks_and_files_outside_the_collections_are_ignored(repo):
             "receivables/RCV-1.yaml", "receivables/RCV-2.yaml", "receivables/RCV-3.yaml"]
 
 
+def test_a_nested_repository_is_no_part_of_the_workspace_on_either_side(repo, run):
+    """A submodule in a revision is only a commit id; in the working tree its files are not read
+    either, so that `diff HEAD` finds nothing added."""
+    r = repo()
+    vendor = r.root / "customers/vendor"
+    vendor.mkdir()
+    (vendor / "more.yaml").write_text("- {id: CUS-9, name: 外部, owner: zhang, created: 2026-01-05}\n")
+    r.git("init", "-q", cwd=vendor)
+    r.git("add", "-A", cwd=vendor)
+    r.git("commit", "-qm", "vendor", cwd=vendor)
+    r.commit("子模块")  # the outer repository holds customers/vendor as a gitlink
+    linked = r.root / "customers/linked"  # a checked-out submodule has a .git file
+    linked.mkdir()
+    (linked / ".git").write_text("gitdir: ../../.git/modules/linked\n")
+    (linked / "other.yaml").write_text("- {id: CUS-8, name: 外部, owner: zhang, created: 2026-01-05}\n")
+    assert sorted(load(r.root).ids("customers")) == ["CUS-1", "CUS-2"]
+    assert sorted(open_revision(r.root, "HEAD").ids("customers")) == ["CUS-1", "CUS-2"]
+    result = run("-C", r.root, "diff", "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0 and json.loads(result.stdout)["records"] == []
+
+
 def test_files_are_listed_in_the_order_the_working_tree_lists_them(repo):
     r = repo({"visits/2026/a.yaml": "", "visits/2026.yaml": "", "visits/b.yml": "", "visits/2026/Z/x.yaml": ""})
     with GitSource(r.root, "HEAD") as source:
