@@ -19,11 +19,15 @@ def _p(code, record, at: tuple, message, severity=None):
 
 
 def duplicate_ids(ws):
+    """An id used twice in a collection is a `duplicate-id` error. Ids that differ only in case
+    are a `duplicate-id` warning: macOS and Windows ignore case in file names, so there the two
+    records' files `<collection>/<id>.yaml` are one file."""
     for collection in COLLECTIONS:
         records = ws.records[collection]
-        if len(ws.ids(collection)) == sum(1 for r in records if r.data.get("id") is not None):
-            continue  # every id once: the common case, decided without a second look-up per record
-        first = {}
+        ids = ws.ids(collection)
+        if len(ids) == sum(1 for r in records if r.data.get("id") is not None) == len({i.lower() for i in ids}):
+            continue  # every id once, whatever its case: the common case, decided without a look-up per record
+        first, folded = {}, {}
         for record in records:
             record_id = record.data.get("id")
             if record_id is None:
@@ -32,6 +36,13 @@ def duplicate_ids(ws):
             if other is not record:
                 yield _p("duplicate-id", record, ("id",),
                          f"id {record_id!r} is already used in {other.path}:{other.pos('id')[0]}")
+                continue
+            twin = folded.setdefault(record_id.lower(), record)
+            if twin is not record:
+                yield _p("duplicate-id", record, ("id",),
+                         f"id {record_id!r} differs only in case from {twin.id!r} ({twin.path}:{twin.pos('id')[0]}): "
+                         f"macOS and Windows ignore case in file names, so {collection}/{record_id}.yaml and "
+                         f"{collection}/{twin.id}.yaml are one file there", severity="warning")
 
 
 def id_filename(ws):
