@@ -59,12 +59,12 @@ def approval_state(contract, chain: list, as_of: date | None) -> ApprovalState:
             continue
         steps.append(ApprovalStep(index, entry, dict(standing), last_rejection))
         stage = entry["stage"]
-        if entry["decision"] == "approved":
-            standing[stage] = index
-        else:
+        if entry["decision"] == "rejected":
             last_rejection = index
             for later in chain[chain.index(stage):]:
                 standing.pop(later, None)
+        else:
+            standing[stage] = index
     pending = next((stage for stage in chain if stage not in standing), None)
     return ApprovalState(steps, standing, pending)
 
