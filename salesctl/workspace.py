@@ -90,8 +90,8 @@ class FileSource:
     def _scan(self, rel_dir: str, real_root: str, found: list):
         """Depth-first, sorted, skipping dot names; directory symlinks are not followed."""
         directory = os.path.join(self.root, rel_dir)
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return  # another git repository (a submodule): a revision holds it as a bare commit id
+        if _is_repository(directory):
+            return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
@@ -119,6 +119,13 @@ class FileSource:
     def read(self, rel: str) -> bytes:
         with open(self.root / rel, "rb") as fh:
             return fh.read()
+
+
+def _is_repository(directory: str) -> bool:
+    """Whether `directory` is the top of another git repository: a `.git` file (a submodule's
+    pointer to its git directory) or a `.git` folder with a HEAD."""
+    git_dir = os.path.join(directory, ".git")
+    return os.path.isfile(git_dir) or os.path.isfile(os.path.join(git_dir, "HEAD"))
 
 
 def _identity(path) -> tuple:
