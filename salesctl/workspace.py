@@ -263,16 +263,14 @@ class Workspace:
         kept = {c: [r for r in rs if not r.has_errors] for c, rs in self.records.items()}
         return Workspace(self.root, self.config, kept, self.problems, self.files, self.config_problem)
 
-    def require_config(self, rev: str | None = None) -> "Workspace":
-        """The workspace itself; a WorkspaceError (exit 2) when salesctl.yaml (as committed at
-        `rev`, when given) gives no usable config: no record can be checked then, and every
-        report would come out empty."""
+    def require_config(self, rev: str | None = None):
+        """A WorkspaceError (exit 2) when salesctl.yaml (as committed at `rev`, when given) gives
+        no usable config: no record can be checked then, and every report would come out empty."""
         p = self.config_problem
         if p is not None:
             at = f" (at {rev})" if rev is not None else ""
             raise WorkspaceError(f"{p.path}:{p.line}:{p.column}{at}: {p.message} [{p.code}]; without a usable "
                                  f"{CONFIG_FILE} no record can be read or checked (run 'salesctl validate')")
-        return self
 
     def __iter__(self):
         for collection in COLLECTIONS:
