@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import fields as F
 from .parse import position
-from .problems import problem
+from .problems import Problem, problem
 
 CONFIG_FILE = "salesctl.yaml"
 ROLES = ("rep", "lead", "manager", "legal", "finance", "admin")
@@ -108,12 +108,36 @@ class _Checker:
         return typed
 
 
+def read_config(parsed) -> tuple[Config, list, Problem | None]:
+    """The config from salesctl.yaml as parsed (`parse.ParsedFile`, or None when there is no file):
+    (config, problems, the problem that leaves no usable config or None).
+
+    A file that does not parse, holds nothing, or holds anything but one mapping gives no
+    usable config: without the team and the rules no record can be checked, so the defaults
+    stand in only for `validate` to report the rest.
+    """
+    if parsed is None:
+        return Config(), [], None
+    problems = [problem(code, CONFIG_FILE, (line, column), message) for code, line, column, message in parsed.problems]
+    if not parsed.records:
+        if not problems:
+            problems.append(problem("bad-config", CONFIG_FILE, (1, 1), "salesctl.yaml is empty; company and team are required"))
+        return Config(), problems, next((p for p in problems if p.is_error), problems[0])
+    first = parsed.records[0]
+    if len(parsed.records) > 1 or isinstance(first.data, dict) and not parsed.single:
+        unusable = problem("bad-config", CONFIG_FILE, position(first.positions, ()),
+                           "salesctl.yaml must be one mapping of settings, not a list or several documents")
+        return Config(), [unusable, *problems], unusable
+    config, config_problems = load_config(first.data, first.positions)
+    return config, config_problems + problems, None if isinstance(first.data, dict) else config_problems[0]
+
+
 def load_config(raw, positions: dict) -> tuple[Config, list]:
     """Config from parsed salesctl.yaml; every problem is `bad-config` (unknown keys warn)."""
     c = _Checker(positions)
     cfg = c.cfg
     if not isinstance(raw, dict):
-        c.bad((), "salesctl.yaml must be a mapping of settings")
+        c.bad((), f"salesctl.yaml must be a mapping of settings, found {F._kind(raw)}")
         return cfg, c.problems
     for key in raw:
         if key not in TOP_KEYS:

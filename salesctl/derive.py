@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from .records import Record
 
@@ -27,13 +28,50 @@ def approvals_until(contract: Record, as_of: date) -> list[dict]:
     return [a for a in contract.get("approvals", ()) if a["date"] <= as_of]
 
 
+class ApprovalStep(NamedTuple):
+    """One approval entry, with the chain as it stood just before it."""
+
+    index: int  # the entry's position in the contract's `approvals`
+    entry: dict
+    standing: dict  # stage -> index of its approval in force before this entry
+    last_rejection: int  # index of the latest rejection before this entry; -1 when none
+
+
+class ApprovalState(NamedTuple):
+    steps: list  # of ApprovalStep, one per entry that counts, in the order written
+    standing: dict  # stage -> index of its approval in force after every entry
+    pending_stage: str | None  # the first stage of the chain not in force; None when all are
+
+
+def approval_state(contract, chain: list, as_of: date | None) -> ApprovalState:
+    """Where a contract stands in the approval chain as of D (None: every entry, whatever its date).
+
+    Entries count in the order written. An approval puts its stage in force; a rejection sends
+    the contract back, so that its stage and every later stage need approving again (earlier
+    stages stay approved, though the chain may also restart from its first stage). Derived
+    values, the `approvals` rule, `approve` and `remind` all read the chain from here.
+    """
+    steps = []
+    standing: dict = {}
+    last_rejection = -1
+    for index, entry in enumerate(contract.get("approvals", ())):
+        if as_of is not None and entry["date"] > as_of:
+            continue
+        steps.append(ApprovalStep(index, entry, dict(standing), last_rejection))
+        stage = entry["stage"]
+        if entry["decision"] == "rejected":
+            last_rejection = index
+            for later in chain[chain.index(stage):]:
+                standing.pop(later, None)
+        else:
+            standing[stage] = index
+    pending = next((stage for stage in chain if stage not in standing), None)
+    return ApprovalState(steps, standing, pending)
+
+
 def pending_stage(contract: Record, chain: list, as_of: date):
-    """The first stage of the approval chain without an approved decision; None when all are."""
-    approved = {a["stage"] for a in approvals_until(contract, as_of) if a["decision"] == "approved"}
-    for stage in chain:
-        if stage not in approved:
-            return stage
-    return None
+    """The first stage of the approval chain not approved (or sent back by a rejection); None when all are."""
+    return approval_state(contract, chain, as_of).pending_stage
 
 
 def waiting_since(contract: Record, as_of: date) -> date | None:

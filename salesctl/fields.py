@@ -119,7 +119,7 @@ def parse_id(value):
         value = str(value)
     if not isinstance(value, str):
         return None, "bad-type", f"expected an id, found {_kind(value)}"
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):  # `$` alone would let a trailing newline through
         return None, "bad-value", f"{_show(value)} is not a valid id (letters, digits, '.', '_', '-'; at most 64)"
     return value, None, None
 

@@ -90,13 +90,24 @@ def repository(workspace) -> Repository:
 
 
 def resolve(repo: Repository, rev: str) -> str:
-    """The commit id `rev` names, or a GitError that says why it names none."""
+    """The commit id `rev` names, or a GitError that says why it names none.
+
+    Any revision git accepts (`:/message`, `HEAD^{/fix}`, `v1^{}`, `@{1}` …): git names the
+    object first and peels it to a commit after, since a suffix on `:/message` would become part
+    of the searched text.
+    """
     if not rev or rev.startswith("-") or any(c in rev for c in "\n\0"):
         raise GitError(f"{rev!r} is not a git revision")
     try:
-        return git(repo.top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+        named = git(repo.top, "rev-parse", "--verify", "--quiet", rev).decode().strip()
     except GitError:
-        pass
+        named = None
+    if named is not None:
+        try:
+            return git(repo.top, "rev-parse", "--verify", "--quiet", f"{named}^{{commit}}").decode().strip()
+        except GitError:
+            kind = git(repo.top, "cat-file", "-t", named).decode().strip()
+            raise GitError(f"revision {rev!r} names a {kind}, not a commit") from None
     if repo.shallow:
         hint = " (this is a shallow clone, its history is cut off: run 'git fetch --unshallow')"
     else:
@@ -475,6 +486,8 @@ def _open_pair(root: Path, rev_a: str, rev_b: str | None, use_cache: bool, progr
     for cache in (worktree, blobs, rules):
         if cache is not None:
             cache.save()
+    ws_a.require_config(rev_a)
+    ws_b.require_config(rev_b)
     return ws_a, ws_b, (source_a, source_b)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .derive import is_counted
+from .derive import approval_state, is_counted
 from .problems import problem
 from .records import COLLECTIONS, items_total
 
@@ -19,11 +19,15 @@ def _p(code, record, at: tuple, message, severity=None):
 
 
 def duplicate_ids(ws):
+    """An id used twice in a collection is a `duplicate-id` error. Ids that differ only in case
+    are a `duplicate-id` warning: macOS and Windows ignore case in file names, so there the two
+    records' files `<collection>/<id>.yaml` are one file."""
     for collection in COLLECTIONS:
         records = ws.records[collection]
-        if len(ws.ids(collection)) == sum(1 for r in records if r.data.get("id") is not None):
-            continue  # every id once: the common case, decided without a second look-up per record
-        first = {}
+        ids = ws.ids(collection)
+        if len(ids) == sum(1 for r in records if r.data.get("id") is not None) == len({i.lower() for i in ids}):
+            continue  # every id once, whatever its case: the common case, decided without a look-up per record
+        first, folded = {}, {}
         for record in records:
             record_id = record.data.get("id")
             if record_id is None:
@@ -32,6 +36,13 @@ def duplicate_ids(ws):
             if other is not record:
                 yield _p("duplicate-id", record, ("id",),
                          f"id {record_id!r} is already used in {other.path}:{other.pos('id')[0]}")
+                continue
+            twin = folded.setdefault(record_id.lower(), record)
+            if twin is not record:
+                yield _p("duplicate-id", record, ("id",),
+                         f"id {record_id!r} differs only in case from {twin.id!r} ({twin.path}:{twin.pos('id')[0]}): "
+                         f"macOS and Windows ignore case in file names, so {collection}/{record_id}.yaml and "
+                         f"{collection}/{twin.id}.yaml are one file there", severity="warning")
 
 
 def id_filename(ws):
@@ -117,44 +128,35 @@ def overpaid(ws):
 
 
 def approvals(ws):
-    """Approval entries follow the chain: each stage after its predecessors, dates never going back.
-
-    A rejection sends the contract back: that stage and every later one need approving again,
-    and the chain may restart from its first stage.
+    """Approval entries follow the chain (`derive.approval_state`): each stage once its
+    predecessors are approved, dates never going back; a contract past approval has every stage
+    approved. Codes: approval-order, approval-missing.
     """
     chain = ws.config.rules["approval_chain"]
     for contract in ws.records["contracts"]:
-        approved: dict = {}  # stage -> index of its approving entry
-        last_rejection = -1
-        previous_date = None
-        previous_index = -1
-        for i, entry in enumerate(contract.get("approvals", ())):
-            stage = entry["stage"]
+        state = approval_state(contract, chain, None)
+        previous = None
+        for step in state.steps:
+            entry, stage = step.entry, step.entry["stage"]
             index = chain.index(stage)
-            at = ("approvals", i)
-            if previous_date is not None and entry["date"] < previous_date:
+            at = ("approvals", step.index)
+            if previous is not None and entry["date"] < previous.entry["date"]:
                 yield _p("approval-order", contract, at + ("date",),
-                         f"approval of stage {stage!r} dated {entry['date']} is before the previous entry ({previous_date})")
-            missing = [s for s in chain[:index] if s not in approved]
+                         f"approval of stage {stage!r} dated {entry['date']} is before the previous entry ({previous.entry['date']})")
+            missing = [s for s in chain[:index] if s not in step.standing]
             if missing:
                 yield _p("approval-order", contract, at + ("stage",),
                          f"stage {stage!r} comes before {', '.join(repr(s) for s in missing)} approved it")
-            elif entry["decision"] == "approved" and approved.get(stage, -1) > last_rejection:
+            elif entry["decision"] == "approved" and step.standing.get(stage, -1) > step.last_rejection:
                 yield _p("approval-order", contract, at + ("stage",), f"stage {stage!r} is approved twice")
-            elif index < previous_index and last_rejection < i - 1 and any(
-                    approved.get(s, -1) > last_rejection for s in chain[index + 1:]):
+            elif previous is not None and index < chain.index(previous.entry["stage"]) \
+                    and step.last_rejection < step.index - 1 \
+                    and any(step.standing.get(s, -1) > step.last_rejection for s in chain[index + 1:]):
                 yield _p("approval-order", contract, at + ("stage",),
                          f"stage {stage!r} after a later stage without a rejection in between")
-            if entry["decision"] == "approved":
-                approved[stage] = i
-            else:
-                last_rejection = i
-                for later in chain[index:]:
-                    approved.pop(later, None)
-            previous_date = entry["date"]
-            previous_index = index
+            previous = step
         if contract.get("status") in ("approved", "signed", "completed"):
-            lacking = [s for s in chain if s not in approved]
+            lacking = [s for s in chain if s not in state.standing]
             if lacking:
                 yield _p("approval-missing", contract, ("status",),
                          f"status {contract['status']!r} but stage(s) {', '.join(lacking)} not approved")

@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, load_config
+from .config import CONFIG_FILE, Config, read_config
 from .parse import ParsedFile, parse_bytes
 from .problems import Problem, problem, sort_key
 from .records import COLLECTIONS, Record, RecordBuilder
@@ -89,7 +89,10 @@ class FileSource:
 
     def _scan(self, rel_dir: str, real_root: str, found: list):
         """Depth-first, sorted, skipping dot names; directory symlinks are not followed."""
-        with os.scandir(os.path.join(self.root, rel_dir)) as it:
+        directory = os.path.join(self.root, rel_dir)
+        if _is_repository(directory):
+            return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
+        with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
             name = entry.name
@@ -116,6 +119,13 @@ class FileSource:
     def read(self, rel: str) -> bytes:
         with open(self.root / rel, "rb") as fh:
             return fh.read()
+
+
+def _is_repository(directory: str) -> bool:
+    """Whether `directory` is the top of another git repository: a `.git` file (a submodule's
+    pointer to its git directory) or a `.git` folder with a HEAD."""
+    git_dir = os.path.join(directory, ".git")
+    return os.path.isfile(git_dir) or os.path.isfile(os.path.join(git_dir, "HEAD"))
 
 
 def _identity(path) -> tuple:
@@ -235,12 +245,14 @@ class Workspace:
 
     typed: TypedFiles | None = None
 
-    def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int):
+    def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int,
+                 config_problem: Problem | None = None):
         self.root = root
         self.config = config
         self.records: dict[str, list[Record]] = records
         self.problems: list[Problem] = problems
         self.files = files
+        self.config_problem = config_problem  # why salesctl.yaml gives no usable config; None when it does
 
     @property
     def error_count(self) -> int:
@@ -249,7 +261,16 @@ class Workspace:
     def usable(self) -> "Workspace":
         """The same workspace without the records that have errors (what read commands use)."""
         kept = {c: [r for r in rs if not r.has_errors] for c, rs in self.records.items()}
-        return Workspace(self.root, self.config, kept, self.problems, self.files)
+        return Workspace(self.root, self.config, kept, self.problems, self.files, self.config_problem)
+
+    def require_config(self, rev: str | None = None):
+        """A WorkspaceError (exit 2) when salesctl.yaml (as committed at `rev`, when given) gives
+        no usable config: no record can be checked then, and every report would come out empty."""
+        p = self.config_problem
+        if p is not None:
+            at = f" (at {rev})" if rev is not None else ""
+            raise WorkspaceError(f"{p.path}:{p.line}:{p.column}{at}: {p.message} [{p.code}]; without a usable "
+                                 f"{CONFIG_FILE} no record can be read or checked (run 'salesctl validate')")
 
     def __iter__(self):
         for collection in COLLECTIONS:
@@ -354,18 +375,8 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     files = source.files()
     problems: list[Problem] = []
     config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
-    config_parsed = parse_source(source, config_entry, cache).get(CONFIG_FILE)
-    if config_parsed is not None and config_parsed.records:
-        first = config_parsed.records[0]
-        config, config_problems = load_config(first.data, first.positions)
-        problems.extend(config_problems)
-    else:
-        config = Config()
-        if config_parsed is not None and not config_parsed.problems:
-            problems.append(problem("bad-config", CONFIG_FILE, (1, 1), "salesctl.yaml is empty; company and team are required"))
-    if config_parsed is not None:
-        problems.extend(problem(code, CONFIG_FILE, (line, column), message)
-                        for code, line, column, message in config_parsed.problems)
+    config, config_problems, unusable = read_config(parse_source(source, config_entry, cache).get(CONFIG_FILE))
+    problems.extend(config_problems)
 
     builder = make_builder(config)
     fingerprint = getattr(builder, "fingerprint", None)
@@ -406,7 +417,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
         if records_cache is not None and fingerprint is not None and settled(identities[rel], now):
             records_cache.put(rel, identities[rel], fingerprint, built, file_problems)
 
-    ws = Workspace(Path(root), config, records, problems, len(files))
+    ws = Workspace(Path(root), config, records, problems, len(files), unusable)
     ws.typed = TypedFiles(typed_files, fingerprint)
     rules_key = rules_cache.key(files, fingerprint) if rules_cache is not None and fingerprint is not None else None
     rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
@@ -432,17 +443,25 @@ def _flag_broken(ws: Workspace, broken: set):
     ws.reindex()
 
 
-def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress=None) -> Workspace:
-    """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache."""
+def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress=None,
+                   require_config: bool = True) -> Workspace:
+    """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache.
+
+    Without a usable salesctl.yaml it is a WorkspaceError, unless `require_config` is false
+    (`validate`, which reports the config's problems with the rest).
+    """
     if rev is not None:
         from .gitsource import open_revision  # git errors are WorkspaceErrors: exit 2
 
-        return open_revision(root, rev, use_cache=use_cache, progress=progress)
-    if not use_cache:
-        return load(root, progress=progress)
-    caches = Caches(root)
-    ws = load(root, progress=progress, **caches.arguments())
-    caches.save()
+        ws = open_revision(root, rev, use_cache=use_cache, progress=progress)
+    elif not use_cache:
+        ws = load(root, progress=progress)
+    else:
+        caches = Caches(root)
+        ws = load(root, progress=progress, **caches.arguments())
+        caches.save()
+    if require_config:
+        ws.require_config(rev)
     return ws
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import fields as F
 from .config import CONFIG_FILE
-from .derive import is_written_off, pending_stage, receivable_balance
+from .derive import approval_state, is_written_off, receivable_balance
 from .edit import EditError, Style, YamlFile, new_file, render
 from .parse import parse_bytes
 from .problems import Problem
@@ -431,8 +431,8 @@ def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool
                       f"go through approval")
     decision = "rejected" if reject else "approved"
     entry = _without_none({"stage": stage, "by": by, "date": on, "decision": decision, "comment": comment})
-    approvals = list(contract.get("approvals", ())) + [entry]
-    if not reject and pending_stage({"approvals": approvals}, chain, on) is None:
+    after = {"approvals": [*contract.get("approvals", ()), entry]}
+    if approval_state(after, chain, None).pending_stage is None:
         new_status = "approved"
     else:
         new_status = "in_review"

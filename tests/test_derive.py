@@ -136,6 +136,57 @@ def test_contract_derived(workspace):
     assert derive.contract_balance(full, signed, D) == 7000
 
 
+CHAIN = ["manager", "legal", "finance"]
+BY = {"manager": "lin", "legal": "chen", "finance": "zhao"}
+
+
+def approvals_text(steps: str) -> str:
+    """`"m+ l+ l-"` -> approval entries (+ approved, - rejected), dated 2026-02-02, 02-03, …"""
+    names = {"m": "manager", "l": "legal", "f": "finance"}
+    lines = []
+    for day, step in enumerate(steps.split(), start=2):
+        stage = names[step[0]]
+        decision = "approved" if step[1] == "+" else "rejected"
+        lines.append(f"  - {{stage: {stage}, by: {BY[stage]}, date: 2026-02-{day:02d}, decision: {decision}}}\n")
+    return "approvals:\n" + "".join(lines) if lines else ""
+
+
+def in_review(steps: str) -> str:
+    head = CONTRACT.split("approvals:")[0].replace("status: signed", "status: in_review").replace("signed: 2026-02-10\n", "")
+    return head + approvals_text(steps)
+
+
+@pytest.mark.parametrize("steps, pending", [
+    ("", "manager"),
+    ("m+", "legal"),
+    ("m+ l+", "finance"),
+    ("m+ l+ f+", None),
+    ("m+ l+ l-", "legal"),          # legal took its approval back: legal again, not finance
+    ("m+ l-", "legal"),             # manager's approval stands
+    ("m+ l- m+", "legal"),          # the chain restarted at manager; legal still owes one
+    ("m+ l- m-", "manager"),        # a rejection at manager sends back every stage
+    ("m+ l+ l- l+", "finance"),
+    ("m+ l+ f-", "finance"),
+    ("m+ l+ f+ f- l-", "legal"),    # every stage approved once, but legal and finance were sent back
+    ("m-", "manager"),
+])
+def test_pending_stage_follows_rejections(workspace, steps, pending):
+    ws = load(workspace({"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": in_review(steps)}))
+    assert [p for p in ws.problems if p.is_error] == []
+    assert derive.pending_stage(ws.get("contracts", "CT-1"), CHAIN, D) == pending
+
+
+def test_approval_state_counts_entries_up_to_as_of(workspace):
+    ws = load(workspace({"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": in_review("m+ l+ l-")}))
+    contract = ws.get("contracts", "CT-1")
+    before = derive.approval_state(contract, CHAIN, date(2026, 2, 3))  # the rejection of 02-04 not yet made
+    assert (before.pending_stage, before.standing) == ("finance", {"manager": 0, "legal": 1})
+    after = derive.approval_state(contract, CHAIN, D)
+    assert (after.pending_stage, after.standing) == ("legal", {"manager": 0})
+    assert [(s.index, s.standing, s.last_rejection) for s in after.steps] == [
+        (0, {}, -1), (1, {"manager": 0}, -1), (2, {"manager": 0, "legal": 1}, -1)]
+
+
 def test_customer_derived(workspace):
     visits = """\
     - {id: V1, customer: CUS-0001, rep: zhang, date: 2026-02-01, channel: onsite}

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.gitsource import GitError, GitSource, changed_since, is_workspace_file, open_revision
+from salesctl.gitsource import GitError, GitSource, changed_since, is_workspace_file, open_revision, repository, resolve
 from salesctl.workspace import load
 
 AS_OF = "2026-11-30"
@@ -50,6 +50,21 @@ def test_rev_accepts_tags_branches_and_relative_names(repo, run):
     r.git("tag", "v2026Q3", "HEAD~4")
     assert overdue(run, "-C", r.root, "--rev", "v2026Q3") == overdue(run, "-C", r.root, "--rev", "HEAD~4")
     assert overdue(run, "-C", r.root, "--rev", "main") == overdue(run, "-C", r.root)
+
+
+def test_rev_accepts_every_revision_syntax_git_accepts(repo, run):
+    r = repo()
+    commits = build_history(r)  # messages: 初始化工作区, RCV-1 收款 40000, 应收款合并到…, CT-2 改编号为…, 删除 RCV-2, 账龄分段改为 30/90
+    r.git("tag", "-a", "-m", "第三季度", "v2026Q3", commits[1])
+    repository_ = repository(r.root)
+    for rev, index in [(":/RCV-1 收款", 1), (":/^删除", 4), (":/RCV", 4), ("HEAD^{/改编号}", 3), ("main^{/^应收款}", 2),
+                       ("v2026Q3", 1), ("v2026Q3^{}", 1), ("v2026Q3~1", 0), ("HEAD@{0}", 5), ("main~5", 0),
+                       (commits[2][:10], 2)]:
+        assert resolve(repository_, rev) == commits[index], rev
+    assert overdue(run, "-C", r.root, "--rev", ":/RCV-1 收款") == overdue(run, "-C", r.root, "--rev", commits[1])
+    for rev, kind in [("HEAD:", "tree"), ("HEAD:salesctl.yaml", "blob")]:
+        result = run("-C", r.root, "--rev", rev, "report", "overdue")
+        assert (result.exit_code, result.stderr) == (2, f"error: revision {rev!r} names a {kind}, not a commit\n")
 
 
 def test_rev_never_touches_the_working_tree_or_the_index(repo, run):
@@ -147,6 +162,27 @@ def test_gitlinks_and_files_outside_the_collections_are_ignored(repo):
         assert [rel for rel, _ in source.files()] == [
             "salesctl.yaml", "customers/customers.yaml", "contracts/CT-1.yaml", "contracts/CT-2.yaml",
             "receivables/RCV-1.yaml", "receivables/RCV-2.yaml", "receivables/RCV-3.yaml"]
+
+
+def test_a_nested_repository_is_no_part_of_the_workspace_on_either_side(repo, run):
+    """A submodule in a revision is only a commit id; in the working tree its files are not read
+    either, so that `diff HEAD` finds nothing added."""
+    r = repo()
+    vendor = r.root / "customers/vendor"
+    vendor.mkdir()
+    (vendor / "more.yaml").write_text("- {id: CUS-9, name: 外部, owner: zhang, created: 2026-01-05}\n")
+    r.git("init", "-q", cwd=vendor)
+    r.git("add", "-A", cwd=vendor)
+    r.git("commit", "-qm", "vendor", cwd=vendor)
+    r.commit("子模块")  # the outer repository holds customers/vendor as a gitlink
+    linked = r.root / "customers/linked"  # a checked-out submodule has a .git file
+    linked.mkdir()
+    (linked / ".git").write_text("gitdir: ../../.git/modules/linked\n")
+    (linked / "other.yaml").write_text("- {id: CUS-8, name: 外部, owner: zhang, created: 2026-01-05}\n")
+    assert sorted(load(r.root).ids("customers")) == ["CUS-1", "CUS-2"]
+    assert sorted(open_revision(r.root, "HEAD").ids("customers")) == ["CUS-1", "CUS-2"]
+    result = run("-C", r.root, "diff", "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0 and json.loads(result.stdout)["records"] == []
 
 
 def test_files_are_listed_in_the_order_the_working_tree_lists_them(repo):

@@ -251,3 +251,20 @@ def test_a_manager_written_as_a_number_is_that_member_id(workspace):
         ("bad-config", 5, "team member 'wang': manager '8' is not a team member"),
         ("bad-config", 6, "team member '9': manager 'nobody' is not a team member")]
     assert ws.member("zhang")["manager"] == "7"
+
+
+def test_ids_that_differ_only_in_case_are_a_duplicate_id_warning(workspace, run):
+    """On macOS and Windows CUS-0001.yaml and cus-0001.yaml are one file: checked out there, one
+    record silently replaces the other."""
+    root = workspace(with_change(**{"customers/cus-0001.yaml": CUSTOMER.replace("CUS-0001", "cus-0001"),
+                                    "customers/more.yaml": "- " + CUSTOMER.replace("CUS-0001", "Cus-0001").replace("\n", "\n  ")}))
+    result = run("-C", root, "validate")
+    assert (result.exit_code, result.stdout.splitlines()) == (0, [
+        "customers/cus-0001.yaml:1:1: warning[duplicate-id]: id 'cus-0001' differs only in case from 'CUS-0001' "
+        "(customers/CUS-0001.yaml:1): macOS and Windows ignore case in file names, so customers/cus-0001.yaml and "
+        "customers/CUS-0001.yaml are one file there",
+        "customers/more.yaml:1:3: warning[duplicate-id]: id 'Cus-0001' differs only in case from 'CUS-0001' "
+        "(customers/CUS-0001.yaml:1): macOS and Windows ignore case in file names, so customers/Cus-0001.yaml and "
+        "customers/CUS-0001.yaml are one file there",
+        "0 errors, 2 warnings in 6 files"])  # salesctl.yaml and 5 record files
+    assert sorted(load(root).usable().ids("customers")) == ["CUS-0001", "Cus-0001", "cus-0001"]  # a warning keeps them

@@ -64,14 +64,20 @@ class AppContext:
             self._root = find_root(self.workspace_dir)
         return self._root
 
-    def load(self):
-        """The whole workspace with its problems (cached for the rest of the command)."""
+    def load(self, require_config: bool = True):
+        """The whole workspace with its problems (cached for the rest of the command).
+
+        Without a usable salesctl.yaml it is a usage error (exit 2) unless `require_config` is
+        false: only `validate` reads a workspace whose records cannot be checked.
+        """
         if self._workspace is None:
             from ..workspace import open_workspace
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
-                                                 progress=_progress_enabled())
+                                                 progress=_progress_enabled(), require_config=False)
+        if require_config:
+            self._workspace.require_config(self.rev)
         return self._workspace
 
     @contextmanager

@@ -35,7 +35,7 @@ def validate(strict, fmt, changed):
         if app.rev is not None:
             raise click.UsageError("--changed compares with the working tree; it cannot be used with --rev")
         paths = changed_since(app.root(), changed)
-    ws = app.load()
+    ws = app.load(require_config=False)
     problems, files = ws.problems, ws.files
     if paths is not None:
         from ..gitsource import problems_in_files
