@@ -64,9 +64,9 @@ class Style:
         found = cls()
         seen: set = set()
         for text in ([composed] if composed else []) + list(texts):
-            if not isinstance(text, tuple) and not _parses(text):
-                continue  # `parse` refuses it (too deep for the C composer, say): no style to learn
-            text, documents = text if isinstance(text, tuple) else (text, compose(text))
+            text, documents = text if isinstance(text, tuple) else (text, _learnable(text))
+            if documents is None:
+                continue
             traits = _traits(text, documents)
             for name, value in traits.items():
                 if name == "flow":
@@ -150,6 +150,16 @@ def _root_list(documents):
     return None
 
 
+def _learnable(text: str) -> list | None:
+    """The documents of a text that `parse` reads and the composer takes, else None."""
+    if not _parses(text):
+        return None  # `parse` refuses it (too deep for the C composer, say)
+    try:
+        return compose(text)
+    except YAMLError:
+        return None  # tab-indented comments: `parse` reads the file as empty, the composer refuses it
+
+
 def _parses(text: str) -> bool:
     """`parse` reads it: valid YAML, bounded nesting and aliases, nothing but core tags."""
     problems = parse_bytes(text.encode("utf-8")).problems
@@ -212,12 +222,12 @@ def _prepare(value, style: Style, flow: bool = False, in_flow: bool = False):
 def _text(value: str, in_flow: bool):
     """A string, quoted where some YAML reader would read it plain as anything else.
 
-    ruamel's emitter follows YAML 1.2, which lets `CMB:2611300012` stand plain inside `{…}`; the
-    libyaml reader (ours, and most tools') refuses a `:` there, and a `?` in front starts a key.
+    ruamel's emitter follows YAML 1.2, which lets `CMB:2611300012` or `0?` stand plain inside
+    `{…}`; the libyaml reader (ours, and most tools') refuses a `:` there and ends the text at a `?`.
     """
     if any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
         return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
-    if any(regexp.match(value) for regexp in _TYPED) or in_flow and (":" in value or value.startswith("?")):
+    if any(regexp.match(value) for regexp in _TYPED) or in_flow and (":" in value or "?" in value):
         return SingleQuotedScalarString(value)
     return value
 
@@ -296,9 +306,10 @@ class YamlFile:
         self.newline = "\r\n" if "\r\n" in self.text.split("\n", 1)[0] + "\n" else "\n"
         self._samples = list(samples)  # other files of the collection, for traits this one lacks
         self._style = None
-        if not _parses(self.text):
+        documents = _learnable(self.text)
+        if documents is None:
             raise EditError(f"{name} does not parse; fix it first (salesctl validate)")
-        self._compose()
+        self._index(documents)
 
     @classmethod
     def from_bytes(cls, raw: bytes, **kwargs) -> "YamlFile":
@@ -317,11 +328,16 @@ class YamlFile:
         return self._style
 
     def _compose(self):
+        """The nodes of the edited text; the text before the edit composed, so a failure is ours."""
         try:
-            self.documents = compose(self.text)
-        except YAMLError:  # `parse` read the file before the edit: the edit broke it
+            documents = compose(self.text)
+        except YAMLError:
             problem = _unparsed(parse_bytes(self.text.encode("utf-8"))) or "the composer refuses it"
             raise EditError(_bug(self.name, f"does not parse ({problem})")) from None
+        self._index(documents)
+
+    def _index(self, documents: list):
+        self.documents = documents
         self.records = []  # in the order `parse` lists them, non-mappings included
         for doc in self.documents:
             if isinstance(doc, SequenceNode):
@@ -413,9 +429,9 @@ class YamlFile:
             text = render_inline([record] if not isinstance(record, str) else [plain], self.style, flow=True)[1:-1]
             self._append_inline(root, text)
         else:
-            style = self.style
-            self._insert_after(_end(root, self.text), _dashed(lines, style.record_dash, style.record_indent),
-                               gap=style.record_gap, owner=root.start_mark.column)
+            style, dash = self.style, self._dash_column(root)  # the file's own: a sample's would not parse
+            indent = dash + style.record_indent - style.record_dash
+            self._insert_after(_end(root, self.text), _dashed(lines, dash, indent), gap=style.record_gap, owner=dash)
         expected.append(plain)
         self._verify(expected, len(expected) - 1)
 
@@ -480,10 +496,19 @@ class YamlFile:
             self._append_inline(node, render_inline([entry], self.style, flow=True)[1:-1])
             return
         last = node.value[-1]
-        dash = node.start_mark.column
+        dash = self._dash_column(node)
         indent = last.start_mark.column if not isinstance(last, ScalarNode) or last.value else dash + 2
         self._insert_after(_end(node, self.text), _dashed(render(entry, self.style, flow=flow), dash, indent),
                            owner=dash)
+
+    def _dash_column(self, node: SequenceNode) -> int:
+        """The column of a block list's dashes: where it starts, unless a tag (`!!seq`) comes first."""
+        if self.text.startswith("-", node.start_mark.index):
+            return node.start_mark.column
+        first = node.value[0].start_mark.index
+        line = self.text.rfind("\n", 0, first) + 1
+        dash = self.text.rfind("-", line, first)
+        return dash - line if dash != -1 else node.start_mark.column
 
     def _fill_null(self, record: MappingNode, name: str, node: ScalarNode, value):
         """`name:` left empty gets the value on the lines below; `name: ~` is replaced inline."""

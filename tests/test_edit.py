@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesctl import edit as edit_module
 from salesctl.edit import EditError, Style, YamlFile, new_file
@@ -230,6 +232,26 @@ def test_a_missing_record_is_an_error():
 def test_a_sample_that_does_not_parse_teaches_nothing():
     assert Style.detect("id: [unclosed\n", "items:\n- {name: a}\n").flow == {"items": True}
     assert Style.detect("id: [unclosed\n") == Style()
+    assert Style.detect("\t# 制表符缩进的注释\n") == Style()  # `parse` reads it as empty; the composer refuses it
+
+
+SAMPLE_PIECES = st.sampled_from(["- ", "  ", "    ", "payments:", "collection:", "written_off:", "id: R", "&a ", "*a",
+                                 "<<: ", "\n", "{", "}", "[", "]", ", ", "date: 2026-01-01", "? ", ": ", "x", "!!map ",
+                                 "!!seq ", "# c", "|\n  t", "---\n", "\t"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SAMPLE_PIECES, max_size=25).map("".join),
+       st.sampled_from(["id: X\n", "id: X\ncollection:\n- date: 2026-01-01\n", "- id: X\n", "- {id: X}\n", "-\n  id: X\n"]))
+def test_no_other_file_can_make_a_write_fail(sample, text):
+    """Whatever another file of the collection holds, the style learned from it writes text that
+    reads back as written."""
+    doc = YamlFile(text, samples=[sample])
+    doc.append_entry("X", "payments", PAYMENT, ORDER)
+    doc.append_entry("X", "collection", {"date": date(2026, 1, 2), "by": "zhang"}, ORDER)
+    doc.add_field("X", "written_off", {"date": date(2026, 1, 2), "reason": "破产"}, ORDER)
+    if text.startswith("-"):
+        doc.add_record({"id": "Y", "payments": [PAYMENT], "written_off": {"date": date(2026, 1, 3)}})
 
 
 # --- text that YAML would read as something else ---------------------------------------------
@@ -242,6 +264,7 @@ FLOW_AND_BLOCK = "id: X\npayments:\n  - {date: 2026-01-01, amount: 1}\ncollectio
     ("行业:制造", "'行业:制造'", "行业:制造"),
     ("https://x.cn/a?b=1#c", "'https://x.cn/a?b=1#c'", "https://x.cn/a?b=1#c"),
     ("?x", "'?x'", "?x"),
+    ("0?", "'0?'", "0?"),  # libyaml ends a plain scalar at a `?` inside {…}
     ("1:20", "'1:20'", "'1:20'"),  # a YAML 1.1 reader takes it for 80 (sexagesimal)
     ("<<", "'<<'", "'<<'"),  # a merge key
     ("007", "'007'", "'007'"),
@@ -362,3 +385,12 @@ def test_a_missing_final_newline_stays_missing():
     assert after == crlf + "\r\n  - date: 2026-01-02\r\n    by: wang"
     after = edit("- id: V-1   # 末行", lambda d: d.add_record({"id": "V-2"}))
     assert after == "- id: V-1   # 末行\n- id: V-2"
+
+
+def test_a_list_gets_the_dashes_of_its_own_file():
+    """Not a sample's (its records indented), nor the column of a tag before the list."""
+    after = edit("-\n  id: V-1\n", lambda d: d.add_record({"id": "V-2"}), samples=["  - id: V-9\n    customer: D\n"])
+    assert after == "-\n  id: V-1\n- id: V-2\n"
+    text = "id: X\npayments: !!seq\n  - {date: 2026-01-01, amount: 1}\n"
+    after = edit(text, lambda d: d.append_entry("X", "payments", PAYMENT, ORDER))
+    assert changed(text, after) == ["+  - {date: 2026-11-30, amount: 1000.50, method: 转账}"]
