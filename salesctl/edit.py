@@ -9,7 +9,9 @@ reproduce (a root list at column 0 whose nested lists are indented, a comment af
 last entry, odd spacing), so every byte not touched stays as it was by construction.
 
 Every edit is verified: the new text must parse to exactly the old data plus the change, else
-`EditError` and nothing is written.
+`EditError` and nothing is written. The change is worked out without YAML (`_as_read`), so a value
+that would read back as something else is caught too; text of ours that fails the check is
+reported as an internal error, not as a problem of the user's file.
 """
 
 from __future__ import annotations

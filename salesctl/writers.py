@@ -119,7 +119,10 @@ def text_arg(text: str | None, what: str) -> str | None:
     """Free text from the command line; bytes that are not UTF-8 (a shell passes them through) cannot
     be written to a YAML file."""
     if text is not None and any("\ud800" <= ch <= "\udfff" for ch in text):
-        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        try:
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # \xff
+        except UnicodeEncodeError:  # a lone surrogate, not a byte passed through
+            shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
         raise BadInput(f"{what} '{shown}' is not UTF-8 text")
     return text
 

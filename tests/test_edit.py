@@ -277,7 +277,8 @@ FLOW_AND_BLOCK = "id: X\npayments:\n  - {date: 2026-01-01, amount: 1}\ncollectio
 def test_text_is_quoted_where_a_yaml_reader_would_misread_it(text, flow, block):
     after = edit(FLOW_AND_BLOCK, lambda d: d.append_entry("X", "payments", {"date": date(2026, 1, 2), "ref": text}, ORDER))
     assert changed(FLOW_AND_BLOCK, after) == [f"+  - {{date: 2026-01-02, ref: {flow}}}"]
-    after = edit(FLOW_AND_BLOCK, lambda d: d.append_entry("X", "collection", {"date": date(2026, 1, 2), "note": text}, ORDER))
+    note = {"date": date(2026, 1, 2), "note": text}
+    after = edit(FLOW_AND_BLOCK, lambda d: d.append_entry("X", "collection", note, ORDER))
     assert changed(FLOW_AND_BLOCK, after) == ["+  - date: 2026-01-02", f"+    note: {block}"]
     after = edit("- {id: X, note: a}\n", lambda d: d.set_value("X", "note", text))
     assert after == f"- {{id: X, note: {flow}}}\n"

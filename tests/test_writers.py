@@ -748,6 +748,7 @@ def test_new_writes_every_value_so_that_it_reads_back_as_given(repo, salesctl, a
     (["approve", "CT-2026-002", "--stage", "manager", "--by", "lin", "--comment", "\udcff"],
      "--comment '\\xff' is not UTF-8 text"),
     (["new", "customer", "name=\udcff", "owner=zhang"], "name '\\xff' is not UTF-8 text"),
+    (["new", "customer", "name=甲\ud800", "owner=zhang"], "name '甲\\ud800' is not UTF-8 text"),
 ])
 def test_text_that_is_not_utf8_is_a_usage_error(repo, salesctl, args, message):
     """A shell passes bytes that are not UTF-8 through (as surrogates): they cannot go into a YAML file."""
@@ -766,7 +767,8 @@ def test_contact_phones_and_scores_keep_their_leading_zeros(repo, salesctl):
     assert "contacts:\n  - name: 王\n    phone: 0574 8888 0001\n" in r.read("customers/CUS-0013.yaml")
     result = salesctl(r, "new", "review", "rep=zhang", "period=2026-Q4", "self={'行业:制造': 5, '007': 4}")
     assert result.exit_code == 0, result.stderr
-    assert r.read("reviews/REV-0001.yaml") == "id: REV-0001\nrep: zhang\nperiod: 2026-Q4\nself:\n  行业:制造: 5\n  '007': 4\n"
+    assert r.read("reviews/REV-0001.yaml") == ("id: REV-0001\nrep: zhang\nperiod: 2026-Q4\n"
+                                               "self:\n  行业:制造: 5\n  '007': 4\n")
 
 
 def test_an_edit_that_would_not_parse_is_reported_as_our_bug(repo, salesctl, monkeypatch):
