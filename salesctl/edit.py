@@ -9,7 +9,9 @@ reproduce (a root list at column 0 whose nested lists are indented, a comment af
 last entry, odd spacing), so every byte not touched stays as it was by construction.
 
 Every edit is verified: the new text must parse to exactly the old data plus the change, else
-`EditError` and nothing is written.
+`EditError` and nothing is written. The change is worked out without YAML (`_as_read`), so a value
+that would read back as something else is caught too; text of ours that fails the check is
+reported as an internal error, not as a problem of the user's file.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from .parse import parse_bytes
 
 BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
-# Plain words that YAML 1.1 tools read as booleans or null: written quoted so every reader agrees.
-_AMBIGUOUS = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}
+# What a plain scalar may be read as other than text by a YAML 1.2 or a YAML 1.1 reader (yes, 1:20,
+# 0o7, 2026-01-01, <<, …): text matching one is written quoted, so that every reader agrees.
+_TYPED = [regexp for _versions, _tag, regexp, _first in implicit_resolvers]
 
 
 class EditError(Exception):
@@ -62,9 +66,9 @@ class Style:
         found = cls()
         seen: set = set()
         for text in ([composed] if composed else []) + list(texts):
-            if not isinstance(text, tuple) and not _parses(text):
-                continue  # `parse` refuses it (too deep for the C composer, say): no style to learn
-            text, documents = text if isinstance(text, tuple) else (text, compose(text))
+            text, documents = text if isinstance(text, tuple) else (text, _learnable(text))
+            if documents is None:
+                continue
             traits = _traits(text, documents)
             for name, value in traits.items():
                 if name == "flow":
@@ -78,14 +82,20 @@ class Style:
 
 def _traits(text: str, documents: list) -> dict:
     mapping, sequences, flow, entries = Counter(), Counter(), {}, Counter()
+    seen: set = set()
 
     def walk(node):
+        seen.add(id(node))
         if isinstance(node, MappingNode):
             for key, value in node.value:
+                if id(value) in seen:
+                    continue  # an alias (a merge key's, say): its text and style are at its anchor
                 if isinstance(key, ScalarNode) and not node.flow_style:
                     col = key.start_mark.column
                     if isinstance(value, MappingNode) and not value.flow_style and value.value:
-                        mapping[value.start_mark.column - col] += 1
+                        indent = value.value[0][0].start_mark.column - col  # its first key's: `key: &anchor`
+                        if indent > 0:  # `? key` puts a value anywhere
+                            mapping[indent] += 1
                     if isinstance(value, SequenceNode) and not value.flow_style and value.value:
                         first = value.value[0]
                         if first.start_mark.line == value.start_mark.line:
@@ -97,7 +107,8 @@ def _traits(text: str, documents: list) -> dict:
                 walk(value)
         elif isinstance(node, SequenceNode):
             for item in node.value:
-                walk(item)
+                if id(item) not in seen:
+                    walk(item)
 
     traits: dict = {}
     for doc in documents:
@@ -141,6 +152,16 @@ def _root_list(documents):
     return None
 
 
+def _learnable(text: str) -> list | None:
+    """The documents of a text that `parse` reads and the composer takes, else None."""
+    if not _parses(text):
+        return None  # `parse` refuses it (too deep for the C composer, say)
+    try:
+        return compose(text)
+    except YAMLError:
+        return None  # tab-indented comments: `parse` reads the file as empty, the composer refuses it
+
+
 def _parses(text: str) -> bool:
     """`parse` reads it: valid YAML, bounded nesting and aliases, nothing but core tags."""
     problems = parse_bytes(text.encode("utf-8")).problems
@@ -171,28 +192,46 @@ def _represent_decimal(representer, value: Decimal):
     return representer.represent_scalar(f"tag:yaml.org,2002:{kind}", text)
 
 
-def _prepare(value, style: Style, flow: bool = False):
-    """Plain values -> ruamel objects carrying the flow/block choice for each nested field."""
+def _prepare(value, style: Style, flow: bool = False, in_flow: bool = False):
+    """Plain values -> ruamel objects carrying the flow/block choice for each nested field.
+
+    `flow`: a mapping or list is written in flow style; `in_flow`: the value sits inside one.
+    """
+    inside = in_flow or flow
     if isinstance(value, dict):
         result = CommentedMap()
         for key, item in value.items():
             entries = isinstance(item, list) and any(isinstance(i, dict) for i in item)
-            result[key] = _prepare(item, style, style.flow.get(key, entries and style.entries_flow) or flow)
+            result[_prepare(key, style, in_flow=inside)] = _prepare(
+                item, style, style.flow.get(key, entries and style.entries_flow) or flow, inside)
         if flow:
             result.fa.set_flow_style()
         return result
     if isinstance(value, (list, tuple)):
-        result = CommentedSeq(_prepare(item, style, flow) for item in value)
+        result = CommentedSeq(_prepare(item, style, flow, inside) for item in value)
         if flow and not any(isinstance(item, dict) for item in value):
             result.fa.set_flow_style()
         return result
-    if isinstance(value, str) and any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
-        return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
-    if isinstance(value, str) and value.strip().lower() in _AMBIGUOUS:
-        return SingleQuotedScalarString(value)
-    if value is None or isinstance(value, (str, bool, int, float, date, Decimal)):
+    if isinstance(value, str):
+        return _text(value, in_flow)
+    if isinstance(value, float) and value != value:
+        raise EditError("cannot write NaN (not a number)")  # it would never read back equal to itself
+    if value is None or isinstance(value, (bool, int, float, date, Decimal)):
         return value
     raise EditError(f"cannot write a value of type {type(value).__name__}")
+
+
+def _text(value: str, in_flow: bool):
+    """A string, quoted where some YAML reader would read it plain as anything else.
+
+    ruamel's emitter follows YAML 1.2, which lets `CMB:2611300012` or `0?` stand plain inside
+    `{…}`; the libyaml reader (ours, and most tools') refuses a `:` there and ends the text at a `?`.
+    """
+    if any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
+        return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
+    if any(regexp.match(value) for regexp in _TYPED) or in_flow and (":" in value or "?" in value):
+        return SingleQuotedScalarString(value)
+    return value
 
 
 def render(value, style: Style, *, flow: bool = False) -> list[str]:
@@ -213,9 +252,48 @@ def render_inline(value, style: Style, *, flow: bool) -> str:
     return line[1:-1][len("k: "):] if flow else line[len("k: "):]
 
 
-def new_file(record: dict, style: Style) -> str:
-    """The text of a new one-record file."""
-    return "".join(render(record, style))
+def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
+    """The text of a new one-record file, checked to read back as `record`."""
+    text = "".join(render(record, style))
+    parsed = parse_bytes(text.encode("utf-8"))
+    problem = _unparsed(parsed)
+    if problem:
+        raise EditError(_bug(name, f"does not parse ({problem})"))
+    if [r.data for r in parsed.records] != [_as_read(record)]:
+        raise EditError(_bug(name, "reads back as other values than those written"))
+    return text
+
+
+def _bug(name: str, what: str) -> str:
+    """The message for text of ours that fails its check: the user's file is not at fault."""
+    return (f"internal error: the text salesctl made for {name} {what}; nothing written. "
+            f"This is a bug in salesctl, not a problem in your files: please report it")
+
+
+def _unparsed(parsed) -> str | None:
+    """Why `parse` cannot read a text at all, else None."""
+    for code, line, column, message in parsed.problems:
+        if code in ("yaml-syntax", "not-utf8"):
+            return f"line {line}, column {column}: {message}"
+    return None
+
+
+def _as_read(value):
+    """`value` as `parse` reads it back once written: dates as their ISO text, amounts as numbers.
+
+    Worked out without YAML, so that a value written wrongly (`ref: 007`, read as 7) cannot pass
+    the check of an edit by being read back wrongly too.
+    """
+    if isinstance(value, dict):
+        return {key: _as_read(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_read(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return float(text) if "." in text else int(text)
+    return value
 
 
 # --- a file's text and its nodes ------------------------------------------------------------
@@ -230,9 +308,10 @@ class YamlFile:
         self.newline = "\r\n" if "\r\n" in self.text.split("\n", 1)[0] + "\n" else "\n"
         self._samples = list(samples)  # other files of the collection, for traits this one lacks
         self._style = None
-        if not _parses(self.text):
+        documents = _learnable(self.text)
+        if documents is None:
             raise EditError(f"{name} does not parse; fix it first (salesctl validate)")
-        self._compose()
+        self._index(documents)
 
     @classmethod
     def from_bytes(cls, raw: bytes, **kwargs) -> "YamlFile":
@@ -251,10 +330,16 @@ class YamlFile:
         return self._style
 
     def _compose(self):
+        """The nodes of the edited text; the text before the edit composed, so a failure is ours."""
         try:
-            self.documents = compose(self.text)
-        except YAMLError as exc:
-            raise EditError(f"{self.name} does not parse: {exc}") from None
+            documents = compose(self.text)
+        except YAMLError:
+            problem = _unparsed(parse_bytes(self.text.encode("utf-8"))) or "the composer refuses it"
+            raise EditError(_bug(self.name, f"does not parse ({problem})")) from None
+        self._index(documents)
+
+    def _index(self, documents: list):
+        self.documents = documents
         self.records = []  # in the order `parse` lists them, non-mappings included
         for doc in self.documents:
             if isinstance(doc, SequenceNode):
@@ -280,6 +365,7 @@ class YamlFile:
         record = self.records[index]
         value = _value_of(record, name)
         expected = self._plain()
+        self._refuse_shared(index, name, "add to", expected[index])
         current = expected[index].get(name)
         if current is not None and not isinstance(current, list):
             raise EditError(f"{record_id}: {name!r} is not a list; fix it first")
@@ -292,8 +378,8 @@ class YamlFile:
             self._append_to_list(value, entry, flow=flow)
         else:  # `name:` left empty, or `name: ~`
             self._fill_null(record, name, value, [entry])
-        expected[index][name] = (current or []) + [self._plain_value(entry)]
-        self._verify(expected)
+        expected[index][name] = (current or []) + [_as_read(entry)]
+        self._verify(expected, index, name, appended=True)
 
     def add_field(self, record_id, name: str, value, order: list[str]):
         """Add the field `name` to a record, after the fields that come before it in `order`."""
@@ -302,21 +388,23 @@ class YamlFile:
         if _value_of(record, name) is not None:
             raise EditError(f"{record_id} already has {name!r}")
         expected = self._plain()
+        self._refuse_shared(index, name, "add", expected[index])
         self._add_field(record, name, value, order)
-        expected[index][name] = self._plain_value(value)
-        self._verify(expected)
+        expected[index][name] = _as_read(value)
+        self._verify(expected, index, name)
 
     def set_value(self, record_id, name: str, value):
         """Replace the scalar value of a record's field (the rest of its line stays)."""
         index = self.find(record_id)
         node = _value_of(self.records[index], name)
+        expected = self._plain()
+        self._refuse_shared(index, name, "change", expected[index])
         if not isinstance(node, ScalarNode) or node.start_mark.index == node.end_mark.index:
             raise EditError(f"{record_id}: {name!r} is not a plain value")
         flow = bool(self.records[index].flow_style)
-        expected = self._plain()
         self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=flow))
-        expected[index][name] = self._plain_value(value)
-        self._verify(expected)
+        expected[index][name] = _as_read(value)
+        self._verify(expected, index, name)
 
     def add_record(self, record: dict | str):
         """Append a record (a mapping, or the YAML text of one) at the end of a many-record file."""
@@ -329,7 +417,7 @@ class YamlFile:
             lines = [line.rstrip("\r") + "\n" for line in lines]
             flow = False
         else:
-            plain = self._plain_value(record)
+            plain = _as_read(record)
             flow = self.style.record_flow
             lines = render(record, self.style, flow=flow)
         expected = self._plain()
@@ -343,11 +431,55 @@ class YamlFile:
             text = render_inline([record] if not isinstance(record, str) else [plain], self.style, flow=True)[1:-1]
             self._append_inline(root, text)
         else:
-            style = self.style
-            self._insert_after(_end(root, self.text), _dashed(lines, style.record_dash, style.record_indent),
-                               gap=style.record_gap)
+            style, dash = self.style, self._dash_column(root)  # the file's own: a sample's would not parse
+            indent = dash + style.record_indent - style.record_dash
+            self._insert_after(_end(root, self.text), _dashed(lines, dash, indent), gap=style.record_gap, owner=dash)
         expected.append(plain)
-        self._verify(expected)
+        self._verify(expected, len(expected) - 1)
+
+    def _refuse_shared(self, index: int, name: str, verb: str, data: dict):
+        """Refuse to edit a record or field that YAML anchors, aliases or merge keys share: the
+        change would show wherever it is used (and an alias's text is at its anchor)."""
+        record = self.records[index]
+        uses = _uses(self.documents)
+        where = f"cannot {verb} {name} of {data.get('id')} ({self.name}:{{line}})"
+        if uses[id(record)] > 1:
+            raise EditError(f"{where.format(line=record.start_mark.line + 1)}: the record is {self._anchor(record)}"
+                            f"{self._sharers(record, index)} (an alias or a merge key); edit it by hand")
+        pair = next(((k, v) for k, v in record.value if isinstance(k, ScalarNode) and k.value == name), None)
+        if pair is None:
+            if name in data:  # read, yet not written in the record
+                raise EditError(f"{where.format(line=record.start_mark.line + 1)}: its {name} come from a YAML "
+                                f"merge key (<<); edit it by hand")
+            return
+        key, value = pair
+        where = where.format(line=key.start_mark.line + 1)
+        noun = "list" if isinstance(value, SequenceNode) else "mapping" if isinstance(value, MappingNode) else "value"
+        if value.start_mark.index < key.start_mark.index:  # an alias: the node is where its anchor is
+            raise EditError(f"{where}: the {noun} is an alias of {self._anchor(value)} (line "
+                            f"{value.start_mark.line + 1}){self._sharers(value, index)}; edit it by hand")
+        if uses[id(value)] > 1 or self.text.startswith("&", value.start_mark.index):
+            raise EditError(f"{where}: the {noun} is {self._anchor(value)}{self._sharers(value, index)}; "
+                            f"edit it by hand")
+        if isinstance(value, SequenceNode) and len(value.value) > 1:
+            last, previous = value.value[-1], value.value[-2]
+            if last.start_mark.index <= previous.start_mark.index:  # an alias: where it ends is unknown
+                raise EditError(f"{where}: its last entry is an alias of {self._anchor(last)} (line "
+                                f"{last.start_mark.line + 1}); edit it by hand")
+
+    def _anchor(self, node) -> str:
+        match = _ANCHOR.match(self.text, node.start_mark.index)
+        return f"YAML anchor &{match[1]}" if match else "a YAML anchor"
+
+    def _sharers(self, node, index: int) -> str:
+        """', shared with R-1, R-3': the other records of the file that use `node` too."""
+        names = []
+        for other, record in enumerate(self.records):
+            if other != index and _reaches(record, node):
+                id_node = _value_of(record, "id") if isinstance(record, MappingNode) else None
+                names.append(id_node.value if isinstance(id_node, ScalarNode) else f"the record at line "
+                                                                                    f"{record.start_mark.line + 1}")
+        return f", shared with {', '.join(names)}" if names else ""
 
     # --- placing text ----------------------------------------------------------------------
 
@@ -359,16 +491,26 @@ class YamlFile:
         after = _pair_before(record, name, order)
         lines = render({name: value}, self.style)
         column = record.value[0][0].start_mark.column if record.value else 0
-        self._insert_after(_pair_end(after, self.text), _indented(lines, column))
+        self._insert_after(_pair_end(after, self.text), _indented(lines, column), owner=column)
 
     def _append_to_list(self, node: SequenceNode, entry: dict, *, flow: bool):
         if node.flow_style:
             self._append_inline(node, render_inline([entry], self.style, flow=True)[1:-1])
             return
         last = node.value[-1]
-        dash = node.start_mark.column
+        dash = self._dash_column(node)
         indent = last.start_mark.column if not isinstance(last, ScalarNode) or last.value else dash + 2
-        self._insert_after(_end(node, self.text), _dashed(render(entry, self.style, flow=flow), dash, indent))
+        self._insert_after(_end(node, self.text), _dashed(render(entry, self.style, flow=flow), dash, indent),
+                           owner=dash)
+
+    def _dash_column(self, node: SequenceNode) -> int:
+        """The column of a block list's dashes: where it starts, unless a tag (`!!seq`) comes first."""
+        if self.text.startswith("-", node.start_mark.index):
+            return node.start_mark.column
+        first = node.value[0].start_mark.index
+        line = self.text.rfind("\n", 0, first) + 1
+        dash = self.text.rfind("-", line, first)
+        return dash - line if dash != -1 else node.start_mark.column
 
     def _fill_null(self, record: MappingNode, name: str, node: ScalarNode, value):
         """`name:` left empty gets the value on the lines below; `name: ~` is replaced inline."""
@@ -383,10 +525,11 @@ class YamlFile:
 
     def _add_first_record(self, lines: list[str]):
         text = self.text
-        if text and not text.endswith(("\n", "\r")):
-            text += self.newline
-        gap = self.newline if text.strip() else ""
         body = "".join(_dashed(lines, 0, 2)).replace("\n", self.newline)
+        if text and not text.endswith(("\n", "\r")):  # no final line end: nor will the new last line have one
+            text += self.newline
+            body = body.removesuffix(self.newline)
+        gap = self.newline if text.strip() else ""
         self.text = text + gap + body
         self._compose()
 
@@ -401,18 +544,21 @@ class YamlFile:
             at = node.start_mark.index + 1
             self._splice(at, at, text)
 
-    def _insert_after(self, index: int, lines: list[str], *, gap: bool = False):
-        """Insert whole lines after the line holding character `index` (comments stay put)."""
+    def _insert_after(self, index: int, lines: list[str], *, gap: bool = False, owner: int | None = None):
+        """Insert whole lines after the line holding character `index` (comments stay put).
+
+        Comment lines just below it indented deeper than column `owner` belong to what ends there
+        (the last record, the last entry): the lines go below them.
+        """
         text = self.text
+        if owner is not None:
+            index = _below_comments(text, index, owner)
+        body = (("\n" if gap else "") + "".join(lines)).replace("\n", self.newline)
         newline = text.find("\n", index)
-        if newline == -1:
-            at = len(text)
-            prefix = self.newline
+        if newline == -1:  # the last line has no line end: nor will the new last line
+            self.text = text + self.newline + body.removesuffix(self.newline)
         else:
-            at = newline + 1
-            prefix = ""
-        body = ("\n" if gap else "") + "".join(lines)
-        self.text = text[:at] + prefix + body.replace("\n", self.newline) + text[at:]
+            self.text = text[:newline + 1] + body + text[newline + 1:]
         self._compose()
 
     def _splice(self, start: int, end: int, text: str):
@@ -421,16 +567,87 @@ class YamlFile:
 
     # --- checking --------------------------------------------------------------------------
 
-    def _plain_value(self, value):
-        """`value` as `parse` reads it back once written."""
-        parsed = parse_bytes("".join(render({"v": value}, self.style)).encode("utf-8"))
-        return parsed.records[0].data.get("v")
-
-    def _verify(self, expected: list):
+    def _verify(self, expected: list, index: int, name: str | None = None, *, appended: bool = False):
+        """The edited text must read as `expected`: the old records with the new part (field `name`
+        of record `index`, its last entry when `appended`, or the whole record), nothing else."""
         parsed = parse_bytes(self.text.encode("utf-8"))
-        fatal = [p for p in parsed.problems if p[0] in ("yaml-syntax", "not-utf8")]
-        if fatal or [r.data for r in parsed.records] != expected:
-            raise EditError(f"could not edit {self.name} without changing other content; edit it by hand")
+        problem = _unparsed(parsed)
+        if problem:
+            raise EditError(_bug(self.name, f"does not parse ({problem})"))
+        actual = [r.data for r in parsed.records]
+        if actual == expected:
+            return
+        if _apart(actual, index, name, appended) == _apart(expected, index, name, appended):
+            raise EditError(_bug(self.name, "reads back as other values than those written"))
+        raise EditError(f"could not edit {self.name} without changing other content; edit it by hand")
+
+
+def _apart(records: list, index: int, name: str | None, appended: bool) -> list:
+    """`records` without the new part of an edit (see `YamlFile._verify`)."""
+    if index >= len(records):
+        return records
+    rest = list(records)
+    if name is None or not isinstance(rest[index], dict):
+        del rest[index]
+        return rest
+    record = dict(rest[index])
+    if appended and isinstance(record.get(name), list):
+        record[name] = record[name][:-1]
+    else:
+        record.pop(name, None)
+    rest[index] = record
+    return rest
+
+
+_ANCHOR = re.compile(r"&([^\s,\[\]{}]+)")
+
+
+def _uses(documents: list) -> Counter:
+    """How many times each node is used: more than once when an anchor is aliased or merged."""
+    uses: Counter = Counter()
+    stack = list(documents)
+    while stack:
+        node = stack.pop()
+        uses[id(node)] += 1
+        if uses[id(node)] == 1:
+            stack.extend(_children(node))
+    return uses
+
+
+def _reaches(root, target) -> bool:
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is target:
+            return True
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(_children(node))
+    return False
+
+
+def _children(node) -> list:
+    if isinstance(node, MappingNode):
+        return [child for pair in node.value for child in pair]
+    return node.value if isinstance(node, SequenceNode) else []
+
+
+def _below_comments(text: str, index: int, column: int) -> int:
+    """An index on the last of the comment lines below the line of `index` that are indented
+    deeper than `column` (blank lines among them); `index` when there are none."""
+    at = index
+    end = text.find("\n", index)
+    while end != -1:
+        start = end + 1
+        end = text.find("\n", start)
+        line = text[start:len(text) if end == -1 else end]
+        content = line.lstrip(" ")
+        if not content.strip():
+            continue
+        if not content.startswith("#") or len(line) - len(content) <= column:
+            break
+        at = start + len(line) - len(content)
+    return at
 
 
 def _value_of(mapping: MappingNode, name: str):

@@ -115,6 +115,18 @@ def id_arg(text: str, what: str = "id") -> str:
     return str(text)
 
 
+def text_arg(text: str | None, what: str) -> str | None:
+    """Free text from the command line; bytes that are not UTF-8 (a shell passes them through) cannot
+    be written to a YAML file."""
+    if text is not None and any("\ud800" <= ch <= "\udfff" for ch in text):
+        try:
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # \xff
+        except UnicodeEncodeError:  # a lone surrogate, not a byte passed through
+            shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise BadInput(f"{what} '{shown}' is not UTF-8 text")
+    return text
+
+
 def resolve_by(ws, explicit: str | None = None, env=None) -> str:
     """Who writes: --by, else $SALESCTL_USER, else the team member with `git config user.email`."""
     env = os.environ if env is None else env
@@ -300,7 +312,7 @@ class _Files:
             raise Refused(f"{rel} already exists; nothing written")
         if text is None:
             try:
-                text = new_file(record, _style(self.ws, collection, rel))
+                text = new_file(record, _style(self.ws, collection, rel), name=rel)
             except EditError as exc:
                 raise Refused(str(exc)) from None
         self.created[rel] = text
@@ -390,7 +402,8 @@ def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None
     if is_written_off(receivable, on):
         raise Refused(f"{receivable.id} was written off on {receivable['written_off']['date']}; "
                       f"a payment cannot be recorded on it")
-    entry = _without_none({"date": on, "amount": amount, "method": method, "ref": ref})
+    entry = _without_none({"date": on, "amount": amount, "method": text_arg(method, "--method"),
+                           "ref": text_arg(ref, "--ref")})
     files = _Files(ws)
     files.edit(receivable.path, "receivables",
                lambda doc: doc.append_entry(receivable.id, "payments", entry, ORDER["receivables"]))
@@ -406,7 +419,8 @@ def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: st
     if channel not in COLLECTION_CHANNELS:
         raise BadInput(f"channel {channel!r} is not one of {', '.join(COLLECTION_CHANNELS)}")
     receivable = _record(ws, "receivables", receivable_id)
-    entry = _without_none({"date": on, "by": by, "channel": channel, "note": note, "promised": promised})
+    entry = _without_none({"date": on, "by": by, "channel": channel, "note": text_arg(note, "--note"),
+                           "promised": promised})
     files = _Files(ws)
     files.edit(receivable.path, "receivables",
                lambda doc: doc.append_entry(receivable.id, "collection", entry, ORDER["receivables"]))
@@ -430,7 +444,8 @@ def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool
         raise Refused(f"{contract.id} is {status or 'without a status'}; only draft and in_review contracts "
                       f"go through approval")
     decision = "rejected" if reject else "approved"
-    entry = _without_none({"stage": stage, "by": by, "date": on, "decision": decision, "comment": comment})
+    entry = _without_none({"stage": stage, "by": by, "date": on, "decision": decision,
+                           "comment": text_arg(comment, "--comment")})
     after = {"approvals": [*contract.get("approvals", ()), entry]}
     if approval_state(after, chain, None).pending_stage is None:
         new_status = "approved"
@@ -489,7 +504,7 @@ def draft_record(ws, collection: str, assignments, *, on: date) -> dict:
 
 
 def _typed_arg(name: str, spec, text: str):
-    value = text.strip()
+    value = text_arg(text, name).strip()
     if value == "":
         raise BadInput(f"{name}= needs a value")
     kind = spec.kind

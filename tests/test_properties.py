@@ -775,3 +775,95 @@ def test_what_new_writes_reads_back_as_typed(name):
 def test_a_next_line_character_survives_new():
     assert _written_name("甲\x85乙") == "甲\x85乙"
 
+
+
+# --- every writer, any text, block and flow files --------------------------------------------
+
+STYLED_FILES = {  # each target twice: written in block style (…-B) and in flow style (…-F)
+    "salesctl.yaml": WRITER_CONFIG,
+    "customers/C-1.yaml": "id: C-1\nname: 甲\nowner: zhang\ncreated: 2026-01-05\ntags:\n  - 制造\n",
+    "customers/block.yaml": "- id: C-2\n  name: 乙\n  owner: zhang\n  created: 2026-01-05\n",
+    "customers/flow.yaml": "- {id: C-3, name: 丙, owner: zhang, created: 2026-01-05, tags: [物流]}\n",
+    "contracts/CT-B.yaml": ("id: CT-B\ncustomer: C-1\nowner: zhang\ntitle: 甲\nstatus: draft\ncreated: 2026-01-05\n"
+                            "items:\n  - name: 培训\n    quantity: 1\n    unit_price: 400000\namount: 400000\n"
+                            "approvals:\n  - stage: manager\n    by: lin\n    date: 2026-01-06\n    decision: rejected\n"),
+    "contracts/CT-F.yaml": ("{id: CT-F, customer: C-1, owner: zhang, title: 乙, status: draft, created: 2026-01-05, "
+                            "items: [{name: 培训, quantity: 1, unit_price: 400000}], amount: 400000, "
+                            "approvals: [{stage: manager, by: lin, date: 2026-01-06, decision: rejected}]}\n"),
+    **{f"receivables/{rid}.yaml": (f"id: {rid}\ncontract: CT-{rid[-1]}\namount: 100000\ndue: 2026-02-01\n"
+                                   f"payments:\n  - date: 2026-01-10\n    amount: 1\n"
+                                   f"collection:\n  - date: 2026-01-10\n    by: zhang\n    channel: phone\n")
+       for rid in ("PAY-B", "COL-B")},
+    **{f"receivables/{rid}.yaml": (f"- {{id: {rid}, contract: CT-{rid[-1]}, amount: 100000, due: 2026-02-01, "
+                                   f"payments: [{{date: 2026-01-10, amount: 1}}], "
+                                   f"collection: [{{date: 2026-01-10, by: zhang, channel: phone}}]}}\n")
+       for rid in ("PAY-F", "COL-F")},
+}
+NEW_CUSTOMERS = {"C-10": None, "C-11": "customers/block.yaml", "C-12": "customers/flow.yaml"}  # id -> --file
+
+
+def _written_everywhere(text: str) -> dict:
+    """Each writer's free text set to `text` in block and flow files, as the loader reads it back."""
+    from salesctl import writers
+
+    day = date(2026, 1, 7)
+    with tempfile.TemporaryDirectory() as directory:
+        root = _disk_workspace(Path(directory), STYLED_FILES)
+        ws = load(root)
+        assert [p for p in ws.problems if p.is_error] == []
+        plans = [writers.pay(ws, rid, Decimal(1), on=day, method=text, ref=text) for rid in ("PAY-B", "PAY-F")]
+        plans += [writers.collect(ws, rid, channel="email", by="zhang", on=day, note=text) for rid in ("COL-B", "COL-F")]
+        plans += [writers.approve(ws, cid, stage="manager", by="lin", on=day, comment=text) for cid in ("CT-B", "CT-F")]
+        if text.strip():
+            for cid, file in NEW_CUSTOMERS.items():
+                record = writers.draft_record(ws, "customers", [f"id={cid}", f"name={text}", "owner=zhang",
+                                                                f"industry={text}", f"notes={text}"], on=day)
+                plans.append(writers.new(ws, "customers", record=record, file=file))
+        for plan in plans:
+            for change in plan.files:
+                (root / change.path).write_bytes(change.after)
+        after = load(root)
+    written = {}
+    for rid in ("PAY-B", "PAY-F"):
+        payment = after.get("receivables", rid)["payments"][-1]
+        written[rid] = (payment["method"], payment["ref"])
+    for rid in ("COL-B", "COL-F"):
+        written[rid] = after.get("receivables", rid)["collection"][-1]["note"]
+    for cid in ("CT-B", "CT-F"):
+        written[cid] = after.get("contracts", cid)["approvals"][-1]["comment"]
+    for cid in NEW_CUSTOMERS:
+        customer = after.get("customers", cid)
+        if customer is not None:
+            written[cid] = (customer["name"], customer["industry"], customer["notes"])
+    return written
+
+
+@FEW
+@given(st.text(st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), min_size=1, max_size=30)
+       | HOSTILE_TEXT.filter(lambda t: t and "\x00" not in t))
+@example("CMB:2611300012")
+@example("https://pay.example.com/a?b=1#c")
+@example("行业:制造, 'x' \"y\" #z")
+@example("- {a}[b] &c *d !e %f @g `h")
+@example("? x: y")
+@example("0?")
+@example("  007 ")
+@example("1e3")
+@example("yes")
+@example("null")
+@example("2026-01-01")
+@example("1:20")
+@example("<<")
+@example("甲\x85乙\u2028丙")
+def test_every_writer_writes_any_text_so_that_it_reads_back_equal(text):
+    """pay --method/--ref, collect --note, approve --comment and new FIELD=TEXT, into files written
+    in block style and in flow style: the loader reads back exactly the text given (for `new`,
+    the text without the blanks around it, as FIELD=VALUE takes it)."""
+    written = _written_everywhere(text)
+    for rid in ("PAY-B", "PAY-F"):
+        assert written[rid] == (text, text)
+    for key in ("COL-B", "COL-F", "CT-B", "CT-F"):
+        assert written[key] == text
+    if text.strip():
+        for cid in NEW_CUSTOMERS:
+            assert written[cid] == (text.strip(),) * 3

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl import writers
+from salesctl import edit, writers
 from salesctl.workspace import load
 
 FILES = {
@@ -665,6 +665,242 @@ def test_schedule_bad_plans_are_usage_errors(repo, salesctl, plan, message):
     r = repo()
     result = salesctl(r, "schedule", "CT-2026-002", plan)
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+
+
+# --- text YAML would misread, values YAML shares, line ends and trailing comments ------------
+
+FLOW_ENTRIES = {
+    "receivables/RCV-0004.yaml": """\
+        id: RCV-0004
+        contract: CT-2026-003
+        amount: 1000
+        due: 2026-12-01
+        collection:
+          - {date: 2026-11-01, by: wang, channel: phone}
+        """,
+    "contracts/CT-2026-004.yaml": """\
+        id: CT-2026-004
+        customer: CUS-0011
+        owner: zhang
+        title: 复训
+        status: in_review
+        created: 2026-11-01
+        items: [{name: 复训, quantity: 1, unit_price: 1000}]
+        amount: 1000
+        approvals: [{stage: manager, by: lin, date: 2026-11-02, decision: approved}]
+        """,
+    "customers/CUS-0013.yaml": "id: CUS-0013\nname: 苏州精工\nowner: zhang\ncreated: 2026-02-01\ntags: [制造]\n",
+}
+
+
+def test_text_with_colons_is_quoted_in_flow_entries(repo, salesctl):
+    r = repo(extra=FLOW_ENTRIES)
+    result = salesctl(r, "pay", "RCV-0002", "30000", "--method", "https://pay.example.com/a?b=1#c",
+                      "--ref", "CMB:2611300012")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+payments:", "+  - {date: 2026-11-30, amount: 30000, method: 'https://pay.example.com/a?b=1#c', "
+                                      "ref: 'CMB:2611300012'}"]
+    r.git("commit", "-qam", "paid")
+    result = salesctl(r, "collect", "RCV-0004", "--channel", "phone", "--by", "wang", "--note", "客户:月底付 #2")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+  - {date: 2026-11-30, by: wang, channel: phone, note: '客户:月底付 #2'}"]
+    r.git("commit", "-qam", "chased")
+    result = salesctl(r, "approve", "CT-2026-004", "--stage", "legal", "--by", "chen", "--comment", "条款:第3条")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == [
+        "-approvals: [{stage: manager, by: lin, date: 2026-11-02, decision: approved}]",
+        "+approvals: [{stage: manager, by: lin, date: 2026-11-02, decision: approved}, {stage: legal, by: chen, "
+        "date: 2026-11-30, decision: approved, comment: '条款:第3条'}]"]
+    result = salesctl(r, "new", "customer", "name=甲:乙", "owner=wang", "tags=行业:制造,vip,007")
+    assert result.exit_code == 0, result.stderr
+    assert r.read("customers/CUS-0014.yaml") == ("id: CUS-0014\nname: 甲:乙\nowner: wang\ncreated: 2026-11-30\n"
+                                                 "tags: ['行业:制造', vip, '007']\n")
+
+
+@pytest.mark.parametrize("args, field, text", [
+    (["invoice=007"], "invoice", "invoice: '007'"),
+    (["invoice=25312000000019823"], "invoice", "invoice: '25312000000019823'"),
+    (["invoice=1e3"], "invoice", "invoice: '1e3'"),
+    (["invoice=1:20"], "invoice", "invoice: '1:20'"),
+    (["invoice=yes"], "invoice", "invoice: 'yes'"),
+    (["invoice=null"], "invoice", "invoice: 'null'"),
+    (["invoice=<<"], "invoice", "invoice: '<<'"),
+    (["invoice=2026-01-01"], "invoice", "invoice: '2026-01-01'"),
+    (["invoice=- x"], "invoice", "invoice: '- x'"),
+    (["invoice=&a *b !c %d @e `f"], "invoice", "invoice: '&a *b !c %d @e `f'"),
+    (["written_off={date: 2026-11-30, by: lin, reason: '破产:清算'}"], "written_off",
+     "written_off: {date: 2026-11-30, by: lin, reason: '破产:清算'}"),  # in flow style, as RCV-0003's
+])
+def test_new_writes_every_value_so_that_it_reads_back_as_given(repo, salesctl, args, field, text):
+    r = repo()
+    result = salesctl(r, "new", "receivable", "contract=CT-2026-002", "amount=100", "due=2027-01-31", *args)
+    assert result.exit_code == 0, result.stderr
+    written = r.read("receivables/RCV-0004.yaml")
+    assert text + "\n" in written
+    (record,) = [rec for rec in load(r.root).records["receivables"] if rec.id == "RCV-0004"]
+    assert not record.has_errors
+
+
+@pytest.mark.parametrize("args, message", [
+    (["pay", "RCV-0002", "1", "--ref", "回单\udcff"], "--ref '回单\\xff' is not UTF-8 text"),
+    (["pay", "RCV-0002", "1", "--method", "\udcc3"], "--method '\\xc3' is not UTF-8 text"),
+    (["collect", "RCV-0002", "--channel", "phone", "--by", "zhang", "--note", "\udcff"], "--note '\\xff' is not UTF-8 text"),
+    (["approve", "CT-2026-002", "--stage", "manager", "--by", "lin", "--comment", "\udcff"],
+     "--comment '\\xff' is not UTF-8 text"),
+    (["new", "customer", "name=\udcff", "owner=zhang"], "name '\\xff' is not UTF-8 text"),
+    (["new", "customer", "name=甲\ud800", "owner=zhang"], "name '甲\\ud800' is not UTF-8 text"),
+])
+def test_text_that_is_not_utf8_is_a_usage_error(repo, salesctl, args, message):
+    """A shell passes bytes that are not UTF-8 through (as surrogates): they cannot go into a YAML file."""
+    r = repo()
+    result = salesctl(r, *args)
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+    assert r.unchanged() and r.untracked() == []
+
+
+def test_contact_phones_and_scores_keep_their_leading_zeros(repo, salesctl):
+    r = repo()
+    result = salesctl(r, "new", "customer", "name=宁波", "owner=zhang", "contacts=[{name: 王, phone: '0574 8888 0001'}]",
+                      "follow_up_days=007")
+    assert result.exit_code == 0, result.stderr
+    assert "follow_up_days: 7\n" in r.read("customers/CUS-0013.yaml")  # a number of days, typed
+    assert "contacts:\n  - name: 王\n    phone: 0574 8888 0001\n" in r.read("customers/CUS-0013.yaml")
+    result = salesctl(r, "new", "review", "rep=zhang", "period=2026-Q4", "self={'行业:制造': 5, '007': 4}")
+    assert result.exit_code == 0, result.stderr
+    assert r.read("reviews/REV-0001.yaml") == ("id: REV-0001\nrep: zhang\nperiod: 2026-Q4\n"
+                                               "self:\n  行业:制造: 5\n  '007': 4\n")
+
+
+def test_an_edit_that_would_not_parse_is_reported_as_our_bug(repo, salesctl, monkeypatch):
+    """A fault of ours (here: a renderer that writes broken YAML) never blames the user's file."""
+    r = repo()
+    monkeypatch.setattr(edit, "render", lambda value, style, flow=False: ["date: [2026\n"])
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "zhang")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: internal error: the text salesctl made for receivables/RCV-0002.yaml does not parse "
+                             "(line 14, column 1: did not find expected ',' or ']'); nothing written. This is a bug in "
+                             "salesctl, not a problem in your files: please report it\n")
+    result = salesctl(r, "new", "customer", "name=x", "owner=zhang")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: internal error: the text salesctl made for customers/CUS-0013.yaml does not "
+                                    "parse (line 2, column 1: ")
+    assert r.unchanged() and r.untracked() == []
+
+
+MERGED = """\
+    - &base
+      id: RCV-0090
+      contract: CT-2026-003
+      amount: 100
+      due: 2027-01-31
+    - <<: *base
+      id: RCV-0091
+    """
+
+
+def test_a_file_with_a_merge_key_does_not_block_writes_elsewhere(repo, salesctl, run):
+    r = repo(extra={"receivables/2027.yaml": MERGED})
+    assert run("-C", r.root, "validate").exit_code == 0
+    result = salesctl(r, "pay", "RCV-0002", "100")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+payments:", "+  - {date: 2026-11-30, amount: 100}"]
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "zhang")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff()[2:] == ["+  - date: 2026-11-30", "+    by: zhang", "+    channel: phone"]
+
+
+SHARED = """\
+    - id: RCV-0090
+      contract: CT-2026-003
+      amount: 100
+      due: 2027-01-31
+      payments: &p [{date: 2026-11-01, amount: 10}]
+    - id: RCV-0091
+      contract: CT-2026-003
+      amount: 100
+      due: 2027-01-31
+      payments: *p
+    - id: RCV-0092
+      contract: CT-2026-003
+      amount: 100
+      due: 2027-01-31
+      payments: &q
+        - {date: 2026-11-01, amount: 10}
+    - &base
+      id: RCV-0093
+      contract: CT-2026-003
+      amount: 100
+      due: 2027-01-31
+      payments: [{date: 2026-11-01, amount: 10}]
+    - <<: *base
+      id: RCV-0094
+    """
+
+
+@pytest.mark.parametrize("args, message", [
+    (["pay", "RCV-0090", "1"], "cannot add to payments of RCV-0090 (receivables/2027.yaml:5): the list is YAML anchor "
+                               "&p, shared with RCV-0091"),
+    (["pay", "RCV-0091", "1"], "cannot add to payments of RCV-0091 (receivables/2027.yaml:10): the list is an alias of "
+                               "YAML anchor &p (line 5), shared with RCV-0090"),
+    (["pay", "RCV-0092", "1"], "cannot add to payments of RCV-0092 (receivables/2027.yaml:15): the list is YAML "
+                               "anchor &q"),
+    (["pay", "RCV-0093", "1"], "cannot add to payments of RCV-0093 (receivables/2027.yaml:17): the record is YAML "
+                               "anchor &base, shared with RCV-0094 (an alias or a merge key)"),
+    (["pay", "RCV-0094", "1"], "cannot add to payments of RCV-0094 (receivables/2027.yaml:23): its payments come "
+                               "from a YAML merge key (<<)"),
+    (["collect", "RCV-0093", "--channel", "phone", "--by", "zhang"],
+     "cannot add to collection of RCV-0093 (receivables/2027.yaml:17): the record is YAML anchor &base, shared with "
+     "RCV-0094 (an alias or a merge key)"),
+])
+def test_values_shared_through_yaml_anchors_are_refused_and_say_what_is_shared(repo, salesctl, args, message):
+    r = repo(extra={"receivables/2027.yaml": SHARED})
+    result = salesctl(r, *args)
+    assert (result.exit_code, result.stderr) == (1, f"error: {message}; edit it by hand\n")
+    assert r.unchanged()
+
+
+def test_a_merged_record_gets_a_field_its_anchor_does_not_have(repo, salesctl):
+    r = repo(extra={"receivables/2027.yaml": SHARED})
+    result = salesctl(r, "collect", "RCV-0094", "--channel", "phone", "--by", "zhang")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+  collection:", "+    - date: 2026-11-30", "+      by: zhang", "+      channel: phone"]
+
+
+def test_a_crlf_file_without_a_final_newline_keeps_both(repo, salesctl):
+    crlf = (b"id: RCV-0004\r\ncontract: CT-2026-003\r\namount: 100\r\ndue: 2026-12-01\r\ncollection:\r\n"
+            b"  - date: 2026-11-01\r\n    by: wang\r\n    channel: phone")
+    r = repo(extra={"receivables/RCV-0004.yaml": crlf})
+    result = salesctl(r, "collect", "RCV-0004", "--channel", "email", "--by", "wang", "--note", "对账单")
+    assert result.exit_code == 0, result.stderr
+    assert (r.root / "receivables/RCV-0004.yaml").read_bytes() == crlf + (
+        "\r\n  - date: 2026-11-30\r\n    by: wang\r\n    channel: email\r\n    note: 对账单".encode("utf-8"))
+
+
+def test_new_in_a_file_of_records_leaves_trailing_comments_where_they_belong(repo, salesctl):
+    visits = textwrap.dedent("""\
+        - id: V-2026-0020
+          customer: CUS-0011
+          rep: zhang
+          date: 2026-11-20
+          channel: phone
+
+        - id: V-2026-0021
+          customer: CUS-0012
+          rep: wang
+          date: 2026-11-21
+          channel: onsite
+          # 客户要求下周回电
+
+        # 11月拜访到此
+        """)
+    r = repo(extra={"visits/2026/2026-11b.yaml": visits})
+    result = salesctl(r, "new", "visit", "customer=CUS-0011", "rep=zhang", "channel=phone",
+                      "--file", "visits/2026/2026-11b.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert r.read("visits/2026/2026-11b.yaml") == visits.replace("\n# 11月拜访到此", (
+        "\n- id: V-2026-0022\n  customer: CUS-0011\n  rep: zhang\n  date: 2026-11-30\n  channel: phone\n"
+        "\n# 11月拜访到此"))
+    assert all(line.startswith("+") for line in r.diff())
 
 
 # --- the library ---------------------------------------------------------------------------
