@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 from datetime import date
 from decimal import Decimal
@@ -16,7 +13,7 @@ import pytest
 from ruamel.yaml import YAML
 from wcwidth import wcswidth
 
-from conftest import ROOT, write_workspace
+from conftest import write_workspace
 from query_fixture import AS_OF, FILES
 from salesctl import derive
 from salesctl.query import DERIVED, QueryError, compile_query, field_catalogue, resolve_collection
@@ -404,23 +401,14 @@ def test_records_with_errors_are_left_out_with_one_warning(run, workspace):
 
 # --- ~ is bounded: a pattern runs in time linear in the text ------------------------------
 
-# notes of 31 characters, 30 a's and a '!': a backtracking engine tries every split of the a's
-# between the two + of (a+)+$ before failing, 2**30 ways (minutes); CUS-0002's notes match.
+# Notes that a backtracking engine takes minutes over with (a+)+$ (30 a's and a '!': it tries every
+# split of the a's between the two +), and a YAML block that ends with a newline.
 BACKTRACKING = {
     "customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05, notes: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!}\n",
     "customers/CUS-0002.yaml": "{id: CUS-0002, name: 乙, owner: zhang, created: 2026-01-05, notes: aaa}\n",
     "customers/CUS-0003.yaml": "id: CUS-0003\nname: 丙\nowner: zhang\ncreated: 2026-01-05\nnotes: |\n  first line\n  paid in full\n",
 }
 NESTED = "(" * 5000 + "a" + ")" * 5000
-
-
-def salesctl(root, *args, seconds=10):
-    """`salesctl ARGS` in a process of its own, so that a hang fails the test instead of the suite."""
-    try:
-        return subprocess.run([sys.executable, "-m", "salesctl", "-C", str(root), *args], capture_output=True,
-                              text=True, timeout=seconds, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"salesctl {' '.join(args)} still running after {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -437,12 +425,6 @@ def test_a_backtracking_pattern_answers_at_once(ws):
     assert [c.holds({"notes": "a" * 26 + "!"}) for c in query.conditions] == [False, False]
     assert [c.holds({"notes": "a" * 26}) for c in query.conditions] == [True, True]
     assert time.monotonic() - started < 1
-
-
-def test_a_backtracking_pattern_through_the_command(backtracking):
-    root, _ = backtracking
-    result = salesctl(root, "query", "customers", "-w", "notes ~ (a+)+$", "--format", "ids")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "CUS-0002\n", "")
 
 
 def test_deeply_nested_groups_are_an_ordinary_pattern(backtracking, run):
