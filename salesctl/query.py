@@ -223,6 +223,8 @@ def compile_pattern(raw: str, *, context: str):
             return re2.compile(raw, PATTERN_OPTIONS)
         except re2.error as exc:
             reason = exc.args[0].decode("utf-8", "replace") if isinstance(exc.args[0], bytes) else str(exc)
+        except UnicodeEncodeError:  # RE2 reads UTF-8; an argument of other bytes arrives as lone surrogates
+            reason = "it holds bytes that are not UTF-8"
     hint = next((h for start, h in _PATTERN_HINTS.items() if reason.startswith(start)), None)
     raise QueryError(f"{context}: {raw!r} is not a regular expression: {reason}" + (f" ({hint})" if hint else ""))
 

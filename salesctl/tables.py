@@ -316,6 +316,8 @@ class ReadOnlyDatabase:
             rows = self._fetch(cursor)
         except MemoryError:
             raise SQLStopped(f"the statement needed more than {self.limits.memory_mb} MB of memory", "memory") from None
+        except UnicodeEncodeError:  # SQLite reads UTF-8; an argument of other bytes arrives as lone surrogates
+            raise SQLError("the statement holds bytes that are not UTF-8") from None
         except (sqlite3.Error, sqlite3.Warning) as exc:
             if self._timed_out:
                 raise SQLStopped(f"the statement ran longer than {self.limits.seconds:g} seconds", "time") from None

@@ -441,6 +441,7 @@ def test_deeply_nested_groups_are_an_ordinary_pattern(backtracking, run):
     ("(?:a{100}){11}", "invalid repetition size: {11} (a repetition goes up to 1000, nested ones multiplied)"),
     ("a(?=b)", "invalid perl operator: (?= (look-around is not supported)"),
     ("(a)\\1", "invalid escape sequence: \\1 (back-references and \\Z are not supported; \\z is the end"),
+    ("\udcff", "'\\udcff' is not a regular expression: it holds bytes that are not UTF-8"),  # argv byte 0xff
 ])
 def test_patterns_beyond_the_engine_are_usage_errors(ws, pattern, message):
     assert message in usage_error(ws, "customers", where=[f"name ~ {pattern}"])
