@@ -207,7 +207,7 @@ class Limits:
     `memory_mb`: SQLite's memory, the workspace tables included, is capped there (temporary tables
     and sorts are kept in memory, so they count too, and no temporary file is written); so is the
     size of the rows returned, as Python holds them. SQLite's cap is for the whole process and can
-    only be lowered: the first database opened sets it.
+    only be lowered: the lowest asked for in a process holds for every database opened after it.
     """
 
     seconds: float = 5.0
