@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import re2
+
 from . import derive
 from .records import COLLECTION_ACTION, COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, Field, collection_of
 
@@ -50,6 +52,29 @@ TEXT_KINDS = ("id", "ref", "text", "email", "phone", "period", "enum")
 NUMBER_KINDS = ("amount", "number", "int")
 _COMPARE = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 _CONDITION = re.compile(r"^\s*(?P<field>[^\s=!<>~]*)\s*(?P<op>!=|>=|<=|=|>|<|~)\s*(?P<value>.*?)\s*$", re.S)
+
+# `~` patterns run on RE2, which has no backtracking: a search takes time linear in the text, so no
+# pattern can make a query hang. RE2 bounds a counted repetition at 1000 (nested counts multiplied)
+# but reads a count of ten digits or more as literal text: every count above the bound is caught
+# first, so that all of them give the same error. A brace after an odd number of backslashes is text.
+MAX_REPEAT = 1000
+_COUNTED = re.compile(r"(?<!\\)(?:\\\\)*(\{(\d+)(?:,(\d*))?\})")
+_PATTERN_HINTS = {
+    "invalid repetition size": f"a repetition goes up to {MAX_REPEAT}, nested ones multiplied",
+    "invalid perl operator": "look-around is not supported",
+    "invalid escape sequence": "back-references and \\Z are not supported; \\z is the end of the text",
+}
+
+
+def _pattern_options() -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.never_capture = True  # only whether it matches: groups would cost memory, unused
+    options.log_errors = False  # a bad pattern is a QueryError, not a line on stderr
+    return options
+
+
+PATTERN_OPTIONS = _pattern_options()
 
 
 class QueryError(ValueError):
@@ -157,7 +182,7 @@ class Condition:
             return hit if self.op == "=" else not hit
         present = [v for v in values if v is not None]
         if self.op == "~":
-            return any(self.value.search(text_of(v)) for v in present)
+            return any(self.value.search(text) for v in present for text in searched_texts(v))
         compare = _COMPARE[self.op]
         return any(compare(v, self.value) for v in present)
 
@@ -183,13 +208,25 @@ def parse_condition(collection: str, text: str, config) -> Condition:
         raise QueryError(f"{context}: {name} is a group of fields; compare one of them "
                          f"({_sub_fields(name, collection, config)}) or test it with = null / != null")
     if op == "~":
-        try:
-            pattern = re.compile(raw, re.IGNORECASE)
-        except re.error as exc:
-            raise QueryError(f"{context}: {raw!r} is not a regular expression: {exc}") from None
-        return Condition(text, tuple(name.split(".")), op, pattern)
+        return Condition(text, tuple(name.split(".")), op, compile_pattern(raw, context=context))
     value = typed_value(leaf(spec), raw, config, context=f"{context}: {name}")
     return Condition(text, tuple(name.split(".")), op, value)
+
+
+def compile_pattern(raw: str, *, context: str):
+    """`raw` as a case-insensitive RE2 pattern (see PATTERN_OPTIONS); QueryError saying why not."""
+    counts = [m for m in _COUNTED.finditer(raw) if any(n and int(n) > MAX_REPEAT for n in m.groups()[1:])]
+    if counts:
+        reason = f"invalid repetition size: {counts[0].group(1)}"
+    else:
+        try:
+            return re2.compile(raw, PATTERN_OPTIONS)
+        except re2.error as exc:
+            reason = exc.args[0].decode("utf-8", "replace") if isinstance(exc.args[0], bytes) else str(exc)
+        except UnicodeEncodeError:  # RE2 reads UTF-8; an argument of other bytes arrives as lone surrogates
+            reason = "it holds bytes that are not UTF-8"
+    hint = next((h for start, h in _PATTERN_HINTS.items() if reason.startswith(start)), None)
+    raise QueryError(f"{context}: {raw!r} is not a regular expression: {reason}" + (f" ({hint})" if hint else ""))
 
 
 def typed_value(spec: Field, raw: str, config, *, context: str):
@@ -228,8 +265,15 @@ def _unquote(raw: str) -> str:
     return raw
 
 
+def searched_texts(value) -> tuple[str, ...]:
+    """What `~` searches: the value's text, and the text without the newline that ends a YAML block
+    (`notes: |`), so that `$` matches before it as well, as it does in Python's `re`."""
+    text = text_of(value)
+    return (text, text[:-1]) if text.endswith("\n") else (text,)
+
+
 def text_of(value) -> str:
-    """What `~` searches: dates as ISO text, booleans as true/false, numbers as written."""
+    """A value as `~` sees it: dates as ISO text, booleans as true/false, numbers as written."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -186,16 +188,57 @@ class SQLError(ValueError):
 
 
 class SQLRefused(SQLError):
-    """A statement that would write or reach outside the database: refused."""
+    """A statement that would write, reach outside the database or call a function not offered: refused."""
+
+
+class SQLStopped(SQLError):
+    """A statement stopped at one of its limits; `limit` says which: "time" or "memory"."""
+
+    def __init__(self, message: str, limit: str):
+        super().__init__(message)
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far one statement may go.
+
+    `seconds`: a progress handler stops the statement at this deadline (fetching its rows included).
+    `memory_mb`: SQLite's memory, the workspace tables included, is capped there (temporary tables
+    and sorts are kept in memory, so they count too, and no temporary file is written); so is the
+    size of the rows returned, as Python holds them. SQLite's cap is for the whole process and can
+    only be lowered: the lowest asked for in a process holds for every database opened after it.
+    """
+
+    seconds: float = 5.0
+    memory_mb: int = 256
 
 
 # What a query may do. Anything else (INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, ATTACH, DETACH,
 # transactions, savepoints, other pragmas, VACUUM INTO) is denied by the authorizer; on top of it
 # the connection is `query_only`.
-_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
 READ_PRAGMAS = ("table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
                 "foreign_key_list", "database_list", "collation_list", "function_list", "module_list",
                 "pragma_list", "compile_options")
+# The functions a statement may call: SQLite's own for analysis (those of a later SQLite than the
+# one at hand are simply not there). Left out: full-text search and R-tree internals
+# (fts3_tokenizer() hands out and takes in raw pointers), load_extension, sqlite_log, and the ones
+# that only make sense for a database that is written to.
+FUNCTIONS = frozenset("""
+    avg count group_concat max min sum total string_agg median percentile percentile_cont percentile_disc
+    row_number rank dense_rank percent_rank cume_dist ntile lag lead first_value last_value nth_value
+    date time datetime julianday unixepoch strftime timediff current_date current_time current_timestamp
+    length octet_length lower upper trim ltrim rtrim substr substring replace instr like glob printf format
+    quote hex unhex char unicode concat concat_ws soundex unistr
+    abs round sign ceil ceiling floor trunc ln log log2 log10 exp pow power sqrt mod pi degrees radians
+    sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh random randomblob
+    json json_array json_array_length json_error_position json_extract json_insert json_object json_patch
+    json_pretty json_quote json_remove json_replace json_set json_type json_valid json_group_array
+    json_group_object jsonb jsonb_array jsonb_extract jsonb_insert jsonb_object jsonb_patch jsonb_remove
+    jsonb_replace jsonb_set jsonb_group_array jsonb_group_object -> ->>
+    coalesce ifnull iif if nullif typeof likelihood likely unlikely sqlite_version
+""".split())
 # Table-valued functions are created on first use by a write to sqlite_master, which the
 # authorizer would deny: create them before it is installed.
 _TABLE_FUNCTIONS = ("json_each", "json_tree", *(f"pragma_{p}" for p in READ_PRAGMAS))
@@ -206,51 +249,94 @@ _ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name 
     "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW",
     "INSERT", "PRAGMA", "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE",
     "CREATE_VTABLE", "DROP_VTABLE", "SAVEPOINT")}
+_PROGRESS_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
+_MB = 1 << 20
 
 
 class ReadOnlyDatabase:
-    """An in-memory SQLite database of the workspace that SQLite itself keeps read-only."""
+    """An in-memory SQLite database of the workspace that SQLite itself keeps read-only, each
+    statement within `limits`."""
 
-    def __init__(self, tables: list[Table]):
+    def __init__(self, tables: list[Table], limits: Limits = Limits()):
+        self.limits = limits
         self.connection = sqlite3.connect(":memory:", isolation_level=None)
-        create_tables(self.connection, tables)
+        self.connection.execute(f"PRAGMA hard_heap_limit = {limits.memory_mb * _MB}")
+        self.connection.execute("PRAGMA temp_store = MEMORY")
+        try:
+            create_tables(self.connection, tables)
+        except MemoryError:
+            raise SQLStopped(f"the workspace tables need more than {limits.memory_mb} MB of memory", "memory") from None
         for function in _TABLE_FUNCTIONS:
             self.connection.execute(f"SELECT * FROM {function} LIMIT 0").fetchall()
         self.connection.execute("PRAGMA query_only = ON")
         self._denied: list[tuple] = []
+        self._deadline = 0.0
+        self._timed_out = False
         self.connection.set_authorizer(self._authorize)
+        self.connection.set_progress_handler(self._past_deadline, _PROGRESS_STEPS)
 
     def _authorize(self, action, arg1, arg2, database, trigger):
-        if action in _ALLOWED or (action == sqlite3.SQLITE_PRAGMA and arg1 in READ_PRAGMAS):
+        if (action in _ALLOWED or (action == sqlite3.SQLITE_PRAGMA and arg1 in READ_PRAGMAS)
+                or (action == sqlite3.SQLITE_FUNCTION and arg2.lower() in FUNCTIONS)):
             return sqlite3.SQLITE_OK
         self._denied.append((action, arg1, arg2))
         return sqlite3.SQLITE_DENY
+
+    def _past_deadline(self) -> bool:
+        """Asked by SQLite as the statement runs: true stops it (SQLITE_INTERRUPT)."""
+        self._timed_out = time.monotonic() > self._deadline
+        return self._timed_out
 
     def _refusal(self) -> str:
         """What was denied, in the user's terms. SQLite asks first about its own schema table:
         an update there is a table-valued function being set up, any other write a schema change."""
         action, arg1, arg2 = self._denied[0] if self._denied else (None, None, None)
+        if action == sqlite3.SQLITE_FUNCTION:
+            return (f"salesctl sql does not offer the function {arg2}(); it offers SQLite's aggregate, window, "
+                    "date and time, text, math and JSON functions")
         if arg1 in _SCHEMA_TABLES:
             if action == sqlite3.SQLITE_UPDATE:
-                return f"this table-valued function (available: {', '.join(_TABLE_FUNCTIONS)})"
-            return "changing the database schema (CREATE, DROP, ANALYZE ...)"
-        words = [_ACTIONS.get(action, "writing"), arg1, arg2 if action == sqlite3.SQLITE_PRAGMA else None]
-        return " ".join(str(w) for w in words if w)
+                what = f"this table-valued function (available: {', '.join(_TABLE_FUNCTIONS)})"
+            else:
+                what = "changing the database schema (CREATE, DROP, ANALYZE ...)"
+        else:
+            words = [_ACTIONS.get(action, "writing"), arg1, arg2 if action == sqlite3.SQLITE_PRAGMA else None]
+            what = " ".join(str(w) for w in words if w)
+        return f"salesctl sql only reads; not allowed: {what}"
 
     def query(self, sql: str) -> tuple[list[str], list[tuple]]:
         """Column names and rows of one read-only statement."""
         if not sql.strip():
             raise SQLError("no SQL statement given")
         self._denied = []
+        self._timed_out = False
+        self._deadline = time.monotonic() + self.limits.seconds
         try:
             cursor = self.connection.execute(sql)
-            rows = cursor.fetchall()
+            rows = self._fetch(cursor)
+        except MemoryError:
+            raise SQLStopped(f"the statement needed more than {self.limits.memory_mb} MB of memory", "memory") from None
+        except UnicodeEncodeError:  # SQLite reads UTF-8; an argument of other bytes arrives as lone surrogates
+            raise SQLError("the statement holds bytes that are not UTF-8") from None
         except (sqlite3.Error, sqlite3.Warning) as exc:
+            if self._timed_out:
+                raise SQLStopped(f"the statement ran longer than {self.limits.seconds:g} seconds", "time") from None
             if self._denied or getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY":
-                raise SQLRefused(f"salesctl sql only reads; not allowed: {self._refusal()}") from None
+                raise SQLRefused(self._refusal()) from None
             raise SQLError(str(exc)) from None
         return [d[0] for d in cursor.description or ()], rows
 
+    def _fetch(self, cursor) -> list[tuple]:
+        """The rows, until they take more memory than the limit (counted as Python holds them)."""
+        rows, size = [], 0
+        for row in cursor:
+            size += sys.getsizeof(row) + sum(map(sys.getsizeof, row))
+            if size > self.limits.memory_mb * _MB:
+                cursor.close()
+                raise SQLStopped(f"the result is larger than {self.limits.memory_mb} MB", "memory")
+            rows.append(row)
+        return rows
 
-def open_database(ws, as_of: date) -> ReadOnlyDatabase:
-    return ReadOnlyDatabase(workspace_tables(ws, as_of))
+
+def open_database(ws, as_of: date, limits: Limits = Limits()) -> ReadOnlyDatabase:
+    return ReadOnlyDatabase(workspace_tables(ws, as_of), limits)

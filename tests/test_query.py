@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -396,6 +397,76 @@ def test_records_with_errors_are_left_out_with_one_warning(run, workspace):
                              "run salesctl validate\n")
     strict = run("-C", root, "query", "customers", "--strict")
     assert strict.exit_code == 1 and "unknown-ref" in strict.stderr
+
+
+# --- ~ is bounded: a pattern runs in time linear in the text ------------------------------
+
+# Notes that a backtracking engine takes minutes over with (a+)+$ (30 a's and a '!': it tries every
+# split of the a's between the two +), and a YAML block that ends with a newline.
+BACKTRACKING = {
+    "customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05, notes: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!}\n",
+    "customers/CUS-0002.yaml": "{id: CUS-0002, name: 乙, owner: zhang, created: 2026-01-05, notes: aaa}\n",
+    "customers/CUS-0003.yaml": "id: CUS-0003\nname: 丙\nowner: zhang\ncreated: 2026-01-05\nnotes: |\n  first line\n  paid in full\n",
+}
+NESTED = "(" * 5000 + "a" + ")" * 5000
+
+
+@pytest.fixture(scope="module")
+def backtracking(tmp_path_factory):
+    root = write_workspace(tmp_path_factory.mktemp("backtracking") / "ws", BACKTRACKING)
+    return root, load(root).usable()
+
+
+def test_a_backtracking_pattern_answers_at_once(ws):
+    query = compile_query("customers", ws.config, where=["notes ~ (a+)+$", "notes ~ (a|aa)+$"])
+    # 26 a's and a '!': a backtracking engine needs 2**25 tries for the first (seconds); a linear one
+    # a few microseconds for both
+    started = time.monotonic()
+    assert [c.holds({"notes": "a" * 26 + "!"}) for c in query.conditions] == [False, False]
+    assert [c.holds({"notes": "a" * 26}) for c in query.conditions] == [True, True]
+    assert time.monotonic() - started < 1
+
+
+def test_deeply_nested_groups_are_an_ordinary_pattern(backtracking, run):
+    root, ws = backtracking
+    assert ids(ws, "customers", f"notes ~ ^{NESTED}") == ["CUS-0001", "CUS-0002"]
+    result = run("-C", root, "query", "customers", "-w", f"notes ~ ^{NESTED}", "--format", "ids")
+    assert (result.exit_code, result.stdout) == (0, "CUS-0001\nCUS-0002\n")
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("a{4294967296}", "invalid repetition size: {4294967296} (a repetition goes up to 1000, nested ones multiplied)"),
+    ("a{1,1001}", "invalid repetition size: {1,1001} (a repetition goes up to 1000"),
+    ("a\\\\{5000}", "invalid repetition size: {5000}"),  # an escaped backslash, then a count
+    ("(?:a{100}){11}", "invalid repetition size: {11} (a repetition goes up to 1000, nested ones multiplied)"),
+    ("a(?=b)", "invalid perl operator: (?= (look-around is not supported)"),
+    ("(a)\\1", "invalid escape sequence: \\1 (back-references and \\Z are not supported; \\z is the end"),
+    ("\udcff", "'\\udcff' is not a regular expression: it holds bytes that are not UTF-8"),  # argv byte 0xff
+])
+def test_patterns_beyond_the_engine_are_usage_errors(ws, pattern, message):
+    assert message in usage_error(ws, "customers", where=[f"name ~ {pattern}"])
+
+
+def test_a_huge_repetition_is_a_usage_error_not_an_internal_error(run, root):
+    result = run("-C", root, "query", "customers", "-w", "name ~ a{4294967296}")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: -w 'name ~ a{4294967296}': 'a{4294967296}' is not a regular expression: "
+                                  "invalid repetition size: {4294967296} (a repetition goes up to 1000, nested ones "
+                                  "multiplied)\n")
+
+
+@pytest.mark.parametrize("where, expected", [
+    ("notes ~ full$", ["CUS-0003"]),  # $ also before the newline that ends a YAML block
+    ("notes ~ ^paid", []),  # ^ is the start of the value, not of a line
+    ("notes ~ (?m)^paid", ["CUS-0003"]),
+    ("name ~ \\p{Han}", ["CUS-0001", "CUS-0002", "CUS-0003"]),
+    ("notes ~ A{3}", ["CUS-0001", "CUS-0002"]),
+    ("notes ~ a\\{3}", []),  # an escaped brace is text
+    ("name ~ \\w", []),  # \w is ASCII: [0-9A-Za-z_]
+])
+def test_pattern_syntax(backtracking, where, expected):
+    _, ws = backtracking
+    assert ids(ws, "customers", where) == expected
 
 
 # --- show ---------------------------------------------------------------------------------

@@ -195,6 +195,7 @@ def test_reading_pragmas_and_table_functions_are_allowed(db):
     ("SELECT nmae FROM customers", "no such column: nmae"),
     ("SELECT 1; SELECT 2", "one statement at a time"),
     ("  ", "no SQL statement given"),
+    ("SELECT '\udcff'", "the statement holds bytes that are not UTF-8"),  # byte 0xff in the argument
 ])
 def test_bad_sql_is_an_error_not_a_refusal(db, statement, message):
     with pytest.raises(SQLError) as info:

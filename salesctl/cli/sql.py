@@ -9,23 +9,30 @@ import click
 
 from ..export import FORMATS, ExportError, export as export_tables, guess_format
 from ..output import render_rows
-from ..tables import SQLError, SQLRefused, TABLE_NAMES, open_database, workspace_tables
+from ..tables import TABLE_NAMES, Limits, SQLError, SQLRefused, SQLStopped, open_database, workspace_tables
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
+
+RAISED_BY = {"time": "--timeout SECONDS", "memory": "--memory MB"}  # the option that lifts each limit
 
 
 @click.command()
 @click.argument("statement", metavar='"SELECT …"')
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=Limits.seconds, show_default=True,
+              metavar="SECONDS", help="Stop the statement when it runs longer than this.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=1), default=Limits.memory_mb, show_default=True,
+              metavar="MB", help="Memory SQLite may use (the tables included), and the most the rows returned may take.")
 @format_option()
 @strict_option
 @global_options
-def sql(statement, fmt, strict):
+def sql(statement, timeout, memory_mb, fmt, strict):
     """Run one read-only SQL statement over an in-memory SQLite database of the workspace.
 
     Tables: team, customers, contacts, visits, contracts, contract_items, approvals, receivables,
     payments, collection_actions, reviews; derived columns (balance, status, days_overdue, bucket,
     pending_stage, days_since_contact, ...) are computed as of --as-of. Money is REAL and prints
-    with 2 decimals. Statements that write are refused (exit 1).
+    with 2 decimals. Statements that write, or call a function salesctl does not offer, are
+    refused (exit 1); one that runs past --timeout or --memory is stopped (exit 1).
 
     \b
     Example:
@@ -33,11 +40,14 @@ def sql(statement, fmt, strict):
                     WHERE status = 'overdue' GROUP BY owner ORDER BY balance DESC"
     """
     ws = read_workspace(strict)
-    database = open_database(ws, app_context().today)
     try:
+        database = open_database(ws, app_context().today, Limits(timeout, memory_mb))
         names, rows = database.query(statement)
     except SQLRefused as exc:
         click.echo(f"error: refused: {exc}", err=True)
+        raise click.exceptions.Exit(1)
+    except SQLStopped as exc:
+        click.echo(f"error: stopped: {exc}; allow more with {RAISED_BY[exc.limit]}", err=True)
         raise click.exceptions.Exit(1)
     except SQLError as exc:
         raise click.UsageError(f"SQL: {exc}")
