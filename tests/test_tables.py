@@ -354,9 +354,9 @@ def test_export_csv_onto_a_file_is_a_usage_error(run, root, tmp_path):
     assert result.exit_code == 2 and "is a file; a CSV export is a folder" in result.stderr
 
 
-def test_the_readme_lists_these_columns():
+def test_the_manual_lists_these_columns():
     from conftest import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    listed = dict(re.findall(r"^\| `(\w+)` \| `([\w ]+)` \|$", readme, re.M))
+    manual = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `(\w+)` \| `([\w ]+)` \|$", manual, re.M))
     assert listed == COLUMNS
