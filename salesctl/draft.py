@@ -841,9 +841,11 @@ class _TemplateFolder(jinja2.BaseLoader):
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
         path = self.folder.joinpath(*_name_parts(template))
-        if not path.is_file():  # a folder, a fifo, a device, a dangling link: not a template
+        if not path.exists():
             raise TemplateNotFound(template)
         real = _contained(path, self.boundary, template)
+        if not real.is_file():  # a folder, a fifo, a device: not a template
+            raise TemplateNotFound(template)
         mtime = real.stat().st_mtime
         source = real.read_text(encoding="utf-8")
         return source, str(path), lambda: _mtime(real) == mtime
@@ -885,8 +887,11 @@ def _make_env(workspace_templates_dir: Path | None, *, autoescape: bool,
 
 
 def _workspace_of(workspace_templates_dir: Path) -> Path:
-    """The workspace a templates folder belongs to: what its templates may link into."""
-    return Path(workspace_templates_dir).resolve().parent
+    """The workspace a templates folder belongs to: what its templates may link into.
+
+    The folder holding ``templates/``, not the one a linked ``templates/`` leads to.
+    """
+    return Path(workspace_templates_dir).absolute().parent.resolve()
 
 
 @lru_cache(maxsize=16)
@@ -905,9 +910,9 @@ def _display_path(filename: str | None, workspace_templates_dir: Path | None,
         return fallback
     path = Path(filename)
     if workspace_templates_dir is not None:
-        ws = Path(workspace_templates_dir).resolve()
-        try:  # the folder resolved, not the file: a link is named, not what it leads to
-            return (path.parent.resolve() / path.name).relative_to(ws.parent).as_posix()
+        root = Path(os.path.abspath(workspace_templates_dir)).parent
+        try:  # links not followed: a link is named, not what it leads to
+            return Path(os.path.abspath(path)).relative_to(root).as_posix()
         except ValueError:
             pass
     return str(path)
@@ -1007,7 +1012,7 @@ def _loader_name(info: TemplateInfo) -> str:
 
 
 def _render_text(info: TemplateInfo, context: dict, workspace_templates_dir: Path | None) -> str:
-    ws = Path(workspace_templates_dir).resolve() if workspace_templates_dir is not None else None
+    ws = Path(workspace_templates_dir).absolute() if workspace_templates_dir is not None else None
     env = _text_env(ws, info.format == "html")
     try:
         tmpl = env.get_template(_loader_name(info))

@@ -226,6 +226,14 @@ def test_names_going_up_a_folder_are_refused(tmp_path, name, shown):
     assert str(err) == f"templates/t.md.j2:1: refused by the template sandbox: template name {shown!r} goes up a folder ('..')"
 
 
+def test_a_link_to_a_device_is_refused_not_read(tmp_path):
+    templates = workspace_templates(tmp_path, {"t.md.j2": "{% include 'zero.md.j2' %}\n"})
+    (templates / "zero.md.j2").symlink_to("/dev/zero")
+    err = refusal(templates)
+    assert str(err) == ("templates/t.md.j2:1: refused by the template sandbox: template 'zero.md.j2' leads to "
+                        "/dev/zero, outside the workspace")
+
+
 def test_a_link_into_git_is_refused(tmp_path):
     templates = workspace_templates(tmp_path, {})
     git = templates.parent / ".git"
@@ -259,3 +267,13 @@ def test_a_docx_template_linking_outside_is_refused(tmp_path):
     err = refusal(templates, "contract", fmt="docx")
     assert str(err) == (f"templates/contract.docx: refused by the template sandbox: template 'contract.docx' "
                         f"leads to {outside.resolve()}, outside the workspace")
+
+
+def test_a_templates_folder_linking_outside_is_refused(tmp_path, secret):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "templates").symlink_to(secret.parent, target_is_directory=True)
+    (secret.parent / "t.md.j2").write_text("{% include 'id_rsa.md.j2' %}\n", encoding="utf-8")
+    err = refusal(workspace / "templates")
+    assert str(err) == (f"templates/t.md.j2: refused by the template sandbox: template 't.md.j2' "
+                        f"leads to {secret.parent.resolve() / 't.md.j2'}, outside the workspace")
