@@ -35,6 +35,13 @@ an empty string, and the filters below map ``None`` to ``""``.  On a mapping,
 A workspace template can extend a shipped one through the ``shipped/``
 prefix: ``{% extends "shipped/contract.html.j2" %}`` and override its blocks.
 
+A workspace template may come from anyone who can push to the repository, so
+templates are read only from inside the workspace (a link leading out, or a
+name with ``..``, is refused), and every draft is rendered in a child process
+that is stopped after ``MAX_SECONDS`` and cannot take more than
+``MAX_MEMORY_MB``; checks inside the sandbox refuse the known ways to grow a
+value first, with a message naming them.
+
 Filters: ``money``, ``cny_upper``, ``date_cn``, ``date_en``, ``words_en``,
 ``num`` (a quantity without trailing zeros), ``share`` (``part|share(whole)``
 -> ``"30%"``), ``currency_cn`` (``CNY`` -> ``人民币``), ``md_cell`` (text made
@@ -896,7 +903,8 @@ def _workspace_of(workspace_templates_dir: Path) -> Path:
 
 @lru_cache(maxsize=16)
 def _text_env(workspace_templates_dir: Path | None, autoescape: bool) -> _DraftEnvironment:
-    """The environment for md/html, kept so that compiled templates are reused."""
+    """The environment for md/html, kept so that compiled templates are reused where drafts render
+    in this process (no fork); a child process compiles its own."""
     return _make_env(workspace_templates_dir, autoescape=autoescape)
 
 
@@ -1139,7 +1147,6 @@ def _render_docx_template(info: TemplateInfo, context: dict,
 # and cannot take more than MAX_MEMORY_MB
 # ---------------------------------------------------------------------------
 
-_GRACE_SECONDS = 1  # a template loop stops itself at MAX_SECONDS, naming its line; then it is killed
 _OUT_OF_MEMORY = 3  # the child's exit status when even reporting ran out of memory
 
 
@@ -1152,7 +1159,7 @@ def _bounded(work: Callable[[], str | bytes], where: str) -> str | bytes:
     """
     if not hasattr(os, "fork"):
         return work()
-    deadline = time.monotonic() + MAX_SECONDS + _GRACE_SECONDS
+    deadline = time.monotonic() + MAX_SECONDS
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -1209,7 +1216,7 @@ def _limit_resources() -> None:
         except (ValueError, OSError):
             pass  # not enforced here (macOS's address space): the parent's clock still is
 
-    lower(resource.RLIMIT_CPU, MAX_SECONDS + _GRACE_SECONDS + 1)  # if the parent is gone
+    lower(resource.RLIMIT_CPU, math.ceil(MAX_SECONDS) + 1)  # should the parent be gone
     try:
         with open("/proc/self/statm") as fh:  # the address space already mapped, in pages
             mapped = int(fh.read().split()[0]) * resource.getpagesize()
