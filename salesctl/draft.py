@@ -1161,7 +1161,12 @@ def _bounded(work: Callable[[], str | bytes], where: str) -> str | bytes:
         return work()
     deadline = time.monotonic() + MAX_SECONDS
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:  # too many processes, or no memory left for one more
+        os.close(read_end)
+        os.close(write_end)
+        raise DraftError(f"{where}: cannot start the process drafts render in: {exc.strerror}", path=where) from exc
     if pid == 0:
         os.close(read_end)
         _child(work, write_end)

@@ -277,3 +277,22 @@ def test_a_templates_folder_linking_outside_is_refused(tmp_path, secret):
     err = refusal(workspace / "templates")
     assert str(err) == (f"templates/t.md.j2: refused by the template sandbox: template 't.md.j2' "
                         f"leads to {secret.parent.resolve() / 't.md.j2'}, outside the workspace")
+
+
+def test_a_draft_that_cannot_fork_is_refused(tmp_path, monkeypatch):
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    templates = workspace_templates(tmp_path, {"t.md.j2": "{{ contract.id }}\n"})
+    assert str(refusal(templates)) == (
+        "templates/t.md.j2: cannot start the process drafts render in: Resource temporarily unavailable")
+
+
+def test_without_fork_drafts_render_in_this_process_with_the_checks(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "fork", raising=False)
+    templates = workspace_templates(tmp_path, {"t.md.j2": "{{ contract.id }}\n", "bomb.md.j2": "{{ 9 ** 999999 }}\n"})
+    assert render(CONTEXT, template="t", workspace_templates_dir=templates) == "CT-1\n"
+    # 999,999 * log10(9) = 954,241.6: 954,242 digits
+    assert str(refusal(templates, "bomb")) == ("templates/bomb.md.j2:1: refused by the template sandbox: "
+                                              "power would have about 954,242 digits, more than 4,300")
