@@ -901,10 +901,14 @@ def _workspace_of(workspace_templates_dir: Path) -> Path:
     return Path(workspace_templates_dir).absolute().parent.resolve()
 
 
+def _text_env(info: TemplateInfo, workspace_templates_dir: Path | None) -> _DraftEnvironment:
+    """The environment for an md/html template, kept so that compiled templates are reused."""
+    ws = Path(workspace_templates_dir).absolute() if workspace_templates_dir is not None else None
+    return _cached_env(ws, info.format == "html")
+
+
 @lru_cache(maxsize=16)
-def _text_env(workspace_templates_dir: Path | None, autoescape: bool) -> _DraftEnvironment:
-    """The environment for md/html, kept so that compiled templates are reused where drafts render
-    in this process (no fork); a child process compiles its own."""
+def _cached_env(workspace_templates_dir: Path | None, autoescape: bool) -> _DraftEnvironment:
     return _make_env(workspace_templates_dir, autoescape=autoescape)
 
 
@@ -1020,8 +1024,7 @@ def _loader_name(info: TemplateInfo) -> str:
 
 
 def _render_text(info: TemplateInfo, context: dict, workspace_templates_dir: Path | None) -> str:
-    ws = Path(workspace_templates_dir).absolute() if workspace_templates_dir is not None else None
-    env = _text_env(ws, info.format == "html")
+    env = _text_env(info, workspace_templates_dir)
     try:
         tmpl = env.get_template(_loader_name(info))
         env.start_budget()
@@ -1104,6 +1107,10 @@ def render(context: dict, *, template: str = "contract", fmt: str = "md", locale
     ctx = complete_context(context)
     ctx.setdefault("locale", info.locale or locale)
     where = _display_path(str(info.path), workspace_templates_dir, info.filename)
+    if info.source == "shipped" and info.format != "docx":
+        # our own template is compiled here, once, and every draft's child process finds it
+        # compiled; a workspace template is compiled only in the child, under the limits
+        _text_env(info, workspace_templates_dir).get_template(_loader_name(info))
     return _bounded(partial(_render, info, ctx, fmt, locale, workspace_templates_dir), where)
 
 
