@@ -609,13 +609,13 @@ def _check_widths(args, kwargs) -> None:
             raise SecurityError(f"width {value} is too large")
 
 
-def _check_spec(numbers: list[str]) -> None:
+def _check_format_numbers(numbers: list[str]) -> None:
     for number in numbers:
         if number.isdigit() and _too_wide(number):
             raise SecurityError(f"format width {number[:12]}{'…' if len(number) > 12 else ''} is too large")
 
 
-_PERCENT_SPEC = re.compile(r"%(?:%|(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?)")
+_PERCENT_FIELD = re.compile(r"%(?:%|(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?)")
 _FORMATTER = string.Formatter()
 
 
@@ -623,10 +623,10 @@ def _check_percent(text: Any, args: Any) -> None:
     """Widths and precisions of a %-format (``'%08.2f' % x``), a ``*`` one taken from ``args``."""
     if not isinstance(text, str):
         return
-    for width, precision in _PERCENT_SPEC.findall(text):
+    for width, precision in _PERCENT_FIELD.findall(text):
         if "*" in (width, precision):
             _check_widths(args if isinstance(args, tuple) else (args,), {})
-        _check_spec([width, precision])
+        _check_format_numbers([width, precision])
 
 
 def _check_braces(text: str, args: tuple, kwargs: dict) -> None:
@@ -638,7 +638,7 @@ def _check_braces(text: str, args: tuple, kwargs: dict) -> None:
     for _, _, spec, _ in fields:
         if spec and "{" in spec:
             _check_widths(args, kwargs)
-        _check_spec(re.findall(r"\d+", spec or ""))
+        _check_format_numbers(re.findall(r"\d+", spec or ""))
 
 
 def _check_multiply(left: Any, right: Any) -> None:

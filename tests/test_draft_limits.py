@@ -223,7 +223,8 @@ def test_names_going_up_a_folder_are_refused(tmp_path, name, shown):
     templates = workspace_templates(tmp_path, {"t.md.j2": f"{{% include '{name}' %}}\n"})
     (templates.parent / "salesctl.yaml").write_text("company: {name: x}\n", encoding="utf-8")
     err = refusal(templates)
-    assert str(err) == f"templates/t.md.j2:1: refused by the template sandbox: template name {shown!r} goes up a folder ('..')"
+    assert str(err) == (f"templates/t.md.j2:1: refused by the template sandbox: "
+                        f"template name {shown!r} goes up a folder ('..')")
 
 
 def test_a_link_to_a_device_is_refused_not_read(tmp_path):
@@ -247,11 +248,11 @@ def test_a_link_into_git_is_refused(tmp_path):
 
 def test_links_inside_the_workspace_are_followed(tmp_path):
     templates = workspace_templates(tmp_path, {})
-    shared = templates.parent / "shared"
-    shared.mkdir()
-    (shared / "clause.md.j2").write_text("第{{ n }}条\n", encoding="utf-8")
-    (templates / "clause.md.j2").symlink_to(Path("..") / "shared" / "clause.md.j2")
-    (templates / "parts").symlink_to(Path("..") / "shared", target_is_directory=True)
+    clauses = templates.parent / "clauses"
+    clauses.mkdir()
+    (clauses / "clause.md.j2").write_text("第{{ n }}条\n", encoding="utf-8")
+    (templates / "clause.md.j2").symlink_to(Path("..") / "clauses" / "clause.md.j2")
+    (templates / "parts").symlink_to(Path("..") / "clauses", target_is_directory=True)
     (templates / "t.md.j2").write_text(
         "{% set n = 1 %}{% include 'clause.md.j2' %}{% set n = 2 %}{% include 'parts/clause.md.j2' %}", encoding="utf-8")
     assert render(CONTEXT, template="t", workspace_templates_dir=templates) == "第1条\n第2条\n"
