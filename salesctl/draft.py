@@ -839,8 +839,8 @@ def _contained(path: Path, boundary: Path, name: str) -> Path:
 
 class _TemplateFolder(jinja2.BaseLoader):
     """The templates of one folder.  A name going up a folder, and a link (or a linked folder)
-    leading outside ``boundary`` or into its .git/, are refused: a cloned workspace cannot print
-    ~/.ssh/id_rsa into a contract."""
+    leading outside ``boundary`` or into its .git/ or .salesctl/, are refused: a cloned workspace
+    cannot print ~/.ssh/id_rsa into a contract."""
 
     def __init__(self, folder: Path, boundary: Path):
         self.folder = folder
@@ -1177,9 +1177,9 @@ def _bounded(work: Callable[[], str | bytes], where: str) -> str | bytes:
     if pid == 0:
         os.close(read_end)
         _child(work, write_end)
-    os.close(write_end)
     status = None
     try:
+        os.close(write_end)
         report = _read_until(read_end, deadline)
         if report is None:
             os.kill(pid, signal.SIGKILL)
