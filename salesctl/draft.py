@@ -35,6 +35,13 @@ an empty string, and the filters below map ``None`` to ``""``.  On a mapping,
 A workspace template can extend a shipped one through the ``shipped/``
 prefix: ``{% extends "shipped/contract.html.j2" %}`` and override its blocks.
 
+A workspace template may come from anyone who can push to the repository, so
+templates are read only from inside the workspace (a link leading out, or a
+name with ``..``, is refused), and every draft is rendered in a child process
+that is stopped after ``MAX_SECONDS`` and cannot take more than
+``MAX_MEMORY_MB``; checks inside the sandbox refuse the known ways to grow a
+value first, with a message naming them.
+
 Filters: ``money``, ``cny_upper``, ``date_cn``, ``date_en``, ``words_en``,
 ``num`` (a quantity without trailing zeros), ``share`` (``part|share(whole)``
 -> ``"30%"``), ``currency_cn`` (``CNY`` -> ``人民币``), ``md_cell`` (text made
@@ -44,9 +51,17 @@ safe for a Markdown table cell).
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import io
+import json
+import math
+import os
 import re
+import selectors
+import signal
+import string
 import time
+import traceback
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from functools import lru_cache, partial, wraps
@@ -54,9 +69,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import generate_lorem_ipsum
 
 __all__ = [
     "DraftError",
@@ -559,28 +575,32 @@ class _Undefined(StrictUndefined):
         super().__init__(hint, obj, name, exc)
 
 
-_MAX_SIZE = 1_000_000  # longest string/list a template may build with * or **
-
-
-def _checked_binop(op: Callable[[Any, Any], Any], symbol: str) -> Callable[[Any, Any], Any]:
-    def run(left: Any, right: Any) -> Any:
-        if symbol == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                        and len(seq) * count > _MAX_SIZE:
-                    raise SecurityError("repetition result too large")
-        if symbol == "**" and isinstance(right, (int, float, Decimal)) and abs(right) > 1000:
-            raise SecurityError("exponent too large")
-        return op(left, right)
-    return run
-
-
-_MAX_WIDTH = 10_000  # the widest padding or wrapping a contract template could want
+# What a draft may take.  The checks below refuse, naming the operation, the ways a template
+# grows a value or spends time in one step; whatever they miss is stopped by the time and memory
+# limits of the child process every draft is rendered in (see "Rendering under limits").
+MAX_SECONDS = 10
+MAX_MEMORY_MB = 512  # beyond what salesctl itself holds when the draft starts
+_MAX_SIZE = 1_000_000  # the longest string or list a template may build, and the longest draft
+_MAX_DIGITS = 4_300  # the longest integer (Python prints none longer either)
+_MAX_WIDTH = 10_000  # the widest padding, wrapping or batch a contract template could want
 _MAX_LOOP_STEPS = 1_000_000
-_MAX_SECONDS = 10.0
-_WIDTH_FILTERS = ("center", "indent", "truncate", "wordwrap", "format")
-_WIDTH_METHODS = ("center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map")
-_BIG_NUMBER = re.compile(r"\d{6,}")
+_MAX_LIPSUM_PARAGRAPHS, _MAX_LIPSUM_WORDS = 100, 1_000
+
+
+def _check_size(size: int, what: str) -> None:
+    if size > _MAX_SIZE:
+        raise SecurityError(f"{what} would be {size:,} long, more than {_MAX_SIZE:,}")
+
+
+def _check_digits(bits: float, what: str) -> None:
+    digits = int(bits / math.log2(10)) + 1
+    if digits > _MAX_DIGITS:
+        raise SecurityError(f"{what} would have about {digits:,} digits, more than {_MAX_DIGITS:,}")
+
+
+def _too_wide(number: str) -> bool:
+    digits = number.lstrip("0")
+    return len(digits) > len(str(_MAX_WIDTH)) or int(digits or 0) > _MAX_WIDTH
 
 
 def _check_widths(args, kwargs) -> None:
@@ -589,51 +609,183 @@ def _check_widths(args, kwargs) -> None:
             raise SecurityError(f"width {value} is too large")
 
 
-def _check_format(spec: Any) -> None:
-    if isinstance(spec, str) and _BIG_NUMBER.search(spec):
-        raise SecurityError("format width too large")
+def _check_format_numbers(numbers: list[str]) -> None:
+    for number in numbers:
+        if number.isdigit() and _too_wide(number):
+            raise SecurityError(f"format width {number[:12]}{'…' if len(number) > 12 else ''} is too large")
+
+
+_PERCENT_FIELD = re.compile(r"%(?:%|(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?)")
+_FORMATTER = string.Formatter()
+
+
+def _check_percent(text: Any, args: Any) -> None:
+    """Widths and precisions of a %-format (``'%08.2f' % x``), a ``*`` one taken from ``args``."""
+    if not isinstance(text, str):
+        return
+    for width, precision in _PERCENT_FIELD.findall(text):
+        if "*" in (width, precision):
+            _check_widths(args if isinstance(args, tuple) else (args,), {})
+        _check_format_numbers([width, precision])
+
+
+def _check_braces(text: str, args: tuple, kwargs: dict) -> None:
+    """Widths in a ``str.format`` text (``'{:>12}'``), a nested ``{}`` one taken from the arguments."""
+    try:
+        fields = list(_FORMATTER.parse(text))
+    except ValueError:
+        return  # str.format says what is wrong
+    for _, _, spec, _ in fields:
+        if spec and "{" in spec:
+            _check_widths(args, kwargs)
+        _check_format_numbers(re.findall(r"\d+", spec or ""))
+
+
+def _check_multiply(left: Any, right: Any) -> None:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
+            _check_size(len(seq) * count, "repetition result")
+    if isinstance(left, int) and isinstance(right, int):
+        _check_digits(left.bit_length() + right.bit_length() - 1, "product")
+
+
+def _check_power(base: Any, exponent: Any) -> None:
+    if isinstance(base, int) and isinstance(exponent, int):
+        if exponent > 0 and abs(base) > 1:
+            _check_digits(exponent * math.log2(abs(base)), "power")
+    elif isinstance(exponent, (int, float, Decimal)) and abs(exponent) > 1000:
+        raise SecurityError(f"exponent {exponent} is too large")
+
+
+def _check_add(left: Any, right: Any) -> None:
+    if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+        _check_size(len(left) + len(right), "concatenation")
+
+
+def _check_join(separator: Any, items: list) -> None:
+    sep = len(separator) if isinstance(separator, str) else 0
+    _check_size(sep * max(len(items) - 1, 0) + sum(len(x) for x in items if isinstance(x, str)),
+                "join result")
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
+    if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)) or len(new) <= len(old):
+        return
+    times = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        times = min(times, count)
+    _check_size(len(text) + times * (len(new) - len(old)), "replace result")
+
+
+_BINOP_CHECKS: dict[str, Callable[[Any, Any], None]] = {
+    "*": _check_multiply, "**": _check_power, "+": _check_add, "%": _check_percent,
+}
+
+
+def _checked_binop(op: Callable[[Any, Any], Any], check: Callable[[Any, Any], None]) -> Callable[[Any, Any], Any]:
+    def run(left: Any, right: Any) -> Any:
+        check(left, right)
+        return op(left, right)
+    return run
+
+
+_WIDTH_FILTERS = ("center", "indent", "truncate", "wordwrap", "batch", "slice")
 
 
 def _bounded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with the check of filter ``name`` before it runs."""
+    skip = 2 if getattr(fn, "jinja_pass_arg", None) else 1  # the environment or context, the value
+
     @wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        _check_widths(args, kwargs)
+        value, rest = args[skip - 1], args[skip:]
         if name == "format":
-            _check_format(next((a for a in args if isinstance(a, str)), None))
+            _check_percent(value, rest or tuple(kwargs.values()))
+        elif name == "join":
+            items = list(value)
+            _check_join(rest[0] if rest else kwargs.get("d", ""), items)
+            args = (*args[:skip - 1], items, *rest)
+        elif name == "replace":
+            _check_replace(value, *rest[:3])
+        else:
+            _check_widths(rest, kwargs)
+            if name == "indent" and isinstance(value, str):
+                width = rest[0] if rest else kwargs.get("width", 4)
+                _check_size(len(value) + value.count("\n") * (len(width) if isinstance(width, str) else width),
+                            "indented text")
         return fn(*args, **kwargs)
     return run
 
 
-class _DraftEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox for drafts: keys win over dict methods; ``*``/``**``, widths, loops and time bounded.
+_STR_METHODS = ("center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "join", "replace")
 
-    The sandbox stops attribute escapes; these bounds stop a template from taking the machine
-    (a nested `range` loop, a 50-million-wide `center`), so a draft always ends, quickly.
+
+def _check_str_method(name: str, text: str, args: tuple, kwargs: dict) -> tuple:
+    """The checks for ``text.name(*args, **kwargs)`` called from a template; the args to call it with."""
+    if name == "format":
+        _check_braces(text, args, kwargs)
+    elif name == "format_map":
+        _check_braces(text, (), args[0] if args and isinstance(args[0], dict) else {})
+    elif name == "join" and args:
+        items = list(args[0])
+        _check_join(text, items)
+        return (items, *args[1:])
+    elif name == "replace":
+        _check_replace(text, *args[:3])
+    else:
+        _check_widths(args, kwargs)
+    return args
+
+
+def _checked_method(obj: Any, name: Any, value: Any) -> Any:
+    """``value`` (``obj.name``), checked before each call when it is a str method that can grow."""
+    if not (isinstance(obj, str) and name in _STR_METHODS and callable(value)):
+        return value
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        return value(*_check_str_method(name, obj, args, kwargs), **kwargs)
+    return checked
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002 (jinja's names)
+    """jinja's ``lipsum`` within bounds: placeholder text, never a million paragraphs."""
+    if n > _MAX_LIPSUM_PARAGRAPHS or max > _MAX_LIPSUM_WORDS:
+        raise SecurityError(f"lipsum of {n:,} paragraphs of up to {max:,} words is too large "
+                            f"(at most {_MAX_LIPSUM_PARAGRAPHS} of {_MAX_LIPSUM_WORDS:,})")
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+class _DraftEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox for drafts: keys win over dict methods; what a template can grow is bounded.
+
+    The sandbox stops attribute escapes; these checks refuse what would take the machine (a
+    nested `range` loop, a 50-million-wide `center`, a power of a million digits) with a
+    message naming it.  The limits of the child process stop whatever they miss.
     """
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(_BINOP_CHECKS)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        for symbol in self.intercepted_binops:
-            self.binop_table[symbol] = _checked_binop(self.binop_table[symbol], symbol)
-        for name in _WIDTH_FILTERS:
-            if name in self.filters:
-                self.filters[name] = _bounded_filter(name, self.filters[name])
+        for symbol, check in _BINOP_CHECKS.items():
+            self.binop_table[symbol] = _checked_binop(self.binop_table[symbol], check)
+        for name in (*_WIDTH_FILTERS, "format", "join", "replace"):
+            self.filters[name] = _bounded_filter(name, self.filters[name])
         self.globals["range"] = self._range
+        self.globals["lipsum"] = _lipsum
         self.start_budget()
 
     def start_budget(self) -> None:
         """Called before each render: loop steps and seconds are counted per draft."""
         self._steps = 0
-        self._deadline = time.monotonic() + _MAX_SECONDS
+        self._deadline = time.monotonic() + MAX_SECONDS
 
     def tick(self) -> None:
         self._steps += 1
         if self._steps > _MAX_LOOP_STEPS:
             raise SecurityError(f"template loops ran more than {_MAX_LOOP_STEPS:,} steps")
         if self._steps % 1000 == 0 and time.monotonic() > self._deadline:
-            raise SecurityError(f"template ran longer than {_MAX_SECONDS:.0f} s")
+            raise SecurityError(f"template ran longer than {MAX_SECONDS} s")
 
     def _range(self, *args: Any) -> Any:
         numbers = range(*args)
@@ -643,18 +795,14 @@ class _DraftEnvironment(ImmutableSandboxedEnvironment):
             self.tick()
             yield number
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        if getattr(__obj, "__name__", None) in _WIDTH_METHODS and isinstance(getattr(__obj, "__self__", None), str):
-            _check_widths(args, kwargs)
-            if __obj.__name__ in ("format", "format_map"):
-                _check_format(__obj.__self__)
-        return super().call(__context, __obj, *args, **kwargs)
-
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and isinstance(attribute, str) and attribute in obj \
                 and not attribute.startswith("_"):
             return obj[attribute]
-        return super().getattr(obj, attribute)
+        return _checked_method(obj, attribute, super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return _checked_method(obj, argument, super().getitem(obj, argument))
 
 
 class _DocxEnvironment(_DraftEnvironment):
@@ -667,6 +815,56 @@ class _DocxEnvironment(_DraftEnvironment):
         return super().from_string(source, *args, **kwargs)
 
 
+_PRIVATE_FOLDERS = (".git", ".salesctl")  # hold no templates; .git/config may hold a password
+
+
+def _name_parts(name: str) -> list[str]:
+    """The folders and file of a template name; a name going up a folder is refused."""
+    parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
+    if ".." in parts:
+        raise SecurityError(f"template name {name!r} goes up a folder ('..')")
+    return parts
+
+
+def _contained(path: Path, boundary: Path, name: str) -> Path:
+    """The real file behind ``path`` (links followed) when it lies inside ``boundary``."""
+    real = path.resolve()
+    if not real.is_relative_to(boundary):
+        raise SecurityError(f"template {name!r} leads to {real}, outside the workspace")
+    inside = real.relative_to(boundary).parts[:1]
+    if inside and inside[0] in _PRIVATE_FOLDERS:
+        raise SecurityError(f"template {name!r} leads into {inside[0]}/, which holds no templates")
+    return real
+
+
+class _TemplateFolder(jinja2.BaseLoader):
+    """The templates of one folder.  A name going up a folder, and a link (or a linked folder)
+    leading outside ``boundary`` or into its .git/ or .salesctl/, are refused: a cloned workspace
+    cannot print ~/.ssh/id_rsa into a contract."""
+
+    def __init__(self, folder: Path, boundary: Path):
+        self.folder = folder
+        self.boundary = boundary.resolve()
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*_name_parts(template))
+        if not path.exists():
+            raise TemplateNotFound(template)
+        real = _contained(path, self.boundary, template)
+        if not real.is_file():  # a folder, a fifo, a device: not a template
+            raise TemplateNotFound(template)
+        mtime = real.stat().st_mtime
+        source = real.read_text(encoding="utf-8")
+        return source, str(path), lambda: _mtime(real) == mtime
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
 def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
@@ -674,11 +872,12 @@ def _finalize(value: Any) -> Any:
 def _make_env(workspace_templates_dir: Path | None, *, autoescape: bool,
               for_docx: bool = False) -> _DraftEnvironment:
     """The sandboxed environment; for docx (docxtpl's XML) without trim/lstrip_blocks."""
-    shipped = str(shipped_templates_dir())
-    loaders: list[jinja2.BaseLoader] = [PrefixLoader({"shipped": FileSystemLoader(shipped)})]
+    shipped_dir = shipped_templates_dir()
+    shipped = _TemplateFolder(shipped_dir, shipped_dir)
+    loaders: list[jinja2.BaseLoader] = [PrefixLoader({"shipped": shipped})]
     if workspace_templates_dir is not None:
-        loaders.append(FileSystemLoader(str(workspace_templates_dir)))
-    loaders.append(FileSystemLoader(shipped))
+        loaders.append(_TemplateFolder(workspace_templates_dir, _workspace_of(workspace_templates_dir)))
+    loaders.append(shipped)
     env_class = _DocxEnvironment if for_docx else _DraftEnvironment
     env = env_class(
         loader=ChoiceLoader(loaders),
@@ -694,9 +893,22 @@ def _make_env(workspace_templates_dir: Path | None, *, autoescape: bool,
     return env
 
 
+def _workspace_of(workspace_templates_dir: Path) -> Path:
+    """The workspace a templates folder belongs to: what its templates may link into.
+
+    The folder holding ``templates/``, not the one a linked ``templates/`` leads to.
+    """
+    return Path(workspace_templates_dir).absolute().parent.resolve()
+
+
+def _text_env(info: TemplateInfo, workspace_templates_dir: Path | None) -> _DraftEnvironment:
+    """The environment for an md/html template, kept so that compiled templates are reused."""
+    ws = Path(workspace_templates_dir).absolute() if workspace_templates_dir is not None else None
+    return _cached_env(ws, info.format == "html")
+
+
 @lru_cache(maxsize=16)
-def _text_env(workspace_templates_dir: Path | None, autoescape: bool) -> _DraftEnvironment:
-    """The environment for md/html, kept so that compiled templates are reused."""
+def _cached_env(workspace_templates_dir: Path | None, autoescape: bool) -> _DraftEnvironment:
     return _make_env(workspace_templates_dir, autoescape=autoescape)
 
 
@@ -710,9 +922,9 @@ def _display_path(filename: str | None, workspace_templates_dir: Path | None,
         return fallback
     path = Path(filename)
     if workspace_templates_dir is not None:
-        ws = Path(workspace_templates_dir).resolve()
-        try:
-            return path.resolve().relative_to(ws.parent).as_posix()
+        root = Path(os.path.abspath(workspace_templates_dir)).parent
+        try:  # links not followed: a link is named, not what it leads to
+            return Path(os.path.abspath(path)).relative_to(root).as_posix()
         except ValueError:
             pass
     return str(path)
@@ -786,6 +998,8 @@ def _translate(exc: BaseException, info: TemplateInfo, workspace_templates_dir: 
         where = _display_path(filename, workspace_templates_dir, fallback)
         raw = _source_line(filename, line)
         loc = f"{where}:{line}" if line else where
+    if isinstance(exc, MemoryError):
+        return DraftError(_memory_message(loc), path=where, line=line)
     if isinstance(exc, _UndefinedVariable):
         var = _variable_name(exc, raw)
         return DraftError(f"{loc}: undefined variable '{var}'", path=where, line=line, variable=var)
@@ -810,8 +1024,7 @@ def _loader_name(info: TemplateInfo) -> str:
 
 
 def _render_text(info: TemplateInfo, context: dict, workspace_templates_dir: Path | None) -> str:
-    ws = Path(workspace_templates_dir).resolve() if workspace_templates_dir is not None else None
-    env = _text_env(ws, info.format == "html")
+    env = _text_env(info, workspace_templates_dir)
     try:
         tmpl = env.get_template(_loader_name(info))
         env.start_budget()
@@ -883,13 +1096,26 @@ def render(context: dict, *, template: str = "contract", fmt: str = "md", locale
 
     ``template`` is ``NAME`` or ``NAME.LOCALE``; ``locale`` the workspace
     locale (prefers ``NAME.LOCALE.FORMAT.j2``).  Documented context fields
-    that are missing are filled with None (:func:`complete_context`).  Raises DraftError for a
-    missing template, an undefined variable, a sandbox violation, any error
-    inside the template, and for docx when the optional extra is missing.
+    that are missing are filled with None (:func:`complete_context`).  Workspace
+    templates may link only to files inside the workspace, the folder holding
+    ``workspace_templates_dir``.  The draft is rendered under time and memory
+    limits (:func:`_bounded`).  Raises DraftError for a missing template, an
+    undefined variable, a sandbox violation, a limit hit, any error inside the
+    template, and for docx when the optional extra is missing.
     """
     info = resolve_template(template, fmt, locale, workspace_templates_dir)
     ctx = complete_context(context)
     ctx.setdefault("locale", info.locale or locale)
+    where = _display_path(str(info.path), workspace_templates_dir, info.filename)
+    if info.source == "shipped" and info.format != "docx":
+        # our own template is compiled here, once, and every draft's child process finds it
+        # compiled; a workspace template is compiled only in the child, under the limits
+        _text_env(info, workspace_templates_dir).get_template(_loader_name(info))
+    return _bounded(partial(_render, info, ctx, fmt, locale, workspace_templates_dir), where)
+
+
+def _render(info: TemplateInfo, ctx: dict, fmt: str, locale: str,
+            workspace_templates_dir: Path | None) -> str | bytes:
     if fmt != "docx":
         return _render_text(info, ctx, workspace_templates_dir)
     if info.format == "docx":
@@ -907,18 +1133,153 @@ def _render_docx_template(info: TemplateInfo, context: dict,
 
     env = _make_env(workspace_templates_dir, autoescape=True, for_docx=True)
     try:
-        doc = DocxTemplate(str(info.path))
+        boundary = _workspace_of(workspace_templates_dir) if info.source == "workspace" \
+            else shipped_templates_dir().resolve()
+        doc = DocxTemplate(str(_contained(info.path, boundary, info.filename)))
         doc.render(context, jinja_env=env, autoescape=True)
         out = io.BytesIO()
         doc.save(out)
     except DraftError:
         raise
     except Exception as exc:
-        if env.last_source is None:  # docxtpl failed before rendering: not a docx file
+        if env.last_source is None and not isinstance(exc, (SecurityError, MemoryError)):
             where = _display_path(str(info.path), workspace_templates_dir, info.filename)
             raise DraftError(f"{where}: not a usable docx template: {exc}", path=where) from exc
         raise _translate(exc, info, workspace_templates_dir, docx_source=env.last_source) from exc
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Rendering under limits: a child process that is stopped after MAX_SECONDS
+# and cannot take more than MAX_MEMORY_MB
+# ---------------------------------------------------------------------------
+
+_OUT_OF_MEMORY = 3  # the child's exit status when even reporting ran out of memory
+
+
+def _bounded(work: Callable[[], str | bytes], where: str) -> str | bytes:
+    """``work()`` run in a forked child process that cannot outlive the time limit or outgrow
+    the memory limit, whatever the template does; its result, or its DraftError, here.
+
+    Without fork (Windows) ``work`` runs in this process, bounded only by the checks of the
+    sandbox and the loop deadline.  ``where`` names the template in the messages.
+    """
+    if not hasattr(os, "fork"):
+        return work()
+    deadline = time.monotonic() + MAX_SECONDS
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as exc:  # too many processes, or no memory left for one more
+        os.close(read_end)
+        os.close(write_end)
+        raise DraftError(f"{where}: cannot start the process drafts render in: {exc.strerror}", path=where) from exc
+    if pid == 0:
+        os.close(read_end)
+        _child(work, write_end)
+    status = None
+    try:
+        os.close(write_end)
+        report = _read_until(read_end, deadline)
+        if report is None:
+            os.kill(pid, signal.SIGKILL)
+        status = os.waitpid(pid, 0)[1]
+    finally:
+        os.close(read_end)
+        if status is None:  # interrupted (Ctrl-C): the child goes too
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    return _outcome(report, status, where)
+
+
+def _child(work: Callable[[], str | bytes], fd: int) -> None:
+    """Run ``work`` under the limits and write what came of it to ``fd``; never returns."""
+    status = 1
+    try:
+        gc.freeze()  # collections here leave the parent's objects, and so their pages, alone
+        _limit_resources()
+        try:
+            result = work()
+            report = b"T" + result.encode("utf-8") if isinstance(result, str) else b"B" + result
+        except DraftError as exc:
+            report = b"E" + json.dumps([exc.message, exc.path, exc.line, exc.variable]).encode("utf-8")
+        except Exception:  # a bug of salesctl: its traceback, for --debug
+            report = b"X" + traceback.format_exc().encode("utf-8")
+        view = memoryview(report)
+        while view:
+            view = view[os.write(fd, view):]
+        status = 0
+    except MemoryError:
+        status = _OUT_OF_MEMORY
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _limit_resources() -> None:
+    """Lower this process's CPU time and address space (Linux; elsewhere where the system allows)."""
+    import resource
+
+    def lower(which: int, limit: int) -> None:
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        try:
+            resource.setrlimit(which, (limit, limit))
+        except (ValueError, OSError):
+            pass  # not enforced here (macOS's address space): the parent's clock still is
+
+    lower(resource.RLIMIT_CPU, math.ceil(MAX_SECONDS) + 1)  # should the parent be gone
+    try:
+        with open("/proc/self/statm") as fh:  # the address space already mapped, in pages
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return
+    lower(resource.RLIMIT_AS, mapped + MAX_MEMORY_MB * 2**20)
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until it is closed; None when the deadline passes first."""
+    chunks = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def _outcome(report: bytes | None, status: int, where: str) -> str | bytes:
+    """The child's result, or the DraftError saying which limit stopped it."""
+    if report is None or (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU):
+        raise DraftError(f"{where}: stopped: the draft took longer than {MAX_SECONDS} s", path=where)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
+        raise DraftError(_memory_message(where), path=where)
+    if status != 0 or not report:
+        how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
+               else f"exit status {os.WEXITSTATUS(status)}")
+        raise DraftError(f"{where}: stopped: rendering ended unexpectedly ({how}); it may have run out "
+                         f"of memory", path=where)
+    kind, body = report[:1], report[1:]
+    if kind == b"T":
+        return body.decode("utf-8")
+    if kind == b"B":
+        return body
+    if kind == b"E":
+        message, path, line, variable = json.loads(body)
+        raise DraftError(message, path=path, line=line, variable=variable)
+    child_traceback = body.decode("utf-8", "replace")
+    error = RuntimeError(f"while rendering {where}: {child_traceback.strip().splitlines()[-1]}")
+    if hasattr(error, "add_note"):
+        error.add_note(child_traceback)
+    raise error
+
+
+def _memory_message(where: str) -> str:
+    return f"{where}: stopped: the draft needs more than {MAX_MEMORY_MB} MB of memory"
 
 
 # ---------------------------------------------------------------------------

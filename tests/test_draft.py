@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -682,28 +681,12 @@ def test_docx_without_the_extra(monkeypatch, tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# HTML -> PDF in headless Chromium: A4, the expected number of pages
+# HTML -> PDF in headless Chromium: A4, the expected number of pages.
+# Chromium and the pinned fonts are system packages, which tests never install:
+# .ci/system-deps does (Debian names); without them these tests skip, saying why.
 # ---------------------------------------------------------------------------
 
-def _apt_install(packages: list[str]) -> str | None:
-    """Install Debian packages; None on success, else why not."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return "not root, cannot apt-get install " + " ".join(packages)
-    if shutil.which("apt-get") is None:
-        return "no apt-get on this machine"
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
-    try:
-        if subprocess.run(cmd, env=env, capture_output=True, timeout=900).returncode == 0:
-            return None
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=300)
-        result = subprocess.run(cmd, env=env, capture_output=True, timeout=900, text=True)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"apt-get install {' '.join(packages)} failed: {exc}"
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["?"]
-        return f"apt-get install {' '.join(packages)} failed: {tail[0]}"
-    return None
+PINNED_FONTS = {"WenQuanYi Micro Hei": "fonts-wqy-microhei", "Liberation Serif": "fonts-liberation"}
 
 
 def _find_chromium() -> str | None:
@@ -714,17 +697,6 @@ def _find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = _find_chromium()
-    if path is None:
-        reason = _apt_install(["chromium"])
-        path = _find_chromium()
-        if path is None:
-            pytest.skip(f"chromium not available: {reason or 'not found after apt-get install'}")
-    return path
-
-
 def _has_font(family: str) -> bool:
     if shutil.which("fc-list") is None:
         return False
@@ -732,11 +704,12 @@ def _has_font(family: str) -> bool:
     return any(family in line.split(",") for line in out.splitlines())
 
 
-def _ensure_font(family: str, package: str) -> None:
-    if not _has_font(family):
-        reason = _apt_install([package])
-        if not _has_font(family):
-            pytest.skip(f"font {family!r} (Debian {package}) not available: {reason or 'not found after install'}")
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = _find_chromium()
+    if path is None:
+        pytest.skip("chromium not found (Debian package chromium; .ci/system-deps installs it)")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -747,8 +720,9 @@ def pinned_fonts(chromium, tmp_path_factory) -> Path:
     Debian package) makes it the same on every machine, whatever else is
     installed.  Layout, page size, margins and page breaks are the shipped ones.
     """
-    _ensure_font("WenQuanYi Micro Hei", "fonts-wqy-microhei")
-    _ensure_font("Liberation Serif", "fonts-liberation")
+    for family, package in PINNED_FONTS.items():
+        if not _has_font(family):
+            pytest.skip(f"font {family!r} not found (Debian package {package}; .ci/system-deps installs it)")
     ws = tmp_path_factory.mktemp("pinned") / "templates"
     ws.mkdir()
     for name, family in (("contract.html.j2", "WenQuanYi Micro Hei"), ("contract.en_US.html.j2", "Liberation Serif")):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 
 import docx  # the [docx] extra, part of [dev]
 import pytest
 
+from salesctl import draft as drafts
 from salesctl.workspace import load
 
 from conftest import SAMPLE
@@ -92,3 +94,41 @@ def test_sandbox_escape_in_a_workspace_template_is_refused(run, tmp_path):
     root = sample_with_template(tmp_path, "{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
     result = run("-C", root, "draft", "CT-2026-001")
     assert result.exit_code == 1 and "sandbox" in result.stderr
+
+
+def test_template_linking_outside_the_workspace_is_refused(run, tmp_path):
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n", encoding="utf-8")
+    root = sample_with_template(tmp_path, "")
+    (root / "templates" / "contract.md.j2").unlink()
+    (root / "templates" / "contract.md.j2").symlink_to(secret)
+    target = tmp_path / "CT-2026-001.md"
+    result = run("-C", root, "draft", "CT-2026-001", "-o", target)
+    assert result.exit_code == 1 and result.stdout == "" and not target.exists()
+    assert result.stderr == ("error: templates/contract.md.j2: refused by the template sandbox: template "
+                             f"'contract.md.j2' leads to {secret.resolve()}, outside the workspace\n")
+
+
+needs_limits = pytest.mark.skipif(not (hasattr(os, "fork") and os.path.isfile("/proc/self/statm")),
+                                  reason="the time and memory limits need fork (and Linux's /proc for memory)")
+
+SLOW = "{% for c in 'x' * 999999 %}{% for d in 'x' * 999999 %}{% endfor %}{% endfor %}\n"
+GREEDY = "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n"
+
+
+@needs_limits
+@pytest.mark.parametrize("text,limit,message", [
+    ("{{ ((9**1000)**1000)**1000 }}\n", None, "templates/contract.md.j2:1: refused by the template sandbox: "
+                                              "power would have about 954,243 digits, more than 4,300"),
+    (SLOW, ("MAX_SECONDS", 1), "templates/contract.md.j2: stopped: the draft took longer than 1 s"),
+    (GREEDY, ("MAX_MEMORY_MB", 64), "templates/contract.md.j2:1: stopped: the draft needs more than 64 MB of memory"),
+], ids=["sandbox", "time", "memory"])
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_runaway_template_is_stopped_and_nothing_written(run, tmp_path, monkeypatch, text, limit, message, fmt):
+    if limit:
+        monkeypatch.setattr(drafts, *limit)  # lower, so that the test is quick
+    root = sample_with_template(tmp_path, text)
+    target = tmp_path / f"CT-2026-001.{fmt}"
+    result = run("-C", root, "draft", "CT-2026-001", "--format", fmt, "-o", target)
+    assert result.exit_code == 1 and result.stdout == "" and not target.exists()
+    assert result.stderr == f"error: {message}\n"
