@@ -360,19 +360,39 @@ def _record(ws, collection: str, record_id: str):
 
 
 def file_arg(ws, path: str, collection: str) -> str:
-    """A --file PATH (relative to the workspace root) as a workspace path inside the collection."""
+    """A --file PATH (relative to the workspace root) as a workspace path inside the collection.
+
+    The path is taken as written, so a collection folder that is a link to another folder of the
+    workspace is still the collection's; where the path leads must be inside the workspace.
+    """
     root = Path(ws.root).resolve()
-    full = Path(path) if Path(path).is_absolute() else root / path
-    try:
-        rel = full.resolve().relative_to(root)
-    except (ValueError, OSError):
-        raise BadInput(f"--file {path}: not inside the workspace") from None
+    rel = _from_root(Path(path), root)
+    if rel is None or rel.parts[:1] == ("..",):
+        raise BadInput(f"--file {path}: not inside the workspace")
     parts = rel.parts
     if len(parts) < 2 or parts[0] != collection or any(p.startswith(".") for p in parts):
         raise BadInput(f"--file {path}: must be a file under {collection}/ (names not starting with '.')")
     if not parts[-1].endswith((".yaml", ".yml")):
         raise BadInput(f"--file {path}: must end with .yaml or .yml")
+    try:
+        (root / rel).resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        raise BadInput(f"--file {path}: leads outside the workspace") from None
     return "/".join(parts)
+
+
+def _from_root(path: Path, root: Path) -> Path | None:
+    """`path` relative to the workspace root, as written; an absolute path may reach the root
+    through a link."""
+    if not path.is_absolute():
+        return path
+    for ancestor in path.parents:
+        try:
+            if os.path.samefile(ancestor, root):
+                return path.relative_to(ancestor)
+        except OSError:
+            continue
+    return None
 
 
 def _money(value: Decimal) -> Decimal:
