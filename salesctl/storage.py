@@ -30,6 +30,7 @@ import re
 import stat
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ TEMP_SUFFIX = ".salesctl-tmp"
 NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, even through a link
 JOURNAL_MAGIC = b"salesctl-journal 1\n"
 NOTE_CHARS = 300
+STAGING_THREADS = 16
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO where a file should be must not block the open
 CREATE, REPLACE, IN_PLACE = "create", "replace", "in-place"
@@ -88,8 +90,8 @@ class Recovery(NamedTuple):
     left: list  # files changed by hand since, left as they are
 
     def message(self) -> str:
-        what = f" ({self.note})" if self.note else ""
-        text = (f"a write interrupted on {self.started.replace('T', ' ')} (pid {self.pid}){what} was finished "
+        what = f": {self.note}" if self.note else ""
+        text = (f"a write interrupted on {self.started.replace('T', ' ')} (pid {self.pid}{what}) was finished "
                 f"on {self.finished.replace('T', ' ')}: {self.files} file{'s' if self.files != 1 else ''}")
         if self.left:
             text += f"; left as they are, changed since: {', '.join(self.left)}"
@@ -339,14 +341,13 @@ def apply(root: Path, changes, note: str = "") -> None:
         return
     state_dir(root, create=True)
     fd = _open_own(root, FILES_LOCK, os.O_RDWR | os.O_CREAT)
+    made, written = [], False
     try:
         for directory in sorted({os.path.dirname(t.path) for t in targets}):
             _remove_stale_temps(directory)
+        made = _make_folders(t.path for t in targets)
+        _stage_all(targets)
         for t in targets:
-            if t.how != IN_PLACE:
-                t.temp = _stage(t.path, t.after, t.like)
-                if t.temp is None:
-                    t.how = IN_PLACE
             if t.how == IN_PLACE:
                 os.close(os.open(t.path, os.O_WRONLY | NOFOLLOW))  # writable: fail now, not half-way
         _wait(fd, lock_timeout(), shared=False,
@@ -362,11 +363,18 @@ def apply(root: Path, changes, note: str = "") -> None:
             _undo(root, targets, exc)
             raise
         _drop_journal(root)
+        written = True
     finally:
         os.close(fd)
         for t in targets:
             if t.temp is not None:
                 _unlink_quietly(t.temp)
+        if not written:
+            for directory in made:  # deepest first; any still holding a file stays
+                try:
+                    os.rmdir(directory)
+                except OSError:
+                    pass
 
 
 def _targets(root: Path, real_root: str, changes) -> list[_Target]:
@@ -397,7 +405,12 @@ def _resolve(real_root: str, path: str, shown: str) -> str:
     return real
 
 
-def _read(path: str, shown: str) -> tuple[bytes | None, os.stat_result | None]:
+def read_file(path, shown: str) -> bytes | None:
+    """The bytes of a file (None when there is none), which must be a regular file (`Unsafe`)."""
+    return _read(path, shown)[0]
+
+
+def _read(path, shown: str) -> tuple[bytes | None, os.stat_result | None]:
     """The bytes and status of a file (None, None when there is none); never waits on a FIFO."""
     try:
         fd = os.open(path, os.O_RDONLY | NONBLOCK)
@@ -420,6 +433,40 @@ def _stat(path: str) -> os.stat_result | None:
         return os.stat(path)
     except FileNotFoundError:
         return None
+
+
+def _make_folders(paths) -> list[str]:
+    """Make the missing folders of new files; those made, deepest first (to remove them if the
+    write does not happen)."""
+    made = []
+    for directory in sorted({os.path.dirname(path) for path in paths}):
+        missing = []
+        while not os.path.isdir(directory):
+            missing.append(directory)
+            directory = os.path.dirname(directory)
+        for folder in reversed(missing):
+            os.mkdir(folder)
+            made.append(folder)
+    return sorted(made, key=len, reverse=True)
+
+
+def _stage_all(targets: list[_Target]):
+    """Stage the new content of every file not written in place, several files at a time: waiting
+    for the disk is what takes time, and it takes many flushes at once nearly as fast as one."""
+    staged = [t for t in targets if t.how != IN_PLACE]
+    with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(staged) or 1)) as pool:
+        futures = [(t, pool.submit(_stage, t.path, t.after, t.like)) for t in staged]
+    failed = None
+    for t, future in futures:
+        try:
+            t.temp = future.result()
+        except Exception as exc:
+            failed = failed or exc
+            continue
+        if t.temp is None:
+            t.how = IN_PLACE
+    if failed is not None:
+        raise failed
 
 
 def _stage(path: str, data: bytes, like: os.stat_result | None) -> str | None:

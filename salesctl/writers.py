@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from . import fields as F
+from . import storage
 from .config import CONFIG_FILE
 from .derive import is_written_off, pending_stage, receivable_balance
 from .edit import EditError, Style, YamlFile, new_file, render
@@ -322,9 +323,9 @@ def _inside_root(root, rel: str):
 
 def _read(root, rel: str) -> bytes | None:
     try:
-        return (Path(root) / rel).read_bytes()
-    except FileNotFoundError:
-        return None
+        return storage.read_file(Path(root) / rel, rel)
+    except storage.Unsafe as exc:  # a FIFO where a record file would go: never waited on
+        raise Refused(str(exc)) from None
     except OSError as exc:
         raise Refused(f"cannot read {rel}: {exc.strerror or exc}") from None
 

@@ -149,7 +149,7 @@ def test_a_half_written_plan_is_finished_and_reported(repo, monkeypatch):
     half_written(root, monkeypatch)
     checks = doctor.run_checks(root, env={})
     assert statuses(checks)["writes"] == "warning"
-    assert re.fullmatch(rf"a write interrupted on \S+ \S+ \(pid {os.getpid()}\) \(two customers\) was finished "
+    assert re.fullmatch(rf"a write interrupted on \S+ \S+ \(pid {os.getpid()}: two customers\) was finished "
                         r"on \S+ \S+: 2 files \(now, by this check\)", details(checks)["writes"])
     assert (root / "customers/CUS-0002.yaml").read_bytes() == b"{id: CUS-0002}\n"
     later = details(doctor.run_checks(root, env={}))["writes"]

@@ -441,6 +441,7 @@ def test_a_failure_half_way_puts_back_what_was_written(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert receivables(root) == OLD
     assert not (root / storage.JOURNAL).exists() and not list(root.rglob(f"*{storage.TEMP_SUFFIX}"))
+    assert not (root / "receivables/2027").exists()
 
 
 def test_a_plan_that_cannot_be_undone_is_finished_by_the_next_command(tmp_path, monkeypatch):
@@ -477,7 +478,7 @@ def test_files_changed_by_hand_since_the_kill_are_left_as_they_are(tmp_path):
         assert (recovered.note, recovered.files, recovered.left) == ("ten receivables", 10, ["receivables/RCV-0002.yaml"])
     assert receivables(root) == {**NEW, "receivables/RCV-0002.yaml": b"id: RCV-0002\namount: 2000\n"}
     assert storage.last_recovery(root) == recovered
-    assert recovered.message().endswith("(ten receivables) was finished on " + recovered.finished.replace("T", " ")
+    assert recovered.message().endswith(f"(pid {recovered.pid}: ten receivables) was finished on " + recovered.finished.replace("T", " ")
                                         + ": 10 files; left as they are, changed since: receivables/RCV-0002.yaml")
 
 
@@ -554,6 +555,7 @@ def test_a_writer_waits_for_readers_then_gives_up_writing_nothing(tmp_path, monk
             storage.apply(root, changes)
     assert receivables(root) == OLD
     assert not (root / storage.JOURNAL).exists() and not list(root.rglob(f"*{storage.TEMP_SUFFIX}"))
+    assert not (root / "receivables/2027").exists()  # nor the folder made for the new files
 
 
 def test_a_plan_of_many_files_flushes_each_file_once_and_each_folder_once(tmp_path, monkeypatch):
@@ -572,3 +574,15 @@ def test_a_plan_of_many_files_flushes_each_file_once_and_each_folder_once(tmp_pa
     assert len(flushed) == 1200 + 1 + 2 + 3
     assert len(listed) == 3  # each folder swept of stale temporary files once
     assert len(receivables(root)) == 1200 and not (root / storage.JOURNAL).exists()
+
+
+def test_a_writer_says_it_finished_a_write_left_half_done(tmp_path, run):
+    root, changes = planned(tmp_path)
+    write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())
+    result = run("-C", root, "--as-of", "2026-11-30", "new", "customer", "name=甲", "owner=zhang")
+    assert result.exit_code == 0, result.stderr
+    note, done = result.stderr.splitlines()
+    assert re.fullmatch(r"note: a write interrupted on \S+ \S+ \(pid [0-9]+: ten receivables\) was finished on "
+                        r"\S+ \S+: 10 files", note)
+    assert done == "CUS-0001: new customer in customers/CUS-0001.yaml"
+    assert receivables(root) == NEW

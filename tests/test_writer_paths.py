@@ -94,6 +94,14 @@ def test_a_record_linked_out_of_the_workspace_is_never_written(ws, run, tmp_path
     assert outside.read_bytes() == before
 
 
+def test_a_pipe_where_the_new_file_would_go_is_refused_not_waited_on(ws):
+    os.mkfifo(ws / "customers/CUS-0002.yaml")
+    done = subprocess.run([sys.executable, "-m", "salesctl", "-C", str(ws), "new", "customer", "name=乙", "owner=zhang"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stderr) == (1, "error: customers/CUS-0002.yaml is not a regular file; nothing "
+                                                 "written\n")
+
+
 # --- collection folders that are links --------------------------------------------------------
 
 VISIT = b"- {id: V-0001, customer: CUS-0001, rep: zhang, date: 2026-11-02, channel: phone}\n"
@@ -174,4 +182,4 @@ def test_a_schedule_killed_at_random_moments_is_all_or_nothing_for_the_next_comm
     assert (0, 0) in outcomes, outcomes  # and some before the first
     doctor = run("-C", ws, "doctor")
     assert "WARN  writes     a write interrupted on " in doctor.stdout
-    assert "(RCV-0001: 10,000.00 due 2026-02-10 on CT-2026-001 (receivables/RCV-0001.yaml); " in doctor.stdout
+    assert ": RCV-0001: 10,000.00 due 2026-02-10 on CT-2026-001 (receivables/RCV-0001.yaml); " in doctor.stdout
