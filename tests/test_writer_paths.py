@@ -161,7 +161,7 @@ def test_a_schedule_killed_at_random_moments_is_all_or_nothing_for_the_next_comm
                                  "schedule", "CT-2026-001", PLAN], env={**os.environ, "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if attempt % 2:
-            time.sleep(chance.uniform(0, 0.3))  # while it starts, reads and plans
+            time.sleep(chance.uniform(0, 0.05))  # while it starts
         else:
             deadline = time.monotonic() + 60
             while not (ws / ".salesctl/journal").exists() and proc.poll() is None:
