@@ -21,6 +21,7 @@ import io
 import marshal
 import os
 import pickle
+import stat
 import tempfile
 import zlib
 from dataclasses import replace
@@ -29,6 +30,7 @@ from pathlib import Path
 from .parse import ParsedFile, RawRecord
 from .problems import Problem
 from .records import Record
+from .storage import NOFOLLOW, NONBLOCK, state_path_ok
 
 
 def _code_stamp() -> bytes:
@@ -54,11 +56,21 @@ _HEADER = MAGIC + FORMAT.to_bytes(2, "big") + CODE
 
 
 def _read(path: Path, header: bytes) -> bytes | None:
-    """The payload of a cache file whose header and checksum are right, else None."""
+    """The payload of a cache file whose header and checksum are right, else None. Never read
+    through a link, nor from anything but a regular file (a FIFO would block the read)."""
+    if not state_path_ok(path):
+        return None
     try:
-        blob = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | NONBLOCK)
     except OSError:
         return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            blob = fh.read()
+        except OSError:
+            return None
     if not blob.startswith(header) or len(blob) < len(header) + 32:
         return None
     digest, payload = blob[len(header):len(header) + 32], blob[len(header) + 32:]
@@ -66,8 +78,11 @@ def _read(path: Path, header: bytes) -> bytes | None:
 
 
 def _write(path: Path, header: bytes, payload: bytes):
-    """Atomically replace the cache file; failures are silent (a read-only workspace still works)."""
+    """Atomically replace the cache file; failures are silent (a read-only workspace still works).
+    Nothing is written where a folder of `.salesctl/` is a link: it would land somewhere else."""
     blob = header + hashlib.sha256(payload).digest() + payload
+    if not state_path_ok(path):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")

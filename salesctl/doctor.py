@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+from . import storage
 from .problems import count
 from .workspace import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, WorkspaceError, find_root, load
 
@@ -47,12 +48,21 @@ def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = N
         root = find_root(workspace_dir, env=env, cwd=cwd)
     except WorkspaceError as exc:
         checks.append(Check("workspace", ERROR, str(exc)))
-        for name in ("records", "cache", "git", "identity", "smtp", "hook"):
+        for name in ("writes", "records", "cache", "git", "identity", "smtp", "hook"):
             checks.append(Check(name, SKIPPED, "no workspace"))
         return checks
     source = "-C" if workspace_dir else ENV_WORKSPACE if env.get(ENV_WORKSPACE) else "the current directory"
     checks.append(Check("workspace", OK, f"{root} (from {source})"))
-    ws = load(root)
+    checks.append(check_writes(root))  # first: it finishes a write left half done before anything reads
+    try:
+        ws = load(root)
+    except WorkspaceError as exc:
+        checks.append(Check("records", ERROR, str(exc)))
+        checks.append(check_cache(root))
+        checks.append(check_git(root))
+        checks += [Check(name, SKIPPED, "the workspace cannot be read") for name in ("identity", "smtp")]
+        checks.append(check_hook(root))
+        return checks
     checks += [check_records(ws), check_cache(root), check_git(root), check_identity(ws, env),
                check_smtp(ws.config, env, timeout, smtp_factory), check_hook(root)]
     return checks
@@ -105,9 +115,32 @@ def check_records(ws) -> Check:
     return Check("records", OK, f"{ws.files} files, {counts}; {warnings} warnings")
 
 
+def check_writes(root: Path) -> Check:
+    """What writers need in `.salesctl/`: a folder of its own, lock files that are salesctl's, and
+    no write left half done by a killed writer (finished here, as any command would)."""
+    problem = storage.state_problem(root)
+    if problem:
+        return Check("writes", ERROR, f"{problem}; writers refuse to write until then")
+    try:
+        recovered = storage.recover(root)
+    except storage.LockTimeout as exc:
+        return Check("writes", WARNING, str(exc))
+    except storage.StorageError as exc:
+        return Check("writes", ERROR, f"{exc}; commands refuse to run until then")
+    if recovered is not None:
+        return Check("writes", WARNING, f"{recovered.message()} (now, by this check)")
+    last = storage.last_recovery(root)
+    if last is not None:
+        return Check("writes", WARNING, f"{last.message()}; check it, then delete {storage.JOURNAL_LOG}")
+    return Check("writes", OK, "no write left half done; the lock is salesctl's own")
+
+
 def check_cache(root: Path) -> Check:
     """Write and remove a file where the parse cache lives: the only place read commands write."""
     directory = Path(root) / CACHE_DIR
+    if not storage.state_path_ok(directory / "probe"):
+        return Check("cache", WARNING, f"a folder of {directory} is a link or not a folder: commands still work, "
+                                       f"but read no cache and parse every file on every run")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=directory, prefix=".doctor-")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import gc
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from . import storage
 from .config import CONFIG_FILE, Config, read_config
 from .parse import ParsedFile, parse_bytes
 from .problems import Problem, problem, sort_key
@@ -363,9 +364,21 @@ def load(root: Path, *, source=None, cache=None, progress=None, make_builder=Rec
     """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
     (a diff passes one that types the files both sides share only once); `records_cache` serves
     the typed records of unchanged files, so that only changed files are parsed and typed;
-    `rules_cache` serves the cross-record rules' problems of a listing seen before."""
-    with collector_paused():
+    `rules_cache` serves the cross-record rules' problems of a listing seen before. The working
+    tree (no `source`) is read as no writer is changing it (`_undisturbed`)."""
+    with collector_paused(), _undisturbed(root) if source is None else nullcontext():
         return _load(root, source or FileSource(root), cache, progress, make_builder, records_cache, rules_cache)
+
+
+@contextmanager
+def _undisturbed(root):
+    """Read the working tree as no writer is changing it: a write left half done by a killed writer
+    is finished first, and a writer's next one waits until the files are read (`storage.reading`)."""
+    try:
+        with storage.reading(root):
+            yield
+    except storage.StorageError as exc:
+        raise WorkspaceError(str(exc)) from None
 
 
 def _load(root, source, cache, progress, make_builder, records_cache, rules_cache) -> Workspace:

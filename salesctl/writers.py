@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from . import fields as F
+from . import storage
 from .config import CONFIG_FILE
 from .derive import approval_state, is_written_off, receivable_balance
 from .edit import EditError, Style, YamlFile, new_file, render
@@ -334,9 +335,9 @@ def _inside_root(root, rel: str):
 
 def _read(root, rel: str) -> bytes | None:
     try:
-        return (Path(root) / rel).read_bytes()
-    except FileNotFoundError:
-        return None
+        return storage.read_file(Path(root) / rel, rel)
+    except storage.Unsafe as exc:  # a FIFO where a record file would go: never waited on
+        raise Refused(str(exc)) from None
     except OSError as exc:
         raise Refused(f"cannot read {rel}: {exc.strerror or exc}") from None
 
@@ -372,19 +373,39 @@ def _record(ws, collection: str, record_id: str):
 
 
 def file_arg(ws, path: str, collection: str) -> str:
-    """A --file PATH (relative to the workspace root) as a workspace path inside the collection."""
+    """A --file PATH (relative to the workspace root) as a workspace path inside the collection.
+
+    The path is taken as written, so a collection folder that is a link to another folder of the
+    workspace is still the collection's; where the path leads must be inside the workspace.
+    """
     root = Path(ws.root).resolve()
-    full = Path(path) if Path(path).is_absolute() else root / path
-    try:
-        rel = full.resolve().relative_to(root)
-    except (ValueError, OSError):
-        raise BadInput(f"--file {path}: not inside the workspace") from None
+    rel = _from_root(Path(path), root)
+    if rel is None or rel.parts[:1] == ("..",):
+        raise BadInput(f"--file {path}: not inside the workspace")
     parts = rel.parts
     if len(parts) < 2 or parts[0] != collection or any(p.startswith(".") for p in parts):
         raise BadInput(f"--file {path}: must be a file under {collection}/ (names not starting with '.')")
     if not parts[-1].endswith((".yaml", ".yml")):
         raise BadInput(f"--file {path}: must end with .yaml or .yml")
+    try:
+        (root / rel).resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        raise BadInput(f"--file {path}: leads outside the workspace") from None
     return "/".join(parts)
+
+
+def _from_root(path: Path, root: Path) -> Path | None:
+    """`path` relative to the workspace root, as written; an absolute path may reach the root
+    through a link."""
+    if not path.is_absolute():
+        return path
+    for ancestor in path.parents:
+        try:
+            if os.path.samefile(ancestor, root):
+                return path.relative_to(ancestor)
+        except OSError:
+            continue
+    return None
 
 
 def _money(value: Decimal) -> Decimal:

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
+from contextlib import contextmanager
+
+import pytest
 
 from salesctl.cache import SHARDS, ParseCache, _shard_path, shard_of
-from salesctl.workspace import PARSE_CACHE, open_workspace
+from salesctl.workspace import CACHE_DIR, PARSE_CACHE, open_workspace
 
 from conftest import SAMPLE, settle, write_workspace
+
+
+class Hang(Exception):
+    """Not an OSError, which a cache read would take for an unreadable cache."""
+
+
+@contextmanager
+def bounded(seconds):
+    """Fail instead of hanging on a blocked read."""
+    def alarm(signum, frame):
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def shard_file(root, cache: str, rel: str):
@@ -75,20 +99,61 @@ def test_tampered_payload_fails_the_checksum(workspace):
     assert "customers/CUS-0001.yaml" not in parse_entries(root)
 
 
-def test_read_only_workspace_still_loads(workspace):
+def test_a_cache_that_cannot_be_written_is_left_out(workspace, monkeypatch):
+    """A read-only workspace or a full disk: the load goes on without writing its caches."""
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
-    (root / ".salesctl").mkdir()
-    os.chmod(root / ".salesctl", 0o500)
-    try:
-        assert open_workspace(root).problems == []
-    finally:
-        os.chmod(root / ".salesctl", 0o700)
+    expected = summary(open_workspace(root, use_cache=False))
+
+    def read_only(src, dst, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(dst))
+
+    monkeypatch.setattr(os, "replace", read_only)  # how every cache file is put in place
+    assert summary(open_workspace(root)) == expected
+    monkeypatch.undo()
+    assert [p for p in (root / CACHE_DIR).rglob("*") if p.is_file()] == []  # nor a temporary file left
+
+
+@pytest.mark.parametrize("link", [".salesctl", ".salesctl/cache", ".salesctl/cache/parse"])
+@pytest.mark.parametrize("target", ["outside", "customers"])
+def test_a_cache_folder_that_is_a_link_is_neither_read_nor_written(workspace, tmp_path, link, target):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    elsewhere = tmp_path / "outside" if target == "outside" else root / target
+    elsewhere.mkdir(exist_ok=True)
+    before = sorted(elsewhere.iterdir())
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(elsewhere, root / link)
+    expected = summary(open_workspace(root, use_cache=False))
+    assert summary(open_workspace(root)) == expected
+    assert summary(open_workspace(root)) == expected
+    assert sorted(elsewhere.iterdir()) == before
+
+
+def test_a_cache_file_that_is_a_link_is_not_followed(workspace, tmp_path):
+    from salesctl.workspace import RULES_CACHE
+
+    root = workspace(RULE_BREAKERS)
+    expected = summary(open_workspace(root, use_cache=False))
+    open_workspace(root)
+    record = root / "customers/CUS-0001.yaml"
+    before = record.read_bytes()
+    os.mkfifo(tmp_path / "pipe")
+    rules = root / RULES_CACHE
+    rules.unlink()
+    os.symlink(tmp_path / "pipe", rules)  # read through, it would block the load for ever
+    shard = shard_file(root, PARSE_CACHE, "customers/CUS-0001.yaml")
+    shard.unlink()
+    os.symlink(record, shard)
+    with bounded(10):
+        assert summary(open_workspace(root)) == expected
+        record.write_bytes(before + b"tier: A\n")  # a change makes the caches write again
+        open_workspace(root)
+    assert record.read_bytes() == before + b"tier: A\n"
 
 
 def test_no_cache_option_writes_nothing(workspace, run):
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     assert run("--no-cache", "-C", root, "validate").exit_code == 0
-    assert not (root / ".salesctl").exists()
+    assert not (root / ".salesctl" / "cache").exists()
     assert run("-C", root, "validate").exit_code == 0
     assert (root / PARSE_CACHE).exists()
 

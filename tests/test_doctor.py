@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import smtplib
 import socket
 import stat
@@ -13,7 +15,7 @@ import sys
 import pytest
 
 from conftest import CONFIG, ROOT
-from salesctl import doctor
+from salesctl import doctor, storage
 from salesctl.parse import parse_bytes
 from salesctl.scaffold import InitError, install_hook
 
@@ -53,8 +55,8 @@ def test_a_healthy_workspace(repo):
     install_hook(root)
     checks = doctor.run_checks(root, env={"PATH": os.environ["PATH"]})
     assert statuses(checks) == {"python": "ok", "encoding": "ok", "path": statuses(checks)["path"], "today": "ok",
-                                "workspace": "ok", "records": "ok", "cache": "ok", "git": "ok", "identity": "ok",
-                                "smtp": "skipped", "hook": "ok"}
+                                "workspace": "ok", "writes": "ok", "records": "ok", "cache": "ok", "git": "ok",
+                                "identity": "ok", "smtp": "skipped", "hook": "ok"}
     assert details(checks)["identity"] == "writers record entries by 'zhang'"
     assert not doctor.failed(checks)
 
@@ -62,7 +64,8 @@ def test_a_healthy_workspace(repo):
 def test_no_workspace_skips_the_rest(tmp_path):
     checks = doctor.run_checks(env={}, cwd=tmp_path)
     assert statuses(checks)["workspace"] == "error" and "no workspace found" in details(checks)["workspace"]
-    assert {statuses(checks)[name] for name in ("records", "cache", "git", "identity", "smtp", "hook")} == {"skipped"}
+    assert {statuses(checks)[name] for name in ("writes", "records", "cache", "git", "identity", "smtp", "hook")} \
+        == {"skipped"}
 
 
 def test_where_the_workspace_came_from(repo, tmp_path):
@@ -80,9 +83,93 @@ def test_records_with_errors_are_a_warning(repo):
     assert not doctor.failed(checks)
 
 
-def test_an_unwritable_cache_is_a_warning(repo):
+def test_an_unwritable_cache_is_a_warning(repo, monkeypatch):
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)  # how the probe file is made
+    checks = doctor.run_checks(repo(), env={})
+    assert statuses(checks)["cache"] == "warning"
+    assert details(checks)["cache"].endswith("/.salesctl/cache: No space left on device; commands still work, "
+                                             "but parse every file on every run")
+
+
+def test_a_salesctl_file_or_link_stops_writers_and_caches(repo, tmp_path):
     checks = doctor.run_checks(repo({".salesctl": "a file, not a folder\n"}), env={})
-    assert statuses(checks)["cache"] == "warning" and "still work" in details(checks)["cache"]
+    assert statuses(checks)["writes"] == "error" and statuses(checks)["cache"] == "warning"
+    assert details(checks)["writes"] == (".salesctl is not a folder; salesctl keeps its lock, journal and caches "
+                                         "there: remove it; writers refuse to write until then")
+    root = tmp_path / "linked"
+    root.mkdir()
+    (root / "salesctl.yaml").write_text(CONFIG, encoding="utf-8")
+    os.symlink(tmp_path, root / ".salesctl")
+    checks = doctor.run_checks(root, env={})
+    assert details(checks)["writes"].startswith(f".salesctl is a symbolic link (to {tmp_path}); ")
+    assert "is a link or not a folder" in details(checks)["cache"]
+    assert statuses(checks)["records"] == "ok" and doctor.failed(checks)
+
+
+def test_a_lock_that_is_a_link_is_an_error(run, repo):
+    root = repo()
+    (root / ".salesctl").mkdir()
+    os.symlink("../customers/CUS-0001.yaml", root / ".salesctl/lock")
+    result = run("-C", root, "doctor")
+    assert result.exit_code == 1
+    assert ("FAIL  writes     .salesctl/lock is a symbolic link; salesctl never writes through one there: remove "
+            "it; writers refuse to write until then\n") in result.stdout
+
+
+def half_written(root, monkeypatch):
+    """Leave a plan of two files half written, as a writer that died between them would."""
+    from salesctl.writers import FileChange
+
+    record = root / "customers/CUS-0001.yaml"
+    real = os.replace
+    calls = []
+
+    def failing(src, dst, **kwargs):
+        calls.append(dst)
+        if len(calls) >= 3:  # the journal and the first file, then nothing more (nor the undo)
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real(src, dst, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", failing)
+        with pytest.raises(storage.Unfinished):
+            storage.apply(root, [FileChange("customers/CUS-0001.yaml", record.read_bytes(), b"{id: CUS-0001}\n"),
+                                 FileChange("customers/CUS-0002.yaml", None, b"{id: CUS-0002}\n")],
+                          note="two customers")
+    assert not (root / "customers/CUS-0002.yaml").exists()
+
+
+def test_a_half_written_plan_is_finished_and_reported(repo, monkeypatch):
+    root = repo()
+    half_written(root, monkeypatch)
+    checks = doctor.run_checks(root, env={})
+    assert statuses(checks)["writes"] == "warning"
+    assert re.fullmatch(rf"a write interrupted on \S+ \S+ \(pid {os.getpid()}: two customers\) was finished "
+                        r"on \S+ \S+: 2 files \(now, by this check\)", details(checks)["writes"])
+    assert (root / "customers/CUS-0002.yaml").read_bytes() == b"{id: CUS-0002}\n"
+    later = details(doctor.run_checks(root, env={}))["writes"]
+    assert later.endswith(": 2 files; check it, then delete .salesctl/journal.log")
+    (root / ".salesctl/journal.log").unlink()
+    assert statuses(doctor.run_checks(root, env={}))["writes"] == "ok"
+
+
+def test_a_damaged_journal_is_an_error(run, repo, monkeypatch):
+    root = repo()
+    half_written(root, monkeypatch)
+    journal = root / ".salesctl/journal"
+    journal.write_bytes(journal.read_bytes()[:-1])
+    result = run("-C", root, "doctor", "--format", "json")
+    assert result.exit_code == 1
+    found = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    assert found["writes"]["status"] == "error" and found["records"]["status"] == "error"
+    assert found["writes"]["detail"].startswith(".salesctl/journal is damaged: ")
+    assert found["writes"]["detail"].endswith("then remove it; commands refuse to run until then")
+    assert found["identity"]["status"] == "skipped"
 
 
 def test_git_problems(workspace, repo):
@@ -210,8 +297,8 @@ def test_cli_json(run, repo):
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["ok"] is False
-    assert [c["check"] for c in document["checks"]] == ["python", "encoding", "path", "today", "workspace", "records",
-                                                        "cache", "git", "identity", "smtp", "hook"]
+    assert [c["check"] for c in document["checks"]] == ["python", "encoding", "path", "today", "workspace", "writes",
+                                                        "records", "cache", "git", "identity", "smtp", "hook"]
     assert {c["status"] for c in document["checks"]} <= {"ok", "warning", "error", "skipped"}
 
 
@@ -225,7 +312,7 @@ def test_doctor_writes_nothing_but_its_probe(run, repo):
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
     run("-C", root, "doctor")
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
-    assert after == before
+    assert after == {**before, root / ".salesctl" / "files.lock": b""}  # the lock every reader shares
     assert list((root / ".salesctl" / "cache").iterdir()) == []
 
 

@@ -576,15 +576,16 @@ def test_a_writer_killed_at_any_call_leaves_every_file_old_or_new(tmp_path, comm
     after = _files(reference)
     for at in range(1, 40):
         killed = _salesctl(root, *command, killer=True, env={"KILL_CALL": call, "KILL_AT": str(at)})
-        now = _files(root)
-        for rel, data in now.items():
+        for rel, data in _files(root).items():
             assert data in (before.get(rel), after.get(rel)), (call, at, rel)  # never half-written
-        assert load(root).error_count == 0, (call, at)
+        assert load(root).error_count == 0, (call, at)  # the next command finishes a half-written plan
+        now = _files(root)
+        assert now in (before, after), (call, at)  # so it sees all of the plan or none of it
         if killed.returncode == 0:
             break  # the write finished before the at-th call: every kill point was tried
         assert killed.returncode == -signal.SIGKILL, killed.stderr
         for rel in set(now) - set(before):
-            os.unlink(root / rel)  # undo what a killed multi-file write got done, and try the next point
+            os.unlink(root / rel)  # undo the write, and try the next point
         for rel, data in before.items():
             (root / rel).write_bytes(data)
     else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import pytest
 
 from salesctl import storage
 from salesctl.parse import parse_bytes
+from salesctl.workspace import load
 from salesctl.writers import FileChange
 
 from conftest import ROOT, write_workspace
@@ -78,7 +81,7 @@ def test_a_killed_writers_temporary_file_is_hidden_and_cleaned_up_by_the_next_wr
     stale = tmp_path / f".RCV-0001.yaml.0123456789ab{storage.TEMP_SUFFIX}"
     stale.write_bytes(b"id: RCV-0001\nam")  # what a killed writer leaves behind
     storage.apply(tmp_path, [FileChange("RCV-0001.yaml", None, b"id: RCV-0001\n")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["RCV-0001.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".salesctl", "RCV-0001.yaml"]
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -171,8 +174,9 @@ def test_a_writer_killed_at_any_moment_leaves_the_file_old_or_new(tmp_path):
         time.sleep(chance.uniform(0, duration * 1.1))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        assert not [p for p in parse_bytes(path.read_bytes()).problems if p[0] == "yaml-syntax"]
+        storage.recover(root)  # what the next command does first
         content = path.read_bytes()
-        assert not [p for p in parse_bytes(content).problems if p[0] == "yaml-syntax"]
         extra = content[len(original):]
         assert content.startswith(original) and extra == PAYMENT_LINE * (len(extra) // len(PAYMENT_LINE))
         assert len(extra) // len(PAYMENT_LINE) in (landed, landed + 1)
@@ -182,3 +186,403 @@ def test_a_writer_killed_at_any_moment_leaves_the_file_old_or_new(tmp_path):
     assert salesctl(*args).wait(timeout=60) == 0  # the lock is free and stale temporary files go
     assert [p.name for p in (root / "receivables").iterdir()] == ["RCV-0001.yaml"]
     assert path.read_bytes() == original + PAYMENT_LINE * (landed + 1)
+
+
+# --- .salesctl/ is salesctl's own: never written through a link --------------------------
+
+def test_a_lock_that_is_a_link_is_refused_and_its_target_left_alone(tmp_path):
+    root = write_workspace(tmp_path / "ws", RECEIVABLES)
+    record = root / "customers/CUS-0001.yaml"
+    before = {path: path.read_bytes() for path in root.rglob("*.yaml")}
+    (root / ".salesctl").mkdir()
+    os.symlink("../customers/CUS-0001.yaml", root / ".salesctl/lock")
+    proc = salesctl("-C", root, "--as-of", "2026-11-30", "pay", "RCV-0001", "1")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err.decode() == ("error: cannot write: .salesctl/lock is a symbolic link; salesctl never writes through "
+                            "one there: remove it\n")
+    assert {path: path.read_bytes() for path in root.rglob("*.yaml")} == before
+    assert record.read_bytes().startswith(b"id: CUS-0001\n")
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda lock, record: os.link(record, lock), "has other hard links (it is also another file)"),
+    (lambda lock, record: lock.write_bytes(record.read_bytes()), "holds something else than a process id"),
+    (lambda lock, record: lock.mkdir(), "is not a regular file"),
+    (lambda lock, record: os.mkfifo(lock), "is not a regular file"),
+])
+def test_a_lock_that_is_not_salesctls_own_is_never_truncated(tmp_path, make, reason):
+    root = write_workspace(tmp_path / "ws", RECEIVABLES)
+    record = root / "customers/CUS-0001.yaml"
+    before = record.read_bytes()
+    (root / ".salesctl").mkdir()
+    make(root / ".salesctl/lock", record)
+    with pytest.raises(storage.Unsafe, match=re.escape(f".salesctl/lock {reason};")):
+        with storage.writer_lock(root, timeout=0):
+            pass
+    assert record.read_bytes() == before
+    assert storage.state_problem(root).startswith(f".salesctl/lock {reason}")
+
+
+def test_a_lock_holding_a_process_id_or_nothing_is_ours(tmp_path):
+    (tmp_path / ".salesctl").mkdir()
+    for content in (b"", b"4242\n", b"17"):
+        (tmp_path / ".salesctl/lock").write_bytes(content)
+        with storage.writer_lock(tmp_path, timeout=0):
+            assert (tmp_path / ".salesctl/lock").read_bytes() == f"{os.getpid()}\n".encode()
+    assert storage.state_problem(tmp_path) is None
+
+
+@pytest.mark.parametrize("where", ["customers", "../elsewhere"])
+def test_a_salesctl_folder_that_is_a_link_is_refused_by_writers_and_unused_by_readers(tmp_path, where):
+    root = write_workspace(tmp_path / "ws", RECEIVABLES)
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(where, root / ".salesctl")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    proc = salesctl("-C", root, "--as-of", "2026-11-30", "pay", "RCV-0001", "1")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err.decode() == (f"error: cannot write: .salesctl is a symbolic link (to {where}); salesctl keeps its "
+                            f"lock and journal only in a folder of its own: remove the link\n")
+    assert salesctl("-C", root, "validate").wait(timeout=60) == 0  # readers still read, and write nothing
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_files_lock_that_is_a_link_is_refused_before_anything_is_written(tmp_path):
+    root = write_workspace(tmp_path / "ws", RECEIVABLES)
+    record = root / "customers/CUS-0001.yaml"
+    before = {p: p.read_bytes() for p in root.rglob("*.yaml")}
+    (root / ".salesctl").mkdir()
+    os.symlink("../customers/CUS-0001.yaml", root / ".salesctl/files.lock")
+    with pytest.raises(storage.Unsafe, match="^.salesctl/files.lock is a symbolic link"):
+        storage.apply(root, [FileChange("receivables/RCV-0002.yaml", None, b"id: RCV-0002\n")])
+    assert load(root).get("customers", "CUS-0001") is not None  # readers do without it
+    assert {p: p.read_bytes() for p in root.rglob("*.yaml")} == before
+    assert os.readlink(root / ".salesctl/files.lock") == "../customers/CUS-0001.yaml"
+    assert record.read_bytes() == before[record]
+
+
+# --- where a change is written: links, hard links, owners -----------------------------------
+
+def test_a_link_to_a_file_inside_the_workspace_is_written_through(tmp_path):
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive/RCV-0011.yaml").write_bytes(b"id: RCV-0011\n")
+    (tmp_path / "receivables").mkdir()
+    os.symlink("../archive/RCV-0011.yaml", tmp_path / "receivables/RCV-0011.yaml")
+    storage.apply(tmp_path, [FileChange("receivables/RCV-0011.yaml", b"id: RCV-0011\n", b"id: RCV-0011\npaid: 1\n")])
+    assert os.readlink(tmp_path / "receivables/RCV-0011.yaml") == "../archive/RCV-0011.yaml"
+    assert (tmp_path / "archive/RCV-0011.yaml").read_bytes() == b"id: RCV-0011\npaid: 1\n"
+
+
+@pytest.mark.parametrize("target, message", [
+    ("{outside}", "receivables/RCV-0011.yaml leads outside the workspace (to {outside}); nothing written"),
+    ("../.git/config", "receivables/RCV-0011.yaml leads into .git/ (to {root}/.git/config); nothing written"),
+    ("../.salesctl/lock", "receivables/RCV-0011.yaml leads into .salesctl/ (to {root}/.salesctl/lock); nothing written"),
+])
+def test_a_link_out_of_the_workspace_or_into_its_own_folders_is_refused(tmp_path, target, message):
+    root = tmp_path / "ws"
+    outside = tmp_path / "outside.yaml"
+    for path in (outside, root / ".git/config", root / ".salesctl/lock", root / "receivables/RCV-0012.yaml"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"id: RCV-0011\n")
+    os.symlink(target.format(outside=outside), root / "receivables/RCV-0011.yaml")
+    changes = [FileChange("receivables/RCV-0012.yaml", b"id: RCV-0011\n", b"changed\n"),
+               FileChange("receivables/RCV-0011.yaml", b"id: RCV-0011\n", b"changed\n")]
+    with pytest.raises(storage.Unsafe) as refused:
+        storage.apply(root, changes)
+    assert str(refused.value) == message.format(outside=outside, root=root)
+    for path in (outside, root / ".git/config", root / ".salesctl/lock", root / "receivables/RCV-0012.yaml"):
+        assert path.read_bytes() == b"id: RCV-0011\n"
+
+
+def test_two_names_of_one_file_in_a_plan_are_refused(tmp_path):
+    (tmp_path / "a.yaml").write_bytes(b"x\n")
+    os.symlink("a.yaml", tmp_path / "b.yaml")
+    with pytest.raises(storage.Unsafe, match="^b.yaml and a.yaml are the same file; nothing written$"):
+        storage.apply(tmp_path, [FileChange("a.yaml", b"x\n", b"y\n"), FileChange("b.yaml", b"x\n", b"z\n")])
+    assert (tmp_path / "a.yaml").read_bytes() == b"x\n"
+
+
+def test_a_hard_linked_file_is_written_in_place_and_stays_linked(tmp_path):
+    (tmp_path / "receivables").mkdir()
+    (tmp_path / "archive").mkdir()
+    path = tmp_path / "receivables/RCV-0001.yaml"
+    path.write_bytes(b"id: RCV-0001\namount: 10\n")
+    os.link(path, tmp_path / "archive/RCV-0001.yaml")
+    inode = path.stat().st_ino
+    storage.apply(tmp_path, [FileChange("receivables/RCV-0001.yaml", b"id: RCV-0001\namount: 10\n", b"id: RCV-0001\n")])
+    assert path.stat().st_ino == inode and path.stat().st_nlink == 2
+    assert (tmp_path / "archive/RCV-0001.yaml").read_bytes() == b"id: RCV-0001\n"  # shorter: the rest cut off
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user takes root")
+def test_a_replaced_file_keeps_its_owner_and_mode(tmp_path):
+    path = tmp_path / "RCV-0001.yaml"
+    path.write_bytes(b"id: RCV-0001\n")
+    os.chown(path, 65534, 65534)
+    path.chmod(0o640)
+    storage.apply(tmp_path, [FileChange("RCV-0001.yaml", b"id: RCV-0001\n", b"id: RCV-0001\ndue: x\n")])
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (65534, 65534, 0o640)
+    assert path.read_bytes() == b"id: RCV-0001\ndue: x\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user takes root")
+def test_a_file_whose_owner_cannot_be_kept_is_written_in_place(tmp_path, monkeypatch):
+    """Another user's file in a folder we may write in: a new file would be ours, so the old one is
+    rewritten (its old bytes are in the journal meanwhile)."""
+    path = tmp_path / "RCV-0001.yaml"
+    path.write_bytes(b"id: RCV-0001\n")
+    os.chown(path, 65534, 65534)
+    inode = path.stat().st_ino
+
+    def not_root(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", not_root)  # as any user but root: a file cannot be given away
+    storage.apply(tmp_path, [FileChange("RCV-0001.yaml", b"id: RCV-0001\n", b"id: RCV-0001\ndue: x\n")])
+    assert path.read_bytes() == b"id: RCV-0001\ndue: x\n"
+    assert (path.stat().st_ino, path.stat().st_uid) == (inode, 65534)  # the same file, still theirs
+
+
+# --- all of a plan or none of it ----------------------------------------------------------
+
+OLD = {f"receivables/RCV-{n:04d}.yaml": f"id: RCV-{n:04d}\namount: {n}\n".encode() for n in range(1, 5)}
+NEW = {**{rel: data + b"due: 2027-01-01\n" for rel, data in OLD.items()},
+       **{f"receivables/2027/RCV-{n:04d}.yaml": f"id: RCV-{n:04d}\namount: {n}\n".encode() for n in range(5, 11)}}
+STEPS = ("open", "write", "fsync", "replace", "unlink", "ftruncate", "close")  # what writing a plan calls
+
+
+def planned(tmp_path):
+    """A workspace and a plan of ten files: three replaced, one hard-linked (written in place), six new."""
+    root = write_workspace(tmp_path / "ws", {rel: data for rel, data in OLD.items()})
+    (root / "archive").mkdir()
+    os.link(root / "receivables/RCV-0004.yaml", root / "archive/RCV-0004.yaml")
+    return root, [FileChange(rel, OLD.get(rel), data) for rel, data in NEW.items()]
+
+
+def receivables(root) -> dict:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "receivables").rglob("*.yaml"))
+            if not p.name.startswith(".")}
+
+
+def write_killed(root, changes, kill) -> bool:
+    """Apply `changes` in a child process that SIGKILLs itself before the file system call for
+    which `kill(number of that call)` is true; True when it finished first."""
+    pid = os.fork()
+    if pid == 0:  # the child never returns into pytest
+        code = 1
+        try:
+            calls = [0]
+            for name in STEPS:
+                def step(*args, _real=getattr(os, name), **kwargs):
+                    calls[0] += 1
+                    if kill(calls[0]):
+                        os.kill(os.getpid(), signal.SIGKILL)
+                    return _real(*args, **kwargs)
+
+                setattr(os, name, step)
+            storage.apply(root, changes, note="ten receivables")
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        assert os.WTERMSIG(status) == signal.SIGKILL
+        return False
+    assert os.WEXITSTATUS(status) == 0
+    return True
+
+
+def test_a_plan_killed_at_any_step_is_all_old_or_all_new_for_the_next_command(tmp_path):
+    root, changes = planned(tmp_path)
+    seen = []
+    for at in range(1, 1000):
+        finished = write_killed(root, changes, lambda call: call == at)
+        killed = receivables(root)
+        for rel, data in killed.items():
+            assert data in (OLD.get(rel), NEW[rel]), (at, rel)  # every file whole
+        load(root)  # the next command, any command
+        after = receivables(root)
+        assert after in (OLD, NEW), at
+        assert not (root / storage.JOURNAL).exists()
+        seen.append(("old" if after == OLD else "new", "part" if killed not in (OLD, NEW) else "whole"))
+        if finished:
+            break
+        for rel in set(after) - set(OLD):
+            os.unlink(root / rel)
+        for rel, data in OLD.items():
+            (root / rel).write_bytes(data)  # in place: the hard link stays
+        for temp in root.rglob(f"*{storage.TEMP_SUFFIX}"):
+            temp.unlink()  # each run makes the same calls: the next one is killed a step further
+    else:
+        pytest.fail("the write still runs after 1000 steps")
+    assert seen.count(("new", "part")) >= 10  # killed between the files of the plan: the next command finished it
+    assert seen[0] == ("old", "whole") and seen[-1] == ("new", "whole")
+    assert (root / "archive/RCV-0004.yaml").read_bytes() == NEW["receivables/RCV-0004.yaml"]
+    assert (root / "archive/RCV-0004.yaml").stat().st_nlink == 2
+
+
+def test_a_failure_half_way_puts_back_what_was_written(tmp_path, monkeypatch):
+    root, changes = planned(tmp_path)
+    real = os.replace
+    calls = []
+
+    def full_disk(src, dst, **kwargs):
+        calls.append(dst)
+        if len(calls) == 4:  # the journal, two files, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        storage.apply(root, changes)
+    monkeypatch.undo()
+    assert receivables(root) == OLD
+    assert not (root / storage.JOURNAL).exists() and not list(root.rglob(f"*{storage.TEMP_SUFFIX}"))
+    assert not (root / "receivables/2027").exists()
+
+
+def test_a_plan_that_cannot_be_undone_is_finished_by_the_next_command(tmp_path, monkeypatch):
+    root, changes = planned(tmp_path)
+    real = os.replace
+    calls = []
+
+    def failing(src, dst, **kwargs):
+        calls.append(dst)
+        if len(calls) >= 3:  # the journal and one file, then nothing more can be renamed
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(storage.Unfinished) as caught:
+        storage.apply(root, changes, note="ten receivables")
+    monkeypatch.undo()
+    assert str(caught.value) == (f"cannot write {root / 'receivables/RCV-0002.yaml'}: Input/output error; it is half "
+                                 f"written and .salesctl/journal keeps it: the next salesctl command finishes it "
+                                 f"(salesctl doctor shows it)")
+    assert receivables(root) == {**OLD, "receivables/RCV-0001.yaml": NEW["receivables/RCV-0001.yaml"]}
+    load(root)
+    assert receivables(root) == NEW
+    done = storage.last_recovery(root)
+    assert (done.pid, done.note, done.files, done.left) == (os.getpid(), "ten receivables", 10, [])
+
+
+def test_files_changed_by_hand_since_the_kill_are_left_as_they_are(tmp_path):
+    root, changes = planned(tmp_path)
+    write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())
+    assert receivables(root) == OLD  # killed right after the journal was written
+    (root / "receivables/RCV-0002.yaml").write_bytes(b"id: RCV-0002\namount: 2000\n")
+    with storage.writer_lock(root) as recovered:
+        assert (recovered.note, recovered.files, recovered.left) == ("ten receivables", 10, ["receivables/RCV-0002.yaml"])
+    assert receivables(root) == {**NEW, "receivables/RCV-0002.yaml": b"id: RCV-0002\namount: 2000\n"}
+    assert storage.last_recovery(root) == recovered
+    assert recovered.message().endswith(f"(pid {recovered.pid}: ten receivables) was finished on " + recovered.finished.replace("T", " ")
+                                        + ": 10 files; left as they are, changed since: receivables/RCV-0002.yaml")
+
+
+def test_a_journal_copied_from_elsewhere_is_not_applied(tmp_path):
+    import shutil
+
+    from salesctl.workspace import WorkspaceError
+
+    root, changes = planned(tmp_path)
+    write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy, symlinks=True)  # as a committed .salesctl/ would come with a clone
+    with pytest.raises(WorkspaceError, match=re.escape(
+            ".salesctl/journal was not written in this .salesctl/ (copied, or committed?); it is not applied: "
+            "look at it, then remove it")):
+        load(copy)
+    with pytest.raises(storage.Unsafe, match="not written in this"):
+        with storage.writer_lock(copy):
+            pass
+    assert receivables(copy) == OLD
+    load(root)
+    assert receivables(root) == NEW  # where it was written, it is finished
+
+
+def test_a_damaged_journal_stops_every_command(tmp_path, run):
+    root, changes = planned(tmp_path)
+    write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())
+    journal = root / storage.JOURNAL
+    blob = bytearray(journal.read_bytes())
+    blob[-40] ^= 1
+    journal.write_bytes(bytes(blob))
+    result = run("-C", root, "validate")
+    assert (result.exit_code, result.stderr) == (2, "error: .salesctl/journal is damaged: a write was interrupted "
+                                                    "and the files it names may be half written; check them (git "
+                                                    "status, git diff), then remove it\n")
+    assert receivables(root) == OLD
+
+
+def test_a_reader_waits_for_the_plan_being_written(tmp_path):
+    root, changes = planned(tmp_path)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            real = os.replace
+
+            def slow_disk(src, dst, **kwargs):
+                time.sleep(0.05)
+                return real(src, dst, **kwargs)
+
+            os.replace = slow_disk
+            storage.apply(root, changes)
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        deadline = time.monotonic() + 30
+        while not (root / storage.JOURNAL).exists():  # the writer is renaming its files, slowly
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        ws = load(root)
+        assert len(ws.records["receivables"]) == 10
+        assert all(r.get("due") is not None for r in ws.records["receivables"] if r.id <= "RCV-0004")
+    finally:
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def test_a_writer_waits_for_readers_then_gives_up_writing_nothing(tmp_path, monkeypatch):
+    root, changes = planned(tmp_path)
+    monkeypatch.setenv("SALESCTL_LOCK_TIMEOUT", "0.2")
+    with storage.reading(root):
+        with pytest.raises(storage.LockTimeout, match=re.escape(
+                "other salesctl commands are reading the workspace (.salesctl/files.lock); nothing written, try again")):
+            storage.apply(root, changes)
+    assert receivables(root) == OLD
+    assert not (root / storage.JOURNAL).exists() and not list(root.rglob(f"*{storage.TEMP_SUFFIX}"))
+    assert not (root / "receivables/2027").exists()  # nor the folder made for the new files
+
+
+def test_a_plan_of_many_files_flushes_each_file_once_and_each_folder_once(tmp_path, monkeypatch):
+    old = {f"receivables/RCV-{n:04d}.yaml": f"id: RCV-{n:04d}\n".encode() for n in range(1, 401)}
+    root = write_workspace(tmp_path / "ws", dict(old))
+    changes = [FileChange(rel, data, data + b"amount: 1\n") for rel, data in old.items()]
+    changes += [FileChange(f"receivables/{folder}/RCV-{n:04d}.yaml", None, f"id: RCV-{n:04d}\n".encode())
+                for folder, numbers in (("a", range(401, 801)), ("b", range(801, 1201))) for n in numbers]
+    flushed, listed = [], []
+    real_fsync, real_listdir = os.fsync, os.listdir
+    monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd) or real_fsync(fd))
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    storage.apply(root, changes)
+    monkeypatch.undo()
+    # 1200 staged files + the journal + .salesctl/ once it is written and once it is gone + 3 folders
+    assert len(flushed) == 1200 + 1 + 2 + 3
+    assert len(listed) == 3  # each folder swept of stale temporary files once
+    assert len(receivables(root)) == 1200 and not (root / storage.JOURNAL).exists()
+
+
+def test_a_writer_says_it_finished_a_write_left_half_done(tmp_path, run):
+    root, changes = planned(tmp_path)
+    write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())
+    result = run("-C", root, "--as-of", "2026-11-30", "new", "customer", "name=甲", "owner=zhang")
+    assert result.exit_code == 0, result.stderr
+    note, done = result.stderr.splitlines()
+    assert re.fullmatch(r"note: a write interrupted on \S+ \S+ \(pid [0-9]+: ten receivables\) was finished on "
+                        r"\S+ \S+: 10 files", note)
+    assert done == "CUS-0001: new customer in customers/CUS-0001.yaml"
+    assert receivables(root) == NEW

@@ -19,9 +19,10 @@ MARKS = {"ok": "ok", "warning": "WARN", "error": "FAIL", "skipped": "--"}
               help="How long to wait for the SMTP server.")
 @global_options
 def doctor(fmt, timeout):
-    """Check the environment a cron job runs in: the workspace is found and loads, the cache is
-    writable, git is there, writers know who is writing, the SMTP server (when salesctl.yaml has an
-    smtp section) accepts a connection and the login, and the output can carry Chinese text.
+    """Check the environment a cron job runs in: the workspace is found and loads, no write was left
+    half done (one is finished and reported), the cache is writable, git is there, writers know who
+    is writing, the SMTP server (when salesctl.yaml has an smtp section) accepts a connection and the
+    login, and the output can carry Chinese text.
 
     Run it the way cron runs salesctl (same user, PATH and environment), ideally from cron itself.
     Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when no workspace is found.

@@ -1,7 +1,8 @@
 """`salesctl new`, `pay`, `collect`, `approve`, `schedule`: options in, a plan from the library, written.
 
-Every writer takes the lock, reads the workspace, builds and checks its plan (`writers`), and
-writes it atomically (`storage`); with --dry-run it prints the diff instead and writes nothing.
+Every writer takes the lock (finishing first a write that a killed writer left half done), reads
+the workspace, builds and checks its plan (`writers`), and writes all of it or none (`storage`);
+with --dry-run it prints the diff instead and writes nothing.
 """
 
 from __future__ import annotations
@@ -48,14 +49,18 @@ def _write(build, *, dry_run: bool, ids: bool = False):
         if dry_run:
             plan = build(_workspace(app))
         else:
-            with storage.writer_lock(root):
+            with storage.writer_lock(root) as recovered:
+                if recovered is not None:
+                    click.echo(f"note: {recovered.message()}", err=True)
                 plan = build(_workspace(app))
-                storage.apply(root, plan.files)
+                storage.apply(root, plan.files, note="; ".join(plan.summary))
     except writers.BadInput as exc:
         _fail(str(exc), 2)
     except writers.Refused as exc:
         _refused(exc)
-    except (storage.LockTimeout, storage.Conflict) as exc:
+    except storage.Unsafe as exc:
+        _fail(f"cannot write: {exc}", 1)
+    except storage.StorageError as exc:
         _fail(str(exc), 1)
     except OSError as exc:
         _fail(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); nothing written", 1)
