@@ -111,7 +111,7 @@ def date_arg(text: str, what: str = "date") -> date:
 
 def id_arg(text: str, what: str = "id") -> str:
     """An id from the command line; checked before any path is built from it."""
-    if not F.ID_PATTERN.match(str(text)):
+    if not F.ID_PATTERN.fullmatch(str(text)):
         raise BadInput(f"{what} {text!r} is not a valid id (letters, digits, '.', '_', '-'; at most 64)")
     return str(text)
 
@@ -208,7 +208,7 @@ def _from_template(records, record: dict) -> str | None:
     model = max(records, key=lambda r: _natural(str(r.id or "")))
     template = str(model.id or "")
     values = sorted(((name, str(value)) for name, value in model.data.items()
-                     if name != "id" and isinstance(value, str) and len(value) >= 2 and F.ID_PATTERN.match(value)),
+                     if name != "id" and isinstance(value, str) and len(value) >= 2 and F.ID_PATTERN.fullmatch(value)),
                     key=lambda pair: -len(pair[1]))
     used = []
     for name, value in values:
@@ -218,7 +218,7 @@ def _from_template(records, record: dict) -> str | None:
     if not used or any(not isinstance(record.get(name), str) for name in used):
         return None
     made = template.format(**{name: record[name] for name in used})
-    return made if F.ID_PATTERN.match(made) else None
+    return made if F.ID_PATTERN.fullmatch(made) else None
 
 
 # --- checking a plan against the whole workspace --------------------------------------------
@@ -249,7 +249,9 @@ def check(ws, plan: Plan) -> Plan:
 
     The files the plan leaves alone keep the records `ws` typed (records never change once built);
     only the planned files are parsed and typed, and the rules run over the whole result.
+    Without a usable salesctl.yaml nothing can be checked, so nothing is written.
     """
+    ws.require_config()
     source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
     unchanged = ws.typed.restricted_to(set(ws.typed.files) - set(source.overlay)) if ws.typed is not None else None
     after = load(ws.root, source=source, records_cache=unchanged)
@@ -611,7 +613,7 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
             detail = "; ".join(f"line {line}: {message}" for _, line, _, message in parsed.problems)
             raise Refused(f"the text must be one {SINGULAR[collection]} (a mapping of fields){': ' + detail if detail else ''}")
         record_id = parsed.records[0].data.get("id")
-        if not isinstance(record_id, str) or not F.ID_PATTERN.match(record_id):
+        if not isinstance(record_id, str) or not F.ID_PATTERN.fullmatch(record_id):
             raise Refused(f"the {SINGULAR[collection]} needs an id (letters, digits, '.', '_', '-')")
     else:
         record_id = str(record["id"])

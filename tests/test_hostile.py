@@ -736,7 +736,7 @@ ESCAPES = {
     "extends-absolute": "{% extends '/etc/passwd' %}",
     "shipped-traversal": "{% include 'shipped/../../../../etc/passwd' %}",
     "big-repeat": "{{ 'x' * 100000000 }}",
-    "big-power": "{{ 9 ** 9 ** 9 }}",
+    "big-power": "{{ 9 ** (9 ** 9) }}",  # jinja groups ** from the left: 9 ** 9 ** 9 is only 9 ** 81
     "big-range": "{{ range(10 ** 9) | list | length }}",
     "recursion": "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
 }

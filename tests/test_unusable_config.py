@@ -101,3 +101,15 @@ def test_at_a_revision_and_in_a_diff_the_side_is_named(repo, run):
     assert (result.exit_code, result.stderr) == (2, f"error: {where}{NOTHING_CHECKED}\n")
     assert run("-C", r.root, "--rev", "HEAD~1", "validate").exit_code == 1
     assert run("-C", r.root, "diff", "HEAD~2").exit_code == 0
+
+
+def test_a_library_writer_refuses_to_check_a_plan_without_a_usable_config(workspace):
+    """The library's writers check their plan with the rules, which need the config: refused."""
+    from salesctl import writers
+
+    root = workspace({**VALID, "salesctl.yaml": "just a line of text\n"})
+    ws = open_workspace(root, require_config=False)
+    before = files_of(root)
+    with pytest.raises(WorkspaceError, match=r"^salesctl.yaml:1:1: salesctl.yaml must be a mapping"):
+        writers.check(ws, writers.Plan(files=[], summary=[]))
+    assert files_of(root) == before
