@@ -429,6 +429,19 @@ def related_records(ws, record, as_of: date) -> dict[str, list[dict]]:
 
 
 def describe(ws, record, as_of: date) -> dict:
-    """What `show` prints: the record with its derived fields, and its related records."""
-    return {"collection": record.collection, "path": record.path, "record": record_row(ws, record, as_of),
-            "related": related_records(ws, record, as_of)}
+    """What `show` prints: the record with its derived fields, and its related records; for a
+    contract also the digest of its terms and the approvals given for other terms."""
+    document = {"collection": record.collection, "path": record.path, "record": record_row(ws, record, as_of),
+                "related": related_records(ws, record, as_of)}
+    if record.collection == "contracts":
+        document["terms"] = derive.terms_digest(record, ws.config.currency)
+        document["stale_approvals"] = stale_rows(ws, record, as_of)
+    return document
+
+
+def stale_rows(ws, contract, as_of: date | None) -> list[dict]:
+    """The approvals a change of terms made stale: [{stage, by, name, date, terms}], `terms` being
+    the digest of the terms they approved."""
+    stale = derive.stale_approvals(contract, ws.config.rules["approval_chain"], as_of, currency=ws.config.currency)
+    return [{"stage": entry["stage"], "by": entry["by"], "name": (ws.member(entry["by"]) or {}).get("name"),
+             "date": entry["date"], "terms": entry["terms"]} for entry in stale]

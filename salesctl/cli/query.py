@@ -136,11 +136,16 @@ def show_text(ws, document) -> str:
             lists.append((name, value))
         elif value is not None and value != []:
             pairs.append([labels.get(name, name), _value_text(ws, spec, value)])
+    if "terms" in document:
+        pairs.append([labels.get("terms", "terms"), document["terms"]])
     parts.append(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
     for name, entries in lists:
         if entries:
             columns = [c for c in specs[name].item.schema if any(c in e for e in entries)]
             parts.append(f"\n{labels.get(name, name)}\n" + to_table(entries, columns, labels))
+    if document.get("stale_approvals"):
+        parts.append(f"\n{labels.get('stale_approvals', 'stale_approvals')}\n"
+                     + to_table(document["stale_approvals"], ["stage", "by", "name", "date", "terms"], labels))
     for kind, rows in document["related"].items():
         if rows:
             title = labels.get(SINGULAR[kind], kind)
