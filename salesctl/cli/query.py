@@ -91,7 +91,8 @@ def query(collection, where, sort, fields, limit, fmt, strict):
 def show(record_id, fmt, strict):
     """Show the record ID of any collection: its fields, its derived fields and the records
     related to it (a customer's contracts, receivables and last visits; a contract's customer and
-    receivables; a receivable's contract and customer; a visit's customer).
+    receivables; a receivable's contract and customer; a visit's customer). A contract also shows
+    the digest of its terms and the approvals given before its terms changed (stale).
 
     \b
     Example:
