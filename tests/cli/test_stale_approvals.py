@@ -158,6 +158,11 @@ notes: 等法务审核
 
 def test_diff_names_the_approvals_a_change_made_stale_and_who_gave_them(repo, run):
     r = repo({**BASE, "contracts/CT-9.yaml": CONTRACT})
+    config = (r.root / "salesctl.yaml").read_text(encoding="utf-8")
+    r.write({"salesctl.yaml": config + "currency: USD\n"})  # CT-9 has no currency of its own: its terms change
+    document = json.loads(run("-C", r.root, "--as-of", "2026-11-30", "diff", "--format", "json").stdout)
+    assert (document["records"], [a["contract"] for a in document["effect"]["approvals"]]) == ([], ["CT-9"])
+    r.write({"salesctl.yaml": config})
     r.write({"contracts/CT-9.yaml": CONTRACT.replace("notes: 等法务审核", "notes: 法务审核中")})
     document = json.loads(run("-C", r.root, "--as-of", "2026-11-30", "diff", "--format", "json").stdout)
     assert document["effect"]["approvals"] == []  # notes are not terms
@@ -177,3 +182,10 @@ def test_diff_names_the_approvals_a_change_made_stale_and_who_gave_them(repo, ru
     # as of a day before the approval, there was no approval to make stale
     document = json.loads(run("-C", r.root, "--as-of", "2026-11-01", "diff", "--format", "json").stdout)
     assert document["effect"]["approvals"] == []
+
+    r.commit("CT-9 改为两期")
+    r.write({"contracts/CT-9.yaml": CONTRACT.replace("quantity: 1, unit_price: 30000", "quantity: 3, unit_price: 30000")
+             .replace("amount: 30000", "amount: 90000")})
+    document = json.loads(run("-C", r.root, "--as-of", "2026-11-30", "diff", "--format", "json").stdout)
+    assert document["records"][0]["fields"][0] == {"field": "items.0.quantity", "old": 2, "new": 3}
+    assert document["effect"]["approvals"] == []  # stale already before this change

@@ -289,6 +289,8 @@ def test_an_approved_contract_changed_after_approval_goes_through_the_chain_agai
     ws = contract_ws(workspace, approved)
     assert derive.pending_stage(ws.get("contracts", "CT-1"), CHAIN, D, currency="CNY") == "manager"
     assert "approval-missing" not in codes(ws)  # stale, not missing: one problem per approval
+    asked = [(p["to"], i["ref"]) for p in reminders(ws.usable(), D) for i in p["items"] if i["kind"] == "approval"]
+    assert asked == [("lin", "CT-1")]  # approved, yet waiting for the manager again
     plan = writers.approve(ws, "CT-1", stage="manager", by="lin", on=D)
     assert plan.summary == ["CT-1: stage manager approved by lin on 2026-02-20; status approved → in_review "
                             "(contracts/CT-1.yaml)"]
