@@ -94,10 +94,11 @@ def approval_state(contract, chain: list, as_of: date | None, *, currency: str) 
     Entries count in the order written. An approval puts its stage in force; a rejection sends
     the contract back, so that its stage and every later stage need approving again (earlier
     stages stay approved, though the chain may also restart from its first stage). An approval
-    that recorded the terms it approved is in force only for those terms: once the contract's
-    terms (`contract_terms`, in the workspace `currency` by default) change, it is *stale* and
-    counts as absent, and so does it for each later entry that recorded other terms. Derived
-    values, the `approvals` rule, `approve` and `remind` all read the chain from here.
+    that recorded the terms it approved stands only for those terms: once the contract's terms
+    (`contract_terms`, in the workspace `currency` by default) change, it is *stale* and counts as
+    absent; likewise each entry counts only the earlier approvals given for its own terms, so
+    that after a change the chain is approved again in order. Derived values, the `approvals`
+    rule, `approve` and `remind` all read the chain from here.
     """
     entries = contract.get("approvals") or ()
     # computed only when some entry recorded terms: hand-written histories never pay for it

@@ -130,7 +130,8 @@ def parse_digest(value):
     YAML would read them as a number."""
     if isinstance(value, str) and DIGEST_PATTERN.fullmatch(value):
         return value.lower(), None, None
-    hint = " (in quotes: YAML reads it as a number)" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    hint = " (in quotes: YAML reads it as a number)" if number else ""
     return None, "bad-value", f"{_show(value)} is not a terms digest: 16 hex digits, 0-9 and a-f{hint}"
 
 

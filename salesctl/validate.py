@@ -132,7 +132,7 @@ def approvals(ws):
     predecessors are approved, dates never going back; a contract past approval has every stage
     approved; an approval in force that recorded the terms it approved still has them. Codes:
     approval-order, approval-missing, approval-stale (an error until the contract is signed, a
-    warning from then on: an amendment nobody approved).
+    warning once signed, completed or terminated: an amendment nobody approved).
     """
     chain = ws.config.rules["approval_chain"]
     currency = ws.config.currency
