@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from .records import Record
+from .model.records import Record
 
 ZERO = Decimal("0")
 COUNTED_STATUSES = ("signed", "completed")
@@ -133,11 +133,17 @@ def pending_stage(contract: Record, chain: list, as_of: date, *, currency: str):
     return approval_state(contract, chain, as_of, currency=currency).pending_stage
 
 
-def stale_approvals(contract: Record, chain: list, as_of: date | None, *, currency: str) -> list[dict]:
-    """The approval entries that would be in force had the terms not changed since, oldest first."""
-    state = approval_state(contract, chain, as_of, currency=currency)
-    entries = contract["approvals"] if state.stale else ()
-    return [entries[index] for index in sorted(state.stale.values())]
+def stale_approvals(ws, contract: Record, as_of: date | None) -> list[dict]:
+    """The approvals that would be in force had the contract's terms not changed since, oldest
+    first, and who gave them: [{stage, by, name, date, terms}], `terms` the digest they approved."""
+    state = approval_state(contract, ws.config.rules["approval_chain"], as_of, currency=ws.config.currency)
+    rows = []
+    for index in sorted(state.stale.values()):
+        entry = contract["approvals"][index]
+        member = ws.member(entry["by"]) or {}
+        rows.append({"stage": entry["stage"], "by": entry["by"], "name": member.get("name"), "date": entry["date"],
+                     "terms": entry["terms"]})
+    return rows
 
 
 def waiting_since(contract: Record, as_of: date) -> date | None:

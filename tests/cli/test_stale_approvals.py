@@ -14,7 +14,7 @@ import sys
 from conftest import ROOT, SAMPLE
 from gitrepo import BASE, _quiet_git, repo  # noqa: F401  (fixtures)
 from salesctl import derive
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 CT15 = "contracts/CT-2026-015.yaml"
 # The terms of the sample's CT-2026-015 (printf '%s' '…' | sha256sum, first 16 hex digits):
