@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import smtplib
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
 from .model.workspace import WorkspaceError
+from .remind.mail import tls_context
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
@@ -187,7 +187,8 @@ def check_identity(ws, env) -> Check:
 
 
 def check_smtp(config, env, timeout: float, factory=smtplib.SMTP) -> Check:
-    """Connect, greet, STARTTLS and log in as `remind --send` would; send nothing.
+    """Connect (over TLS with smtp.tls: ssl), greet, STARTTLS and log in as `remind --send` would;
+    send nothing.
 
     Only when salesctl.yaml has an smtp section (the config keeps where each key was written):
     without one, mail is never meant to be sent.
@@ -202,12 +203,17 @@ def check_smtp(config, env, timeout: float, factory=smtplib.SMTP) -> Check:
         return Check("smtp", ERROR, f"smtp.username is {smtp['username']!r} but {PASSWORD_ENV} is not set "
                                     f"(cron does not read your shell profile)")
     steps = []
+    tls = smtp["tls"]
     try:
-        with factory(host, port, timeout=timeout) as server:
+        if tls == "ssl":  # implicit TLS: the handshake comes first
+            opened = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(env))
+        else:
+            opened = factory(host, port, timeout=timeout)
+        with opened as server:
             server.ehlo_or_helo_if_needed()
-            steps.append("connected")
-            if smtp.get("starttls"):
-                server.starttls(context=ssl.create_default_context())
+            steps.append("connected over TLS" if tls == "ssl" else "connected")
+            if tls == "starttls":
+                server.starttls(context=tls_context(env))
                 steps.append("STARTTLS")
             if smtp.get("username"):
                 server.login(smtp["username"], password)
@@ -216,7 +222,7 @@ def check_smtp(config, env, timeout: float, factory=smtplib.SMTP) -> Check:
     except smtplib.SMTPAuthenticationError as exc:
         return Check("smtp", ERROR, f"{where} refused the login of {smtp['username']!r}: {_reply(exc)}")
     except smtplib.SMTPNotSupportedError:
-        return Check("smtp", ERROR, f"{where} does not offer STARTTLS; set smtp.starttls: false or use another port")
+        return Check("smtp", ERROR, f"{where} does not offer STARTTLS; set smtp.tls: ssl or none, or use another port")
     except (OSError, smtplib.SMTPException) as exc:
         done = f" after {', '.join(steps)}" if steps else ""
         return Check("smtp", ERROR, f"cannot reach {where}{done}: {_reply(exc)}")

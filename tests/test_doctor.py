@@ -244,7 +244,7 @@ def test_smtp_unreachable(repo):
 def test_smtp_without_starttls(repo, smtp_server):
     checks = doctor.run_checks(repo(config=smtp_config(smtp_server, starttls="true")), env={}, timeout=5)
     assert details(checks)["smtp"] == f"127.0.0.1:{smtp_server} does not offer STARTTLS; " \
-                                      f"set smtp.starttls: false or use another port"
+                                      f"set smtp.tls: ssl or none, or use another port"
 
 
 def test_smtp_login_needs_the_password_variable(repo):

@@ -87,6 +87,16 @@ CASES = {
                   "customers/CUS-0001.yaml", 6),
     "bad-phone": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "contacts:\n  - {name: 王, phone: 'ext. 12'}\n"}),
                   "customers/CUS-0001.yaml", 7),
+    "approval-authority": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("stage: manager, by: lin",
+                                                                                  "stage: manager, by: chen")}),
+                           "contracts/CT-1.yaml", 11),
+    "future-date": (with_change(**{"receivables/RCV-1.yaml": RECEIVABLE + "payments:\n  - {date: 2999-12-31, amount: 100}\n"}),
+                    "receivables/RCV-1.yaml", 6),
+    "duplicate-name": (with_change(**{"customers/CUS-0002.yaml": CUSTOMER.replace("CUS-0001", "CUS-0002")
+                                      .replace("华东机械", "华东 机械")}), "customers/CUS-0002.yaml", 2),
+    "duplicate-review": (with_change(**{"reviews/R-1.yaml": "id: R-1\nrep: zhang\nperiod: 2026-Q1\n",
+                                        "reviews/R-2.yaml": "id: R-2\nrep: zhang\nperiod: 2026-Q1\n"}),
+                         "reviews/R-2.yaml", 3),
 }
 
 
@@ -259,8 +269,10 @@ def test_a_manager_written_as_a_number_is_that_member_id(workspace):
 def test_ids_that_differ_only_in_case_are_a_duplicate_id_warning(workspace, run):
     """On macOS and Windows CUS-0001.yaml and cus-0001.yaml are one file: checked out there, one
     record silently replaces the other."""
-    root = workspace(with_change(**{"customers/cus-0001.yaml": CUSTOMER.replace("CUS-0001", "cus-0001"),
-                                    "customers/more.yaml": "- " + CUSTOMER.replace("CUS-0001", "Cus-0001").replace("\n", "\n  ")}))
+    root = workspace(with_change(**{"customers/cus-0001.yaml": CUSTOMER.replace("CUS-0001", "cus-0001")
+                                    .replace("华东机械", "华东机械二厂"),
+                                    "customers/more.yaml": "- " + CUSTOMER.replace("CUS-0001", "Cus-0001")
+                                    .replace("华东机械", "华东机械三厂").replace("\n", "\n  ")}))
     result = run("-C", root, "validate")
     assert (result.exit_code, result.stdout.splitlines()) == (0, [
         "customers/cus-0001.yaml:1:1: warning[duplicate-id]: id 'cus-0001' differs only in case from 'CUS-0001' "

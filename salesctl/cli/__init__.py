@@ -52,10 +52,24 @@ class AppContext:
         self.debug = False
         self._workspace = None
         self._root = None
+        self._today: date | None = None
 
     @property
     def today(self) -> date:
-        return self.as_of or date.today()
+        """--as-of, else today where the workspace is (its `timezone`), else the system's today;
+        decided once per command."""
+        if self.as_of is not None:
+            return self.as_of
+        if self._today is None:
+            from ..load.loader import read_settings
+            from ..model.workspace import WorkspaceError
+
+            try:
+                root = self.root()
+            except WorkspaceError:
+                root = None
+            self._today = read_settings(root).today() if root is not None else date.today()
+        return self._today
 
     def root(self):
         from ..load.paths import find_root
@@ -75,7 +89,8 @@ class AppContext:
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
-                                                 progress=_progress_enabled(), require_config=False)
+                                                 progress=_progress_enabled(), require_config=False,
+                                                 as_of=self.today)
         if require_config:
             self._workspace.require_config(self.rev)
         return self._workspace

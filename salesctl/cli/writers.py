@@ -20,6 +20,9 @@ from . import app_context, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
 date_option = click.option("--date", "on", metavar="DATE", help="Date of the entry (default: --as-of, else today).")
+force_option = click.option("--force", is_flag=True,
+                            help="Write it even when it is dated after --as-of (default today): an entry recorded "
+                                 "before it happened.")
 by_option = click.option("--by", "by", metavar="ID",
                          help="Team member who acts (default: $SALESCTL_USER, else the member whose e-mail is "
                               "git config user.email).")
@@ -38,7 +41,7 @@ def _refused(exc: Refused):
 
 
 def _workspace(app):
-    return open_workspace(app.root(), use_cache=not app.no_cache)
+    return open_workspace(app.root(), use_cache=not app.no_cache, as_of=app.today)
 
 
 def _write(build, *, dry_run: bool, ids: bool = False):
@@ -104,15 +107,19 @@ def _amount(text: str):
 @click.option("--file", "file", metavar="PATH",
               help="Add the record at the end of this file of records (default: a new COLLECTION/ID.yaml).")
 @date_option
+@click.option("--force", is_flag=True,
+              help="Write it even when it is dated after --as-of (a visit), or a customer has its name already.")
 @dry_run_option
 @global_options
-def new(kind, assignments, edit, file, on, dry_run):
+def new(kind, assignments, edit, file, on, force, dry_run):
     """Add a record of KIND (customer, visit, contract, receivable, review) with the next id.
 
     FIELD=VALUE sets a field; dates are YYYY-MM-DD, lists and mappings are YAML
     (items='[{name: 内训, quantity: 2, unit_price: 6000}]'; tags=a,b). The date field (created,
     or a visit's date) defaults to --date/--as-of; a contract starts as draft with its amount
-    summed from its items. The new id is printed on stdout.
+    summed from its items. The new id is printed on stdout. A visit dated after --as-of, or a
+    customer named as another one (same name once full-width letters and spaces are set aside),
+    is refused unless --force.
 
     \b
     Example:
@@ -127,19 +134,19 @@ def new(kind, assignments, edit, file, on, dry_run):
     app = app_context()
     text = None
     if edit:
-        text = _edit_loop(app, collection, assignments, day, file)
+        text = _edit_loop(app, collection, assignments, day, file, force)
 
     def build(ws):
         path = args.file_arg(ws, file, collection) if file else None
         if text is not None:
-            return writers.new(ws, collection, text=text, file=path)
+            return writers.new(ws, collection, text=text, file=path, force=force)
         record = writers.draft_record(ws, collection, assignments, on=day)
-        return writers.new(ws, collection, record=record, file=path)
+        return writers.new(ws, collection, record=record, file=path, force=force)
 
     _write(build, dry_run=dry_run, ids=True)
 
 
-def _edit_loop(app, collection, assignments, day, file) -> str:
+def _edit_loop(app, collection, assignments, day, file, force) -> str:
     """Open the editor until the record it returns would be accepted (or the user gives up)."""
     try:
         ws = _workspace(app)
@@ -152,7 +159,7 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
         if edited is None or not writers.strip_notes(edited).strip():
             _fail("cancelled; nothing written", 1)
         try:
-            writers.new(ws, collection, text=edited, file=path)
+            writers.new(ws, collection, text=edited, file=path, force=force)
             return edited
         except Refused as exc:
             notes = [f"{p.severity}[{p.code}]: {p.message}" for p in exc.problems] or [f"error: {exc}"]
@@ -169,19 +176,21 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
 @date_option
 @click.option("--method", help="How it was paid (银行转账, 支付宝, …).")
 @click.option("--ref", help="Bank slip or transaction reference.")
+@force_option
 @dry_run_option
 @global_options
-def pay(receivable, amount, on, method, ref, dry_run):
+def pay(receivable, amount, on, method, ref, force, dry_run):
     """Record a payment of AMOUNT (12000 or 12000.50, no separators) on RECEIVABLE.
 
-    Refused when it would pay more than the receivable's amount, or the receivable is written off.
+    Refused when it would pay more than the receivable's amount, or the receivable is written off,
+    or (unless --force) it is dated after --as-of. The balance it reports is the one as of --as-of.
 
     \b
     Example:
       salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
     """
     day, value = _on(on), _amount(amount)
-    _write(lambda ws: writers.pay(ws, receivable, value, on=day, method=method, ref=ref),
+    _write(lambda ws: writers.pay(ws, receivable, value, on=day, method=method, ref=ref, force=force),
            dry_run=dry_run)
 
 
@@ -192,9 +201,10 @@ def pay(receivable, amount, on, method, ref, dry_run):
 @click.option("--promised", metavar="DATE", help="The date the customer promised to pay.")
 @by_option
 @date_option
+@force_option
 @dry_run_option
 @global_options
-def collect(receivable, channel, note, promised, by, on, dry_run):
+def collect(receivable, channel, note, promised, by, on, force, dry_run):
     """Log a collection action on RECEIVABLE in its collection log.
 
     \b
@@ -209,7 +219,8 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
 
     def build(ws):
         who = args.resolve_by(ws, by)
-        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise)
+        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise,
+                               force=force)
 
     _write(build, dry_run=dry_run)
 
@@ -221,12 +232,15 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
 @click.option("--comment", help="Why, or under which conditions.")
 @by_option
 @date_option
+@force_option
 @dry_run_option
 @global_options
-def approve(contract, stage, reject, comment, by, on, dry_run):
+def approve(contract, stage, reject, comment, by, on, force, dry_run):
     """Approve (or --reject) CONTRACT at STAGE of the approval chain.
 
-    Stages go in chain order, each once (a rejection sends the contract back). A draft contract
+    Stages go in chain order, each once (a rejection sends the contract back), each decided by
+    who has the authority: the manager stage by the owner's manager or a member with role manager,
+    any other stage by a member with that role or role admin. A draft contract
     moves to in_review; when every stage is approved it becomes approved. The entry records the
     digest of the contract's terms (customer, items, amount, currency, dates, payment terms): once
     they change, the approval is stale and the stage approves again.
@@ -239,7 +253,8 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
 
     def build(ws):
         who = args.resolve_by(ws, by)
-        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment)
+        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment,
+                               force=force)
 
     _write(build, dry_run=dry_run)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import difflib
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as F
 from .parsed import position
@@ -40,8 +42,11 @@ DEFAULT_REVIEW = {
     ],
     "grades": {"A": 90, "B": 75, "C": 60, "D": 0},
 }
-DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com", "starttls": False, "username": None}
-TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp")
+DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com", "starttls": False, "username": None,
+                "tls": "none"}
+TLS_MODES = ("starttls", "ssl", "none")  # smtp.tls: STARTTLS on a plain connection, implicit TLS, or neither
+SSL_PORT = 465  # the port of implicit TLS, the default with smtp.tls: ssl
+TOP_KEYS = ("company", "currency", "locale", "timezone", "team", "targets", "rules", "review", "smtp")
 
 
 @dataclass
@@ -54,7 +59,14 @@ class Config:
     rules: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_RULES))
     review: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_REVIEW))
     smtp: dict = field(default_factory=lambda: dict(DEFAULT_SMTP))
+    timezone: str | None = None  # an IANA name; None: the system's
     positions: dict = field(default_factory=dict, repr=False)
+
+    def today(self) -> date:
+        """What day it is where the workspace is: in its `timezone`, else in the system's."""
+        if self.timezone is None:
+            return date.today()
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @property
     def members(self) -> dict:
@@ -165,6 +177,9 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
         else:
             cfg.locale = raw["locale"]
 
+    if "timezone" in raw:
+        cfg.timezone = _timezone(c, raw["timezone"])
+
     _team(c, raw)
     _targets(c, raw)
     _rules(c, raw)
@@ -175,6 +190,19 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
 
 def _text(value):
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _timezone(c: _Checker, name) -> str | None:
+    """An IANA time zone name (Asia/Shanghai) that this machine knows, else None (the system's)."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        c.bad(("timezone",), f"timezone {name!r} is not a time zone name such as Asia/Shanghai")
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        c.bad(("timezone",), f"timezone {name!r} is not a known time zone (an IANA name such as Asia/Shanghai)")
+        return None
+    return name
 
 
 def _team(c: _Checker, raw):
@@ -362,6 +390,8 @@ def _review(c: _Checker, raw):
 
 
 def _smtp(c: _Checker, raw):
+    """smtp.tls decides how the connection is secured; smtp.starttls: true/false, the older way of
+    saying starttls or none, is still read. Implicit TLS (ssl) defaults to port 465."""
     smtp = c.mapping(raw.get("smtp"), ("smtp",)) or {}
     for key, value in smtp.items():
         if key not in DEFAULT_SMTP:
@@ -375,6 +405,10 @@ def _smtp(c: _Checker, raw):
             if not isinstance(value, bool):
                 c.bad(("smtp", key), "smtp.starttls must be true or false")
                 continue
+        elif key == "tls":
+            if value not in TLS_MODES:
+                c.bad(("smtp", key), f"smtp.tls {value!r} is not one of {', '.join(TLS_MODES)}")
+                continue
         elif key == "from":
             if not isinstance(value, str) or F.check_email(value):
                 c.bad(("smtp", key), f"smtp.from {value!r} is not an e-mail address")
@@ -383,3 +417,12 @@ def _smtp(c: _Checker, raw):
             c.bad(("smtp", key), f"smtp.{key} must be text")
             continue
         c.cfg.smtp[key] = value
+    chosen = c.cfg.smtp
+    if smtp.get("tls") not in TLS_MODES:  # not given (or wrong): as smtp.starttls says
+        chosen["tls"] = "starttls" if chosen["starttls"] else "none"
+    elif isinstance(smtp.get("starttls"), bool) and smtp["starttls"] != (chosen["tls"] == "starttls"):
+        c.bad(("smtp", "starttls"), f"smtp.starttls: {str(smtp['starttls']).lower()} contradicts smtp.tls: "
+                                    f"{chosen['tls']}; keep smtp.tls only")
+    chosen["starttls"] = chosen["tls"] == "starttls"
+    if chosen["tls"] == "ssl" and "port" not in smtp:
+        chosen["port"] = SSL_PORT

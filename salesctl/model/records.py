@@ -56,6 +56,7 @@ COLLECTION_ACTION = {
     "note": Field("text"), "promised": Field("date"),
 }
 WRITE_OFF = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
+TERMINATION = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
 
 SCHEMAS: dict[str, dict[str, Field]] = {
     "customers": {
@@ -84,6 +85,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "currency": Field("text"), "items": _req("list", item=Field("map", schema=ITEM)),
         "amount": _req("amount"), "payment_terms": Field("text"), "template": Field("id"),
         "approvals": Field("list", item=Field("map", schema=APPROVAL)), "notes": Field("text"),
+        "completed": Field("date"), "terminated": Field("map", schema=TERMINATION),
     },
     "receivables": {
         "id": _req("id"), "contract": _req("ref", ref="contracts"), "amount": _req("amount"), "due": _req("date"),
