@@ -65,7 +65,8 @@ def query(collection, where, sort, fields, limit, fmt, strict):
         raise click.UsageError(str(exc))
     ws = read_workspace(strict)
     try:
-        compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
+        compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit,
+                                 today=app_context().today)
     except QueryError as exc:
         raise click.UsageError(str(exc))
     rows = compiled.run(ws, app_context().today)

@@ -13,12 +13,13 @@ import difflib
 import operator
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import re2
 
 from .. import derive
+from ..model.fields import MAX_DAYS
 from ..model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, Field, collection_of
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
@@ -47,6 +48,16 @@ DERIVED: dict[str, dict[str, Field]] = {
     },
     "reviews": {},
 }
+
+# A reference to a customer or a contract leads on to that record's fields: `customer.name`,
+# `contract.owner`. In a row they sit under `referred_key(field)`, a key no field name can take.
+REFERRED = ("customers", "contracts")
+_TODAY = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>[0-9]{1,5}))?$", re.I)
+
+
+def referred_key(name: str) -> tuple:
+    return ("referred", name)
+
 
 TEXT_KINDS = ("id", "ref", "text", "email", "phone", "period", "enum")
 NUMBER_KINDS = ("amount", "number", "int")
@@ -113,7 +124,25 @@ def field_catalogue(collection: str, config) -> dict[str, Field]:
                     fields[f"{path}.{indicator}"] = Field("number", maximum=100)
 
     add("", {**SCHEMAS[collection], **DERIVED[collection]})
+    for name, target in references(collection).items():
+        add(name + ".", SCHEMAS[target])
     return fields
+
+
+def references(collection: str) -> dict[str, str]:
+    """The fields of `collection` that name a customer or a contract, and the collection each
+    names: {'customer': 'customers'} for visits and contracts; receivables also name a contract."""
+    fields = {**SCHEMAS[collection], **DERIVED[collection]}
+    return {name: spec.ref for name, spec in fields.items() if spec.kind == "ref" and spec.ref in REFERRED}
+
+
+def field_path(collection: str, name: str) -> tuple:
+    """Where a field is in a row: `next.date` -> ('next', 'date'); a field of a referenced record,
+    `customer.name`, is under referred_key('customer')."""
+    head, _, rest = name.partition(".")
+    if rest and head in references(collection):
+        return (referred_key(head), *rest.split("."))
+    return tuple(name.split("."))
 
 
 def top_fields(collection: str) -> list[str]:
@@ -187,7 +216,7 @@ class Condition:
         return any(compare(v, self.value) for v in present)
 
 
-def parse_condition(collection: str, text: str, config) -> Condition:
+def parse_condition(collection: str, text: str, config, today: date | None = None) -> Condition:
     context = f"-w {text!r}"
     match = _CONDITION.match(text)
     if not match:
@@ -203,14 +232,14 @@ def parse_condition(collection: str, text: str, config) -> Condition:
     if is_null:
         if op not in ("=", "!="):
             raise QueryError(f"{context}: null only goes with = and != ({name} = null: the field is absent)")
-        return Condition(text, tuple(name.split(".")), op, None)
+        return Condition(text, field_path(collection, name), op, None)
     if is_composite(spec):
         raise QueryError(f"{context}: {name} is a group of fields; compare one of them "
                          f"({_sub_fields(name, collection, config)}) or test it with = null / != null")
     if op == "~":
-        return Condition(text, tuple(name.split(".")), op, compile_pattern(raw, context=context))
-    value = typed_value(leaf(spec), raw, config, context=f"{context}: {name}")
-    return Condition(text, tuple(name.split(".")), op, value)
+        return Condition(text, field_path(collection, name), op, compile_pattern(raw, context=context))
+    value = typed_value(leaf(spec), raw, config, context=f"{context}: {name}", today=today)
+    return Condition(text, field_path(collection, name), op, value)
 
 
 def compile_pattern(raw: str, *, context: str):
@@ -229,16 +258,25 @@ def compile_pattern(raw: str, *, context: str):
     raise QueryError(f"{context}: {raw!r} is not a regular expression: {reason}" + (f" ({hint})" if hint else ""))
 
 
-def typed_value(spec: Field, raw: str, config, *, context: str):
-    """`raw` as the field's type: a date, a Decimal, a bool or text (checked against an enum)."""
+def typed_value(spec: Field, raw: str, config, *, context: str, today: date | None = None):
+    """`raw` as the field's type: a date (also `today`, `today+N`, `today-N` days from `today`), a
+    Decimal, a bool or text (checked against an enum)."""
     kind = spec.kind
     if kind == "date":
+        relative = _TODAY.match(raw)
+        if relative and today is None:
+            raise QueryError(f"{context}: {raw!r} needs the as-of date to count from")
+        if relative:
+            days = int(relative["days"] or 0) * (-1 if relative["sign"] == "-" else 1)
+            if abs(days) > MAX_DAYS:
+                raise QueryError(f"{context}: {raw!r} is too far (at most {MAX_DAYS} days)")
+            return today + timedelta(days=days)
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
                 return date.fromisoformat(raw)
         except ValueError:
             pass
-        raise QueryError(f"{context} is a date; {raw!r} is not a date (YYYY-MM-DD)")
+        raise QueryError(f"{context} is a date; {raw!r} is not a date (YYYY-MM-DD, today, today+N or today-N)")
     if kind in NUMBER_KINDS:
         try:
             number = Decimal(raw)
@@ -342,7 +380,7 @@ def parse_sort(collection: str, text: str, config) -> SortKey:
     if is_composite(spec):
         raise QueryError(f"-s {text!r}: {name} is a group of fields; sort by one of them "
                          f"({_sub_fields(name, collection, config)})")
-    return SortKey(tuple(name.split(".")), descending)
+    return SortKey(field_path(collection, name), descending)
 
 
 def parse_fields(collection: str, texts, config) -> list[str]:
@@ -370,21 +408,42 @@ class Query:
     limit: int | None = None
 
     def run(self, ws, as_of: date) -> list[dict]:
-        """The matching rows (all fields plus derived), in id order, then sorted, then limited."""
+        """The matching rows (all fields plus derived), in id order, then sorted, then limited.
+
+        A row carries the fields of the records it refers to (`referred_key`) while the query
+        needs them (a condition, a sort key, a selected column), and only then."""
         records = sorted(ws.records[self.collection], key=lambda r: str(r.id))
         rows = [record_row(ws, r, as_of) for r in records]
+        through = self.referred()
+        for row in rows:
+            for name in through:
+                referred = ws.get(references(self.collection)[name], row.get(name))
+                row[referred_key(name)] = dict(referred.data) if referred is not None else None
         rows = [row for row in rows if all(c.holds(row) for c in self.conditions)]
         for key in reversed(self.order):  # Python's sort is stable: the first key ends up major
             rows.sort(key=key.key, reverse=key.descending)
-        return rows if self.limit is None else rows[: self.limit]
+        rows = rows if self.limit is None else rows[: self.limit]
+        if self.columns is None:
+            for row in rows:
+                for name in through:
+                    del row[referred_key(name)]
+        return rows
+
+    def referred(self) -> list[str]:
+        """The references whose records' fields the query reads."""
+        paths = [c.path for c in self.conditions] + [k.path for k in self.order]
+        paths += [field_path(self.collection, name) for name in self.columns or ()]
+        return list(dict.fromkeys(path[0][1] for path in paths if isinstance(path[0], tuple)))
 
     def select(self, row: dict, columns) -> dict:
-        return {name: pick(row, tuple(name.split("."))) for name in columns}
+        return {name: pick(row, field_path(self.collection, name)) for name in columns}
 
 
-def compile_query(collection: str, config, *, where=(), sort=(), fields=(), limit=None) -> Query:
-    """Check every part of a query against the collection's fields; QueryError on the first bad one."""
-    conditions = tuple(parse_condition(collection, text, config) for text in where)
+def compile_query(collection: str, config, *, where=(), sort=(), fields=(), limit=None,
+                  today: date | None = None) -> Query:
+    """Check every part of a query against the collection's fields; QueryError on the first bad one.
+    `today` is the day `today`, `today+N` and `today-N` count from (the as-of date)."""
+    conditions = tuple(parse_condition(collection, text, config, today) for text in where)
     order = tuple(parse_sort(collection, text, config) for text in sort)
     columns = tuple(parse_fields(collection, fields, config)) if fields else None
     if limit is not None and limit < 0:
