@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..render import output
@@ -33,6 +35,35 @@ def read_workspace(strict: bool = False):
         click.echo(f"warning: {errors} errors in the workspace, records with errors left out; run salesctl validate",
                    err=True)
     return ws.usable()
+
+
+output_option = click.option(
+    "-o", "--output", "output", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output: a formatted Excel workbook when FILE ends "
+         "in .xlsx, else the --format output.")
+
+
+def emit_report(text: str, doc: dict, output: Path | None, *, locale: str, title: str):
+    """A report on standard output, or in the file of --output: a workbook of one sheet named `title`
+    when it ends in .xlsx (`render.sheets`), else `text`. Every report command takes `output_option`
+    and ends here."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ..query.export import ExportError, write_sheet, write_text
+    from ..render.sheets import report_sheet
+
+    try:
+        if output.suffix.lower() == ".xlsx":
+            write_sheet(report_sheet(doc, locale, title), output)
+        else:
+            write_text(text, output)
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise click.exceptions.Exit(2)
+    click.echo(f"wrote {output}", err=True)
 
 
 def emit(rows, columns, fmt, *, document=None, locale=None):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from ..model.periods import Period, PeriodError, parse_period, period_range
-from ..render import output
+from ..render import output as render
 from ..render.headings import headings
 from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report
 from . import app_context, global_options
-from .options import format_option, read_workspace, strict_option
+from .options import emit_report, format_option, output_option, read_workspace, strict_option
 
 LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid", "balance",
                   "days_overdue", "bucket"]
@@ -21,6 +21,9 @@ LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner"
 @global_options
 def report():
     """Overdue collection ledger, KPIs and performance reviews, as of --as-of.
+
+    Every report prints to standard output, or with -o FILE writes FILE: a formatted Excel
+    workbook when it ends in .xlsx, else the --format output.
 
     \b
     Example:
@@ -37,9 +40,10 @@ def report():
               help="Only receivables at least N days overdue.")
 @click.option("--owner", metavar="ID", help="Only receivables of contracts owned by this team member.")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def overdue(by, min_days, owner, fmt, strict):
+def overdue(by, min_days, owner, fmt, output, strict):
     """The collection ledger: overdue receivables with aging buckets, the last collection action,
     promises and the next escalation step; bucket totals at the end.
 
@@ -47,17 +51,24 @@ def overdue(by, min_days, owner, fmt, strict):
     Example:
       salesctl report overdue --as-of 2026-11-30
       salesctl report overdue --by customer --min-days 31 --format json
+      salesctl report overdue -o 逾期应收台账.xlsx
     """
     ws = read_workspace(strict)
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
     doc = overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
-    if fmt in ("json", "yaml"):
-        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
-        return
-    labels = ws.config.bucket_labels()
     words = headings(ws.config.locale)
+    emit_report(_overdue_text(doc, fmt, ws.config, as_of), doc, output, locale=ws.config.locale,
+                title=words["overdue_title"])
+
+
+def _overdue_text(doc, fmt, config, as_of) -> str:
+    if fmt in ("json", "yaml"):
+        return render.render_rows([], [], fmt, document=doc)
+    by = doc.get("by", "receivable")
+    labels = config.bucket_labels()
+    words = headings(config.locale)
     if by != "receivable":
         rows = [_flat_group_row(row) for row in doc["rows"]]
         columns = [by, "name", "count", "balance", *labels]
@@ -68,13 +79,12 @@ def overdue(by, min_days, owner, fmt, strict):
         rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
         columns = [c for c in LEDGER_COLUMNS if c != "customer"] + ["last_action", "next_step"]
     if fmt == "csv":
-        click.echo(output.to_csv(rows, columns), nl=False)
-        return
-    click.echo(f"{words['overdue_title']} {words['as_of']} {as_of.isoformat()}\n")
+        return render.to_csv(rows, columns)
+    text = f"{words['overdue_title']} {words['as_of']} {as_of.isoformat()}\n\n"
     if rows:
-        click.echo(output.to_table(rows, columns, words))
+        text += render.to_table(rows, columns, words) + "\n"
     total = {"": words["total_row"], **_flat_group_row(doc["totals"])}
-    click.echo(output.to_table([total], ["", "count", "balance", *labels], words), nl=False)
+    return text + render.to_table([total], ["", "count", "balance", *labels], words)
 
 
 def _flat_ledger_row(row: dict) -> dict:
@@ -116,9 +126,10 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--by", type=click.Choice(["rep", "group"]), default="rep", show_default=True,
               help="One row per rep, or per team group.")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def kpi(period, start, end, by, fmt, strict):
+def kpi(period, start, end, by, fmt, output, strict):
     """Sales KPIs per rep or group for a period, with a total row whose ratios are recomputed
     over the whole team: signed amount, target and attainment, collected, new customers, visits,
     conversion, sales cycle, satisfaction, repeat rate and overdue balance.
@@ -131,14 +142,18 @@ def kpi(period, start, end, by, fmt, strict):
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict)
     doc = kpi_report(ws, chosen, app_context().today, by=by)
+    words = headings(ws.config.locale)
+    emit_report(_kpi_text(doc, fmt, by, words), doc, output, locale=ws.config.locale,
+                title=f"{words['kpi_title']} {doc['period']}")
+
+
+def _kpi_text(doc, fmt, by, words) -> str:
     key = ["group"] if by == "group" else ["rep", "name"]
     if fmt in ("json", "yaml", "csv"):
-        click.echo(output.render_rows(doc["rows"], [*key, *KPI_KEYS], fmt, document=doc), nl=False)
-        return
-    words = headings(ws.config.locale)
+        return render.render_rows(doc["rows"], [*key, *KPI_KEYS], fmt, document=doc)
     rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
-    click.echo(f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
-    click.echo(output.to_table(rows, [*key, *KPI_KEYS], words), nl=False)
+    title = f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
+    return title + render.to_table(rows, [*key, *KPI_KEYS], words)
 
 
 class Places(float):
@@ -180,9 +195,10 @@ def _chosen_period(period, start, end) -> Period:
 @report.command()
 @click.option("--period", metavar="P", help="Only reviews whose period lies within P (YYYY, YYYY-Qn or YYYY-MM).")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def review(period, fmt, strict):
+def review(period, fmt, output, strict):
     """Performance reviews: each indicator's score, the weighted total and the grade. Metric
     indicators are scored from the KPIs of the review's own period.
 
@@ -196,21 +212,25 @@ def review(period, fmt, strict):
         raise click.BadParameter(str(exc), param_hint="--period")
     ws = read_workspace(strict)
     doc = review_report(ws, app_context().today, chosen)
-    names = [i["name"] for i in ws.config.review["indicators"]]
+    words = headings(ws.config.locale)
+    emit_report(_review_text(doc, fmt, ws.config, words), doc, output, locale=ws.config.locale,
+                title=f"{words['review_title']} {doc['period'] or ''}".rstrip())
+
+
+def _review_text(doc, fmt, config, words) -> str:
+    names = [i["name"] for i in config.review["indicators"]]
     columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade"]
     if fmt in ("json", "yaml"):
-        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
-        return
+        return render.render_rows([], [], fmt, document=doc)
     rows = [{**{k: v for k, v in row.items() if k != "scores"},
              **{f"scores.{n}": score for n, score in row["scores"].items()}} for row in doc["rows"]]
     if fmt == "csv":
-        click.echo(output.to_csv(rows, columns), nl=False)
-        return
-    words = headings(ws.config.locale)
+        return render.to_csv(rows, columns)
     for row in rows:
         for column in columns[4:-1]:
             if row[column] is not None:
                 row[column] = Places(row[column], 1)
-    click.echo(f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n")
+    text = f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n\n"
     if rows:
-        click.echo(output.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}}), nl=False)
+        text += render.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
+    return text
