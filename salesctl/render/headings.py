@@ -32,6 +32,7 @@ ZH_CN = {
     "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
     "terms": "条款摘要", "stale_approvals": "审批后条款已变更，以下审批失效，须重新审批",
     "diff_stale": "因条款变更而失效的审批",
+    "completed": "完成日期", "terminated": "终止",
 }
 
 EN_US = {
@@ -56,6 +57,7 @@ EN_US = {
     "stage": "Stage", "by": "By", "terms": "Terms",
     "stale_approvals": "Approvals given before the terms changed: to approve again",
     "diff_stale": "Approvals made stale by a change of terms",
+    "completed": "Completed", "terminated": "Terminated",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}
