@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import storage
+from .load.loader import read_settings
 from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
@@ -45,11 +46,14 @@ def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = N
                timeout: float = 10.0, smtp_factory=smtplib.SMTP) -> list[Check]:
     """Every check, in the order a cron job meets them. `smtp_factory` is replaceable for tests."""
     env = os.environ if env is None else env
-    checks = [check_python(), check_encoding(encoding), check_on_path(env), check_today(today, env)]
     try:
-        root = find_root(workspace_dir, env=env, cwd=cwd)
+        root, missing = find_root(workspace_dir, env=env, cwd=cwd), None
     except WorkspaceError as exc:
-        checks.append(Check("workspace", ERROR, str(exc)))
+        root, missing = None, exc
+    settings = read_settings(root) if root is not None else None
+    checks = [check_python(), check_encoding(encoding), check_on_path(env), check_today(today, env, settings)]
+    if missing is not None:
+        checks.append(Check("workspace", ERROR, str(missing)))
         for name in ("writes", "records", "cache", "git", "identity", "smtp", "hook"):
             checks.append(Check(name, SKIPPED, "no workspace"))
         return checks
@@ -99,11 +103,17 @@ def check_on_path(env) -> Check:
                                   f"{sys.executable} -m salesctl, or set PATH there")
 
 
-def check_today(today: date | None, env) -> Check:
-    """Every figure is as of today: a cron job in another time zone reminds a day early or late."""
+def check_today(today: date | None, env, settings=None) -> Check:
+    """Every figure is as of today: a cron job in another time zone reminds a day early or late,
+    unless salesctl.yaml (`settings`) names the workspace's `timezone`."""
+    if settings is not None and settings.timezone is not None:
+        today = today or settings.today()
+        return Check("today", OK, f"{today.isoformat()} ({settings.timezone}, from salesctl.yaml); "
+                                  f"--as-of DATE overrides")
     today = today or date.today()
     zone = env.get("TZ") or time.strftime("%Z") or "local time"
-    return Check("today", OK, f"{today.isoformat()} ({zone}); --as-of DATE overrides")
+    return Check("today", OK, f"{today.isoformat()} ({zone}, the system's: salesctl.yaml sets none); "
+                              f"--as-of DATE overrides")
 
 
 # --- the workspace -------------------------------------------------------------------------

@@ -145,3 +145,11 @@ def test_a_bad_timezone_is_bad_config_and_the_systems_is_used(value, message):
                                  "timezone": value}, {})
     assert [(p.code, p.message) for p in found] == [("bad-config", message)]
     assert config.timezone is None
+
+
+def test_doctor_says_which_zone_decides_today(workspace):
+    from salesctl import doctor
+
+    root = workspace({}, CONFIG + "timezone: Asia/Shanghai\n")
+    (check,) = [c for c in doctor.run_checks(root, env={}, today=date(2026, 11, 30)) if c.check == "today"]
+    assert check.detail == "2026-11-30 (Asia/Shanghai, from salesctl.yaml); --as-of DATE overrides"
