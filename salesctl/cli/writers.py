@@ -123,7 +123,7 @@ def new(kind, assignments, edit, file, on, force, dry_run):
 
     \b
     Example:
-      salesctl new customer name=杭州云帆网络科技有限公司 owner=wang tier=B
+      salesctl new customer name=杭州西溪数字科技有限公司 owner=wang tier=B
       salesctl new visit customer=CUS-0003 rep=wang channel=phone --file visits/2026/2026-11.yaml
     """
     day = _on(on)
