@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from salesctl.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample-workspace"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 CONFIG = """\
 company: {name: 星河企业培训有限公司}
@@ -69,6 +71,19 @@ def workspace(tmp_path):
         return write_workspace(tmp_path / "ws", files or {}, config)
 
     return make
+
+
+@pytest.fixture
+def fixture_workspace(tmp_path):
+    """`fixture_workspace("pay")` -> the root of a copy of tests/fixtures/pay, so that no run writes
+    into the repository."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns(".salesctl"))
+        return target
+
+    return copy
 
 
 @pytest.fixture
