@@ -73,7 +73,7 @@ def commission_report(ws, period: Period, as_of: date, *, detail: bool = False) 
     settings = ws.config.commission
     facts = Facts(ws, as_of)
     exact = calendar_period(period)
-    grades = period_grades(ws, as_of, exact) if exact else {}
+    grades = period_grades(ws, as_of, exact, facts=facts) if exact else {}
     bonuses = ws.config.bonus.get(exact.kind, {}) if exact else {}
     rows = []
     for member in (m for m in ws.config.team if m.get("role") == "rep"):

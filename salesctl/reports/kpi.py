@@ -203,8 +203,9 @@ class Facts:
             self.receivables_by_owner.setdefault(owner_of.get(receivable.get("contract")), []).append(receivable)
         self.visits_by_rep: dict = {}
         for visit in ws.records["visits"]:
-            if visit["date"] <= as_of:
-                self.visits_by_rep.setdefault(visit["rep"], []).append(visit)
+            data = visit.data  # the fields themselves: this loop sees every visit of the workspace
+            if data["date"] <= as_of:
+                self.visits_by_rep.setdefault(data["rep"], []).append(visit)
 
     def signed_before(self, customer_id, day: date) -> bool:
         """Whether the customer had a counted contract signed before `day`."""
@@ -231,7 +232,7 @@ class Facts:
             if derive.receivable_status(receivable, overdue_as_of) == "overdue":
                 t.overdue_balance += derive.receivable_balance(receivable, overdue_as_of)
         t.new_customers = {c["customer"] for c in t.contracts if self.first_counted[c["customer"]] is c}
-        t.visits = [v for v in self.visits_by_rep.get(rep, ()) if v["date"] in period]
+        t.visits = [v for v in self.visits_by_rep.get(rep, ()) if period.start <= v.data["date"] <= period.end]
         t.candidates = {v["customer"] for v in t.visits if not self.signed_before(v["customer"], period.start)}
         for contract in t.contracts:
             contact = self.first_contact(contract["customer"])
@@ -253,9 +254,12 @@ def rep_tallies(ws, period: Period, as_of: date) -> dict[str, Tally]:
     return tallies
 
 
-def rep_figures(ws, as_of: date, wanted) -> dict[tuple, dict]:
-    """{(period, rep): KPIs} for each wanted (period, rep) pair (what review scoring reads)."""
-    facts = Facts(ws, as_of)
+def rep_figures(ws, as_of: date, wanted, facts: Facts | None = None) -> dict[tuple, dict]:
+    """{(period, rep): KPIs} for each wanted (period, rep) pair (what review scoring reads); `facts`
+    when the caller has them already."""
+    if not wanted:
+        return {}
+    facts = facts or Facts(ws, as_of)
     return {(period, rep): figures(facts.tally(rep, period)) for period, rep in wanted}
 
 

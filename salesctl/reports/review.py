@@ -67,13 +67,14 @@ def score_review(review, config, kpis: dict) -> dict:
     return {"scores": scores, "total": total, "grade": grade_for(total, settings["grades"])}
 
 
-def review_report(ws, as_of: date, period: Period | None = None) -> dict:
+def review_report(ws, as_of: date, period: Period | None = None, *, facts=None) -> dict:
     """The `report review` document: the reviews whose period lies within `period` (all without one),
     each period after the periods inside it (months, then their quarter, then the year).
 
     For a year or quarter, a rep with reviews inside it but none of exactly it gets a roll-up row:
     the mean of those reviews' totals and of each indicator's score, as the rows show them. Rows of
     exactly `period` (reviews and roll-ups) are ranked by total; every other row has rank None.
+    `facts` (`kpi.Facts` as of the same date) saves indexing the workspace again.
     """
     chosen = []
     for review in ws.records["reviews"]:
@@ -81,7 +82,7 @@ def review_report(ws, as_of: date, period: Period | None = None) -> dict:
         if period is None or (period.start <= own.start and own.end <= period.end):
             chosen.append((own, review))
     chosen.sort(key=lambda pair: (pair[0].end, -pair[0].start.toordinal(), pair[1].id))
-    kpis = rep_figures(ws, as_of, {(own, review["rep"]) for own, review in chosen})
+    kpis = rep_figures(ws, as_of, {(own, review["rep"]) for own, review in chosen}, facts)
     rows, exact = [], []
     for own, review in chosen:
         member = ws.member(review["rep"])
@@ -118,9 +119,9 @@ def roll_up(ws, period: Period, parts: list) -> dict:
     }
 
 
-def period_grades(ws, as_of: date, period: Period) -> dict:
+def period_grades(ws, as_of: date, period: Period, *, facts=None) -> dict:
     """{rep: grade} from the reviews (or roll-ups) of exactly `period`."""
-    return {row["rep"]: row["grade"] for row in review_report(ws, as_of, period)["rows"]
+    return {row["rep"]: row["grade"] for row in review_report(ws, as_of, period, facts=facts)["rows"]
             if row["review"] is None or parse_period(row["period"])[1:] == period[1:]}
 
 
