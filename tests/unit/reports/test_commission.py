@@ -166,7 +166,8 @@ def test_threshold_just_below_and_at(root):
 
 
 def test_clawback_in_and_out_of_the_period(root):
-    # November as of 11-30: W0-R3, written off 11-05 with nothing paid, 20,000 x 3% = 600.00
+    # November as of 11-30: W0-R3, written off 11-05 with nothing paid by then, 20,000 x 3% = 600.00 (the
+    # 5,000 recovered on 11-20 does not lower the balance written off)
     november = {row["rep"]: row for row in report(root, parse_period("2026-11"), date(2026, 11, 30))["rows"]}
     assert (november["wang"]["clawback"], november["wang"]["commission"]) == (Decimal("600.00"), Decimal("-600.00"))
     assert november["zhang"]["clawback"] == 0  # Z0-R2 was clawed back in October

@@ -57,5 +57,8 @@ def test_whole_is_non_decreasing_and_never_below_marginal(data):
     tiers = data.draw(rising_tiers())
     low, high = sorted([data.draw(bases(tiers)), data.draw(bases(tiers))])
     assert commission(low, tiers, "whole") <= commission(high, tiers, "whole")
-    for base in (low, high, *(tier["from"] for tier in tiers)):
+    edges = [tier["from"] + step for tier in tiers for step in (-CENT, 0, CENT, Decimal(100)) if tier["from"] + step >= 0]
+    for base in (low, high, *edges):
         assert commission(base, tiers, "whole") >= commission(base, tiers, "marginal")
+    for base in edges:  # at each band's start whole jumps up, never down
+        assert commission(base, tiers, "whole") <= commission(base + CENT, tiers, "whole")
