@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from salesctl import derive
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_gen", ROOT / "bench" / "gen.py")
@@ -128,7 +128,7 @@ def test_text_is_quoted_only_when_yaml_would_misread_it():
 
 
 def test_the_pay_reports_have_something_to_compute(ws):
-    from salesctl.periods import parse_period
+    from salesctl.model.periods import parse_period
     from salesctl.reports.activity import activity_report
     from salesctl.reports.commission import commission_report
 

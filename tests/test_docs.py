@@ -17,12 +17,12 @@ import click
 import pytest
 
 from conftest import ROOT
-from salesctl import config
+from salesctl.model import config, payconfig
 from salesctl.cli import COMMANDS, GLOBAL_OPTIONS, cli
-from salesctl.problems import CODES
-from salesctl.query import DERIVED
-from salesctl.records import SCHEMAS
-from salesctl.remind import KINDS
+from salesctl.model.problems import CODES
+from salesctl.query.query import DERIVED
+from salesctl.model.records import SCHEMAS
+from salesctl.remind.remind import KINDS
 from salesctl.reports.activity import ACTIVITY_KEYS
 from salesctl.reports.commission import COMMISSION_KEYS
 from salesctl.reports.kpi import KPI_KEYS
@@ -196,11 +196,11 @@ def config_keys() -> list[tuple]:
             for entry in value if isinstance(value, list) else [value]:
                 if isinstance(entry, dict):
                     keys += [(top, key, sub) for sub in entry if (top, key, sub) not in keys]
-    keys += [("calendar", key) for key in config.CALENDAR_KEYS] + [("activity", key) for key in config.ACTIVITY_KEYS]
-    keys += [("commission", key) for key in config.DEFAULT_COMMISSION]
-    keys += [("commission", "tiers", key) for key in config.TIER_KEYS]
-    keys += [("commission", "accelerator", key) for key in config.ACCELERATOR_KEYS]
-    keys += [("bonus", key) for key in config.BONUS_KINDS]
+    keys += [("calendar", key) for key in payconfig.CALENDAR_KEYS] + [("activity", key) for key in payconfig.ACTIVITY_KEYS]
+    keys += [("commission", key) for key in payconfig.DEFAULT_COMMISSION]
+    keys += [("commission", "tiers", key) for key in payconfig.TIER_KEYS]
+    keys += [("commission", "accelerator", key) for key in payconfig.ACCELERATOR_KEYS]
+    keys += [("bonus", key) for key in payconfig.BONUS_KINDS]
     return keys
 
 
@@ -213,8 +213,8 @@ def test_every_config_key_is_documented_in_its_section(path):
 
 def test_every_config_choice_is_documented():
     text = read(DOCS / "config.md")
-    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *config.BASES,
-               *config.COMMISSION_METHODS]
+    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *payconfig.BASES,
+               *payconfig.COMMISSION_METHODS]
     missing = [choice for choice in choices if not in_code(choice, text)]
     assert not missing, "not in docs/config.md: " + ", ".join(missing)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from .. import output
-from ..headings import headings
-from ..periods import BUCKETS, Period, PeriodError, parse_period, period_range
+from ..model.periods import BUCKETS, Period, PeriodError, parse_period, period_range
+from ..render import output
+from ..render.headings import headings
 from ..reports.activity import ACTIVITY_KEYS, activity_report, activity_reps
 from ..reports.commission import DETAIL_COLUMNS, PAYROLL_COLUMNS, commission_report, detail_lines, payroll_lines
 from ..reports.kpi import KPI_KEYS, kpi_report
@@ -310,7 +310,7 @@ def commission(period, start, end, detail, path, fmt, strict):
     doc = commission_report(ws, chosen, app_context().today, detail=detail)
     words = headings(ws.config.locale)
     if path is not None and path.suffix.lower() == ".xlsx":
-        from ..export import write_xlsx
+        from ..query.export import write_xlsx
 
         _write(path, lambda: write_xlsx(_payroll_sheets(doc, detail, words), path))
         return
@@ -324,7 +324,7 @@ def commission(period, start, end, detail, path, fmt, strict):
     if path is None:
         click.echo(text, nl=False)
     else:
-        from ..export import write_text
+        from ..query.export import write_text
 
         _write(path, lambda: write_text(path, text))
 
@@ -352,8 +352,8 @@ def _payroll_sheets(doc: dict, detail: bool, words: dict) -> list:
 
 def _sheet(name: str, lines: list, columns):
     """A workbook sheet of flat lines: money columns as amounts, the rest as they are."""
-    from ..records import Field
-    from ..tables import Column, Table
+    from ..model.records import Field
+    from ..query.tables import Column, Table
 
     money_columns = {c for c in columns if any(isinstance(line.get(c), Decimal) for line in lines)}
     return Table(name, [Column(c, Field("amount" if c in money_columns else "text"), (c,)) for c in columns], (),
@@ -362,7 +362,7 @@ def _sheet(name: str, lines: list, columns):
 
 def _write(path: Path, write):
     """Write a report file; an extra that is missing or a file that cannot be written is exit 2."""
-    from ..export import ExportError
+    from ..query.export import ExportError
 
     try:
         write()

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..periods import Period, buckets
+from ..model.periods import Period, buckets
 from .kpi import Facts, Tally, figures
 
 TENTH = Decimal("0.1")

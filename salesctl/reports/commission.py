@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from .. import derive
-from ..output import Ratio, cell_text, money
-from ..periods import Period, calendar_period
+from ..model.periods import Period, calendar_period
+from ..render.output import Ratio, cell_text, money
 from .kpi import Facts, attainment, figures
 from .review import period_grades
 

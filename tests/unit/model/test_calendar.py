@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salesctl.periods import Calendar, buckets, calendar_period, parse_period, period_range
+from salesctl.model.periods import Calendar, buckets, calendar_period, parse_period, period_range
 
 HOLIDAYS = frozenset(date(2026, 10, d) for d in (1, 2, 5, 6, 7))
 NATIONAL_DAY = Calendar(HOLIDAYS, frozenset({date(2026, 9, 20), date(2026, 10, 10)}))

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from conftest import CONFIG
-from salesctl.config import DEFAULT_COMMISSION, load_config
-from salesctl.parse import parse_bytes
+from salesctl.model.config import load_config
+from salesctl.model.payconfig import DEFAULT_COMMISSION
+from salesctl.load.parse import parse_bytes
 
 TEAM = {"company": {"name": "x"}, "team": [{"id": "zhang", "name": "张伟", "role": "rep"},
                                           {"id": "lin", "name": "林海", "role": "manager"}]}

@@ -23,9 +23,9 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl.periods import parse_period, period_range
+from salesctl.model.periods import parse_period, period_range
 from salesctl.reports.activity import ACTIVITY_KEYS, activity_reps, activity_report, daily_activity, per_day
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 D = date(2026, 10, 31)
 OCTOBER = parse_period("2026-10")

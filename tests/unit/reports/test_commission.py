@@ -27,9 +27,9 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl.periods import parse_period, period_range
+from salesctl.model.periods import parse_period, period_range
 from salesctl.reports.commission import COMMISSION_KEYS, TOTAL_KEYS, commission_report, tier_lines
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 D = date(2026, 10, 31)
 OCTOBER = parse_period("2026-10")

@@ -16,10 +16,10 @@ from datetime import date
 
 import pytest
 
-from salesctl.periods import parse_period
+from salesctl.model.periods import parse_period
 from salesctl.reports.kpi import kpi_report, ranks
 from salesctl.reports.review import period_grades, review_report
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 D = date(2026, 12, 31)
 TEAM = """\
