@@ -93,14 +93,14 @@ def review_report(ws, as_of: date, period: Period | None = None, *, facts=None) 
             "scores": {name: _shown(score) for name, score in scored["scores"].items()},
             "total": _shown(scored["total"]), "grade": scored["grade"], "parts": None, "rank": None,
         })
-        exact.append(period is not None and own[1:] == period[1:])
+        exact.append(period is not None and _same_days(own, period))
     if period is not None and period.kind in ("year", "quarter"):
         done = {row["rep"] for row, is_exact in zip(rows, exact) if is_exact}
         for rep in _team_order(ws, {row["rep"] for row in rows} - done):
             rows.append(roll_up(ws, period, [row for row in rows if row["rep"] == rep and row["review"]]))
             exact.append(True)
-    for row, rank in zip([r for r, is_exact in zip(rows, exact) if is_exact],
-                         ranks([r["total"] for r, is_exact in zip(rows, exact) if is_exact])):
+    ranked = [row for row, is_exact in zip(rows, exact) if is_exact]
+    for row, rank in zip(ranked, ranks([row["total"] for row in ranked])):
         row["rank"] = rank
     for row in rows:
         row["scores"] = {name: _tenth(score) for name, score in row["scores"].items()}
@@ -122,7 +122,11 @@ def roll_up(ws, period: Period, parts: list) -> dict:
 def period_grades(ws, as_of: date, period: Period, *, facts=None) -> dict:
     """{rep: grade} from the reviews (or roll-ups) of exactly `period`."""
     return {row["rep"]: row["grade"] for row in review_report(ws, as_of, period, facts=facts)["rows"]
-            if row["review"] is None or parse_period(row["period"])[1:] == period[1:]}
+            if row["review"] is None or _same_days(parse_period(row["period"]), period)}
+
+
+def _same_days(one: Period, other: Period) -> bool:
+    return (one.start, one.end) == (other.start, other.end)
 
 
 def _team_order(ws, reps: set) -> list:
