@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from wcwidth import wcswidth
 
-from . import derive, mail
-from .output import money
+from .. import derive, mail
+from ..output import money
 
 KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
 
