@@ -207,22 +207,57 @@ def writer_lock(root: Path, timeout: float | None = None):
     `recover` did (None when there was nothing to finish).
     """
     timeout = lock_timeout() if timeout is None else timeout
+    with state_lock(root, LOCK_FILE, timeout,
+                    busy=lambda pid: f"another salesctl writer holds the lock ({LOCK_FILE}, pid {pid}); try again"):
+        yield recover(root, timeout)
+
+
+@contextmanager
+def state_lock(root: Path, rel: str, timeout: float, busy):
+    """Hold the lock file `rel` of `.salesctl/` alone for the block, waiting up to `timeout` seconds;
+    `busy(pid of the holder)` is the message of the `LockTimeout`. The file holds its holder's pid."""
     state_dir(root, create=True)
-    fd = _open_own(root, LOCK_FILE, os.O_RDWR | os.O_CREAT)
+    fd = _open_own(root, rel, os.O_RDWR | os.O_CREAT)
     try:
-        _wait(fd, timeout, shared=False,
-              busy=lambda: f"another salesctl writer holds the lock ({LOCK_FILE}, pid {_holder(fd)}); try again")
+        _wait(fd, timeout, shared=False, busy=lambda: busy(_holder(fd)))
         try:
             os.lseek(fd, 0, os.SEEK_SET)
             if _foreign_lock(os.read(fd, 64)):
-                raise Unsafe(f"{LOCK_FILE} holds something else than a process id; salesctl will not overwrite "
-                             f"it: remove it")
+                raise Unsafe(f"{rel} holds something else than a process id; salesctl will not overwrite it: remove it")
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, f"{os.getpid()}\n".encode())
-            yield recover(root, timeout)
+            yield
         finally:
             _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def read_state_file(root: Path, rel: str) -> bytes | None:
+    """The bytes of a file of `.salesctl/` that must be salesctl's own (None when there is none)."""
+    if state_dir(root) is None:
+        return None
+    try:
+        fd = _open_own(root, rel, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def append_state_file(root: Path, rel: str, data: bytes):
+    """Add `data` at the end of a file of `.salesctl/` (made when missing) in one write, flushed to
+    disk: appends from several processes never interleave, and one that was cut short by a full
+    disk ends in a line of its own."""
+    state_dir(root, create=True)
+    fd = _open_own(root, rel, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        _write_all(fd, data)
+        os.fsync(fd)
     finally:
         os.close(fd)
 
