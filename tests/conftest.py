@@ -255,3 +255,43 @@ class FakeClock:
 @pytest.fixture
 def fake_clock():
     return FakeClock()
+
+
+NOTIFY_CONFIG = """\
+company: {name: 星河企业培训有限公司}
+team:
+  - {id: lin, name: 林海, role: manager, email: lin@example.com}
+  - {id: zhang, name: 张伟, role: rep, manager: lin, email: zhang@example.com, mobile: "138 0013 8000"}
+  - {id: wang, name: 王芳, role: rep, manager: lin, email: wang@example.com, mobile: "+86 139-0013-9000"}
+  - {id: zhou, name: 周杰, role: rep}
+notify:
+  - {via: email}
+  - {via: wecom, webhook_env: TEST_WECOM_WEBHOOK}
+  - {via: dingtalk, webhook_env: TEST_DINGTALK_WEBHOOK, secret_env: TEST_DINGTALK_SECRET}
+smtp: {host: 127.0.0.1, port: %d, from: bot@example.com}
+"""
+NOTIFY_CUSTOMERS = """\
+- {id: CUS-1, name: 甲公司, owner: zhang, key: true, created: 2026-06-01}
+- {id: CUS-2, name: 乙公司, owner: wang, key: true, created: 2026-06-01}
+- {id: CUS-3, name: 丙公司, owner: zhou, key: true, created: 2026-06-01}
+"""
+
+
+class NotifySetup(NamedTuple):
+    root: Path
+    env: dict  # the variables notify names, pointing at the local servers
+    inbox: Inbox
+    robots: RobotServer
+
+
+@pytest.fixture
+def notify_setup(workspace, smtp_server, robot_server):
+    """A workspace whose notify lists e-mail, WeCom and DingTalk, all served on 127.0.0.1. As of
+    2026-06-30 zhang, wang and zhou each have one dormant customer (a key account without contact
+    for 29 days, the limit being 14); zhou has neither e-mail nor mobile."""
+    inbox, port, _ = smtp_server
+    root = workspace({"customers/all.yaml": NOTIFY_CUSTOMERS}, config=NOTIFY_CONFIG % port)
+    env = {"TEST_WECOM_WEBHOOK": robot_server.url("/cgi-bin/webhook/send?key=wecom-test-key-0001"),
+           "TEST_DINGTALK_WEBHOOK": robot_server.url("/robot/send?access_token=dingtalk-test-token"),
+           "TEST_DINGTALK_SECRET": "SEC0123456789abcdef"}
+    return NotifySetup(root, env, inbox, robot_server)
