@@ -34,9 +34,6 @@ class Outcome:
     where: str = ""  # the e-mail address, or which message of the run
     reason: str = ""  # why it failed
 
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
 
 @dataclass
 class Channel:
