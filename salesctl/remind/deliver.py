@@ -201,6 +201,9 @@ class _Run:
         robot = Robot(channel.via, channel.url, channel.secret, clock=self.clock, timeout=self.timeout,
                       opener=self.opener, webhook_env=channel.webhook_env, secret_env=channel.secret_env,
                       keyword=words["keyword"])
+        if not self.dry_run:  # a WeCom message may have had its @mention message after it: count both
+            earlier = journal.posted_since(self.ws.root, channel.via, self.clock.time() - robot.window.period)
+            robot.window.seed(earlier * (2 if channel.via == "wecom" else 1))
         outcomes, stopped = [], None
         for number, post in enumerate(posts, 1):
             where = "the group" + (f" (message {number} of {len(posts)})" if len(posts) > 1 else "")

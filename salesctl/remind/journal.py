@@ -31,28 +31,47 @@ def ref(item: dict) -> str:
 
 def delivered(root, day: date, channel: str) -> dict[str, set[str]]:
     """{person: refs} delivered on `channel` for the reminders of `day`."""
+    wanted = day.isoformat()
+    out: dict[str, set[str]] = {}
+    for entry in _entries(root, channel):
+        person, refs = entry.get("person"), entry.get("refs")
+        if entry.get("date") == wanted and isinstance(person, str) and isinstance(refs, list):
+            out.setdefault(person, set()).update(r for r in refs if isinstance(r, str))
+    return out
+
+
+def posted_since(root, channel: str, since: float) -> list[float]:
+    """The times of the deliveries on `channel` at or after `since` (a POSIX time), one per line:
+    earlier runs count towards a robot's messages a minute. A message that carried several people
+    counts several times, so a rerun within that minute may wait longer than it must, never less."""
+    times = []
+    for entry in _entries(root, channel):
+        try:
+            at = datetime.fromisoformat(entry["at"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            continue
+        if at >= since:
+            times.append(at)
+    return times
+
+
+def _entries(root, channel: str):
     try:
         data = storage.read_state_file(root, JOURNAL) or b""
     except (storage.StorageError, OSError) as exc:
         raise JournalError(f"cannot read {JOURNAL}: {getattr(exc, 'strerror', None) or exc}") from None
-    wanted = day.isoformat()
-    out: dict[str, set[str]] = {}
     for line in data.splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
             continue  # a line cut short by a full disk
-        if not isinstance(entry, dict) or entry.get("date") != wanted or entry.get("channel") != channel:
-            continue
-        person, refs = entry.get("person"), entry.get("refs")
-        if isinstance(person, str) and isinstance(refs, list):
-            out.setdefault(person, set()).update(r for r in refs if isinstance(r, str))
-    return out
+        if isinstance(entry, dict) and entry.get("channel") == channel:
+            yield entry
 
 
 def record(root, day: date, channel: str, person: str, items: list[dict], at: datetime):
     line = {"date": day.isoformat(), "channel": channel, "person": person, "refs": [ref(i) for i in items],
-            "at": at.isoformat(timespec="seconds")}
+            "at": at.isoformat(timespec="milliseconds")}
     try:
         storage.append_state_file(root, JOURNAL, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
     except (storage.StorageError, OSError) as exc:

@@ -2,9 +2,9 @@
 
 A robot is a webhook URL (it holds the robot's key or access token, so it comes from the
 environment and is never shown whole). Each platform takes at most 20 messages a minute per
-robot: `Window` makes a post wait until the oldest of the last 20 is a minute old, and a post the
-platform still refuses as too fast (another program posting through the same robot) is tried once
-more a minute later. DingTalk requests are signed when the robot has a secret (加签): the URL gets
+robot: `Window` makes a post wait until the oldest of the last 20 is a minute old (counting what
+earlier runs posted, as the send journal tells), and a post the platform still refuses as too
+fast (another program posting through the same robot) is tried once more a minute later. DingTalk requests are signed when the robot has a secret (加签): the URL gets
 `timestamp` (ms) and `sign`, the URL-encoded base64 of HMAC-SHA256 over `timestamp + "\n" + secret`
 keyed with the secret. The platforms' error codes become messages saying what to change.
 """
@@ -52,13 +52,18 @@ class Window:
         self.clock, self.limit, self.period = clock, limit, period
         self.sent: deque = deque()
 
+    def seed(self, times):
+        """Count posts made before this window was opened (by an earlier run) at these times."""
+        self.sent = deque(sorted([*self.sent, *times]))
+
     def wait(self):
-        now = self.clock.time()
-        while self.sent and self.sent[0] <= now - self.period:
-            self.sent.popleft()
-        if len(self.sent) >= self.limit:
+        while True:
+            now = self.clock.time()
+            while self.sent and self.sent[0] <= now - self.period:
+                self.sent.popleft()
+            if len(self.sent) < self.limit:
+                break
             self.clock.sleep(self.sent[0] + self.period - now)
-            now = max(now, self.sent.popleft() + self.period)
         self.sent.append(now)
 
 

@@ -217,6 +217,21 @@ def test_at_most_20_messages_a_minute_waiting_not_dropping(tmp_path, robot_serve
     assert all(b - a >= 60 for a, b in zip(times, times[20:]))
 
 
+def test_a_rerun_within_the_minute_counts_what_the_first_run_posted(tmp_path, robot_server, fake_clock):
+    root = big_workspace(tmp_path, people=6, per_person=8)
+    env = {"TEST_WECOM_WEBHOOK": robot_server.url("/cgi-bin/webhook/send?key=wecom-test-key-0001")}
+    robot_server.clock = fake_clock
+    ws = load(root)
+    deliver.send(ws, reminders(ws, D), D, env=env, clock=fake_clock, timeout=5)
+    assert len(robot_server.posted) == 12 and fake_clock.sleeps == []  # 6 messages, each with its @mention
+    deliver.send(ws, reminders(ws, D), D, env=env, clock=fake_clock, timeout=5, resend=True)
+    # the journal holds 6 deliveries of the first run, each counted as a message and its mention: 12
+    # of the 20 of this minute are taken, so 8 more go now and the other 4 a minute later
+    start = 1782777600.0
+    assert [p.at for p in robot_server.posted[12:]] == [start] * 8 + [start + 60] * 4
+    assert fake_clock.sleeps == [60.0]
+
+
 def test_a_journal_that_cannot_be_written_stops_the_channel_and_says_so(notify_setup, fake_clock, monkeypatch):
     def full(*args, **kwargs):
         raise journal.JournalError("cannot write .salesctl/sent.jsonl: No space left on device")

@@ -26,10 +26,20 @@ def test_a_delivery_is_one_line_and_is_found_again_by_day_and_channel(tmp_path):
     journal.record(tmp_path, date(2026, 6, 29), "wecom", "wang", [item("collect", "RCV-4")], AT)
     lines = (tmp_path / ".salesctl" / "sent.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines[0] == ('{"date": "2026-06-30", "channel": "wecom", "person": "zhang", '
-                        '"refs": ["collect:RCV-1", "dormant:CUS-1"], "at": "2026-06-30T08:30:00+00:00"}')
+                        '"refs": ["collect:RCV-1", "dormant:CUS-1"], "at": "2026-06-30T08:30:00.000+00:00"}')
     assert journal.delivered(tmp_path, D, "wecom") == {"zhang": {"collect:RCV-1", "dormant:CUS-1", "due-soon:RCV-2"}}
     assert journal.delivered(tmp_path, D, "email") == {"wang": {"collect:RCV-3"}}
     assert journal.delivered(tmp_path, D, "dingtalk") == {}
+
+
+def test_the_deliveries_of_the_last_minute_count_towards_the_pace(tmp_path):
+    start = AT.timestamp()
+    for seconds, person in ((0, "zhang"), (0, "wang"), (30.5, "zhou"), (90, "lin")):
+        at = datetime.fromtimestamp(start + seconds, timezone.utc)
+        journal.record(tmp_path, D, "wecom", person, [item("collect", "RCV-1")], at)
+    journal.record(tmp_path, D, "dingtalk", "zhang", [item("collect", "RCV-1")], AT)
+    assert journal.posted_since(tmp_path, "wecom", start + 30) == [start + 30.5, start + 90]
+    assert journal.posted_since(tmp_path, "wecom", start) == [start, start, start + 30.5, start + 90]  # a line each
 
 
 def test_no_journal_means_nothing_delivered(tmp_path):
