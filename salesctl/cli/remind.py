@@ -94,8 +94,9 @@ def _send(ws, people, as_of, via, resend, dry_run):
         click.echo(line)
     failures = delivery.failed(outcomes)
     if failures:
-        click.echo(f"error: {len(failures)} of {len(outcomes)} deliveries failed (FAILED above); "
-                   f"{'they would fail' if dry_run else 'a rerun today delivers only what is missing'}", err=True)
+        tail = "would fail (FAILED above)" if dry_run else ("failed (FAILED above); a rerun today delivers only what "
+                                                            "is missing")
+        click.echo(f"error: {len(failures)} of {len(outcomes)} deliveries {tail}", err=True)
         raise click.exceptions.Exit(1)
 
 
@@ -118,7 +119,7 @@ def report(ws, outcomes) -> list[str]:
     if not rows:
         return []
     widths = [max(display_width(row[i]) for row in rows) for i in range(3)]
-    return ["  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row[:3], widths)) + "  " + row[3]
+    return ["  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths)) + "  " + row[3]
             for row in rows]
 
 

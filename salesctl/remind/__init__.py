@@ -1,7 +1,8 @@
 """What each person must do as of D (SPEC section 8, `remind`): the items, their recipients, their text.
 
 Every condition reads the derived values of `derive`; this module only decides who is told what.
-The texts follow the workspace `locale`; building and sending e-mail is `mail`'s business.
+The texts follow the workspace `locale`; building e-mail is `mail`'s business, delivering the
+reminders (e-mail, WeCom and DingTalk group robots, the send journal) `deliver`'s.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ A robot is a webhook URL (it holds the robot's key or access token, so it comes 
 environment and is never shown whole). Each platform takes at most 20 messages a minute per
 robot: `Window` makes a post wait until the oldest of the last 20 is a minute old (counting what
 earlier runs posted, as the send journal tells), and a post the platform still refuses as too
-fast (another program posting through the same robot) is tried once more a minute later. DingTalk requests are signed when the robot has a secret (加签): the URL gets
-`timestamp` (ms) and `sign`, the URL-encoded base64 of HMAC-SHA256 over `timestamp + "\n" + secret`
-keyed with the secret. The platforms' error codes become messages saying what to change.
+fast (another program posting through the same robot) is tried once more a minute later.
+DingTalk requests are signed when the robot has a secret (加签): the URL gets `timestamp` (ms)
+and `sign`, the URL-encoded base64 of HMAC-SHA256 over `timestamp + "\\n" + secret` keyed with
+the secret. The platforms' error codes become messages saying what to change.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ wecom  张伟 (zhang)  1 reminder  would be sent to the group
 wecom  王芳 (wang)   1 reminder  would be sent to the group
 wecom  周杰 (zhou)   1 reminder  would be sent to the group
 """
-    assert result.exit_code == 1 and "they would fail" in result.stderr
+    assert result.exit_code == 1 and result.stderr == "error: 1 of 6 deliveries would fail (FAILED above)\n"
     assert notify_setup.robots.posted == [] and notify_setup.inbox.envelopes == []
 
 

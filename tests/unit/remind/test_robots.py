@@ -45,8 +45,8 @@ def test_dingtalk_signature_with_a_fixed_clock(robot_server, fake_clock):
     assert posted.path == "/robot/send"
     assert posted.query == {"access_token": "dingtalk-test-token", "timestamp": "1782777600000",
                             "sign": "Kt7t6JwapHdqYEd4lDXMkX6lyKGAzfAuOzFSF5/DNLA="}  # as the server decodes it
-    assert posted.body == {"msgtype": "markdown",
-                           "markdown": {"title": "销售提醒 2026-06-30", "text": "## 销售提醒 2026-06-30\n\n#### 张伟 @13800138000"},
+    text = "## 销售提醒 2026-06-30\n\n#### 张伟 @13800138000"
+    assert posted.body == {"msgtype": "markdown", "markdown": {"title": "销售提醒 2026-06-30", "text": text},
                            "at": {"atMobiles": ["13800138000"], "isAtAll": False}}
     assert robot.target().endswith(f"&timestamp=1782777600000&sign={SIGN_AT_START}")
 
