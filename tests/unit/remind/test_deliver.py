@@ -159,13 +159,13 @@ def test_smtp_that_goes_down_mid_run_then_a_rerun_completes_without_duplicates(n
     assert notify_setup.inbox.recipients() == ["zhang@example.com", "wang@example.com"]
 
 
-def big_workspace(tmp_path, people: int, per_person: int):
+def big_workspace(tmp_path, people: int, per_person: int, robot: str = "wecom"):
     """`people` reps with `per_person` dormant key accounts each, names long enough that each rep's
     section fills most of a WeCom message (8 items of about 450 bytes: 3,600 bytes)."""
     team = "\n".join(f"  - {{id: r{n:02d}, name: 销售{n:02d}, role: rep, mobile: '1380013{n:04d}'}}"
                      for n in range(people))
     config = (f"company: {{name: 星河企业培训有限公司}}\nteam:\n{team}\n"
-              f"notify:\n  - {{via: wecom, webhook_env: TEST_WECOM_WEBHOOK}}\n")
+              f"notify:\n  - {{via: {robot}, webhook_env: TEST_{robot.upper()}_WEBHOOK}}\n")
     customers = "\n".join(f"- {{id: C-{n:02d}-{k}, name: {'长' * 120}{n:02d}{k}, owner: r{n:02d}, key: true, "
                           f"created: 2026-06-01}}" for n in range(people) for k in range(per_person))
     return write_workspace(tmp_path / "big", {"customers/all.yaml": customers + "\n"}, config=config)
@@ -215,6 +215,27 @@ def test_at_most_20_messages_a_minute_waiting_not_dropping(tmp_path, robot_serve
     assert times[:20] == [start] * 20 and times[20:40] == [start + 60] * 20 and times[40:] == [start + 120] * 10
     assert fake_clock.sleeps == [60.0, 60.0]
     assert all(b - a >= 60 for a, b in zip(times, times[20:]))
+    sizes = [len(body["markdown"]["content"].encode("utf-8")) for body in robot_server.bodies("markdown")]
+    assert len(sizes) == 25 and 3000 < min(sizes) and max(sizes) <= 4096
+
+
+def test_dingtalk_messages_stay_under_3500_bytes_and_each_is_signed(tmp_path, robot_server, fake_clock):
+    root = big_workspace(tmp_path, people=2, per_person=8, robot="dingtalk")
+    # 8 lines of about 450 bytes (a 120-character name of 3 bytes each, and the rest) pass 3,500
+    # bytes together: each section is split in two messages, the second under "销售00（续）"
+    env = {"TEST_DINGTALK_WEBHOOK": robot_server.url("/robot/send?access_token=dingtalk-test-token")}
+    ws = load(root)
+    ws.config.notify = [{"via": "dingtalk", "webhook_env": "TEST_DINGTALK_WEBHOOK", "secret_env": "TEST_SECRET"}]
+    outcomes = deliver.send(ws, reminders(ws, D), D, env={**env, "TEST_SECRET": "SEC0123456789abcdef"},
+                            clock=fake_clock, timeout=5)
+    assert [(o.person, o.items, o.where) for o in outcomes] == [
+        ("r00", n, f"the group (message {m} of 4)") for m, n in ((1, 7), (2, 1))] + [
+        ("r01", n, f"the group (message {m} of 4)") for m, n in ((3, 7), (4, 1))]
+    texts = [body["markdown"]["text"] for body in robot_server.bodies("markdown")]
+    assert all(len(text.encode("utf-8")) <= 3500 for text in texts)
+    assert [text.split("\n")[2] for text in texts] == ["#### 销售00：8 项待办 @13800130000", "#### 销售00（续） @13800130000",
+                                                       "#### 销售01：8 项待办 @13800130001", "#### 销售01（续） @13800130001"]
+    assert {p.query["sign"] for p in robot_server.posted} == {SIGN_AT_START}  # the fake clock never moved
 
 
 def test_a_rerun_within_the_minute_counts_what_the_first_run_posted(tmp_path, robot_server, fake_clock):
