@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from .records import Record
+from .model.records import Record
 
 ZERO = Decimal("0")
 COUNTED_STATUSES = ("signed", "completed")

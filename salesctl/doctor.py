@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import storage
-from .mail import PASSWORD_ENV, MailError, address, build_message
-from .problems import count
-from .remind import texts
+from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
+from .load.pipeline import load
+from .model.problems import count
+from .model.workspace import WorkspaceError
 from .remind.deliver import channels
+from .remind.mail import PASSWORD_ENV, MailError, address, build_message
+from .remind.remind import texts
 from .remind.robots import Robot, RobotError, shown
-from .workspace import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, WorkspaceError, find_root, load
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 HOOK_MARK = re.compile(r"salesctl\b.*\bvalidate")  # `salesctl validate`, `salesctl -C sales validate`
@@ -181,7 +183,8 @@ def check_git(root: Path) -> Check:
 
 def check_identity(ws, env) -> Check:
     """Who writers record as `by` when --by is not given."""
-    from .writers import BadInput, resolve_by
+    from .write.args import resolve_by
+    from .write.plan import BadInput
 
     try:
         member = resolve_by(ws, env=env)

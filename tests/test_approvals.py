@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
-from salesctl import derive, writers
-from salesctl.remind import reminders
-from salesctl.workspace import load
+from salesctl import derive
+from salesctl.write import writers
+from salesctl.remind.remind import reminders
+from salesctl.load.pipeline import load
 
 from test_derive import BY, CHAIN, in_review
 from test_validate import CUSTOMER

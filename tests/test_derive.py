@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from salesctl import derive
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 from test_validate import CONTRACT, CUSTOMER, VALID
 

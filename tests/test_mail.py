@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from conftest import free_port
-from salesctl import mail
+from salesctl.remind import mail
 
 
 SENDER = mail.address("星河企业培训有限公司", "sales-bot@example.com")

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from conftest import write_workspace
 from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.semdiff import compare, field_changes, record_changes
-from salesctl.workspace import load
+from salesctl.history.semdiff import compare, field_changes, record_changes
+from salesctl.load.pipeline import load
 
 AS_OF = "2026-11-30"
 
@@ -290,10 +290,10 @@ def test_diff_text_reads_like_a_review(repo, run):
 
 
 def test_a_warm_diff_parses_only_the_files_that_changed(repo, run, monkeypatch):
-    import salesctl.workspace
+    import salesctl.load.pipeline
 
     parsed = []
-    real = salesctl.workspace.parse_bytes
+    real = salesctl.load.pipeline.parse_bytes
 
     def counting(data):  # salesctl.yaml is small and parsed on every load, so it is not counted
         result = real(data)
@@ -301,7 +301,7 @@ def test_a_warm_diff_parses_only_the_files_that_changed(repo, run, monkeypatch):
             parsed.append(data)
         return result
 
-    monkeypatch.setattr(salesctl.workspace, "parse_bytes", counting)
+    monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", counting)
     r = repo()
     build_history(r)
     run("-C", r.root, "validate")

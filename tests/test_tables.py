@@ -16,11 +16,10 @@ from ruamel.yaml import YAML
 
 from conftest import write_workspace
 from query_fixture import AS_OF, FILES
-from salesctl.output import cell_text
-from salesctl.records import Field
-from salesctl.tables import (TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql,
-                             workspace_tables)
-from salesctl.workspace import load
+from salesctl.render.output import cell_text
+from salesctl.model.records import Field
+from salesctl.query.tables import TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql, workspace_tables
+from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from salesctl.problems import CODES
-from salesctl.workspace import load
+from salesctl.model.problems import CODES
+from salesctl.load.pipeline import load
 
 CUSTOMER = """\
 id: CUS-0001

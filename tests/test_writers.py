@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl import edit, writers
-from salesctl.workspace import load
+from salesctl.write import edit, writers
+from salesctl.load.pipeline import load
 
 FILES = {
     "customers/CUS-0011.yaml": """\
@@ -199,13 +199,13 @@ def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(repo, sal
 def test_a_writer_checks_its_plan_typing_only_the_files_it_changes(repo, monkeypatch):
     """The files the plan leaves alone keep the records the workspace was loaded with; a rule
     that breaks one of them still refuses the plan."""
-    import salesctl.workspace
+    import salesctl.load.pipeline
 
     r = repo()
     ws = load(r.root)
     parsed = []
-    real = salesctl.workspace.parse_bytes
-    monkeypatch.setattr(salesctl.workspace, "parse_bytes", lambda data: parsed.append(data) or real(data))
+    real = salesctl.load.pipeline.parse_bytes
+    monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", lambda data: parsed.append(data) or real(data))
     plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
     assert [change.path for change in plan.files] == ["receivables/RCV-0002.yaml"]
     assert [data for data in parsed if not data.startswith(b"company")] == [plan.files[0].after]

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import click
 
-from .. import output
-from ..headings import headings
+from ..render import output
+from ..render.headings import headings
 from . import _progress_enabled, app_context, global_options
 
 FORMATS = ("text", "json", "yaml")
@@ -39,8 +39,8 @@ def diff(revs, exit_code, fmt):
       salesctl diff --as-of 2026-11-30
       salesctl diff v2026Q3 HEAD --format json
     """
-    from ..gitsource import open_pair
-    from ..semdiff import compare
+    from ..history.semdiff import compare
+    from ..load.revisions import open_pair
 
     if len(revs) > 2:
         raise click.UsageError("diff takes at most two revisions: [REV_A [REV_B]]")
@@ -77,7 +77,7 @@ def log(record_id, fmt):
       salesctl log RCV-2026-0012
       salesctl --rev v2026Q3 log CT-2026-0007 --format json
     """
-    from ..history import record_history
+    from ..history.log import record_history
 
     app = app_context()
     document = record_history(app.root(), record_id, app.rev or "HEAD")

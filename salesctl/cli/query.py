@@ -6,10 +6,10 @@ import difflib
 
 import click
 
-from ..headings import headings
-from ..output import cell_text, render_rows, to_table
-from ..query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
-from ..records import COLLECTIONS, SCHEMAS, SINGULAR
+from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
+from ..query.query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
+from ..render.headings import headings
+from ..render.output import cell_text, render_rows, to_table
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 

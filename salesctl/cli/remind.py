@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from .. import mail
-from ..config import CHANNELS
-from ..output import to_json
-from ..remind import display_width, messages, person_text, reminders
+from ..model.config import CHANNELS
 from ..remind import deliver as delivery
+from ..remind import mail
+from ..remind.remind import display_width, messages, person_text, reminders
+from ..render.output import to_json
 from . import app_context, global_options
 from .options import read_workspace, strict_option
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .. import output
-from ..headings import headings
-from ..periods import Period, PeriodError, parse_period, period_range
+from ..model.periods import Period, PeriodError, parse_period, period_range
+from ..render import output
+from ..render.headings import headings
 from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report

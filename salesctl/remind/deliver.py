@@ -16,8 +16,9 @@ import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .. import mail, storage
-from . import journal, markdown, message, texts
+from .. import storage
+from . import journal, mail, markdown
+from .remind import message, texts
 from .robots import LIMITS, Robot, RobotError, SystemClock
 
 SENT, ALREADY, PLANNED, FAILED = "sent", "already sent", "planned", "failed"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..mail import CONTROL
+from .mail import CONTROL
 
 FULL_WIDTH = str.maketrans({"\\": "＼", "`": "｀", "*": "＊", "[": "［", "]": "］", "<": "＜", ">": "＞"})
 NAME_BYTES = 200  # a name longer than this is cut short in a heading

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from salesctl.config import load_config
+from salesctl.model.config import load_config
 
 TEAM = [{"id": "zhang", "name": "张伟", "role": "rep"}]
 EMAIL = {"via": "email", "webhook_env": None, "secret_env": None}

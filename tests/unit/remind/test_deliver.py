@@ -14,8 +14,9 @@ from datetime import date
 import pytest
 
 from conftest import write_workspace
-from salesctl.remind import deliver, journal, reminders
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
+from salesctl.remind import deliver, journal
+from salesctl.remind.remind import reminders
 
 D = date(2026, 6, 30)
 SIGN_AT_START = "Kt7t6JwapHdqYEd4lDXMkX6lyKGAzfAuOzFSF5/DNLA="  # see tests/unit/remind/test_robots.py

@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from salesctl import storage
+from salesctl.storage import files
 from salesctl.remind import journal
 
 D = date(2026, 6, 30)
@@ -82,7 +83,7 @@ def test_a_full_disk_is_a_journal_error(tmp_path, monkeypatch):
     def full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage, "_write_all", full)
+    monkeypatch.setattr(files, "write_all", full)
     with pytest.raises(journal.JournalError, match="cannot write .salesctl/sent.jsonl: No space left on device"):
         journal.record(tmp_path, D, "wecom", "zhang", [item("collect", "RCV-1")], AT)
 

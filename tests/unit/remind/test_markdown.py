@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesctl.remind import texts
+from salesctl.remind.remind import texts
 from salesctl.remind.markdown import STYLES, Section, cut, mention_number, plain, posts
 
 ZH = texts("zh_CN")
