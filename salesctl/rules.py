@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .derive import approval_state, is_counted
-from .model.problems import problem
+from .derive import approval_state, is_counted, terms_digest
+from .model.problems import WARNING, problem
 from .model.records import COLLECTIONS, items_total
 
 
@@ -130,11 +130,14 @@ def overpaid(ws):
 def approvals(ws):
     """Approval entries follow the chain (`derive.approval_state`): each stage once its
     predecessors are approved, dates never going back; a contract past approval has every stage
-    approved. Codes: approval-order, approval-missing.
+    approved; an approval in force that recorded the terms it approved still has them. Codes:
+    approval-order, approval-missing, approval-stale (an error until the contract is signed, a
+    warning once signed, completed or terminated: an amendment nobody approved).
     """
     chain = ws.config.rules["approval_chain"]
+    currency = ws.config.currency
     for contract in ws.records["contracts"]:
-        state = approval_state(contract, chain, None)
+        state = approval_state(contract, chain, None, currency=currency)
         previous = None
         for step in state.steps:
             entry, stage = step.entry, step.entry["stage"]
@@ -156,10 +159,26 @@ def approvals(ws):
                          f"stage {stage!r} after a later stage without a rejection in between")
             previous = step
         if contract.get("status") in ("approved", "signed", "completed"):
-            lacking = [s for s in chain if s not in state.standing]
+            lacking = [s for s in chain if s not in state.standing and s not in state.stale]
             if lacking:
                 yield _p("approval-missing", contract, ("status",),
                          f"status {contract['status']!r} but stage(s) {', '.join(lacking)} not approved")
+        if state.stale:
+            yield from _stale(contract, state.stale, terms_digest(contract, currency))
+
+
+def _stale(contract, stale: dict, terms: str):
+    """approval-stale, charged to no record: the contract stays in the reports, in `show` and in
+    the reminders that ask for the approval again."""
+    if contract.get("status") in ("signed", "completed", "terminated"):
+        severity, then = WARNING, "the contract was changed after approval and nobody approved the change"
+    else:
+        severity, then = None, "the stage must approve the contract again"
+    for stage, index in sorted(stale.items(), key=lambda item: item[1]):
+        entry = contract["approvals"][index]
+        yield problem("approval-stale", contract.path, contract.pos("approvals", index, "terms"),
+                      f"stage {stage!r} was approved by {entry['by']} on {entry['date']} for terms {entry['terms']}, "
+                      f"but the terms are now {terms}: {then}", severity=severity)
 
 
 def date_order(ws):

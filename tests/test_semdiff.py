@@ -157,7 +157,8 @@ def test_diff_of_a_payment(repo, run):
                                 "61-90": {"old": 40000.0, "new": 0, "delta": -40000.0},
                                 "91+": {"old": 0, "new": 0, "delta": 0}},
                     "total": {"old": 130000.0, "new": 90000.0, "delta": -40000.0}},
-        "signed": []}
+        "signed": [],
+        "approvals": []}
 
 
 def test_diff_of_a_moved_file_counts_nothing_and_exit_code_stays_0(repo, run):
@@ -184,7 +185,8 @@ def test_diff_of_a_renamed_id_is_a_removal_plus_an_addition(repo, run):
         ("added", "contracts", "CT-2026-002", None),
         ("changed", "receivables", "RCV-3", [{"field": "contract", "old": "CT-2", "new": "CT-2026-002"}]),
     ]
-    assert document["effect"] == {"receivables": [], "overdue": document["effect"]["overdue"], "signed": []}
+    assert document["effect"] == {"receivables": [], "overdue": document["effect"]["overdue"], "signed": [],
+                                  "approvals": []}
     assert run("-C", r.root, "diff", c[2], c[3], "--exit-code").exit_code == 1
 
 

@@ -32,7 +32,7 @@ COLUMNS = {
     "contracts": "id customer owner title status created signed start end currency amount payment_terms template "
                  "notes paid balance pending_stage waiting_since waiting_days counted",
     "contract_items": "contract idx name quantity unit unit_price",
-    "approvals": "contract idx stage by date decision comment",
+    "approvals": "contract idx stage by date decision comment terms",
     "receivables": "id contract amount due invoice written_off_date written_off_by written_off_reason customer owner "
                    "paid balance status days_overdue bucket next_step_action next_step_date last_action_date "
                    "last_action_by last_action_channel last_action_note last_action_promised",

@@ -28,7 +28,7 @@ def _no_rev(command: str):
 def diff(revs, exit_code, fmt):
     """Record-level changes from REV_A to REV_B and their effect on the figures as of --as-of:
     receivable balances and statuses, overdue balance per aging bucket, signed amount per rep for
-    each quarter touched.
+    each quarter touched, and the approvals a change of a contract's terms made stale.
 
     No revision: HEAD against the working tree; one: that revision against the working tree.
     Records are matched by collection and id: a record moved to another file is unchanged, a
@@ -134,6 +134,8 @@ def _print_diff(doc: dict, words: dict):
     if effect["signed"]:
         rows = [{**r, "rep": r["rep"] if r["rep"] is not None else words["total_row"]} for r in effect["signed"]]
         _section(words["diff_signed"], rows, ["period", "rep", "name", "old", "new", "delta"], words)
+    if effect["approvals"]:
+        _section(words["diff_stale"], effect["approvals"], ["contract", "stage", "by", "name", "date", "terms"], words)
 
 
 def _section(title: str, rows: list[dict], columns: list[str], words: dict):

@@ -227,7 +227,9 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     """Approve (or --reject) CONTRACT at STAGE of the approval chain.
 
     Stages go in chain order, each once (a rejection sends the contract back). A draft contract
-    moves to in_review; when every stage is approved it becomes approved.
+    moves to in_review; when every stage is approved it becomes approved. The entry records the
+    digest of the contract's terms (customer, items, amount, currency, dates, payment terms): once
+    they change, the approval is stale and the stage approves again.
 
     \b
     Example:

@@ -173,7 +173,7 @@ CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "company": ("name", "address", "tax_id", "phone", "bank", "representative"),
     "bank": ("name", "account"),
     "item": ("name", "quantity", "unit", "unit_price"),
-    "approval": ("stage", "by", "date", "decision", "comment"),
+    "approval": ("stage", "by", "date", "decision", "comment", "terms"),
     "receivable": ("id", "contract", "amount", "due", "invoice", "payments", "paid", "balance", "status"),
     "payment": ("date", "amount", "method", "ref"),
 }

@@ -183,6 +183,26 @@ def signed_effect(ws_a, ws_b, as_of: date) -> list[dict]:
     return rows
 
 
+def stale_effect(ws_a, ws_b, as_of: date) -> list[dict]:
+    """The approvals stale on the new side that were not on the old one: [{contract, stage, by,
+    name, date, terms}] (`terms`: what they approved), by contract, then entry. Over every
+    contract, with or without errors, as `validate` reports approval-stale."""
+    old = ws_a.by_id("contracts")
+    rows = []
+    for cid, contract in sorted(ws_b.by_id("contracts").items(), key=lambda item: str(item[0])):
+        before = old.get(cid)
+        if before is not None and before.data is contract.data and ws_a.config.currency == ws_b.config.currency:
+            continue  # the same typed record on both sides, in the same currency
+        was = {_approval_key(row) for row in derive.stale_approvals(ws_a, before, as_of)} if before is not None else set()
+        rows += [{"contract": cid, **row} for row in derive.stale_approvals(ws_b, contract, as_of)
+                 if _approval_key(row) not in was]
+    return rows
+
+
+def _approval_key(row: dict) -> tuple:
+    return row["stage"], row["by"], row["date"], row["terms"]
+
+
 # --- the whole diff ------------------------------------------------------------------------
 
 def compare(ws_a, ws_b, as_of: date) -> dict:
@@ -201,5 +221,6 @@ def compare(ws_a, ws_b, as_of: date) -> dict:
             "receivables": receivable_effect(usable_a, usable_b, as_of),
             "overdue": overdue_effect(usable_a, usable_b, as_of),
             "signed": signed_effect(usable_a, usable_b, as_of),
+            "approvals": stale_effect(ws_a, ws_b, as_of),
         },
     }

@@ -15,6 +15,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z]{2,}$")
 PHONE_CHARS = re.compile(r"^[0-9 +\-()]*$")
+DIGEST_PATTERN = re.compile(r"^[0-9a-fA-F]{16}$")
 MAX_AMOUNT = Decimal("9999999999999.99")
 # Dates far from date.min/max, so that adding any configured number of days never overflows
 # (and a typed 0206 for 2026 is caught).
@@ -122,6 +123,16 @@ def parse_id(value):
     if not ID_PATTERN.fullmatch(value):  # `$` alone would let a trailing newline through
         return None, "bad-value", f"{_show(value)} is not a valid id (letters, digits, '.', '_', '-'; at most 64)"
     return value, None, None
+
+
+def parse_digest(value):
+    """The digest of a contract's terms, as an approval records it: 16 hex digits, quoted when
+    YAML would read them as a number."""
+    if isinstance(value, str) and DIGEST_PATTERN.fullmatch(value):
+        return value.lower(), None, None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    hint = " (in quotes: YAML reads it as a number)" if number else ""
+    return None, "bad-value", f"{_show(value)} is not a terms digest: 16 hex digits, 0-9 and a-f{hint}"
 
 
 def check_email(value):

@@ -28,6 +28,7 @@ CODES = {
     "overpaid": ERROR,
     "approval-order": ERROR,
     "approval-missing": ERROR,
+    "approval-stale": ERROR,  # a warning once the contract is signed
     "date-order": ERROR,
     "bad-config": ERROR,
     "bad-email": WARNING,

@@ -24,7 +24,7 @@ SINGULAR = {"customers": "customer", "visits": "visit", "contracts": "contract",
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # id text date amount number int bool enum ref email phone period list map scores
+    kind: str  # id text date amount number int bool enum ref email phone period digest list map scores
     required: bool = False
     choices: tuple | str | None = None  # enum values, or "approval_chain" to take them from config
     ref: str | None = None  # for kind ref: team | customers | contracts
@@ -47,6 +47,7 @@ ITEM = {"name": _req("text"), "quantity": _req("number"), "unit": Field("text"),
 APPROVAL = {
     "stage": _req("enum", choices="approval_chain"), "by": _req("ref", ref="team"), "date": _req("date"),
     "decision": _req("enum", choices=("approved", "rejected")), "comment": Field("text"),
+    "terms": Field("digest"),
 }
 PAYMENT = {"date": _req("date"), "amount": _req("amount"), "method": Field("text"), "ref": Field("text")}
 COLLECTION_CHANNELS = ("phone", "email", "onsite", "letter", "agency", "legal")
@@ -275,6 +276,7 @@ class RecordBuilder:
         "number": lambda self, spec, v: F.parse_number(v),
         "int": lambda self, spec, v: F.parse_int(v, minimum=spec.minimum, maximum=spec.maximum),
         "bool": lambda self, spec, v: F.parse_bool(v),
+        "digest": lambda self, spec, v: F.parse_digest(v),
         "enum": _enum,
         "period": _period,
     }

@@ -429,6 +429,12 @@ def related_records(ws, record, as_of: date) -> dict[str, list[dict]]:
 
 
 def describe(ws, record, as_of: date) -> dict:
-    """What `show` prints: the record with its derived fields, and its related records."""
-    return {"collection": record.collection, "path": record.path, "record": record_row(ws, record, as_of),
-            "related": related_records(ws, record, as_of)}
+    """What `show` prints: the record with its derived fields, and its related records; for a
+    contract also the digest of its terms and the approvals given for other terms."""
+    document = {"collection": record.collection, "path": record.path, "record": record_row(ws, record, as_of),
+                "related": related_records(ws, record, as_of)}
+    if record.collection == "contracts":
+        document["terms"] = derive.terms_digest(record, ws.config.currency)
+        document["stale_approvals"] = derive.stale_approvals(ws, record, as_of)
+    return document
+

@@ -12,7 +12,7 @@ because the common YAML language servers still validate with draft-07 semantics.
 
 from __future__ import annotations
 
-from ..model.fields import DATE_PATTERN, ID_PATTERN, MAX_AMOUNT
+from ..model.fields import DATE_PATTERN, DIGEST_PATTERN, ID_PATTERN, MAX_AMOUNT
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
 from ..render.headings import headings
 from .query import choices, subjective_indicators
@@ -104,6 +104,9 @@ def _typed(spec: Field, config) -> tuple[dict, str]:
     if kind == "enum":
         allowed = list(choices(spec, config))
         return {"enum": allowed}, "one of " + ", ".join(allowed)
+    if kind == "digest":
+        return {"type": "string", "pattern": DIGEST_PATTERN.pattern}, \
+            "the digest of the contract's terms this decision was made on: 16 hex digits"
     if kind == "period":
         return {"type": ["string", "integer"], "pattern": PERIOD_PATTERN}, "a period: YYYY, YYYY-Qn or YYYY-MM"
     if kind == "list":

@@ -27,6 +27,7 @@ TEXTS = {
         "collect": "{customer} 逾期 {days} 天，余额 {balance}：{step}",
         "dormant": "{customer} 已 {days} 天未联系（上限 {limit} 天）",
         "approval": "合同“{title}”（{customer}）待{stage}审批，已等待 {days} 天",
+        "approval-again": "合同“{title}”（{customer}）审批后条款已变更，待{stage}重新审批，已等待 {days} 天",
         "steps": {"phone": "电话催收", "email": "邮件催收", "onsite": "上门催收", "letter": "发催款函",
                   "agency": "委托催收机构", "legal": "法律途径", "await": "核实 {date} 的承诺付款"},
         "stages": {"manager": "经理", "legal": "法务", "finance": "财务", "rep": "销售", "lead": "组长",
@@ -48,6 +49,8 @@ TEXTS = {
         "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
         "dormant": "{customer}: no contact for {days} days (limit {limit})",
         "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
+        "approval-again": "Contract \"{title}\" ({customer}) changed after approval: it has waited {days} days "
+                          "for {stage} to approve it again",
         "steps": {"phone": "phone call", "email": "e-mail", "onsite": "on-site visit", "letter": "demand letter",
                   "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
         "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
@@ -139,14 +142,16 @@ def _items(ws, as_of: date, words: dict):
                                            words["dormant"].format(customer=customer["name"], days=days, limit=limit))
 
     for contract in ws.records["contracts"]:
-        if contract.get("status") != "in_review":
+        if contract.get("status") not in ("in_review", "approved"):  # approved: an approval went stale
             continue
-        stage = derive.pending_stage(contract, rules["approval_chain"], as_of)
+        state = derive.approval_state(contract, rules["approval_chain"], as_of, currency=ws.config.currency)
+        stage = state.pending_stage
         waited = derive.waiting_days(contract, as_of)
         if stage is None or waited is None or waited < rules["approval_stale_days"]:
             continue
-        message = words["approval"].format(title=contract["title"], customer=name(contract["customer"]),
-                                           stage=words["stages"].get(stage, stage), days=waited)
+        text = words["approval-again" if stage in state.stale else "approval"]
+        message = text.format(title=contract["title"], customer=name(contract["customer"]),
+                              stage=words["stages"].get(stage, stage), days=waited)
         for recipient in approvers(ws, contract, stage):
             yield recipient, _item("approval", contract.id, contract["customer"],
                                    derive.waiting_since(contract, as_of), message)

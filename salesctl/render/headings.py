@@ -30,6 +30,8 @@ ZH_CN = {
     "action": "动作", "self": "自评", "visit": "拜访",
     "old": "原值", "new": "新值", "delta": "变动", "diff_receivables": "应收款余额与状态",
     "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
+    "terms": "条款摘要", "stale_approvals": "审批后条款已变更，以下审批失效，须重新审批",
+    "diff_stale": "因条款变更而失效的审批",
 }
 
 EN_US = {
@@ -51,6 +53,9 @@ EN_US = {
     "collection": "Collection log",
     "old": "Before", "new": "After", "delta": "Change", "diff_receivables": "Receivable balances and statuses",
     "diff_overdue": "Overdue balance by aging bucket", "diff_signed": "Signed amount by quarter and rep",
+    "stage": "Stage", "by": "By", "terms": "Terms",
+    "stale_approvals": "Approvals given before the terms changed: to approve again",
+    "diff_stale": "Approvals made stale by a change of terms",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

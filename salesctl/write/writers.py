@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .. import storage
-from ..derive import approval_state, is_written_off, receivable_balance
+from ..derive import approval_state, is_written_off, receivable_balance, terms_digest
 from ..load.parse import parse_bytes
 from ..model import fields as F
 from ..model.records import COLLECTION_CHANNELS, SCHEMAS, SINGULAR, items_total
@@ -170,23 +170,28 @@ def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: st
 
 def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool = False,
             comment: str | None = None) -> Plan:
-    """Approve (or reject) a contract at one stage of the approval chain.
+    """Approve (or reject) a contract at one stage of the approval chain, recording the terms
+    decided on (`derive.terms_digest`).
 
-    A draft contract goes to in_review; once every stage is approved it becomes approved.
+    A draft contract goes to in_review; once every stage is approved it becomes approved. An
+    approved contract whose terms changed after an approval goes through the chain again from
+    that stage, back in review until every stage has approved the new terms.
     """
     chain = ws.config.rules["approval_chain"]
     if stage not in chain:
         raise BadInput(f"stage {stage!r} is not in the approval chain ({', '.join(chain)})")
     contract = _record(ws, "contracts", contract_id)
+    currency = ws.config.currency
     status = contract.get("status")
-    if status not in ("draft", "in_review"):
+    changed = status == "approved" and bool(approval_state(contract, chain, None, currency=currency).stale)
+    if status not in ("draft", "in_review") and not changed:
         raise Refused(f"{contract.id} is {status or 'without a status'}; only draft and in_review contracts "
-                      f"go through approval")
+                      f"(and approved ones whose terms changed since) go through approval")
     decision = "rejected" if reject else "approved"
     entry = _without_none({"stage": stage, "by": by, "date": on, "decision": decision,
-                           "comment": text_arg(comment, "--comment")})
-    after = {"approvals": [*contract.get("approvals", ()), entry]}
-    if approval_state(after, chain, None).pending_stage is None:
+                           "comment": text_arg(comment, "--comment"), "terms": terms_digest(contract, currency)})
+    after = {**contract.data, "approvals": [*contract.get("approvals", ()), entry]}
+    if approval_state(after, chain, None, currency=currency).pending_stage is None:
         new_status = "approved"
     else:
         new_status = "in_review"
