@@ -196,6 +196,7 @@ def config_keys() -> list[tuple]:
             for entry in value if isinstance(value, list) else [value]:
                 if isinstance(entry, dict):
                     keys += [(top, key, sub) for sub in entry if (top, key, sub) not in keys]
+    keys += [("notify", key) for key in config.NOTIFY_KEYS]
     keys += [("calendar", key) for key in payconfig.CALENDAR_KEYS] + [("activity", key) for key in payconfig.ACTIVITY_KEYS]
     keys += [("commission", key) for key in payconfig.DEFAULT_COMMISSION]
     keys += [("commission", "tiers", key) for key in payconfig.TIER_KEYS]
@@ -213,7 +214,7 @@ def test_every_config_key_is_documented_in_its_section(path):
 
 def test_every_config_choice_is_documented():
     text = read(DOCS / "config.md")
-    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *payconfig.BASES,
+    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *config.CHANNELS, *payconfig.BASES,
                *payconfig.COMMISSION_METHODS]
     missing = [choice for choice in choices if not in_code(choice, text)]
     assert not missing, "not in docs/config.md: " + ", ".join(missing)
