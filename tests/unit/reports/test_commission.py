@@ -33,11 +33,11 @@ from salesctl.load.pipeline import load
 
 D = date(2026, 10, 31)
 OCTOBER = parse_period("2026-10")
-SPEC_TIERS = [{"from": Decimal(0), "rate": Decimal("0.03")}, {"from": Decimal(500000), "rate": Decimal("0.05")},
+BANDS_3_5_8 = [{"from": Decimal(0), "rate": Decimal("0.03")}, {"from": Decimal(500000), "rate": Decimal("0.05")},
               {"from": Decimal(1000000), "rate": Decimal("0.08")}]
 
 
-def lines(base, method, tiers=SPEC_TIERS):
+def lines(base, method, tiers=BANDS_3_5_8):
     return [(line["from"], line["to"], float(line["rate"]), line["amount"], line["commission"])
             for line in tier_lines(Decimal(base), tiers, method)]
 
