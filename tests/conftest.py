@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import socket
 import textwrap
 import threading
@@ -23,6 +24,7 @@ from salesctl.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample-workspace"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 CONFIG = """\
 company: {name: 星河企业培训有限公司}
@@ -77,6 +79,19 @@ def workspace(tmp_path):
         return write_workspace(tmp_path / "ws", files or {}, config)
 
     return make
+
+
+@pytest.fixture
+def fixture_workspace(tmp_path):
+    """`fixture_workspace("pay")` -> the root of a copy of tests/fixtures/pay, so that no run writes
+    into the repository."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns(".salesctl"))
+        return target
+
+    return copy
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from . import fields as F
 from .parsed import position
+from .payconfig import DEFAULT_COMMISSION, read_pay_settings
+from .periods import Calendar
 from .problems import Problem, problem
 
 CONFIG_FILE = "salesctl.yaml"
@@ -50,7 +52,8 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 URL_LIKE = re.compile(r"(?i)^\s*[a-z][a-z0-9+.-]*://|qyapi\.weixin\.qq\.com|oapi\.dingtalk\.com|access_token=")
 SECRET_LIKE = re.compile(r"SEC[0-9a-fA-F]{32,}")  # a DingTalk robot secret: SEC and 64 hex digits
 MOBILE = re.compile(r"[0-9+\- ]+")
-TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp", "notify")
+TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp", "notify", "calendar",
+            "activity", "commission", "bonus")
 
 
 @dataclass
@@ -64,6 +67,10 @@ class Config:
     review: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_REVIEW))
     smtp: dict = field(default_factory=lambda: dict(DEFAULT_SMTP))
     notify: list = field(default_factory=lambda: copy.deepcopy(DEFAULT_NOTIFY))
+    calendar: Calendar = field(default_factory=Calendar)
+    activity: dict = field(default_factory=dict)  # role or team id -> {calls, effective}: daily targets
+    commission: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMMISSION))
+    bonus: dict = field(default_factory=dict)  # month|quarter|year -> grade -> Decimal
     positions: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -84,6 +91,10 @@ class Config:
             low = edge + 1
         labels.append(f"{low}+")
         return labels
+
+    def daily_targets(self, member: dict) -> dict:
+        """A member's daily activity targets {calls, effective}: those of its team id, else of its role."""
+        return self.activity.get(member["id"], self.activity.get(member.get("role"), {}))
 
     def pos(self, *keys):
         return position(self.positions, keys)
@@ -181,6 +192,7 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
     _review(c, raw)
     _smtp(c, raw)
     _notify(c, raw)
+    read_pay_settings(c, raw, ROLES)
     return cfg, c.problems
 
 
@@ -398,6 +410,7 @@ def _smtp(c: _Checker, raw):
             c.bad(("smtp", key), f"smtp.{key} must be text")
             continue
         c.cfg.smtp[key] = value
+
 
 
 def _notify(c: _Checker, raw):

@@ -61,6 +61,16 @@ def _replacing(path: Path):
             temporary.unlink()
 
 
+def write_text(path: Path, text: str) -> Path:
+    """A report as text (UTF-8, with a byte-order mark for .csv so that Excel reads Chinese text)."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name (e.g. -o report.csv)")
+    with _replacing(path) as temporary:
+        encoding = "utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"
+        temporary.write_text(text, encoding=encoding)
+    return path
+
+
 def write_sqlite(tables: list[Table], path: Path) -> Path:
     """A SQLite database with the same tables `salesctl sql` queries."""
     if path.is_dir():
