@@ -38,32 +38,31 @@ def read_workspace(strict: bool = False):
 
 
 output_option = click.option(
-    "-o", "--output", "output", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output: a formatted Excel workbook when FILE ends "
-         "in .xlsx, else the --format output.")
+    "-o", "--output", "output_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output: an Excel workbook when FILE ends in .xlsx, "
+         "else the --format output.")
 
 
-def emit_report(text: str, doc: dict, output: Path | None, *, locale: str, title: str):
-    """A report on standard output, or in the file of --output: a workbook of one sheet named `title`
-    when it ends in .xlsx (`render.sheets`), else `text`. Every report command takes `output_option`
-    and ends here."""
-    if output is None:
+def emit_report(text: str, output_file: Path | None, workbook) -> None:
+    """A report on standard output, or in the file of --output: the workbook of the tables
+    `workbook()` gives (one sheet each, `query.tables.Table`) when FILE ends in .xlsx, else `text`.
+    Every report command takes `output_option` and ends here."""
+    if output_file is None:
         click.echo(text, nl=False)
         return
-    from ..query.export import ExportError, write_sheet, write_text
-    from ..render.sheets import report_sheet
+    from ..query.export import ExportError, write_text, write_xlsx
 
     try:
-        if output.suffix.lower() == ".xlsx":
-            write_sheet(report_sheet(doc, locale, title), output)
+        if output_file.suffix.lower() == ".xlsx":
+            write_xlsx(workbook(), output_file)
         else:
-            write_text(text, output)
+            write_text(output_file, text)
     except ExportError as exc:
         raise click.UsageError(str(exc))
     except OSError as exc:
-        click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        click.echo(f"error: cannot write {output_file}: {exc.strerror or exc}", err=True)
         raise click.exceptions.Exit(2)
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {output_file}", err=True)
 
 
 def emit(rows, columns, fmt, *, document=None, locale=None):

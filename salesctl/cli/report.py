@@ -1,12 +1,18 @@
-"""`salesctl report overdue|kpi|review`: parse options, call `salesctl.reports`, render."""
+"""`salesctl report overdue|kpi|review|activity|commission`: parse options, call `salesctl.reports`, render."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import click
 
-from ..model.periods import Period, PeriodError, parse_period, period_range
-from ..render import output as render
+from ..model.periods import BUCKETS, Period, PeriodError, parse_period, period_range
+from ..render import output
 from ..render.headings import headings
+from ..render.sheets import report_sheet
+from ..reports.activity import ACTIVITY_KEYS, activity_report, activity_reps
+from ..reports.commission import DETAIL_COLUMNS, PAYROLL_COLUMNS, commission_report, detail_lines, payroll_lines
 from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report
@@ -20,10 +26,10 @@ LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner"
 @click.group()
 @global_options
 def report():
-    """Overdue collection ledger, KPIs and performance reviews, as of --as-of.
+    """Overdue collection ledger, KPIs, performance reviews, sales activity and pay, as of --as-of.
 
-    Every report prints to standard output, or with -o FILE writes FILE: a formatted Excel
-    workbook when it ends in .xlsx, else the --format output.
+    Every report prints to standard output, or with -o FILE writes FILE: an Excel workbook when it
+    ends in .xlsx, else the --format output.
 
     \b
     Example:
@@ -43,7 +49,7 @@ def report():
 @output_option
 @strict_option
 @global_options
-def overdue(by, min_days, owner, fmt, output, strict):
+def overdue(by, min_days, owner, fmt, output_file, strict):
     """The collection ledger: overdue receivables with aging buckets, the last collection action,
     promises and the next escalation step; bucket totals at the end.
 
@@ -58,14 +64,14 @@ def overdue(by, min_days, owner, fmt, output, strict):
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
     doc = overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
-    words = headings(ws.config.locale)
-    emit_report(_overdue_text(doc, fmt, ws.config, as_of), doc, output, locale=ws.config.locale,
-                title=words["overdue_title"])
+    locale = ws.config.locale
+    emit_report(_overdue_text(doc, fmt, ws.config), output_file,
+                lambda: [_report_sheet(doc, locale, headings(locale)["overdue_title"])])
 
 
-def _overdue_text(doc, fmt, config, as_of) -> str:
+def _overdue_text(doc: dict, fmt: str, config) -> str:
     if fmt in ("json", "yaml"):
-        return render.render_rows([], [], fmt, document=doc)
+        return output.render_rows([], [], fmt, document=doc)
     by = doc.get("by", "receivable")
     labels = config.bucket_labels()
     words = headings(config.locale)
@@ -79,12 +85,12 @@ def _overdue_text(doc, fmt, config, as_of) -> str:
         rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
         columns = [c for c in LEDGER_COLUMNS if c != "customer"] + ["last_action", "next_step"]
     if fmt == "csv":
-        return render.to_csv(rows, columns)
-    text = f"{words['overdue_title']} {words['as_of']} {as_of.isoformat()}\n\n"
+        return output.to_csv(rows, columns)
+    text = f"{words['overdue_title']} {words['as_of']} {doc['as_of'].isoformat()}\n\n"
     if rows:
-        text += render.to_table(rows, columns, words) + "\n"
+        text += output.to_table(rows, columns, words) + "\n"
     total = {"": words["total_row"], **_flat_group_row(doc["totals"])}
-    return text + render.to_table([total], ["", "count", "balance", *labels], words)
+    return text + output.to_table([total], ["", "count", "balance", *labels], words)
 
 
 def _flat_ledger_row(row: dict) -> dict:
@@ -129,7 +135,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @output_option
 @strict_option
 @global_options
-def kpi(period, start, end, by, fmt, output, strict):
+def kpi(period, start, end, by, fmt, output_file, strict):
     """Sales KPIs per rep or group for a period, with a total row whose ratios are recomputed
     over the whole team: signed amount, target and attainment, collected, new customers, visits,
     conversion, sales cycle, satisfaction, repeat rate and overdue balance.
@@ -142,18 +148,19 @@ def kpi(period, start, end, by, fmt, output, strict):
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict)
     doc = kpi_report(ws, chosen, app_context().today, by=by)
-    words = headings(ws.config.locale)
-    emit_report(_kpi_text(doc, fmt, by, words), doc, output, locale=ws.config.locale,
-                title=f"{words['kpi_title']} {doc['period']}")
+    locale = ws.config.locale
+    emit_report(_kpi_text(doc, fmt, by, headings(locale)), output_file,
+                lambda: [_report_sheet(doc, locale, f"{headings(locale)['kpi_title']} {doc['period']}")])
 
 
-def _kpi_text(doc, fmt, by, words) -> str:
-    key = ["group"] if by == "group" else ["rep", "name"]
+def _kpi_text(doc: dict, fmt: str, by: str, words: dict) -> str:
+    columns = ["group"] if by == "group" else ["rep", "name"]
+    columns += [*KPI_KEYS, "rank"]
     if fmt in ("json", "yaml", "csv"):
-        return render.render_rows(doc["rows"], [*key, *KPI_KEYS], fmt, document=doc)
-    rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
+        return output.render_rows(doc["rows"], columns, fmt, document=doc)
+    rows = [_kpi_cells(row) for row in [*doc["rows"], {columns[0]: words["total_row"], **doc["total"]}]]
     title = f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
-    return title + render.to_table(rows, [*key, *KPI_KEYS], words)
+    return title + output.to_table(rows, columns, words)
 
 
 class Places(float):
@@ -176,8 +183,8 @@ def _kpi_cells(row: dict) -> dict:
     return cells
 
 
-def _chosen_period(period, start, end) -> Period:
-    """--period P, or --from/--to together, else the year of --as-of."""
+def _chosen_period(period, start, end, default: str = "%Y") -> Period:
+    """--period P, or --from/--to together, else the year (or `default`'s period) of --as-of."""
     if period is not None and (start or end):
         raise click.UsageError("give either --period or --from/--to, not both")
     if (start is None) != (end is None):
@@ -185,7 +192,7 @@ def _chosen_period(period, start, end) -> Period:
     try:
         if start is not None:
             return period_range(start.date(), end.date())
-        return parse_period(period if period is not None else str(app_context().today.year))
+        return parse_period(period if period is not None else app_context().today.strftime(default))
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period" if period else "--from/--to")
 
@@ -198,7 +205,7 @@ def _chosen_period(period, start, end) -> Period:
 @output_option
 @strict_option
 @global_options
-def review(period, fmt, output, strict):
+def review(period, fmt, output_file, strict):
     """Performance reviews: each indicator's score, the weighted total and the grade. Metric
     indicators are scored from the KPIs of the review's own period.
 
@@ -212,25 +219,169 @@ def review(period, fmt, output, strict):
         raise click.BadParameter(str(exc), param_hint="--period")
     ws = read_workspace(strict)
     doc = review_report(ws, app_context().today, chosen)
-    words = headings(ws.config.locale)
-    emit_report(_review_text(doc, fmt, ws.config, words), doc, output, locale=ws.config.locale,
-                title=f"{words['review_title']} {doc['period'] or ''}".rstrip())
+    locale = ws.config.locale
+    title = f"{headings(locale)['review_title']} {doc['period'] or ''}".rstrip()
+    emit_report(_review_text(doc, fmt, ws.config), output_file, lambda: [_report_sheet(doc, locale, title)])
 
 
-def _review_text(doc, fmt, config, words) -> str:
+def _review_text(doc: dict, fmt: str, config) -> str:
     names = [i["name"] for i in config.review["indicators"]]
-    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade"]
+    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade", "parts", "rank"]
     if fmt in ("json", "yaml"):
-        return render.render_rows([], [], fmt, document=doc)
+        return output.render_rows([], [], fmt, document=doc)
     rows = [{**{k: v for k, v in row.items() if k != "scores"},
              **{f"scores.{n}": score for n, score in row["scores"].items()}} for row in doc["rows"]]
     if fmt == "csv":
-        return render.to_csv(rows, columns)
+        return output.to_csv(rows, columns)
+    words = headings(config.locale)
     for row in rows:
-        for column in columns[4:-1]:
+        for column in columns[4:-3]:
             if row[column] is not None:
                 row[column] = Places(row[column], 1)
     text = f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n\n"
     if rows:
-        text += render.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
+        text += output.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
     return text
+
+
+# --- activity ----------------------------------------------------------------------------
+
+PERIOD_OPTIONS = [
+    click.option("--period", metavar="P", help="YYYY, YYYY-Qn or YYYY-MM (default: the month of --as-of)."),
+    click.option("--from", "start", type=DATE, metavar="DATE", help="First day of a custom period (with --to)."),
+    click.option("--to", "end", type=DATE, metavar="DATE", help="Last day of a custom period (with --from)."),
+]
+
+
+def period_options(f):
+    for option in reversed(PERIOD_OPTIONS):
+        f = option(f)
+    return f
+
+
+@report.command()
+@period_options
+@click.option("--by", type=click.Choice(BUCKETS), default="day", show_default=True,
+              help="One row per rep and day, ISO week (Monday to Sunday) or month.")
+@click.option("--rep", metavar="ID", help="Only this team member.")
+@click.option("--group", metavar="G", help="Only the reps of this team group.")
+@format_option()
+@output_option
+@strict_option
+@global_options
+def activity(period, start, end, by, rep, group, fmt, output_file, strict):
+    """Sales activity per rep and day, week or month: calls (phone visits), effective communications,
+    customers reached, deals, per-workday rates against the daily targets; every bucket of the
+    period for every rep, and a total row. Working days follow `calendar` in salesctl.yaml.
+
+    \b
+    Example:
+      salesctl report activity --period 2026-11 --by week --as-of 2026-11-30
+      salesctl report activity --from 2026-11-02 --to 2026-11-06 --rep zhang --format csv
+    """
+    chosen = _chosen_period(period, start, end, default="%Y-%m")
+    if rep is not None and group is not None:
+        raise click.UsageError("give --rep or --group, not both")
+    ws = read_workspace(strict)
+    if rep is not None and ws.member(rep) is None:
+        raise click.BadParameter(f"{rep!r} is not a team member", param_hint="--rep")
+    if group is not None and not any(m.get("group") == group for m in ws.config.team):
+        raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
+    doc = activity_report(ws, chosen, app_context().today, by=by, reps=activity_reps(ws, rep=rep, group=group))
+    locale = ws.config.locale
+    emit_report(_activity_text(doc, fmt, by, headings(locale)), output_file,
+                lambda: [_report_sheet(doc, locale, f"{headings(locale)['activity_title']} {doc['period']}",
+                                       {"bucket": headings(locale)[by]})])
+
+
+def _activity_text(doc: dict, fmt: str, by: str, words: dict) -> str:
+    columns = ["rep", "name", "bucket", *ACTIVITY_KEYS]
+    if fmt in ("json", "yaml", "csv"):
+        return output.render_rows(doc["rows"], columns, fmt, document=doc)
+    rows = [_rate_cells(row) for row in [*doc["rows"], {"rep": words["total_row"], **doc["total"]}]]
+    title = f"{words['activity_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
+    return title + output.to_table(rows, columns, {**words, "bucket": words[by]})
+
+
+def _rate_cells(row: dict) -> dict:
+    cells = dict(row)
+    for name in ("calls_per_day", "effective_per_day"):
+        if cells[name] is not None:
+            cells[name] = Places(cells[name], 1)
+    return cells
+
+
+# --- commission --------------------------------------------------------------------------
+
+@report.command()
+@period_options
+@click.option("--detail", is_flag=True, help="Also list the payments or contracts behind each base and the "
+                                             "receivables clawed back.")
+@format_option()
+@output_option
+@strict_option
+@global_options
+def commission(period, start, end, detail, fmt, output_file, strict):
+    """Commission and performance bonus per rep for a period, for payroll: the base (collected or
+    signed), attainment and threshold, the tier lines (marginal or whole, as salesctl.yaml says),
+    accelerator, clawback of written-off balances, the bonus of the review grade, and the total.
+
+    \b
+    Example:
+      salesctl report commission --period 2026-11 --as-of 2026-11-30
+      salesctl report commission --period 2026-Q3 --detail --format csv > commission-2026-Q3.csv
+      salesctl report commission --period 2026-11 --detail -o commission-2026-11.xlsx
+    """
+    chosen = _chosen_period(period, start, end, default="%Y-%m")
+    ws = read_workspace(strict)
+    doc = commission_report(ws, chosen, app_context().today, detail=detail)
+    words = headings(ws.config.locale)
+    if fmt in ("json", "yaml"):
+        text = output.render_rows([], [], fmt, document=doc)
+    elif fmt == "csv":
+        text = output.to_csv(detail_lines(doc), DETAIL_COLUMNS) if detail else output.to_csv(payroll_lines(doc),
+                                                                                             PAYROLL_COLUMNS)
+    else:
+        text = _commission_table(doc, detail, words)
+    emit_report(text, output_file, lambda: _payroll_sheets(doc, detail, words))
+
+
+def _commission_table(doc: dict, detail: bool, words: dict) -> str:
+    columns = list(PAYROLL_COLUMNS[3:])
+    total = {"rep": words["total_row"], **doc["total"]}
+    text = (f"{words['commission_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n"
+            f"{words['base']}: {words['base_' + doc['base']]} ({doc['base']}); "
+            f"{words['commission_method']}: {words['method_' + doc['method']]} ({doc['method']})\n\n")
+    text += output.to_table([*payroll_lines(doc, table=True), total], columns, {**words, "total": words["pay_total"]})
+    if detail:
+        text += f"\n{words['detail_title']}\n\n" + output.to_table(detail_lines(doc), list(DETAIL_COLUMNS[1:]), words)
+    return text
+
+
+def _payroll_sheets(doc: dict, detail: bool, words: dict) -> list:
+    """The workbook: sheet `commission` (one line per rep, then the total line) and, with --detail, `detail`."""
+    total = {"period": doc["period"], "rep": words["total_row"], **doc["total"]}
+    sheets = [_sheet("commission", [*payroll_lines(doc), total], PAYROLL_COLUMNS)]
+    if detail:
+        sheets.append(_sheet("detail", detail_lines(doc), DETAIL_COLUMNS))
+    return sheets
+
+
+def _sheet(name: str, lines: list, columns, names=None):
+    """A workbook sheet of flat lines: money columns as amounts, the rest as they are; the columns
+    headed by their keys, or by `names`."""
+    from ..model.records import Field
+    from ..query.tables import Column, Table
+
+    money_columns = {c for c in columns if any(isinstance(line.get(c), Decimal) for line in lines)}
+    return Table(name, [Column(heading, Field("amount" if c in money_columns else "text"), (c,))
+                        for c, heading in zip(columns, names or columns)], (),
+                 [tuple(line.get(c) for c in columns) for line in lines])
+
+
+def _report_sheet(doc: dict, locale: str, title: str, labels: dict | None = None):
+    """A report document as one sheet (`render.sheets.report_sheet`): headings in the locale, the
+    total row last, named `title` (as far as a sheet name may hold it)."""
+    sheet = report_sheet(doc, locale, title, labels)
+    lines = [dict(zip(sheet.columns, row)) for row in [*sheet.rows, sheet.total]]
+    return _sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31], lines, sheet.columns, sheet.headings)

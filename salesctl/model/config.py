@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as F
 from .parsed import position
+from .payconfig import DEFAULT_COMMISSION, read_pay_settings
+from .periods import Calendar
 from .problems import Problem, problem
 
 CONFIG_FILE = "salesctl.yaml"
@@ -46,7 +49,16 @@ DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com"
                 "tls": "none"}
 TLS_MODES = ("starttls", "ssl", "none")  # smtp.tls: STARTTLS on a plain connection, implicit TLS, or neither
 SSL_PORT = 465  # the port of implicit TLS, the default with smtp.tls: ssl
-TOP_KEYS = ("company", "currency", "locale", "timezone", "team", "targets", "rules", "review", "smtp")
+CHANNELS = ("email", "wecom", "dingtalk")
+NOTIFY_KEYS = ("via", "webhook_env", "secret_env")
+DEFAULT_NOTIFY = [{"via": "email", "webhook_env": None, "secret_env": None}]
+WEBHOOK_ENV = {"wecom": "SALESCTL_WECOM_WEBHOOK", "dingtalk": "SALESCTL_DINGTALK_WEBHOOK"}
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+URL_LIKE = re.compile(r"(?i)^\s*[a-z][a-z0-9+.-]*://|qyapi\.weixin\.qq\.com|oapi\.dingtalk\.com|access_token=")
+SECRET_LIKE = re.compile(r"SEC[0-9a-fA-F]{32,}")  # a DingTalk robot secret: SEC and 64 hex digits
+MOBILE = re.compile(r"[0-9+\- ]+")
+TOP_KEYS = ("company", "currency", "locale", "timezone", "team", "targets", "rules", "review", "smtp", "notify",
+            "calendar", "activity", "commission", "bonus")
 
 
 @dataclass
@@ -59,14 +71,17 @@ class Config:
     rules: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_RULES))
     review: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_REVIEW))
     smtp: dict = field(default_factory=lambda: dict(DEFAULT_SMTP))
+    notify: list = field(default_factory=lambda: copy.deepcopy(DEFAULT_NOTIFY))
+    calendar: Calendar = field(default_factory=Calendar)
+    activity: dict = field(default_factory=dict)  # role or team id -> {calls, effective}: daily targets
+    commission: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMMISSION))
+    bonus: dict = field(default_factory=dict)  # month|quarter|year -> grade -> Decimal
     timezone: str | None = None  # an IANA name; None: the system's
     positions: dict = field(default_factory=dict, repr=False)
 
     def today(self) -> date:
         """What day it is where the workspace is: in its `timezone`, else in the system's."""
-        if self.timezone is None:
-            return date.today()
-        return datetime.now(ZoneInfo(self.timezone)).date()
+        return datetime.now(ZoneInfo(self.timezone)).date() if self.timezone else date.today()
 
     @property
     def members(self) -> dict:
@@ -86,6 +101,10 @@ class Config:
             low = edge + 1
         labels.append(f"{low}+")
         return labels
+
+    def daily_targets(self, member: dict) -> dict:
+        """A member's daily activity targets {calls, effective}: those of its team id, else of its role."""
+        return self.activity.get(member["id"], self.activity.get(member.get("role"), {}))
 
     def pos(self, *keys):
         return position(self.positions, keys)
@@ -185,6 +204,8 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
     _rules(c, raw)
     _review(c, raw)
     _smtp(c, raw)
+    _notify(c, raw)
+    read_pay_settings(c, raw, ROLES)
     return cfg, c.problems
 
 
@@ -194,15 +215,12 @@ def _text(value):
 
 def _timezone(c: _Checker, name) -> str | None:
     """An IANA time zone name (Asia/Shanghai) that this machine knows, else None (the system's)."""
-    if not isinstance(name, str) or not name or name != name.strip():
-        c.bad(("timezone",), f"timezone {name!r} is not a time zone name such as Asia/Shanghai")
-        return None
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return name
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         c.bad(("timezone",), f"timezone {name!r} is not a known time zone (an IANA name such as Asia/Shanghai)")
         return None
-    return name
 
 
 def _team(c: _Checker, raw):
@@ -217,8 +235,8 @@ def _team(c: _Checker, raw):
             c.bad(at, "a team member must be a mapping {id, name, role, ...}")
             continue
         for key in m:
-            if key not in ("id", "name", "role", "group", "manager", "email"):
-                c.unknown(at + (key,), ("id", "name", "role", "group", "manager", "email"))
+            if key not in ("id", "name", "role", "group", "manager", "email", "mobile"):
+                c.unknown(at + (key,), ("id", "name", "role", "group", "manager", "email", "mobile"))
         member_id, code, message = F.parse_id(m.get("id"))
         if code:
             c.bad(at + ("id",), f"team member id: {message}")
@@ -244,9 +262,13 @@ def _team(c: _Checker, raw):
         if group is not None and not isinstance(group, str):
             c.bad(at + ("group",), f"team member {member_id!r}: group must be text")
             group = None
+        mobile = _text(m.get("mobile"))
+        if mobile is not None and (not isinstance(mobile, str) or not MOBILE.fullmatch(mobile)):
+            c.bad(at + ("mobile",), f"team member {member_id!r}: mobile must be digits (with +, - or spaces)")
+            mobile = None
         c.cfg.team.append({
             "id": member_id, "name": str(m.get("name") or member_id), "role": m.get("role"),
-            "group": group, "manager": manager, "email": email,
+            "group": group, "manager": manager, "email": email, "mobile": mobile,
         })
     for m in c.cfg.team:
         if m["manager"] is not None and m["manager"] not in seen:
@@ -390,8 +412,7 @@ def _review(c: _Checker, raw):
 
 
 def _smtp(c: _Checker, raw):
-    """smtp.tls decides how the connection is secured; smtp.starttls: true/false, the older way of
-    saying starttls or none, is still read. Implicit TLS (ssl) defaults to port 465."""
+    """smtp.tls secures the connection (ssl: port 465 by default); smtp.starttls, the older way, still counts."""
     smtp = c.mapping(raw.get("smtp"), ("smtp",)) or {}
     for key, value in smtp.items():
         if key not in DEFAULT_SMTP:
@@ -421,8 +442,59 @@ def _smtp(c: _Checker, raw):
     if smtp.get("tls") not in TLS_MODES:  # not given (or wrong): as smtp.starttls says
         chosen["tls"] = "starttls" if chosen["starttls"] else "none"
     elif isinstance(smtp.get("starttls"), bool) and smtp["starttls"] != (chosen["tls"] == "starttls"):
-        c.bad(("smtp", "starttls"), f"smtp.starttls: {str(smtp['starttls']).lower()} contradicts smtp.tls: "
-                                    f"{chosen['tls']}; keep smtp.tls only")
+        c.bad(("smtp", "starttls"), f"smtp.starttls contradicts smtp.tls: {chosen['tls']}; keep smtp.tls only")
     chosen["starttls"] = chosen["tls"] == "starttls"
     if chosen["tls"] == "ssl" and "port" not in smtp:
         chosen["port"] = SSL_PORT
+
+
+def _notify(c: _Checker, raw):
+    """Where `remind --send` delivers. Webhook URLs and secrets are read from the environment only:
+    salesctl.yaml is committed, and whoever reads a webhook URL can post in the group."""
+    if "notify" not in raw:
+        return
+    channels = raw["notify"]
+    if not isinstance(channels, list) or not channels:
+        c.bad(("notify",), "notify must list the channels, e.g. [{via: email}, {via: wecom}]")
+        return
+    parsed = []
+    for i, entry in enumerate(channels):
+        at = ("notify", i)
+        if not isinstance(entry, dict):
+            c.bad(at, "a notify channel is a mapping {via, webhook_env, secret_env}")
+            continue
+        before = len(c.problems)
+        for key, value in entry.items():
+            if isinstance(value, str) and URL_LIKE.search(value):
+                c.bad(at + (key,), "notify: a webhook URL does not belong in salesctl.yaml (it is committed, and "
+                                   "anyone who reads it can post in the group): put it in an environment variable "
+                                   "and give that variable's name as webhook_env")
+            elif key not in NOTIFY_KEYS:
+                c.unknown(at + (key,), NOTIFY_KEYS)
+        via = entry.get("via")
+        if via not in CHANNELS:
+            c.bad(at + ("via",) if "via" in entry else at, f"notify: via {via!r} is not one of {', '.join(CHANNELS)}")
+        elif via in (p["via"] for p in parsed):
+            c.bad(at + ("via",), f"notify: {via} is listed twice")
+        channel = {"via": via, "webhook_env": None, "secret_env": None}
+        for key in ("webhook_env", "secret_env"):
+            name = entry.get(key)
+            if name is None or via not in CHANNELS or isinstance(name, str) and URL_LIKE.search(name):
+                continue
+            if via == "email" or (via == "wecom" and key == "secret_env"):
+                c.bad(at + (key,), f"notify: {via} takes no {key}"
+                                   + (" (WeCom group robots do not sign their requests)" if via == "wecom" else ""))
+            elif not isinstance(name, str) or not ENV_NAME.fullmatch(name):
+                c.bad(at + (key,), f"notify: {key} {name!r} is not the name of an environment variable")
+            elif SECRET_LIKE.fullmatch(name):
+                c.bad(at + (key,), f"notify: {key} looks like the robot's secret itself; a secret does not belong in "
+                                   f"salesctl.yaml: put it in an environment variable and give that variable's name")
+            else:
+                channel[key] = name
+        if any(p.is_error for p in c.problems[before:]):
+            continue  # a channel set up wrongly is not used (validate names the mistake)
+        if via != "email" and channel["webhook_env"] is None:
+            channel["webhook_env"] = WEBHOOK_ENV[via]
+        parsed.append(channel)
+    if parsed:
+        c.cfg.notify = parsed

@@ -1,5 +1,4 @@
-"""Writing the workspace tables (`tables`) to files: a SQLite database, CSV files, an Excel workbook;
-and a report to a file: its text, or a workbook of one sheet (`render.sheets.Sheet`).
+"""Writing the workspace tables (`tables`) to files: a SQLite database, CSV files, an Excel workbook.
 
 Every file is written to a temporary name beside its target and renamed into place, so a reader
 (or a cron job that fails half-way) never sees a half-written export.
@@ -10,7 +9,6 @@ from __future__ import annotations
 import csv
 import os
 import secrets
-import re
 import sqlite3
 from contextlib import contextmanager
 from decimal import Decimal
@@ -63,6 +61,16 @@ def _replacing(path: Path):
             temporary.unlink()
 
 
+def write_text(path: Path, text: str) -> Path:
+    """A report as text (UTF-8, with a byte-order mark for .csv so that Excel reads Chinese text)."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name (e.g. -o report.csv)")
+    with _replacing(path) as temporary:
+        encoding = "utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"
+        temporary.write_text(text, encoding=encoding)
+    return path
+
+
 def write_sqlite(tables: list[Table], path: Path) -> Path:
     """A SQLite database with the same tables `salesctl sql` queries."""
     if path.is_dir():
@@ -95,69 +103,53 @@ def write_csv(tables: list[Table], directory: Path) -> list[Path]:
     return written
 
 
-def _openpyxl():
+def write_xlsx(tables: list[Table], path: Path) -> Path:
+    """One sheet per table: real numbers (money rounded to cents and formatted #,##0.00, ratios as
+    percentages), real dates, booleans; text always stays text (a note starting with '=' is never a
+    formula). Written in openpyxl's streaming mode, so a large workspace exports in seconds."""
     try:
-        import openpyxl  # noqa: F401  (the xlsx extra)
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
     except ImportError:
         raise ExportError(XLSX_MISSING) from None
-    from openpyxl import Workbook
 
-    return Workbook(write_only=True)
-
-
-def _cell(sheet, value, *, money_format: bool, bold: bool = False):
-    """A value as the workbook holds it: numbers and dates as such (money rounded to cents and shown
-    #,##0.00 when `money_format`, ratios as percentages); text always stays text (a note starting
-    with '=' is never a formula)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    if isinstance(value, (list, dict)):
-        value = cell_text(value, table=False)
-    form = "0.0%" if isinstance(value, Ratio) else None  # a date gets yyyy-mm-dd from openpyxl
-    if money_format and isinstance(value, Decimal):
-        value, form = money(value), "#,##0.00"
-    text = isinstance(value, str) and value.startswith("=")
-    if form is None and not text and not bold:
-        return value
-    cell = WriteOnlyCell(sheet, value=None if text else value)
-    if text:
-        cell.value, cell.data_type = value, "s"
-    if form is not None:
-        cell.number_format = form
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _heading_row(sheet, names: list[str]) -> list:
-    return [_cell(sheet, name, money_format=False, bold=True) for name in names]
-
-
-def _set_widths(sheet, names: list[str], rows: list):
-    from openpyxl.utils import get_column_letter
-
-    for number, width in enumerate(_widths(names, rows), start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-
-
-def write_xlsx(tables: list[Table], path: Path) -> Path:
-    """One sheet per table: real numbers (money formatted #,##0.00), real dates, booleans; text
-    always stays text. Written in openpyxl's streaming mode, so a large workspace exports in
-    seconds."""
-    book = _openpyxl()
     if path.is_dir():
         raise ExportError(f"{path} is a folder; an xlsx export is one file (e.g. -o sales.xlsx)")
-    from openpyxl.utils import get_column_letter
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cell(sheet, value, is_money: bool):
+        if isinstance(value, (list, dict)):
+            value = cell_text(value, table=False)
+        if isinstance(value, str) and value.startswith("="):
+            text = WriteOnlyCell(sheet, value=None)
+            text.value, text.data_type = value, "s"
+            return text
+        if is_money and isinstance(value, Decimal):
+            number = WriteOnlyCell(sheet, value=money(value))
+            number.number_format = "#,##0.00"
+            return number
+        if isinstance(value, Ratio):
+            ratio = WriteOnlyCell(sheet, value=float(value))
+            ratio.number_format = "0.0%"
+            return ratio
+        return value
 
     for table in tables:
         sheet = book.create_sheet(table.name)
-        _set_widths(sheet, table.column_names, table.rows)
+        for number, width in enumerate(_widths(table), start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = width
         sheet.freeze_panes = "A2"
-        sheet.append(_heading_row(sheet, table.column_names))
-        money_columns = [c.field.kind == "amount" for c in table.columns]
+        heading = []
+        for name in table.column_names:
+            heading.append(WriteOnlyCell(sheet, value=name))
+            heading[-1].font = bold
+        sheet.append(heading)
+        amounts = [c.field.kind == "amount" for c in table.columns]
         for row in table.rows:
-            sheet.append([_cell(sheet, value, money_format=m) for value, m in zip(row, money_columns)])
+            sheet.append([cell(sheet, value, m) for value, m in zip(row, amounts)])
         if table.rows:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     with _replacing(path) as temporary:
@@ -165,40 +157,12 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
     return path
 
 
-def write_sheet(sheet_data, path: Path) -> Path:
-    """A report as a workbook of one sheet (`render.sheets.Sheet`): headings bold in a frozen first
-    row, money as numbers with two decimals, ratios as percentages, dates as dates, the total row
-    bold at the end."""
-    book = _openpyxl()
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; a report is one file (e.g. -o report.xlsx)")
-    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", sheet_data.title)[:31] or "report")
-    _set_widths(sheet, sheet_data.headings, sheet_data.rows + [sheet_data.total])
-    sheet.freeze_panes = "A2"
-    sheet.append(_heading_row(sheet, sheet_data.headings))
-    for row in sheet_data.rows:
-        sheet.append([_cell(sheet, value, money_format=True) for value in row])
-    sheet.append([_cell(sheet, value, money_format=True, bold=True) for value in sheet_data.total])
-    with _replacing(path) as temporary:
-        book.save(temporary)
-    return path
-
-
-def write_text(text: str, path: Path) -> Path:
-    """A report's text (table, CSV, JSON or YAML) as a UTF-8 file, replaced whole."""
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; a report is one file (e.g. -o report.csv)")
-    with _replacing(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-    return path
-
-
-def _widths(names: list[str], rows: list, sample: int = 200) -> list[float]:
+def _widths(table: Table, sample: int = 200) -> list[float]:
     """Column widths from the heading and the first rows, CJK characters counting double."""
     from wcwidth import wcswidth
 
-    widths = [wcswidth(name) for name in names]
-    for row in rows[:sample]:
+    widths = [wcswidth(name) for name in table.column_names]
+    for row in table.rows[:sample]:
         for i, value in enumerate(row):
             if value is not None:
                 widths[i] = max(widths[i], wcswidth(cell_text(value, table=True)))

@@ -32,6 +32,16 @@ ZH_CN = {
     "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
     "terms": "条款摘要", "stale_approvals": "审批后条款已变更，以下审批失效，须重新审批",
     "diff_stale": "因条款变更而失效的审批",
+    "rank": "排名", "parts": "合并考核数",
+    "activity_title": "销售活动量", "day": "日期", "week": "周", "month": "月份", "workdays": "工作日",
+    "calls": "电话", "effective_calls": "有效电话", "customers": "沟通客户", "deals": "成交",
+    "calls_per_day": "日均电话", "effective_per_day": "日均有效", "target_calls": "电话目标",
+    "target_effective": "有效目标",
+    "commission_title": "提成与绩效奖金", "base": "提成基数", "eligible": "达标", "tiers": "分段提成",
+    "accelerator": "加速提成", "clawback": "坏账扣回", "commission": "提成", "bonus": "绩效奖金", "pay_total": "应发合计",
+    "commission_method": "计算方法", "base_collected": "回款", "base_signed": "签约额",
+    "method_marginal": "超额累进，各段按本段比例", "method_whole": "全额累进，按达到的最高段比例计全额",
+    "detail_title": "明细",
     "completed": "完成日期", "terminated": "终止",
 }
 
@@ -57,6 +67,16 @@ EN_US = {
     "stage": "Stage", "by": "By", "terms": "Terms",
     "stale_approvals": "Approvals given before the terms changed: to approve again",
     "diff_stale": "Approvals made stale by a change of terms",
+    "rank": "Rank", "parts": "Parts", "effective": "Effective",
+    "activity_title": "Sales activity", "day": "Day", "week": "Week", "month": "Month", "workdays": "Workdays",
+    "calls": "Calls", "effective_calls": "Effective calls", "customers": "Customers", "deals": "Deals",
+    "calls_per_day": "Calls/day", "effective_per_day": "Effective/day", "target_calls": "Call target",
+    "target_effective": "Effective target",
+    "commission_title": "Commission and bonus", "base": "Base", "eligible": "Eligible", "tiers": "Tiers",
+    "accelerator": "Accelerator", "clawback": "Clawback", "commission": "Commission", "bonus": "Bonus",
+    "pay_total": "Total pay", "commission_method": "method", "base_collected": "collected", "base_signed": "signed amount",
+    "method_marginal": "marginal, each band at its rate", "method_whole": "whole, the band reached on the whole base",
+    "detail_title": "Detail",
     "completed": "Completed", "terminated": "Terminated",
 }
 

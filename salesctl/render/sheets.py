@@ -27,8 +27,9 @@ class Sheet:
     total: list
 
 
-def report_sheet(doc: dict, locale: str, title: str) -> Sheet:
-    """`doc` as a sheet titled `title`, headings in `locale`, the total row last."""
+def report_sheet(doc: dict, locale: str, title: str, labels: dict | None = None) -> Sheet:
+    """`doc` as a sheet titled `title`, headings in `locale` (or as `labels` has them for this
+    report: the bucket of the activity report is a day, a week or a month), the total row last."""
     rows = doc["rows"]
     total = doc.get("total") or doc.get("totals") or {"count": len(rows)}
     spread = _spread(rows + [total])
@@ -38,7 +39,7 @@ def report_sheet(doc: dict, locale: str, title: str) -> Sheet:
     columns += [key for key in flat_total if key not in columns]
     if not flat_rows or columns[0] in flat_total:
         columns.insert(0, "")  # a column of its own for the total's label
-    words = headings(locale)
+    words = {**headings(locale), **(labels or {})}
     return Sheet(title, columns, [_heading(column, words) for column in columns],
                  [[row.get(column) for column in columns] for row in flat_rows],
                  [words["total_row"]] + [flat_total.get(column) for column in columns[1:]])

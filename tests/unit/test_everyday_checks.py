@@ -138,7 +138,7 @@ def test_timezone_decides_what_day_today_is(workspace):
 @pytest.mark.parametrize("value, message", [
     ("Asia/Beijing", "timezone 'Asia/Beijing' is not a known time zone (an IANA name such as Asia/Shanghai)"),
     ("../etc/passwd", "timezone '../etc/passwd' is not a known time zone (an IANA name such as Asia/Shanghai)"),
-    (8, "timezone 8 is not a time zone name such as Asia/Shanghai"),
+    (8, "timezone 8 is not a known time zone (an IANA name such as Asia/Shanghai)"),
 ])
 def test_a_bad_timezone_is_bad_config_and_the_systems_is_used(value, message):
     config, found = load_config({"company": {"name": "x"}, "team": [{"id": "a", "name": "A", "role": "rep"}],
