@@ -21,6 +21,7 @@ import re2
 from .. import derive
 from ..model.fields import MAX_DAYS
 from ..model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, Field, collection_of
+from . import refs
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
 RECEIVABLE_STATUSES = ("written_off", "paid", "overdue", "partial", "open")
@@ -49,16 +50,7 @@ DERIVED: dict[str, dict[str, Field]] = {
     "reviews": {},
 }
 
-# A reference to a customer or a contract leads on to that record's fields: `customer.name`,
-# `contract.owner`. In a row they sit under `referred_key(field)`, a key no field name can take.
-REFERRED = ("customers", "contracts")
 _TODAY = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>[0-9]{1,5}))?$", re.I)
-
-
-def referred_key(name: str) -> tuple:
-    return ("referred", name)
-
-
 TEXT_KINDS = ("id", "ref", "text", "email", "phone", "period", "enum")
 NUMBER_KINDS = ("amount", "number", "int")
 _COMPARE = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -130,19 +122,12 @@ def field_catalogue(collection: str, config) -> dict[str, Field]:
 
 
 def references(collection: str) -> dict[str, str]:
-    """The fields of `collection` that name a customer or a contract, and the collection each
-    names: {'customer': 'customers'} for visits and contracts; receivables also name a contract."""
-    fields = {**SCHEMAS[collection], **DERIVED[collection]}
-    return {name: spec.ref for name, spec in fields.items() if spec.kind == "ref" and spec.ref in REFERRED}
+    """{'customer': 'customers'} for visits and contracts; receivables also name a contract (`refs`)."""
+    return refs.references({**SCHEMAS[collection], **DERIVED[collection]})
 
 
 def field_path(collection: str, name: str) -> tuple:
-    """Where a field is in a row: `next.date` -> ('next', 'date'); a field of a referenced record,
-    `customer.name`, is under referred_key('customer')."""
-    head, _, rest = name.partition(".")
-    if rest and head in references(collection):
-        return (referred_key(head), *rest.split("."))
-    return tuple(name.split("."))
+    return refs.field_path(name, references(collection))
 
 
 def top_fields(collection: str) -> list[str]:
@@ -410,30 +395,25 @@ class Query:
     def run(self, ws, as_of: date) -> list[dict]:
         """The matching rows (all fields plus derived), in id order, then sorted, then limited.
 
-        A row carries the fields of the records it refers to (`referred_key`) while the query
+        A row carries the fields of the records it refers to (`refs`) while the query
         needs them (a condition, a sort key, a selected column), and only then."""
         records = sorted(ws.records[self.collection], key=lambda r: str(r.id))
         rows = [record_row(ws, r, as_of) for r in records]
         through = self.referred()
-        for row in rows:
-            for name in through:
-                referred = ws.get(references(self.collection)[name], row.get(name))
-                row[referred_key(name)] = dict(referred.data) if referred is not None else None
+        refs.attach(ws, rows, references(self.collection), through)
         rows = [row for row in rows if all(c.holds(row) for c in self.conditions)]
         for key in reversed(self.order):  # Python's sort is stable: the first key ends up major
             rows.sort(key=key.key, reverse=key.descending)
         rows = rows if self.limit is None else rows[: self.limit]
         if self.columns is None:
-            for row in rows:
-                for name in through:
-                    del row[referred_key(name)]
+            refs.detach(rows, through)
         return rows
 
     def referred(self) -> list[str]:
         """The references whose records' fields the query reads."""
         paths = [c.path for c in self.conditions] + [k.path for k in self.order]
         paths += [field_path(self.collection, name) for name in self.columns or ()]
-        return list(dict.fromkeys(path[0][1] for path in paths if isinstance(path[0], tuple)))
+        return refs.through(paths)
 
     def select(self, row: dict, columns) -> dict:
         return {name: pick(row, field_path(self.collection, name)) for name in columns}
