@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import storage
+from .errors import BadInput, WorkspaceError
 from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
-from .model.workspace import WorkspaceError
+from .write.args import resolve_by
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
@@ -176,9 +177,6 @@ def check_git(root: Path) -> Check:
 
 def check_identity(ws, env) -> Check:
     """Who writers record as `by` when --by is not given."""
-    from .write.args import resolve_by
-    from .write.plan import BadInput
-
     try:
         member = resolve_by(ws, env=env)
     except BadInput as exc:

@@ -7,7 +7,8 @@ import difflib
 import click
 
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
-from ..query.query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
+from ..errors import Refused
+from ..query.query import DERIVED, compile_query, describe, resolve_collection, top_fields
 from ..render.headings import headings
 from ..render.output import cell_text, render_rows, to_table
 from . import app_context, global_options
@@ -59,15 +60,9 @@ def query(collection, where, sort, fields, limit, fmt, strict):
       salesctl query receivables -w 'status = overdue' -w 'days_overdue > 30' -s -balance
       salesctl query customers -w 'contacts.name ~ 王' -f id,name,owner --format csv
     """
-    try:
-        name = resolve_collection(collection)
-    except QueryError as exc:
-        raise click.UsageError(str(exc))
+    name = resolve_collection(collection)
     ws = read_workspace(strict)
-    try:
-        compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
-    except QueryError as exc:
-        raise click.UsageError(str(exc))
+    compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
     rows = compiled.run(ws, app_context().today)
     if fmt == "ids":
         click.echo("".join(f"{row['id']}\n" for row in rows), nl=False)
@@ -103,9 +98,7 @@ def show(record_id, fmt, strict):
     if not matches:
         broken = app_context().load().find(record_id)
         if broken is not None:
-            click.echo(f"error: {record_id} ({broken.path}) has errors and is left out; run salesctl validate",
-                       err=True)
-            raise click.exceptions.Exit(1)
+            raise Refused(f"{record_id} ({broken.path}) has errors and is left out; run salesctl validate")
         known = [str(r.id) for r in ws]
         guess = difflib.get_close_matches(record_id, known, n=1, cutoff=0.6)
         raise click.UsageError(f"no record with id {record_id!r}" + (f"; did you mean {guess[0]!r}?" if guess else ""))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import MailError
 from ..remind import mail
 from ..remind.remind import messages, person_text, reminders
 from ..render.output import to_json
@@ -54,14 +55,10 @@ def remind(to, fmt, send, outbox, strict):
         blocks = [person_text(p, ws.member(p["to"])["name"], as_of, ws.config.locale) for p in people]
         click.echo("\n".join(blocks), nl=False)
         return
-    try:
-        built, skipped = messages(ws, people, as_of)
-        for line in skipped:
-            click.echo(f"warning: {line}", err=True)
-        failures = _deliver(ws, built, send, outbox, as_of)
-    except mail.MailError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise click.exceptions.Exit(1)
+    built, skipped = messages(ws, people, as_of)
+    for line in skipped:
+        click.echo(f"warning: {line}", err=True)
+    failures = _deliver(ws, built, send, outbox, as_of)
     for line in failures:
         click.echo(f"error: {line}", err=True)
     if (send or outbox) and (skipped or failures):
@@ -78,7 +75,7 @@ def _deliver(ws, built, send, outbox, as_of) -> list[str]:
             for member_id, message in built:
                 click.echo(mail.write_eml(message, outbox / f"{as_of.isoformat()}-{member_id}.eml"))
         except OSError as exc:
-            raise mail.MailError(f"cannot write to {outbox}: {exc.strerror or exc}") from None
+            raise MailError(f"cannot write to {outbox}: {exc.strerror or exc}") from None
         return []
     now = datetime.now()
     for _, message in built:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..model.problems import count
-from ..render.output import to_json
+from ..render.problems import REPORTERS
 from . import app_context, global_options
 
 
@@ -41,14 +41,7 @@ def validate(strict, fmt, changed):
         from ..load.revisions import problems_in_files
 
         problems, files = problems_in_files(ws, paths)
+    click.echo(REPORTERS[fmt].report(problems, files), nl=False)
     errors, warnings = count(problems)
-    if fmt == "json":
-        document = {"problems": [p.as_dict() for p in problems], "errors": errors, "warnings": warnings,
-                    "files": files}
-        click.echo(to_json(document), nl=False)
-    else:
-        for p in problems:
-            click.echo(p.format())
-        click.echo(f"{errors} errors, {warnings} warnings in {files} files")
     if errors or (strict and warnings):
         raise click.exceptions.Exit(1)

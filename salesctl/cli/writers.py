@@ -12,10 +12,11 @@ from datetime import date
 import click
 
 from .. import storage
+from ..errors import BadInput, Refused
 from ..load.loader import open_workspace
 from ..model.records import COLLECTION_CHANNELS
+from ..render.problems import TextReporter
 from ..write import args, writers
-from ..write.plan import BadInput, Refused
 from . import app_context, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
@@ -23,18 +24,6 @@ date_option = click.option("--date", "on", metavar="DATE", help="Date of the ent
 by_option = click.option("--by", "by", metavar="ID",
                          help="Team member who acts (default: $SALESCTL_USER, else the member whose e-mail is "
                               "git config user.email).")
-
-
-def _fail(message: str, code: int):
-    click.echo(f"error: {message}", err=True)
-    raise click.exceptions.Exit(code)
-
-
-def _refused(exc: Refused):
-    click.echo(f"error: {exc}", err=True)
-    for p in exc.problems:
-        click.echo(p.format(), err=True)
-    raise click.exceptions.Exit(1)
 
 
 def _workspace(app):
@@ -45,7 +34,7 @@ def _write(build, *, dry_run: bool, ids: bool = False):
     """Run `build(ws) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
     app = app_context()
     if app.rev:
-        _fail("writers change the working tree; --rev is for read commands", 2)
+        raise BadInput("writers change the working tree; --rev is for read commands")
     root = app.root()
     try:
         if dry_run:
@@ -56,18 +45,10 @@ def _write(build, *, dry_run: bool, ids: bool = False):
                     click.echo(f"note: {recovered.message()}", err=True)
                 plan = build(_workspace(app))
                 storage.apply(root, plan.files, note="; ".join(plan.summary))
-    except BadInput as exc:
-        _fail(str(exc), 2)
-    except Refused as exc:
-        _refused(exc)
-    except storage.Unsafe as exc:
-        _fail(f"cannot write: {exc}", 1)
-    except storage.StorageError as exc:
-        _fail(str(exc), 1)
     except OSError as exc:
-        _fail(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); nothing written", 1)
-    for p in plan.warnings:
-        click.echo(p.format(), err=True)
+        raise storage.StorageError(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); "
+                                   f"nothing written") from None
+    click.echo(TextReporter().lines(plan.warnings), err=True, nl=False)
     if dry_run:
         click.echo(plan.diff(), nl=False)
         click.echo("dry run: nothing written", err=True)
@@ -80,19 +61,7 @@ def _write(build, *, dry_run: bool, ids: bool = False):
 
 
 def _on(on) -> date:
-    if on is None:
-        return app_context().today
-    try:
-        return args.date_arg(on, "--date")
-    except BadInput as exc:
-        _fail(str(exc), 2)
-
-
-def _amount(text: str):
-    try:
-        return args.amount_arg(text)
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    return app_context().today if on is None else args.date_arg(on, "--date")
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -120,10 +89,7 @@ def new(kind, assignments, edit, file, on, dry_run):
       salesctl new visit customer=CUS-0003 rep=wang channel=phone --file visits/2026/2026-11.yaml
     """
     day = _on(on)
-    try:
-        collection = args.kind_arg(kind)
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    collection = args.kind_arg(kind)
     app = app_context()
     text = None
     if edit:
@@ -141,16 +107,13 @@ def new(kind, assignments, edit, file, on, dry_run):
 
 def _edit_loop(app, collection, assignments, day, file) -> str:
     """Open the editor until the record it returns would be accepted (or the user gives up)."""
-    try:
-        ws = _workspace(app)
-        path = args.file_arg(ws, file, collection) if file else None
-        buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    ws = _workspace(app)
+    path = args.file_arg(ws, file, collection) if file else None
+    buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
     while True:
         edited = click.edit(buffer, extension=".yaml", require_save=True)
         if edited is None or not writers.strip_notes(edited).strip():
-            _fail("cancelled; nothing written", 1)
+            raise Refused("cancelled; nothing written")
         try:
             writers.new(ws, collection, text=edited, file=path)
             return edited
@@ -180,7 +143,7 @@ def pay(receivable, amount, on, method, ref, dry_run):
     Example:
       salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
     """
-    day, value = _on(on), _amount(amount)
+    day, value = _on(on), args.amount_arg(amount)
     _write(lambda ws: writers.pay(ws, receivable, value, on=day, method=method, ref=ref),
            dry_run=dry_run)
 
@@ -202,10 +165,7 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
       salesctl collect RCV-0015 --channel phone --note 财务称月底付款 --promised 2026-12-31
     """
     day = _on(on)
-    try:
-        promise = args.date_arg(promised, "--promised") if promised else None
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    promise = args.date_arg(promised, "--promised") if promised else None
 
     def build(ws):
         who = args.resolve_by(ws, by)
@@ -264,10 +224,7 @@ def schedule(contract, plan, file, dry_run):
     Example:
       salesctl schedule CT-2026-016 30%@signed,70%@end+30
     """
-    try:
-        writers.parse_plan(plan)
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    writers.parse_plan(plan)
     day = app_context().today
 
     def build(ws):

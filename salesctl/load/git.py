@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
-from ..model.workspace import WorkspaceError
+from ..errors import GitError
 from .paths import WORKSPACE_PATHS, is_workspace_file, listing_order
 
 REGULAR_MODES = ("100644", "100755")
@@ -27,10 +27,6 @@ MAX_LINK_HOPS = 40
 _BLOB_ENTRY = re.compile(r"([0-7]+) blob ([0-9a-f]+)\t([^\0]*)\0")  # an `ls-tree -z` line: mode, id, path
 # Git reads only what we ask; optional locks off so that `git diff` never rewrites the index.
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
-
-
-class GitError(WorkspaceError):
-    """Git could not give what was asked (no repository, unknown revision, shallow history): exit 2."""
 
 
 def git(cwd, *args: str) -> bytes:

@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import rules, storage
+from ..errors import WorkspaceError
 from ..model.config import CONFIG_FILE, read_config
 from ..model.parsed import ParsedFile
 from ..model.problems import Problem, problem, sort_key
 from ..model.records import COLLECTIONS, Record, RecordBuilder
-from ..model.workspace import Workspace, WorkspaceError
+from ..model.workspace import Workspace
 from .parse import parse_bytes
 from .source import FileSource, settled
 

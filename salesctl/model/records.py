@@ -54,6 +54,7 @@ COLLECTION_ACTION = {
     "date": _req("date"), "by": _req("ref", ref="team"), "channel": _req("enum", choices=COLLECTION_CHANNELS),
     "note": Field("text"), "promised": Field("date"),
 }
+ACTION_KEYS = ("date", "channel", "by", "note", "promised")  # a collection action as reports show it
 WRITE_OFF = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
 
 SCHEMAS: dict[str, dict[str, Field]] = {

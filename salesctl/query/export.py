@@ -14,16 +14,13 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import ExportError
 from ..render.output import cell_text
 from .tables import Table, create_tables
 
 FORMATS = ("sqlite", "csv", "xlsx")
 SUFFIXES = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".xlsx": "xlsx"}
 XLSX_MISSING = "xlsx export needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"
-
-
-class ExportError(ValueError):
-    """The export cannot be made as asked (unknown format, missing extra): a usage error."""
 
 
 def guess_format(path: Path) -> str:

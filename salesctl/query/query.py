@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 import re2
 
 from .. import derive
+from ..errors import QueryError
 from ..model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, Field, collection_of
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
@@ -75,10 +76,6 @@ def _pattern_options() -> re2.Options:
 
 
 PATTERN_OPTIONS = _pattern_options()
-
-
-class QueryError(ValueError):
-    """A bad expression, field or value: a usage error (exit 2)."""
 
 
 # --- the fields of a collection ------------------------------------------------------------

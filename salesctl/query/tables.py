@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ..errors import SQLError, SQLRefused, SQLStopped
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
 from .query import DERIVED, pick, record_row
 
@@ -182,22 +183,6 @@ def create_tables(connection: sqlite3.Connection, tables: list[Table]) -> None:
 
 
 # --- the read-only database for `salesctl sql` ----------------------------------------------
-
-class SQLError(ValueError):
-    """A statement SQLite cannot run (syntax, unknown table or column): a usage error."""
-
-
-class SQLRefused(SQLError):
-    """A statement that would write, reach outside the database or call a function not offered: refused."""
-
-
-class SQLStopped(SQLError):
-    """A statement stopped at one of its limits; `limit` says which: "time" or "memory"."""
-
-    def __init__(self, message: str, limit: str):
-        super().__init__(message)
-        self.limit = limit
-
 
 @dataclass(frozen=True)
 class Limits:

@@ -22,13 +22,10 @@ from email.utils import format_datetime, make_msgid
 from io import BytesIO
 from pathlib import Path
 
+from ..errors import MailError
 from ..model.fields import check_email
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
-
-
-class MailError(Exception):
-    """An address that cannot go into a header, or an SMTP server that will not take the mail."""
 
 
 def header_text(text: str) -> str:

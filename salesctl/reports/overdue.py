@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Decimal
 
 from .. import derive
+from ..model.records import ACTION_KEYS
 
 GROUPINGS = ("receivable", "customer", "owner")
-ACTION_KEYS = ("date", "channel", "by", "note", "promised")
 
 
 def overdue_rows(ws, as_of: date, *, min_days: int = 0, owner: str | None = None) -> list[dict]:

@@ -1,6 +1,6 @@
 """salesctl's files on disk: a writer's plan put there whole or not at all, and `.salesctl/`.
 
-Imports nothing else of salesctl. The loader reads the working tree under `reading`, the caches
+Imports nothing else of salesctl but `errors`. The loader reads the working tree under `reading`, the caches
 write only where `state_path_ok`, the writers `apply` their plans under `writer_lock`.
 
 salesctl keeps its own state in `.salesctl/` (git-ignored):
@@ -27,11 +27,11 @@ replacing one file), `journal` (a plan's bytes kept until it is done; recovery),
 writer's lock, the readers' lock, `apply`). What the rest of salesctl uses is named here.
 """
 
+from ..errors import Conflict, LockTimeout, StorageError, Unfinished, Unsafe
 from .files import TEMP_SUFFIX, read_file
 from .journal import JOURNAL, JOURNAL_LOG, Recovery, last_recovery, recover
 from .plans import apply, reading, writer_lock
-from .state import (NOFOLLOW, NONBLOCK, STATE_DIR, Conflict, LockTimeout, StorageError, Unfinished, Unsafe, lock_timeout,
-                    state_path_ok, state_problem)
+from .state import NOFOLLOW, NONBLOCK, STATE_DIR, lock_timeout, state_path_ok, state_problem
 
 __all__ = ["JOURNAL", "JOURNAL_LOG", "NOFOLLOW", "NONBLOCK", "STATE_DIR", "TEMP_SUFFIX", "Conflict", "LockTimeout",
            "Recovery", "StorageError", "Unfinished", "Unsafe", "apply", "last_recovery", "lock_timeout", "read_file",

@@ -12,7 +12,8 @@ import os
 import stat
 import uuid
 
-from .state import NOFOLLOW, NONBLOCK, STATE_DIR, Unsafe
+from ..errors import Unsafe
+from .state import NOFOLLOW, NONBLOCK, STATE_DIR
 
 TEMP_SUFFIX = ".salesctl-tmp"
 NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, even through a link

@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import BadInput
 from ..model import fields as F
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS, SINGULAR, collection_of
-from .plan import BadInput
 
 ENV_USER = "SALESCTL_USER"
 _AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")

@@ -17,14 +17,15 @@ from pathlib import Path
 
 from .. import storage
 from ..derive import approval_state, is_written_off, receivable_balance
+from ..errors import BadInput, Refused
 from ..load.parse import parse_bytes
 from ..model import fields as F
 from ..model.records import COLLECTION_CHANNELS, SCHEMAS, SINGULAR, items_total
 from .args import amount_arg, date_arg, id_arg, text_arg
 from .edit import YamlFile, new_file, render
 from .ids import natural, next_id
-from .plan import BadInput, FileChange, Plan, Refused, check
-from .style import EditError, Style
+from .plan import FileChange, Plan, check
+from .style import Style
 
 CENT = F.CENT
 ORDER = {collection: list(schema) for collection, schema in SCHEMAS.items()}
@@ -46,19 +47,13 @@ class _Files:
         if rel not in self.edited:
             _inside_root(self.ws.root, rel)
             before = _read(self.ws.root, rel)  # None: a new file of records
-            try:
-                doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
-            except EditError as exc:
-                raise Refused(str(exc)) from None
+            doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
             self.edited[rel] = (before, doc)
         return self.edited[rel][1]
 
     def edit(self, rel: str, collection: str, change):
-        doc = self.open(rel, collection)
-        try:
-            change(doc)
-        except EditError as exc:
-            raise Refused(str(exc)) from None
+        """Apply `change(doc)`; a file that does not allow it refuses the write (`EditError`)."""
+        change(self.open(rel, collection))
 
     def create(self, rel: str, collection: str, *, record: dict | None = None, text: str | None = None):
         """A new one-record file: the `record` in the collection's style, or the user's `text`."""
@@ -66,10 +61,7 @@ class _Files:
         if _read(self.ws.root, rel) is not None or rel in self.created:
             raise Refused(f"{rel} already exists; nothing written")
         if text is None:
-            try:
-                text = new_file(record, _style(self.ws, collection, rel), name=rel)
-            except EditError as exc:
-                raise Refused(str(exc)) from None
+            text = new_file(record, _style(self.ws, collection, rel), name=rel)
         self.created[rel] = text
 
     def changes(self) -> list[FileChange]:
