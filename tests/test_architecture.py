@@ -140,6 +140,19 @@ def external_imports(name: str) -> set[str]:
     return found
 
 
+JINJA_ERRORS = {"salesctl.draft.sandbox.UndefinedVariable"}  # jinja's own, turned into a DraftError by draft
+
+
+def test_every_error_a_command_can_stop_with_is_in_the_errors_module():
+    """One family of exceptions, each with its exit code; a private one never leaves its module."""
+    elsewhere = [f"{name}.{node.name}" for name, path in MODULES.items() if name != "salesctl.errors"
+                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+                 and any(getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception"))
+                         for base in node.bases)]
+    assert sorted(elsewhere) == sorted(JINJA_ERRORS)
+
+
 def test_every_package_has_a_docstring_saying_what_it_holds():
     bare = [name for name, path in MODULES.items()
             if path.name == "__init__.py" and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
