@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from .model.money import ZERO
 from .model.records import Record
 
-ZERO = Decimal("0")
 COUNTED_STATUSES = ("signed", "completed")
 UNPAID = ("open", "partial", "overdue")
 
@@ -72,6 +72,31 @@ def approval_state(contract, chain: list, as_of: date | None) -> ApprovalState:
 def pending_stage(contract: Record, chain: list, as_of: date):
     """The first stage of the approval chain not approved (or sent back by a rejection); None when all are."""
     return approval_state(contract, chain, as_of).pending_stage
+
+
+def counted_until(ws, as_of: date) -> list[Record]:
+    """The counted contracts signed on or before D, in signing order (then by id): what every KPI
+    of signed contracts counts."""
+    return sorted((c for c in ws.records["contracts"] if is_counted(c) and c["signed"] <= as_of),
+                  key=lambda c: (c["signed"], c.id))
+
+
+def counted_by_owner(ws, as_of: date) -> dict:
+    """{owner: their counted contracts signed on or before D}, each in signing order."""
+    owners: dict = {}
+    for contract in counted_until(ws, as_of):
+        owners.setdefault(contract["owner"], []).append(contract)
+    return owners
+
+
+def signed_in(contracts, period) -> list[Record]:
+    """The contracts signed within `period`, in the order given."""
+    return [c for c in contracts if c["signed"] in period]
+
+
+def signed_amount(contracts) -> Decimal:
+    """The signed_amount KPI of some counted contracts: the sum of their amounts."""
+    return sum((c["amount"] for c in contracts), ZERO)
 
 
 def waiting_since(contract: Record, as_of: date) -> date | None:

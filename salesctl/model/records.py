@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Callable
 
 from . import fields as F
+from .money import CENT, ZERO
 from .parsed import position
 from .problems import problem
 
@@ -303,8 +304,8 @@ def items_total(items) -> Decimal:
     """A contract's amount by definition: Σ quantity × unit_price of typed items, rounded half-up to cents."""
     with localcontext() as ctx:
         ctx.prec = 60  # exact: quantity × unit_price alone may need 32 digits, beyond the default 28
-        total = sum((i["quantity"] * i["unit_price"] for i in items), Decimal("0"))
-        return total.quantize(F.CENT, rounding=ROUND_HALF_UP)
+        total = sum((i["quantity"] * i["unit_price"] for i in items), ZERO)
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def collection_of(kind: str) -> str | None:

@@ -12,7 +12,8 @@ because the common YAML language servers still validate with draft-07 semantics.
 
 from __future__ import annotations
 
-from ..model.fields import DATE_PATTERN, ID_PATTERN, MAX_AMOUNT
+from ..model.fields import DATE_PATTERN, ID_PATTERN
+from ..model.money import MAX_AMOUNT
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
 from ..render.headings import headings
 from .query import choices, subjective_indicators

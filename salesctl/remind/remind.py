@@ -12,7 +12,7 @@ from decimal import Decimal
 from wcwidth import wcswidth
 
 from .. import derive
-from ..render.output import money
+from ..model.money import money_text
 from . import mail
 
 KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
@@ -152,7 +152,7 @@ def approvers(ws, contract, stage: str) -> list[str]:
 
 def _money_text(currency: str, locale: str):
     def text(value: Decimal) -> str:
-        figure = f"{money(value):,.2f}"
+        figure = money_text(value)
         if locale == "zh_CN":
             return f"{figure} 元" if currency == "CNY" else f"{figure} {currency}"
         return f"{currency} {figure}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import BadInput
 from ..model import fields as F
 from ..model.config import CONFIG_FILE
+from ..model.money import MAX_AMOUNT
 from ..model.records import COLLECTIONS, SINGULAR, collection_of
 
 ENV_USER = "SALESCTL_USER"
@@ -35,7 +36,7 @@ def amount_arg(text: str, what: str = "amount", *, allow_zero: bool = False) -> 
             reason = "it is not a plain number such as 12000.50"
         raise BadInput(f"{what} {value!r}: {reason}")
     number = Decimal(value)
-    if number > F.MAX_AMOUNT:
+    if number > MAX_AMOUNT:
         raise BadInput(f"{what} {value!r} is too large")
     if number == 0 and not allow_zero:
         raise BadInput(f"{what} must be above 0")

@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from .. import storage
@@ -20,6 +20,7 @@ from ..derive import approval_state, is_written_off, receivable_balance
 from ..errors import BadInput, Refused
 from ..load.parse import parse_bytes
 from ..model import fields as F
+from ..model.money import CENT, money
 from ..model.records import COLLECTION_CHANNELS, SCHEMAS, SINGULAR, items_total
 from .args import amount_arg, date_arg, id_arg, text_arg
 from .edit import YamlFile, new_file, render
@@ -27,7 +28,6 @@ from .ids import natural, next_id
 from .plan import FileChange, Plan, check
 from .style import Style
 
-CENT = F.CENT
 ORDER = {collection: list(schema) for collection, schema in SCHEMAS.items()}
 DATED = {"customers": "created", "contracts": "created", "visits": "date"}  # filled with the entry date
 NOTE = "# salesctl:"  # lines of the --edit buffer that are ours, not the record's
@@ -120,7 +120,7 @@ def _record(ws, collection: str, record_id: str):
 
 def _money(value: Decimal) -> Decimal:
     """A computed amount as it is best written: 10800, or 10800.50."""
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    value = money(value)
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
@@ -334,7 +334,6 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
 _PART = re.compile(r"^(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<percent>%?)@(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}|[a-z]+)"
                    r"(?:\+(?P<days>[0-9]+))?$")
 DATE_REFERENCES = ("signed", "start", "end")
-MAX_DAYS = 36500
 
 
 @dataclass
@@ -360,7 +359,7 @@ def parse_plan(plan: str) -> list[Part]:
         elif reference not in DATE_REFERENCES:
             raise BadInput(f"plan part {number}: {reference!r} is not a date, nor one of {', '.join(DATE_REFERENCES)}")
         days_text = match["days"] or "0"
-        if len(days_text) > len(str(MAX_DAYS)) or int(days_text) > MAX_DAYS:
+        if len(days_text) > len(str(F.MAX_DAYS)) or int(days_text) > F.MAX_DAYS:
             raise BadInput(f"plan part {number}: +{days_text} days is too far")
         days = int(days_text)
         if match["percent"]:
