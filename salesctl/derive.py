@@ -6,15 +6,18 @@ Every report, query and reminder calls these functions; none recomputes them.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from .model.config import bucket_labels
 from .model.money import ZERO
-from .model.records import Record
+from .model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, Field, Record
 
 COUNTED_STATUSES = ("signed", "completed")
 UNPAID = ("open", "partial", "overdue")
+RECEIVABLE_STATUSES = ("written_off", "paid", "overdue", "partial", "open")  # in order of precedence
 
 
 # --- contracts -----------------------------------------------------------------------------
@@ -110,6 +113,11 @@ def waiting_days(contract: Record, as_of: date) -> int | None:
     return (as_of - since).days if since else None
 
 
+def scheduled_amount(ws, contract: Record) -> Decimal:
+    """What a contract's receivables sum to, whatever their dates: the part of its amount scheduled."""
+    return sum((r.get("amount", ZERO) for r in ws.receivables_of(contract.id)), ZERO)
+
+
 def contract_paid(ws, contract: Record, as_of: date) -> Decimal:
     return sum((receivable_paid(r, as_of) for r in ws.receivables_of(contract.id)), ZERO)
 
@@ -161,15 +169,20 @@ def days_overdue(receivable: Record, as_of: date) -> int:
 
 
 def bucket(days: int, edges: list) -> str | None:
-    """The aging bucket label (`1-30` … `91+`) for a number of days overdue; None when not overdue."""
+    """The aging bucket label (`1-30` … `91+`, see `bucket_labels`) for a number of days overdue;
+    None when not overdue."""
     if days <= 0:
         return None
-    low = 1
-    for edge in edges:
-        if days <= edge:
-            return f"{low}-{edge}"
-        low = edge + 1
-    return f"{low}+"
+    return bucket_labels(edges)[bisect_left(edges, days)]
+
+
+def bucket_balances(overdue, labels: list[str]) -> dict[str, Decimal]:
+    """The overdue balance per aging bucket: each (bucket label, balance) of `overdue` added to
+    its bucket; every label of `labels` present, 0 when empty."""
+    buckets = {label: ZERO for label in labels}
+    for label, balance in overdue:
+        buckets[label] += balance
+    return buckets
 
 
 def collection_until(receivable: Record, as_of: date) -> list[dict]:
@@ -246,7 +259,33 @@ def follow_up_days(customer: Record, rules: dict) -> int | None:
 
 # --- all derived fields of a record, as query/show/sql expose them --------------------------
 
+# The type of each derived value, as queries, tables and the JSON Schema see it; `derived_fields` gives
+# the values. `choices` "approval_chain" and "aging_buckets" are taken from the workspace config.
+DERIVED: dict[str, dict[str, Field]] = {
+    "customers": {
+        "last_contact": Field("date"), "days_since_contact": Field("int"), "follow_up_days": Field("int"),
+    },
+    "visits": {},
+    "contracts": {
+        "paid": Field("amount"), "balance": Field("amount"),
+        "pending_stage": Field("enum", choices="approval_chain"), "waiting_since": Field("date"),
+        "waiting_days": Field("int"), "counted": Field("bool"),
+    },
+    "receivables": {
+        "customer": Field("ref", ref="customers"), "owner": Field("ref", ref="team"),
+        "paid": Field("amount"), "balance": Field("amount"),
+        "status": Field("enum", choices=RECEIVABLE_STATUSES), "days_overdue": Field("int"),
+        "bucket": Field("enum", choices="aging_buckets"),
+        "next_step": Field("map", schema={"action": Field("enum", choices=("await",) + COLLECTION_CHANNELS),
+                                          "date": Field("date")}),
+        "last_action": Field("map", schema=COLLECTION_ACTION),
+    },
+    "reviews": {},
+}
+
+
 def derived_fields(ws, record: Record, as_of: date) -> dict:
+    """The derived values of a record as of D, the fields of `DERIVED` for its collection."""
     rules = ws.config.rules
     if record.collection == "receivables":
         contract = receivable_contract(ws, record)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .derive import approval_state, is_counted
+from .derive import approval_state, is_counted, scheduled_amount
 from .model.problems import problem
 from .model.records import COLLECTIONS, items_total
 
@@ -109,7 +109,7 @@ def scheduling(ws):
         receivables = ws.receivables_of(contract.id)
         if not receivables and not is_counted(contract):
             continue
-        scheduled = sum((r.get("amount", Decimal("0")) for r in receivables), Decimal("0"))
+        scheduled = scheduled_amount(ws, contract)
         if scheduled > contract["amount"]:
             ids = ", ".join(r.id for r in receivables)
             yield _p("over-scheduled", contract, ("amount",),

@@ -124,13 +124,9 @@ class Overdue:
 def overdue_by_bucket(ws, overdue: Overdue) -> dict[str, Decimal]:
     """Overdue balance per aging bucket label (every label present)."""
     edges = ws.config.rules["aging_buckets"]
-    buckets = {label: ZERO for label in ws.config.bucket_labels()}
-    for receivable in ws.records["receivables"]:
-        days, balance = overdue(receivable)
-        if days > 0:
-            label = derive.bucket(days, edges)
-            buckets[label] = buckets.get(label, ZERO) + balance
-    return buckets
+    days_and_balances = (overdue(receivable) for receivable in ws.records["receivables"])
+    return derive.bucket_balances(((derive.bucket(days, edges), balance) for days, balance in days_and_balances
+                                   if days > 0), ws.config.bucket_labels())
 
 
 def overdue_effect(ws_a, ws_b, as_of: date) -> dict:

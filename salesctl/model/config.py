@@ -67,16 +67,24 @@ class Config:
         return None
 
     def bucket_labels(self) -> list[str]:
-        edges = self.rules["aging_buckets"]
-        labels, low = [], 1
-        for edge in edges:
-            labels.append(f"{low}-{edge}")
-            low = edge + 1
-        labels.append(f"{low}+")
-        return labels
+        return bucket_labels(self.rules["aging_buckets"])
+
+    def subjective_indicators(self) -> list[str]:
+        """The review indicators scored by people (self and manager), not from a metric."""
+        return [i["name"] for i in self.review["indicators"] if not i.get("metric")]
 
     def pos(self, *keys):
         return position(self.positions, keys)
+
+
+def bucket_labels(edges: list) -> list[str]:
+    """The aging bucket labels of `rules.aging_buckets`: [30, 60, 90] -> 1-30, 31-60, 61-90, 91+."""
+    labels, low = [], 1
+    for edge in edges:
+        labels.append(f"{low}-{edge}")
+        low = edge + 1
+    labels.append(f"{low}+")
+    return labels
 
 
 class _Checker:

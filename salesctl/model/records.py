@@ -36,6 +36,15 @@ class Field:
     default: object = None
 
 
+def choices(spec: Field, config) -> tuple | None:
+    """The values an enum field takes; the approval stages and aging buckets come from the config."""
+    if spec.choices == "approval_chain":
+        return tuple(config.rules["approval_chain"])
+    if spec.choices == "aging_buckets":
+        return tuple(config.bucket_labels())
+    return spec.choices
+
+
 def _req(kind, **kw):
     return Field(kind, required=True, **kw)
 
@@ -140,7 +149,7 @@ class RecordBuilder:
 
     def __init__(self, config):
         self.config = config
-        self.indicators = tuple(i["name"] for i in config.review["indicators"] if not i.get("metric"))
+        self.indicators = tuple(config.subjective_indicators())
         self.all_indicators = tuple(i["name"] for i in config.review["indicators"])
         # what typing reads from the config: a typed-record cache entry is valid only for these
         self.fingerprint = repr((tuple(config.rules["approval_chain"]), self.indicators, self.all_indicators))
@@ -252,9 +261,9 @@ class RecordBuilder:
         problems.append(problem(code, record.path, record.pos(*at), message, record=record.key))
 
     def _enum(self, spec, value):
-        choices = tuple(self.config.rules["approval_chain"]) if spec.choices == "approval_chain" else spec.choices
-        if not isinstance(value, str) or value not in choices:
-            return None, "bad-value", f"{F._show(value)} is not one of {', '.join(choices)}"
+        allowed = choices(spec, self.config)
+        if not isinstance(value, str) or value not in allowed:
+            return None, "bad-value", f"{F._show(value)} is not one of {', '.join(allowed)}"
         return value, None, None
 
     def _period(self, spec, value):

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from ..model.fields import DATE_PATTERN, ID_PATTERN
 from ..model.money import MAX_AMOUNT
-from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
+from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices
 from ..render.headings import headings
-from .query import choices, subjective_indicators
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PERIOD_PATTERN = r"^\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$"
@@ -113,7 +112,7 @@ def _typed(spec: Field, config) -> tuple[dict, str]:
     if kind == "map":
         return _mapping(spec.schema, config), "a mapping of fields"
     if kind == "scores":
-        indicators = subjective_indicators(config)
+        indicators = config.subjective_indicators()
         return {"type": "object", "propertyNames": {"enum": indicators},
                 "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}}, \
             f"scores 0-100 by indicator ({', '.join(indicators)})"

@@ -1,6 +1,6 @@
 """The workspace as relational tables (SPEC section 8: sql, export) and the read-only database.
 
-The tables follow the record formats (`records.SCHEMAS`) and the derived fields (`query.DERIVED`),
+The tables follow the record formats (`records.SCHEMAS`) and the derived fields (`derive.DERIVED`),
 so a new field appears here by itself:
 - one table per collection, one row per record, `id` its primary key; the columns are the
   fields (snake_case, as in YAML) followed by the derived fields, computed as of a date;
@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ..derive import DERIVED
 from ..errors import SQLError, SQLRefused, SQLStopped
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
-from .query import DERIVED, pick, record_row
+from .query import pick, record_row
 
 TABLE_NAMES = ("team", "customers", "contacts", "visits", "contracts", "contract_items", "approvals",
                "receivables", "payments", "collection_actions", "reviews")

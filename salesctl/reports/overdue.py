@@ -50,11 +50,8 @@ def overdue_rows(ws, as_of: date, *, min_days: int = 0, owner: str | None = None
 
 
 def bucket_balances(rows: list[dict], labels: list[str]) -> dict:
-    """Balance per aging bucket; every label present, 0 when empty."""
-    buckets = {label: Decimal("0") for label in labels}
-    for row in rows:
-        buckets[row["bucket"]] += row["balance"]
-    return buckets
+    """Balance per aging bucket of ledger rows (`derive.bucket_balances`)."""
+    return derive.bucket_balances(((row["bucket"], row["balance"]) for row in rows), labels)
 
 
 def totals(rows: list[dict], labels: list[str]) -> dict:

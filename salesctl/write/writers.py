@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import storage
-from ..derive import approval_state, is_written_off, receivable_balance
+from ..derive import approval_state, is_written_off, receivable_balance, scheduled_amount
 from ..errors import BadInput, Refused
 from ..load.parse import parse_bytes
 from ..model import fields as F
@@ -380,7 +380,7 @@ def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = No
     if amount is None:
         raise Refused(f"{contract.id} has no valid amount to schedule")
     existing = ws.receivables_of(contract.id)
-    scheduled = sum((r.get("amount", Decimal(0)) for r in existing), Decimal(0))
+    scheduled = scheduled_amount(ws, contract)
     unscheduled = amount - scheduled
     exact = [amount * p.share / 100 if p.percent else p.share for p in parts]
     total = sum(exact, Decimal(0))
