@@ -20,6 +20,7 @@ from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
 from ..errors import GitError
 from .paths import WORKSPACE_PATHS, is_workspace_file, listing_order
+from .source import Source
 
 REGULAR_MODES = ("100644", "100755")
 SYMLINK_MODE = "120000"
@@ -109,7 +110,7 @@ def resolve(repo: Repository, rev: str) -> str:
     raise GitError(f"unknown revision {rev!r}{hint}")
 
 
-class GitSource:
+class GitSource(Source):
     """The workspace as committed at `rev`, a `source.Source` like `source.FileSource`.
 
     `files()` gives (path, ("blob", id)); `read(path)` gives the blob's bytes. A symbolic link

@@ -1,7 +1,8 @@
 """salesctl's files on disk: a writer's plan put there whole or not at all, and `.salesctl/`.
 
-Imports nothing else of salesctl but `errors`. The loader reads the working tree under `reading`, the caches
-write only where `state_path_ok`, the writers `apply` their plans under `writer_lock`.
+Imports nothing else of salesctl but `errors`. The loader reads the working tree under `reading`,
+the caches write with `replace_file` where `state_path_ok`, the writers `apply` their plans under
+`writer_lock`.
 
 salesctl keeps its own state in `.salesctl/` (git-ignored):
 - `lock`: a writer holds it for its whole command (read, plan, check, write), so writers take
@@ -28,11 +29,11 @@ writer's lock, the readers' lock, `apply`). What the rest of salesctl uses is na
 """
 
 from ..errors import Conflict, LockTimeout, StorageError, Unfinished, Unsafe
-from .files import TEMP_SUFFIX, read_file
+from .files import TEMP_SUFFIX, read_file, replace_file
 from .journal import JOURNAL, JOURNAL_LOG, Recovery, last_recovery, recover
 from .plans import apply, reading, writer_lock
 from .state import NOFOLLOW, NONBLOCK, STATE_DIR, lock_timeout, state_path_ok, state_problem
 
 __all__ = ["JOURNAL", "JOURNAL_LOG", "NOFOLLOW", "NONBLOCK", "STATE_DIR", "TEMP_SUFFIX", "Conflict", "LockTimeout",
            "Recovery", "StorageError", "Unfinished", "Unsafe", "apply", "last_recovery", "lock_timeout", "read_file",
-           "reading", "recover", "state_path_ok", "state_problem", "writer_lock"]
+           "reading", "recover", "replace_file", "state_path_ok", "state_problem", "writer_lock"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import BadInput
+from ..load.paths import is_workspace_file
 from ..model import fields as F
 from ..model.config import CONFIG_FILE
 from ..model.money import MAX_AMOUNT
@@ -121,7 +122,7 @@ def file_arg(ws, path: str, collection: str) -> str:
     parts = rel.parts
     if len(parts) < 2 or parts[0] != collection or any(p.startswith(".") for p in parts):
         raise BadInput(f"--file {path}: must be a file under {collection}/ (names not starting with '.')")
-    if not parts[-1].endswith((".yaml", ".yml")):
+    if not is_workspace_file("/".join(parts)):  # what the loader reads: here, a YAML suffix
         raise BadInput(f"--file {path}: must end with .yaml or .yml")
     try:
         (root / rel).resolve().relative_to(root)
