@@ -9,7 +9,7 @@ import click
 
 from ..model.money import money_text
 from ..render import output
-from ..render.headings import headings
+from ..render.locale import headings
 from . import _progress_enabled, app_context, global_options
 
 FORMATS = ("text", "json", "yaml")

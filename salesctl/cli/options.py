@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..render import output
-from ..render.headings import headings
+from ..render.locale import headings
 from ..render.problems import TextReporter
 from . import app_context
 

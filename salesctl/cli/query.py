@@ -10,7 +10,7 @@ from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
 from ..derive import DERIVED
 from ..errors import Refused
 from ..query.query import compile_query, describe, resolve_collection, top_fields
-from ..render.headings import headings
+from ..render.locale import headings
 from ..render.output import cell_text, render_rows, to_table
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option

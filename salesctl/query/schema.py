@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..model.fields import DATE_PATTERN, ID_PATTERN
 from ..model.money import MAX_AMOUNT
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices
-from ..render.headings import headings
+from ..render.locale import headings
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PERIOD_PATTERN = r"^\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$"

@@ -1,60 +1,20 @@
 """What each person must do as of D (SPEC section 8, `remind`): the items, their recipients, their text.
 
 Every condition reads the derived values of `derive`; this module only decides who is told what.
-The texts follow the workspace `locale`; building and sending e-mail is `mail`'s business.
+The texts are in the workspace `locale` (`render.locale`); building and sending e-mail is `mail`'s business.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from wcwidth import wcswidth
 
 from .. import derive
-from ..model.money import money_text
+from ..render.locale import amount_text, reminder_texts
 from . import mail
 
 KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
-
-TEXTS = {
-    "zh_CN": {
-        "kinds": {"follow-up": "跟进拜访", "due-soon": "即将到期", "collect": "逾期催收", "dormant": "久未联系",
-                  "approval": "合同审批"},
-        "follow-up": "跟进{customer}：{action}（{visit_date} 拜访时约定）",
-        "due-soon": "{customer} 应收款 {balance} 将于 {due} 到期",
-        "collect": "{customer} 逾期 {days} 天，余额 {balance}：{step}",
-        "dormant": "{customer} 已 {days} 天未联系（上限 {limit} 天）",
-        "approval": "合同“{title}”（{customer}）待{stage}审批，已等待 {days} 天",
-        "steps": {"phone": "电话催收", "email": "邮件催收", "onsite": "上门催收", "letter": "发催款函",
-                  "agency": "委托催收机构", "legal": "法律途径", "await": "核实 {date} 的承诺付款"},
-        "stages": {"manager": "经理", "legal": "法务", "finance": "财务", "rep": "销售", "lead": "组长",
-                   "admin": "管理员"},
-        "header": "{who}：{count} 项待办（截至 {as_of}）",
-        "subject": "销售提醒 {as_of}：{count} 项待办",
-        "footer": "此邮件由 salesctl 根据 {company} 销售工作区自动生成。",
-    },
-    "en_US": {
-        "kinds": {"follow-up": "follow-up", "due-soon": "due soon", "collect": "collect", "dormant": "dormant",
-                  "approval": "approval"},
-        "follow-up": "Follow up {customer}: {action} (agreed at the visit of {visit_date})",
-        "due-soon": "{customer}: {balance} due on {due}",
-        "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
-        "dormant": "{customer}: no contact for {days} days (limit {limit})",
-        "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
-        "steps": {"phone": "phone call", "email": "e-mail", "onsite": "on-site visit", "letter": "demand letter",
-                  "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
-        "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
-                   "admin": "admin"},
-        "header": "{who}: {count} reminders as of {as_of}",
-        "subject": "Sales reminders for {as_of}: {count} items",
-        "footer": "Sent by salesctl from the sales workspace of {company}.",
-    },
-}
-
-
-def texts(locale: str) -> dict:
-    return TEXTS.get(locale, TEXTS["en_US"])
 
 
 def reminders(ws, as_of: date, *, to: str | None = None) -> list[dict]:
@@ -62,7 +22,7 @@ def reminders(ws, as_of: date, *, to: str | None = None) -> list[dict]:
 
     People come in team order; a person's items by kind (in SPEC order), date and ref.
     """
-    words = texts(ws.config.locale)
+    words = reminder_texts(ws.config.locale)
     due: dict = {}
     for recipient, item in _items(ws, as_of, words):
         due.setdefault(recipient, []).append(item)
@@ -83,7 +43,6 @@ def _item(kind, ref, customer, day, message) -> dict:
 def _items(ws, as_of: date, words: dict):
     """(recipient id, item) for every reminder kind of SPEC section 8."""
     rules = ws.config.rules
-    amount = _money_text(ws.config.currency, ws.config.locale)
 
     def name(customer_id):
         customer = ws.get("customers", customer_id)
@@ -110,12 +69,12 @@ def _items(ws, as_of: date, words: dict):
         balance = derive.receivable_balance(receivable, as_of)
         if derive.is_unpaid(receivable, as_of) and as_of <= receivable["due"] <= soon:
             yield owner, _item("due-soon", receivable.id, customer, receivable["due"], words["due-soon"].format(
-                customer=name(customer), balance=amount(balance), due=receivable["due"].isoformat()))
+                customer=name(customer), balance=amount_text(balance, ws.config.currency, ws.config.locale), due=receivable["due"].isoformat()))
         step = derive.next_step(receivable, as_of, rules["escalation"])
         if step is not None and step["date"] <= as_of:
             action = words["steps"][step["action"]].format(date=step["date"].isoformat())
             yield owner, _item("collect", receivable.id, customer, step["date"], words["collect"].format(
-                customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount(balance),
+                customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount_text(balance, ws.config.currency, ws.config.locale),
                 step=action))
 
     for customer in ws.records["customers"]:
@@ -150,21 +109,11 @@ def approvers(ws, contract, stage: str) -> list[str]:
     return [m["id"] for m in ws.config.team if m.get("role") == stage]
 
 
-def _money_text(currency: str, locale: str):
-    def text(value: Decimal) -> str:
-        figure = money_text(value)
-        if locale == "zh_CN":
-            return f"{figure} 元" if currency == "CNY" else f"{figure} {currency}"
-        return f"{currency} {figure}"
-
-    return text
-
-
 # --- text ----------------------------------------------------------------------------------
 
 def person_text(person: dict, name: str, as_of: date, locale: str) -> str:
     """One person's reminders as plain text: a header line, then one line per item."""
-    words = texts(locale)
+    words = reminder_texts(locale)
     who = f"{name} <{person['email']}>" if person.get("email") else name
     lines = [words["header"].format(who=who, count=len(person["items"]), as_of=as_of.isoformat())]
     labels = [words["kinds"][item["kind"]] for item in person["items"]]
@@ -183,12 +132,12 @@ def _width(text: str) -> int:
 
 
 def subject(count: int, as_of: date, locale: str) -> str:
-    return texts(locale)["subject"].format(count=count, as_of=as_of.isoformat())
+    return reminder_texts(locale)["subject"].format(count=count, as_of=as_of.isoformat())
 
 
 def mail_body(person: dict, name: str, as_of: date, config) -> str:
     """The e-mail body: the person's text and a footer naming the company."""
-    footer = texts(config.locale)["footer"].format(company=config.company.get("name") or "")
+    footer = reminder_texts(config.locale)["footer"].format(company=config.company.get("name") or "")
     return person_text(person, name, as_of, config.locale) + "\n-- \n" + footer + "\n"
 
 

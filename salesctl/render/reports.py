@@ -5,7 +5,7 @@ are, CSV with nested values spread over columns, tables with headings and titles
 from __future__ import annotations
 
 from ..model.records import ACTION_KEYS
-from .headings import headings
+from .locale import headings
 from .output import render_rows, to_csv, to_table
 
 LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid", "balance",
