@@ -1,7 +1,8 @@
 """Cross-record rules. Each rule is a function `(workspace) -> problems`; `RULES` is the list.
 
 Field-level checks (types, enums, required fields) happen while records are built; what lives
-here needs more than one field or more than one record.
+here needs more than one field or more than one record. Each rule's docstring names the codes it
+emits (docs/validation.md describes every code).
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from .model.problems import problem
 from .model.records import COLLECTIONS, items_total
 
 
-
 def _p(code, record, at: tuple, message, severity=None):
     return problem(code, record.path, record.pos(*at), message, record=record.key, severity=severity)
 
 
 def duplicate_ids(ws):
-    """An id used twice in a collection is a `duplicate-id` error. Ids that differ only in case
-    are a `duplicate-id` warning: macOS and Windows ignore case in file names, so there the two
-    records' files `<collection>/<id>.yaml` are one file."""
+    """An id used twice in a collection is an error. Ids that differ only in case are a warning:
+    macOS and Windows ignore case in file names, so there the two records' files
+    `<collection>/<id>.yaml` are one file. Codes: duplicate-id."""
     for collection in COLLECTIONS:
         records = ws.records[collection]
         ids = ws.ids(collection)
@@ -46,6 +46,8 @@ def duplicate_ids(ws):
 
 
 def id_filename(ws):
+    """A record alone in its file is named after its id: `customers/CUS-0001.yaml` holds CUS-0001.
+    Codes: id-filename."""
     for record in ws:
         if record.single_file:
             record_id = record.data.get("id")
@@ -76,6 +78,8 @@ def _walk(value, path, at=()):
 
 
 def unknown_refs(ws):
+    """Every reference (`_REFS`) names a customer, a contract or a team member that exists.
+    Codes: unknown-ref."""
     team = {m["id"] for m in ws.config.team}
     names = {"customers": "customer", "contracts": "contract", "team": "team member"}
     known = {"team": team, "customers": ws.ids("customers"), "contracts": ws.ids("contracts")}
@@ -93,6 +97,7 @@ def unknown_refs(ws):
 
 
 def amount_mismatch(ws):
+    """A contract's amount is the sum of its items (`items_total`). Codes: amount-mismatch."""
     for contract in ws.records["contracts"]:
         if "amount" in contract.data and "items" in contract.data:
             total = items_total(contract["items"])
@@ -102,7 +107,8 @@ def amount_mismatch(ws):
 
 
 def scheduling(ws):
-    """Receivables of a contract must not sum above its amount (nor, when counted, below it)."""
+    """The receivables of a contract sum to no more than its amount (`derive.scheduled_amount`), and
+    to no less once it is counted. Codes: over-scheduled, under-scheduled."""
     for contract in ws.records["contracts"]:
         if "amount" not in contract.data:
             continue
@@ -120,6 +126,7 @@ def scheduling(ws):
 
 
 def overpaid(ws):
+    """A receivable's payments, whatever their dates, sum to no more than its amount. Codes: overpaid."""
     for receivable in ws.records["receivables"]:
         paid = sum((p["amount"] for p in receivable.get("payments", ())), Decimal("0"))
         if "amount" in receivable.data and paid > receivable["amount"]:
@@ -163,6 +170,9 @@ def approvals(ws):
 
 
 def date_order(ws):
+    """A signed or completed contract has a signed date; a contract ends after it starts and is
+    signed after it is created and after its last approval; a payment dated before its contract
+    was signed is a warning. Codes: missing-field, date-order."""
     for contract in ws.records["contracts"]:
         d = contract.data
         if contract.get("status") in ("signed", "completed") and d.get("signed") is None and "status" in d:

@@ -151,6 +151,24 @@ def test_every_error_a_command_can_stop_with_is_in_the_errors_module():
     assert sorted(elsewhere) == sorted(JINJA_ERRORS)
 
 
+def test_every_rule_names_the_codes_it_emits():
+    """`Codes: a, b.` at the end of each rule's docstring: the codes of its `_p(...)` calls."""
+    from salesctl.model.problems import CODES
+    from salesctl.rules import RULES
+
+    tree = ast.parse(MODULES["salesctl.rules"].read_text(encoding="utf-8"))
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    wrong = {}
+    for rule in RULES:
+        node = functions[rule.__name__]
+        emitted = {call.args[0].value for call in ast.walk(node)
+                   if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "_p"}
+        named = (ast.get_docstring(node) or "").rpartition("Codes: ")[2].rstrip(".").split(", ")
+        if not emitted or set(named) != emitted or not emitted <= set(CODES):
+            wrong[rule.__name__] = (sorted(emitted), named)
+    assert wrong == {}
+
+
 def test_every_package_has_a_docstring_saying_what_it_holds():
     bare = [name for name, path in MODULES.items()
             if path.name == "__init__.py" and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
