@@ -74,10 +74,10 @@ class AppContext:
         false: only `validate` reads a workspace whose records cannot be checked.
         """
         if self._workspace is None:
-            from ..load.loader import open_workspace
+            from ..api import open_workspace
 
             with self.loading():
-                self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
+                self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
                                                  progress=_progress_enabled(), require_config=False)
         if require_config:
             self._workspace.require_config(self.rev)

@@ -7,9 +7,10 @@ import difflib
 import click
 
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
+from .. import api
 from ..derive import DERIVED
 from ..errors import Refused
-from ..query.query import compile_query, describe, resolve_collection, top_fields
+from ..query.query import compile_query, resolve_collection, top_fields
 from ..render.locale import headings
 from ..render.output import cell_text, render_rows, to_table
 from . import app_context, global_options
@@ -107,7 +108,7 @@ def show(record_id, fmt, strict):
     for other in matches[1:]:
         click.echo(f"note: {record_id} is also a {SINGULAR[other.collection]} ({other.path}); "
                    f"see it with: salesctl query {other.collection} -w 'id = {record_id}'", err=True)
-    document = describe(ws, record, app_context().today)
+    document = api.show(ws, record, app_context().today)
     if fmt != "table":
         click.echo(render_rows([], [], fmt, document=document), nl=False)
         return

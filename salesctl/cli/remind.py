@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from .. import api
 from ..errors import MailError
 from ..remind import mail
-from ..remind.remind import messages, person_text, reminders
+from ..remind.remind import messages, person_text
 from ..render.output import to_json
 from . import app_context, global_options
 from .options import read_workspace, strict_option
@@ -47,7 +48,7 @@ def remind(to, fmt, send, outbox, strict):
     if to is not None and ws.member(to) is None:
         raise click.BadParameter(f"{to!r} is not a team member", param_hint="--to")
     as_of = app_context().today
-    people = reminders(ws, as_of, to=to)
+    people = api.reminders(ws, as_of, to=to)
     if fmt == "json":
         click.echo(to_json({"as_of": as_of, "reminders": people}), nl=False)
         return

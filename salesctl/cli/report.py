@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
+from .. import api
 from ..errors import PeriodError
 from ..model.periods import Period, parse_period, period_range
 from ..render.reports import render_kpi, render_overdue, render_review
-from ..reports.kpi import kpi_report
-from ..reports.overdue import GROUPINGS, overdue_report
-from ..reports.review import review_report
+from ..reports.overdue import GROUPINGS
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 
@@ -49,7 +48,7 @@ def overdue(by, min_days, owner, fmt, strict):
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
-    doc = overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
+    doc = api.report_overdue(ws, as_of, by=by, min_days=min_days, owner=owner)
     click.echo(render_overdue(doc, fmt, ws.config), nl=False)
 
 
@@ -79,7 +78,7 @@ def kpi(period, start, end, by, fmt, strict):
     """
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict)
-    doc = kpi_report(ws, chosen, app_context().today, by=by)
+    doc = api.report_kpi(ws, app_context().today, chosen, by=by)
     click.echo(render_kpi(doc, fmt, by=by, locale=ws.config.locale), nl=False)
 
 
@@ -117,5 +116,5 @@ def review(period, fmt, strict):
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period")
     ws = read_workspace(strict)
-    doc = review_report(ws, app_context().today, chosen)
+    doc = api.report_review(ws, app_context().today, chosen)
     click.echo(render_review(doc, fmt, ws.config), nl=False)

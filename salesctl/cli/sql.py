@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from .. import api
 from ..errors import BadInput, SQLStopped
 from ..query.export import FORMATS, export as export_tables, guess_format
-from ..query.tables import TABLE_NAMES, Limits, open_database, workspace_tables
+from ..query.tables import TABLE_NAMES, Limits, workspace_tables
 from ..render.output import render_rows
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
@@ -42,8 +43,7 @@ def sql(statement, timeout, memory_mb, fmt, strict):
     """
     ws = read_workspace(strict)
     try:
-        database = open_database(ws, app_context().today, Limits(timeout, memory_mb))
-        names, rows = database.query(statement)
+        names, rows = api.sql(ws, statement, app_context().today, limits=Limits(timeout, memory_mb))
     except SQLStopped as exc:  # the option that lifts the limit, in the command line's terms
         raise SQLStopped(f"{exc}; allow more with {RAISED_BY[exc.limit]}", exc.limit) from None
     keys = _unique(names)

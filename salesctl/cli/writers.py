@@ -1,8 +1,9 @@
-"""`salesctl new`, `pay`, `collect`, `approve`, `schedule`: options in, a plan from the library, written.
+"""`salesctl new`, `pay`, `collect`, `approve`, `schedule`: options in, the writer of `salesctl.api`
+called, its plan printed.
 
 Every writer takes the lock (finishing first a write that a killed writer left half done), reads
-the workspace, builds and checks its plan (`writers`), and writes all of it or none (`storage`);
-with --dry-run it prints the diff instead and writes nothing.
+the workspace, builds and checks its plan (`write.writers`), and writes all of it or none
+(`storage`): `write.run.run_writer`. With --dry-run it prints the diff instead and writes nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from datetime import date
 
 import click
 
-from .. import storage
+from .. import api
 from ..errors import BadInput, Refused
-from ..load.loader import open_workspace
 from ..model.records import COLLECTION_CHANNELS
 from ..render.problems import TextReporter
 from ..write import args, writers
@@ -27,29 +27,19 @@ by_option = click.option("--by", "by", metavar="ID",
 
 
 def _workspace(app):
-    return open_workspace(app.root(), use_cache=not app.no_cache)
+    return api.open_workspace(app.root(), cache=not app.no_cache)
 
 
-def _write(build, *, dry_run: bool, ids: bool = False):
-    """Run `build(ws) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
+def _write(call, *arguments, ids: bool = False, **kwargs):
+    """`call` (a writer of `salesctl.api`) over the workspace, and its plan printed: the diff with
+    --dry-run, else one summary line per thing done (and the new ids on stdout)."""
     app = app_context()
     if app.rev:
         raise BadInput("writers change the working tree; --rev is for read commands")
-    root = app.root()
-    try:
-        if dry_run:
-            plan = build(_workspace(app))
-        else:
-            with storage.writer_lock(root) as recovered:
-                if recovered is not None:
-                    click.echo(f"note: {recovered.message()}", err=True)
-                plan = build(_workspace(app))
-                storage.apply(root, plan.files, note="; ".join(plan.summary))
-    except OSError as exc:
-        raise storage.StorageError(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); "
-                                   f"nothing written") from None
+    plan = call(app.root(), *arguments, cache=not app.no_cache, **kwargs,
+                on_recovery=lambda recovered: click.echo(f"note: {recovered.message()}", err=True))
     click.echo(TextReporter().lines(plan.warnings), err=True, nl=False)
-    if dry_run:
+    if kwargs["dry_run"]:
         click.echo(plan.diff(), nl=False)
         click.echo("dry run: nothing written", err=True)
         return
@@ -94,15 +84,7 @@ def new(kind, assignments, edit, file, on, dry_run):
     text = None
     if edit:
         text = _edit_loop(app, collection, assignments, day, file)
-
-    def build(ws):
-        path = args.file_arg(ws, file, collection) if file else None
-        if text is not None:
-            return writers.new(ws, collection, text=text, file=path)
-        record = writers.draft_record(ws, collection, assignments, on=day)
-        return writers.new(ws, collection, record=record, file=path)
-
-    _write(build, dry_run=dry_run, ids=True)
+    _write(api.new, collection, assignments, on=day, text=text, file=file, dry_run=dry_run, ids=True)
 
 
 def _edit_loop(app, collection, assignments, day, file) -> str:
@@ -144,8 +126,7 @@ def pay(receivable, amount, on, method, ref, dry_run):
       salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
     """
     day, value = _on(on), args.amount_arg(amount)
-    _write(lambda ws: writers.pay(ws, receivable, value, on=day, method=method, ref=ref),
-           dry_run=dry_run)
+    _write(api.pay, receivable, value, on=day, method=method, ref=ref, dry_run=dry_run)
 
 
 @click.command()
@@ -167,11 +148,7 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
     day = _on(on)
     promise = args.date_arg(promised, "--promised") if promised else None
 
-    def build(ws):
-        who = args.resolve_by(ws, by)
-        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise)
-
-    _write(build, dry_run=dry_run)
+    _write(api.collect, receivable, channel=channel, on=day, by=by, note=note, promised=promise, dry_run=dry_run)
 
 
 @click.command()
@@ -195,11 +172,7 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     """
     day = _on(on)
 
-    def build(ws):
-        who = args.resolve_by(ws, by)
-        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment)
-
-    _write(build, dry_run=dry_run)
+    _write(api.approve, contract, stage=stage, on=day, by=by, reject=reject, comment=comment, dry_run=dry_run)
 
 
 # --- schedule ------------------------------------------------------------------------------
@@ -225,10 +198,4 @@ def schedule(contract, plan, file, dry_run):
       salesctl schedule CT-2026-016 30%@signed,70%@end+30
     """
     writers.parse_plan(plan)
-    day = app_context().today
-
-    def build(ws):
-        path = args.file_arg(ws, file, "receivables") if file else None
-        return writers.schedule(ws, contract, plan, on=day, file=path)
-
-    _write(build, dry_run=dry_run, ids=True)
+    _write(api.schedule, contract, plan, on=app_context().today, file=file, dry_run=dry_run, ids=True)
