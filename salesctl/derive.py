@@ -1,4 +1,4 @@
-"""Derived values of SPEC section 6, each defined once, all computed as of a date D.
+"""Derived values (docs/derived.md), each defined once, all computed as of a date D.
 
 Only payments, collection actions, visits and approvals dated on or before D count.
 Every report, query and reminder calls these functions; none recomputes them.
@@ -199,7 +199,7 @@ def last_action(receivable: Record, as_of: date) -> dict | None:
 
 
 def next_step(receivable: Record, as_of: date, escalation: list) -> dict | None:
-    """What collection should do next on an overdue receivable (SPEC section 6)."""
+    """What collection should do next on an overdue receivable (docs/derived.md#next_step)."""
     if receivable_status(receivable, as_of) != "overdue":
         return None
     latest = last_action(receivable, as_of)

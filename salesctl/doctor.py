@@ -29,7 +29,7 @@ from .model.problems import count
 from .write.args import resolve_by
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
-PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
+PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # remind --send (docs/commands.md#sending-e-mail)
 HOOK_MARK = re.compile(r"salesctl\b.*\bvalidate")  # `salesctl validate`, `salesctl -C sales validate`
 
 

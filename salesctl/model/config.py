@@ -1,4 +1,4 @@
-"""salesctl.yaml: the workspace config with every default of SPEC section 4 and its own checks."""
+"""salesctl.yaml: the workspace config with every default of docs/config.md and its own checks."""
 
 from __future__ import annotations
 

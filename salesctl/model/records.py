@@ -1,4 +1,5 @@
-"""What a record is: the five record formats (SPEC section 5) and typed records built from raw data.
+"""What a record is: the five record formats (docs/workspace.md#customers … #reviews) and typed
+records built from raw data.
 
 The formats are data (`SCHEMAS`), so that the checks, the did-you-mean, the JSON Schema and the
 query field list all come from one description.

@@ -1,7 +1,7 @@
 """Asking questions of one collection: `-w FIELD OP VALUE` conditions, sorting and field selection.
 
 A query is compiled first (`compile_query`): every field, operator and value is checked against
-the record format (`records.SCHEMAS`) and the derived fields of SPEC section 6 (`derive.DERIVED`), so a
+the record format (`records.SCHEMAS`) and the derived fields (`derive.DERIVED`, docs/derived.md), so a
 typo is a usage error before any record is read. It then runs over a workspace as of a date.
 Rows are the record's fields plus its derived fields (`record_row`), one place for query, show,
 sql and export alike.

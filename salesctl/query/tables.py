@@ -1,4 +1,4 @@
-"""The workspace as relational tables (SPEC section 8: sql, export) and the read-only database.
+"""The workspace as relational tables (docs/commands.md#tables: sql, export) and the read-only database.
 
 The tables follow the record formats (`records.SCHEMAS`) and the derived fields (`derive.DERIVED`),
 so a new field appears here by itself:

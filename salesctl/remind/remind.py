@@ -1,4 +1,5 @@
-"""What each person must do as of D (SPEC section 8, `remind`): the items, their recipients, their text.
+"""What each person must do as of D (docs/derived.md#reminders, `remind`): the items, their recipients,
+their text.
 
 Every condition reads the derived values of `derive`; this module only decides who is told what.
 The texts are in the workspace `locale` (`render.locale`); building and sending e-mail is `mail`'s business.
@@ -20,7 +21,7 @@ KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
 def reminders(ws, as_of: date, *, to: str | None = None) -> list[dict]:
     """[{to, email, items: [{kind, ref, customer, date, message}]}] per team member with something due.
 
-    People come in team order; a person's items by kind (in SPEC order), date and ref.
+    People come in team order; a person's items by kind (in the order of `KINDS`), date and ref.
     """
     words = reminder_texts(ws.config.locale)
     due: dict = {}
@@ -41,7 +42,7 @@ def _item(kind, ref, customer, day, message) -> dict:
 
 
 def _items(ws, as_of: date, words: dict):
-    """(recipient id, item) for every reminder kind of SPEC section 8."""
+    """(recipient id, item) for every reminder kind (docs/derived.md#reminders)."""
     rules = ws.config.rules
 
     def name(customer_id):

@@ -1,6 +1,6 @@
 """Render rows as table, csv, json or yaml — one renderer for every command that prints data.
 
-JSON follows SPEC section 8: dates as ISO strings, money (Decimal) as numbers with 2 decimals,
+JSON follows docs/commands.md#output-formats: dates as ISO strings, money (Decimal) as numbers with 2 decimals,
 ratios (`Ratio`) as fractions. Tables show money with thousands separators and ratios as
 percentages, with headings in the workspace locale and CJK-aware column widths.
 """

@@ -1,4 +1,4 @@
-"""`report kpi`: the KPIs of SPEC section 7 per rep or group.
+"""`report kpi`: the KPIs (docs/derived.md#kpis) per rep or group.
 
 A rep's figures are first gathered as a `Tally` of the underlying contracts, payments, visits and
 customers; group rows and the total row merge tallies and recompute every ratio and mean from
@@ -53,7 +53,7 @@ class Tally:
 
 
 def figures(tally: Tally) -> dict:
-    """The KPIs of section 7 (without rep/name) computed from one tally."""
+    """The KPIs (without rep/name) computed from one tally."""
     signed = derive.signed_amount(tally.contracts)
     target = sum(tally.targets, ZERO) if tally.targets else None
     satisfaction = [v["satisfaction"] for v in tally.visits if v.get("satisfaction") is not None]
@@ -156,7 +156,7 @@ def rep_figures(ws, as_of: date, wanted) -> dict[tuple, dict]:
 
 
 def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:
-    """The `report kpi` document of SPEC section 8: one row per rep (or group) and a total row."""
+    """The `report kpi` document (docs/commands.md#report-kpi): one row per rep (or group) and a total row."""
     tallies = rep_tallies(ws, period, as_of)
     if by == "group":
         groups: dict = {}

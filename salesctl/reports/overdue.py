@@ -79,7 +79,7 @@ def group_rows(ws, rows: list[dict], by: str, labels: list[str]) -> list[dict]:
 
 
 def overdue_report(ws, as_of: date, *, by: str = "receivable", min_days: int = 0, owner: str | None = None) -> dict:
-    """The `report overdue` document of SPEC section 8."""
+    """The `report overdue` document (docs/commands.md#report-overdue)."""
     labels = ws.config.bucket_labels()
     rows = overdue_rows(ws, as_of, min_days=min_days, owner=owner)
     total = totals(rows, labels)

@@ -1,4 +1,4 @@
-"""The writers of SPEC section 8 (new, pay, collect, approve, schedule) as library calls.
+"""The writers (docs/writers.md: new, pay, collect, approve, schedule) as library calls.
 
 Each call takes the workspace as loaded from disk and returns a `Plan`: the new bytes of every
 file it would change, already checked against the whole workspace (`check`): a plan that would
