@@ -12,7 +12,7 @@ from salesctl.errors import BadInput, QueryError, Refused, SQLRefused, Workspace
 
 AS_OF = date(2026, 11, 30)
 FILES = {
-    "customers/CUS-0001.yaml": "{id: CUS-0001, name: 华东精密机械有限公司, owner: zhang, created: 2026-01-05}\n",
+    "customers/CUS-0001.yaml": "{id: CUS-0001, name: 华东精密机械, owner: zhang, created: 2026-01-05}\n",
     "contracts/CT-0001.yaml": """\
         id: CT-0001
         customer: CUS-0001
@@ -125,7 +125,8 @@ def test_a_refused_write_changes_nothing(root):
 def test_new_collect_and_schedule(root):
     plan = api.new(root, "customer", ["name=杭州云帆网络科技有限公司", "owner=wang"], on=AS_OF)
     assert plan.ids == ["CUS-0002"]
-    assert api.collect(root, "RCV-0001", channel="phone", on=AS_OF, by="zhang").files[0].path == "receivables/RCV-0001.yaml"
+    plan = api.collect(root, "RCV-0001", channel="phone", on=AS_OF, by="zhang")
+    assert [change.path for change in plan.files] == ["receivables/RCV-0001.yaml"]
     ws = api.open_workspace(root)
     assert [a["channel"] for a in ws.get("receivables", "RCV-0001")["collection"]] == ["phone"]
     with pytest.raises(Refused, match="above what is left"):  # 120,000 already scheduled in RCV-0001 and RCV-0002

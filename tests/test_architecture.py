@@ -188,7 +188,8 @@ def test_every_package_has_a_docstring_saying_what_it_holds():
 
 def test_help_imports_no_command():
     code = ("import sys\nfrom salesctl.cli import cli\ntry:\n    cli.main(['--help'], prog_name='salesctl')\n"
-            "except SystemExit:\n    pass\nprint(' '.join(sorted(m for m in sys.modules if m.startswith('salesctl'))))\n")
+            "except SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('salesctl'))))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.splitlines()[-1] == "salesctl salesctl.cli"
 

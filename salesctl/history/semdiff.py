@@ -180,7 +180,8 @@ def signed_effect(ws_a, ws_b, as_of: date) -> list[dict]:
 def _signed_amounts(ws, as_of: date, wanted) -> dict:
     """{(period, rep): signed amount} for each wanted pair, as `report kpi` counts it."""
     owners = derive.counted_by_owner(ws, as_of)
-    return {(period, rep): derive.signed_amount(derive.signed_in(owners.get(rep, ()), period)) for period, rep in wanted}
+    return {(period, rep): derive.signed_amount(derive.signed_in(owners.get(rep, ()), period))
+            for period, rep in wanted}
 
 
 # --- the whole diff ------------------------------------------------------------------------

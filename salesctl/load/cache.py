@@ -39,8 +39,8 @@ def _code_stamp() -> bytes:
 
     here = Path(__file__).parent.parent
     parts = [__version__]
-    for name in ("load/parse.py", "load/compose.py", "model/parsed.py", "model/fields.py", "model/money.py", "model/periods.py",
-                 "model/problems.py", "model/records.py", "model/config.py", "derive.py", "rules.py"):
+    for name in ("load/parse.py", "load/compose.py", "model/parsed.py", "model/fields.py", "model/money.py",
+                 "model/periods.py", "model/problems.py", "model/records.py", "model/config.py", "derive.py", "rules.py"):
         try:
             st = os.stat(here / name)
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")

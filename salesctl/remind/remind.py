@@ -45,6 +45,9 @@ def _items(ws, as_of: date, words: dict):
     """(recipient id, item) for every reminder kind (docs/derived.md#reminders)."""
     rules = ws.config.rules
 
+    def amount(value):
+        return amount_text(value, ws.config.currency, ws.config.locale)
+
     def name(customer_id):
         customer = ws.get("customers", customer_id)
         return customer.get("name") if customer else customer_id
@@ -70,12 +73,12 @@ def _items(ws, as_of: date, words: dict):
         balance = derive.receivable_balance(receivable, as_of)
         if derive.is_unpaid(receivable, as_of) and as_of <= receivable["due"] <= soon:
             yield owner, _item("due-soon", receivable.id, customer, receivable["due"], words["due-soon"].format(
-                customer=name(customer), balance=amount_text(balance, ws.config.currency, ws.config.locale), due=receivable["due"].isoformat()))
+                customer=name(customer), balance=amount(balance), due=receivable["due"].isoformat()))
         step = derive.next_step(receivable, as_of, rules["escalation"])
         if step is not None and step["date"] <= as_of:
             action = words["steps"][step["action"]].format(date=step["date"].isoformat())
             yield owner, _item("collect", receivable.id, customer, step["date"], words["collect"].format(
-                customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount_text(balance, ws.config.currency, ws.config.locale),
+                customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount(balance),
                 step=action))
 
     for customer in ws.records["customers"]:
