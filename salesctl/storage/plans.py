@@ -9,11 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import Conflict, StorageError, Unfinished, Unsafe
 from .files import (CREATE, IN_PLACE, REPLACE, make_folders, put, read_with_stat, remove_stale_temps, resolve, stage,
                     sync_dirs, unlink_quietly)
 from .journal import JOURNAL, drop_journal, journal_left, recover, recover_locked, write_journal
-from .state import (FILES_LOCK, LOCK_FILE, NOFOLLOW, Conflict, StorageError, Unfinished, Unsafe, lock_timeout,
-                    open_files_lock, open_own, state_dir, state_lock, unlock, wait)
+from .state import (FILES_LOCK, LOCK_FILE, NOFOLLOW, lock_timeout, open_files_lock, open_own, state_dir, state_lock,
+                    unlock, wait)
 
 STAGING_THREADS = 16
 

@@ -2,7 +2,8 @@
 
 `writers` builds each plan from values checked in `args` (new ids from `ids`), editing the files
 in memory through `edit` (with `style` and `nodes`), which keeps every byte it does not change;
-`plan` checks it against the whole workspace. `storage.apply` writes it.
+`plan` checks it against the whole workspace; `run.run_writer` builds it under the writers' lock
+and writes it whole (`storage.apply`).
 
 Imports the layers below (model, storage, derive, load); no other feature.
 """

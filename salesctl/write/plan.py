@@ -9,21 +9,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..errors import Refused
 from ..load.pipeline import load
 from ..load.source import FileSource, OverlaySource
 from ..model.problems import Problem
-
-
-class BadInput(Exception):
-    """A value on the command line that cannot be used (exit 2)."""
-
-
-class Refused(Exception):
-    """The write would break the workspace, or cannot be made safely (exit 1, nothing written)."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 @dataclass

@@ -16,15 +16,12 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from ..errors import EditError
 from .nodes import end_of, learnable, root_list
 
 # What a plain scalar may be read as other than text by a YAML 1.2 or a YAML 1.1 reader (yes, 1:20,
 # 0o7, 2026-01-01, <<, …): text matching one is written quoted, so that every reader agrees.
 _TYPED = [regexp for _versions, _tag, regexp, _first in implicit_resolvers]
-
-
-class EditError(Exception):
-    """The file's shape does not allow the edit, or the edit could not be verified."""
 
 
 @dataclass
