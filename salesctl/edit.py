@@ -36,7 +36,8 @@ BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
 # What a plain scalar may be read as other than text by a YAML 1.2 or a YAML 1.1 reader (yes, 1:20,
 # 0o7, 2026-01-01, <<, …): text matching one is written quoted, so that every reader agrees.
-_TYPED = [regexp for _versions, _tag, regexp, _first in implicit_resolvers]
+_TYPED = re.compile("|".join(f"(?{'x' if regexp.flags & re.X else ''}:{regexp.pattern})"
+                             for _versions, _tag, regexp, _first in implicit_resolvers))  # any of them
 
 
 class EditError(Exception):
@@ -182,9 +183,6 @@ def _yaml(style: Style) -> YAML:
     return yaml
 
 
-_LINE_BREAKS = "\x85\u2028\u2029"  # YAML and str.splitlines break lines there too
-
-
 def _represent_decimal(representer, value: Decimal):
     """Money as the plain number it is (12000, 12000.50): never a float's artefacts."""
     text = format(value, "f")
@@ -227,20 +225,109 @@ def _text(value: str, in_flow: bool):
     ruamel's emitter follows YAML 1.2, which lets `CMB:2611300012` or `0?` stand plain inside
     `{…}`; the libyaml reader (ours, and most tools') refuses a `:` there and ends the text at a `?`.
     """
-    if any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
+    if not value.isprintable():  # a line break (\\n, NEL, U+2028 …) or a control character; a space is printable
         return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
-    if any(regexp.match(value) for regexp in _TYPED) or in_flow and (":" in value or "?" in value):
+    if _TYPED.match(value) or in_flow and (":" in value or "?" in value):
         return SingleQuotedScalarString(value)
     return value
 
 
 def render(value, style: Style, *, flow: bool = False) -> list[str]:
     """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
+    fast = _render_record(value, style) if not flow and isinstance(value, dict) else None
+    if fast is not None:
+        return [line + "\n" for line in fast.split("\n")[:-1]]
     stream = io.StringIO()
     _yaml(style).dump(_prepare(value, style, flow), stream)
     lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
     tail = lines.pop()  # "" when the text ends with a newline
     return [line + "\n" for line in lines] + ([tail] if tail else [])
+
+
+_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`. \t")
+_FLOW_MARKS = frozenset(",[]{}:?#")
+
+
+def _render_record(record: dict, style: Style) -> str | None:
+    """What ruamel's emitter writes for a mapping of the shapes writers make — scalars, lists of
+    scalars, lists of flat mappings, flat mappings — without it (it takes a millisecond a record:
+    minutes for an import of thousands); None for any other shape, which ruamel writes. Tests hold
+    both to the same text for every style."""
+    out = []
+    seq = " " * style.offset + "-" + " " * (style.sequence - style.offset - 1)
+    for key, value in record.items():
+        name = _scalar(key, False)
+        if name is None:
+            return None
+        if isinstance(value, dict):
+            pairs = _pairs(value, style.flow.get(key, False) or not value)
+            if pairs is None:
+                return None
+            if style.flow.get(key, False) or not value:
+                out.append(f"{name}: {{{', '.join(pairs)}}}\n")
+            else:
+                out.append(f"{name}:\n" + "".join(f"{' ' * style.mapping}{pair}\n" for pair in pairs))
+        elif isinstance(value, list):
+            if value and all(isinstance(item, dict) and item for item in value):
+                flow = style.flow.get(key, style.entries_flow)
+                entries = [_pairs(item, flow) for item in value]
+                if any(entry is None for entry in entries):
+                    return None
+                out.append(f"{name}:\n")
+                for pairs in entries:
+                    if flow:
+                        out.append(f"{seq}{{{', '.join(pairs)}}}\n")
+                    else:
+                        out.append(f"{seq}{pairs[0]}\n" + "".join(f"{' ' * style.sequence}{p}\n" for p in pairs[1:]))
+            elif not any(isinstance(item, (dict, list)) for item in value):
+                flow = style.flow.get(key, False) or not value
+                items = [_scalar(item, flow) for item in value]
+                if None in items:
+                    return None
+                out.append(f"{name}: [{', '.join(items)}]\n" if flow else
+                           f"{name}:\n" + "".join(f"{seq}{item}\n" for item in items))
+            else:
+                return None
+        else:
+            text = _scalar(value, False)
+            if text is None:
+                return None
+            out.append(f"{name}: {text}\n")
+    return "".join(out)
+
+
+def _pairs(mapping: dict, flow: bool) -> list[str] | None:
+    pairs = []
+    for key, value in mapping.items():
+        name, text = _scalar(key, flow), _scalar(value, flow)
+        if name is None or text is None:
+            return None
+        pairs.append(f"{name}: {text}")
+    return pairs
+
+
+def _scalar(value, in_flow: bool) -> str | None:
+    """A scalar as ruamel writes it, or None where that is not certain (the caller falls back)."""
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return format(value, "f") if value.is_finite() else None
+    if kind is date:
+        return value.isoformat()
+    if kind is not str or len(value) > 1000:
+        return None
+    quoted = _text(value, in_flow)
+    if isinstance(quoted, DoubleQuotedScalarString):
+        return None
+    if isinstance(quoted, SingleQuotedScalarString):
+        return "'" + value.replace("'", "''") + "'"
+    if (value[0] in _PLAIN_START or value[-1] in " :" or ": " in value or " #" in value
+            or in_flow and not _FLOW_MARKS.isdisjoint(value)):
+        return None
+    return value
 
 
 def render_inline(value, style: Style, *, flow: bool) -> str:
@@ -254,6 +341,12 @@ def render_inline(value, style: Style, *, flow: bool) -> str:
 
 def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
     """The text of a new one-record file, checked to read back as `record`."""
+    return new_file_parsed(record, style, name=name)[0]
+
+
+def new_file_parsed(record: dict, style: Style, *, name: str = "a new file"):
+    """(text, what `parse` reads from it) of a new one-record file, checked to read back as
+    `record`: a writer of many files hands the parse on instead of parsing each file twice."""
     text = "".join(render(record, style))
     parsed = parse_bytes(text.encode("utf-8"))
     problem = _unparsed(parsed)
@@ -261,7 +354,7 @@ def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
         raise EditError(_bug(name, f"does not parse ({problem})"))
     if [r.data for r in parsed.records] != [_as_read(record)]:
         raise EditError(_bug(name, "reads back as other values than those written"))
-    return text
+    return text, parsed
 
 
 def _bug(name: str, what: str) -> str:
@@ -405,6 +498,46 @@ class YamlFile:
         self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=flow))
         expected[index][name] = _as_read(value)
         self._verify(expected, index, name)
+
+    def set_path(self, record_id, path: tuple, value, order: list[str] = ()):
+        """Set the value at `path`: a field of the record, or a field of a mapping or list entry
+        inside it (`("contacts", 0, "phone")`). A scalar is replaced in place (the rest of its line
+        stays), an absent key is added after the keys that come before it in `order`, a list or
+        mapping is written anew in the file's style."""
+        index = self.find(record_id)
+        expected = self._plain()
+        self._refuse_shared(index, path[0], "change", expected[index])
+        node, plain, in_flow = self.records[index], expected[index], bool(self.records[index].flow_style)
+        for step in path[:-1]:
+            node = _value_of(node, step) if isinstance(node, MappingNode) else (
+                node.value[step] if isinstance(node, SequenceNode) and step < len(node.value) else None)
+            if not isinstance(node, (MappingNode, SequenceNode)):
+                raise EditError(f"{record_id}: {'.'.join(map(str, path))} is not in {self.name}")
+            plain = plain[step]
+            in_flow = in_flow or bool(node.flow_style)
+        name = path[-1]
+        if not isinstance(node, MappingNode):
+            raise EditError(f"{record_id}: {'.'.join(map(str, path[:-1]))} is not a mapping")
+        target = _value_of(node, name)
+        if target is None:
+            self._add_field(node, name, value, list(order))
+        elif isinstance(target, ScalarNode):
+            if isinstance(value, (dict, list)) or target.start_mark.index == target.end_mark.index:
+                self._fill_null(node, name, target, value)
+            else:
+                quoted = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}.get(target.style)
+                shown = quoted(value) if quoted and isinstance(value, str) else value  # quoted as it was
+                self._splice(target.start_mark.index, target.end_mark.index,
+                             render_inline(shown, self.style, flow=in_flow))
+        elif target.flow_style or in_flow:
+            self._splice(target.start_mark.index, target.end_mark.index, render_inline(value, self.style, flow=True))
+        else:
+            key = next(k for k, v in node.value if v is target)
+            lines = render({name: value}, self.style)
+            body = "".join([lines[0], *_indented(lines[1:], key.start_mark.column)]).rstrip("\n")
+            self._splice(key.start_mark.index, _end(target, self.text), body.replace("\n", self.newline))
+        plain[name] = _as_read(value)
+        self._verify(expected, index, path[0])
 
     def add_record(self, record: dict | str):
         """Append a record (a mapping, or the YAML text of one) at the end of a many-record file."""

@@ -30,6 +30,7 @@ ZH_CN = {
     "action": "动作", "self": "自评", "visit": "拜访",
     "old": "原值", "new": "新值", "delta": "变动", "diff_receivables": "应收款余额与状态",
     "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
+    "import_problems": "导入问题",
 }
 
 EN_US = {
@@ -51,6 +52,7 @@ EN_US = {
     "collection": "Collection log",
     "old": "Before", "new": "After", "delta": "Change", "diff_receivables": "Receivable balances and statuses",
     "diff_overdue": "Overdue balance by aging bucket", "diff_signed": "Signed amount by quarter and rep",
+    "import_problems": "Import problems",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import stat
+import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,7 @@ NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, eve
 JOURNAL_MAGIC = b"salesctl-journal 1\n"
 NOTE_CHARS = 300
 STAGING_THREADS = 16
+BULK_FILES = 2000  # from this many staged files on, one sync of the file system instead of one fsync each
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO where a file should be must not block the open
 CREATE, REPLACE, IN_PLACE = "create", "replace", "in-place"
@@ -452,26 +454,41 @@ def _make_folders(paths) -> list[str]:
 
 def _stage_all(targets: list[_Target]):
     """Stage the new content of every file not written in place, several files at a time: waiting
-    for the disk is what takes time, and it takes many flushes at once nearly as fast as one."""
+    for the disk is what takes time, and it takes many flushes at once nearly as fast as one.
+    Thousands of files (an import) are flushed by one `sync` once all are staged, where it waits
+    until the data is on disk (Linux): as durable as an fsync each, and seconds faster. Each
+    thread stages a run of files, so that handing files to threads costs less than writing them."""
     staged = [t for t in targets if t.how != IN_PLACE]
-    with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(staged) or 1)) as pool:
-        futures = [(t, pool.submit(_stage, t.path, t.after, t.like)) for t in staged]
+    bulk = len(staged) >= BULK_FILES and sys.platform.startswith("linux")
+    size = max(1, len(staged) // (STAGING_THREADS * 4))
+    runs = [staged[i:i + size] for i in range(0, len(staged), size)]
+    with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(runs) or 1)) as pool:
+        futures = [pool.submit(_stage_run, run, not bulk) for run in runs]
     failed = None
-    for t, future in futures:
-        try:
-            t.temp = future.result()
-        except Exception as exc:
-            failed = failed or exc
-            continue
-        if t.temp is None:
-            t.how = IN_PLACE
+    for future in futures:
+        failed = failed or future.result()
     if failed is not None:
         raise failed
+    if bulk:
+        os.sync()
 
 
-def _stage(path: str, data: bytes, like: os.stat_result | None) -> str | None:
-    """Write `data` to a hidden temporary file beside `path`, flushed to disk, with the mode and
-    owner of `like` (the file it replaces); None when that owner cannot be given to it."""
+def _stage_run(run: list[_Target], flush: bool) -> Exception | None:
+    """Stage a run of files (`temp` set on each staged); the failure that stopped it, if any."""
+    for t in run:
+        try:
+            t.temp = _stage(t.path, t.after, t.like, flush)
+        except Exception as exc:
+            return exc
+        if t.temp is None:
+            t.how = IN_PLACE
+    return None
+
+
+def _stage(path: str, data: bytes, like: os.stat_result | None, flush: bool = True) -> str | None:
+    """Write `data` to a hidden temporary file beside `path`, flushed to disk (unless the caller
+    flushes all at once), with the mode and owner of `like` (the file it replaces); None when that
+    owner cannot be given to it."""
     directory, name = os.path.split(path)
     os.makedirs(directory, exist_ok=True)
     temp = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}")
@@ -488,7 +505,8 @@ def _stage(path: str, data: bytes, like: os.stat_result | None) -> str | None:
                     return None
             os.chmod(temp, stat.S_IMODE(like.st_mode))
         _write_all(fd, data)
-        os.fsync(fd)
+        if flush:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         os.unlink(temp)
