@@ -155,7 +155,8 @@ def _report(result, dry_run: bool, written: bool, set_aside):
     errors, _ = count(result.problems)
     rejected = result.count("rejected")
     if result.blocked:
-        hint = "" if set_aside or not rejected else "; --rejects FILE sets the rows with errors aside and imports the others"
+        hint = "" if set_aside or not result.rejected else ("; --rejects FILE sets the rows with errors aside and "
+                                                            "imports the others")
         click.echo(f"error: refused: {errors} error{_s(errors)}; nothing written{hint}", err=True)
         return
     words = ("to add", "to update") if dry_run else ("added", "updated")

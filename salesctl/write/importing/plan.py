@@ -24,8 +24,8 @@ from ...query import record_row
 from ...records import PAYMENT, items_total
 from .columns import ColumnError, dotted, header_row, match_columns, named_entries, parse_mapping, schema_of
 from .files import Files, IdMaker
-from .rows import Row, missing_required, nested_order, new_record, read_rows, same, written_amount
-from .values import Lookup, is_empty
+from .rows import Row, missing_required, nested_order, new_record, read_rows, same
+from .values import Lookup, is_empty, written_amount
 
 DEFAULT_KEYS = {
     "customers": ("name",), "visits": ("customer", "rep", "date", "channel"),
@@ -130,11 +130,11 @@ class _Planner:
     def run(self, rows: list[Row], set_aside: bool, blocked: bool):
         """(outcomes, the checked plan or None, problems tied to no row)."""
         self._match(rows)
-        problems = self._missing(rows)
+        problems, lacking = self._missing(rows)
         blocked = blocked or bool(problems)
         passes = 0
         while True:
-            active = [row for row in rows if not row.failed]
+            active = [row for row in rows if not row.failed and row.number not in lacking]
             plan, unplaced = self._build_and_check(active)
             passes += 1
             blocked = blocked or any(p.is_error for p in unplaced)
@@ -142,17 +142,17 @@ class _Planner:
                 break
         if blocked or any(row.failed for row in (active if set_aside else rows)):
             plan = None
-        outcomes = [row.outcome if not row.failed else
+        outcomes = [row.outcome if not row.failed and row.outcome is not None else
                     Outcome(row.number, "rejected", row.match.id if row.match is not None else None)
-                    for row in rows]
+                    for row in rows]  # no outcome: a row that lacks a column the sheet does not have
         return outcomes, plan, problems + unplaced
 
     def _adds(self, row: Row) -> bool:
         return row.match is None or (self.collection == "payments" and row.entry is None)
 
-    def _missing(self, rows) -> list:
+    def _missing(self, rows) -> tuple[list, set]:
         """Required fields that new records lack: at the cell when the column is there, else once
-        for the sheet (no column gives it)."""
+        for the sheet (no column gives it). (those problems of the sheet, the rows they concern)"""
         lacking: dict = {}
         for row in rows:
             if row.failed or not self._adds(row):
@@ -163,11 +163,11 @@ class _Planner:
                 else:
                     row.problems.append(problem("missing-field", self.sheet.name, (row.number, column),
                                                 f"{name} is empty; a new {self.noun} needs it"))
-        return [problem("missing-field", self.sheet.name, (self.header, 1),
-                        f"no column gives the required field {name!r}, which the {len(numbers)} new "
-                        f"{self.noun}{'s' if len(numbers) > 1 else ''} (row {numbers[0]}"
-                        f"{', …' if len(numbers) > 1 else ''}) need; name a column with --map COLUMN={name}")
-                for name, numbers in lacking.items()]
+        problems = [problem("missing-field", self.sheet.name, (self.header, 1),
+                            f"no column gives {name!r}, which a new {self.noun} needs ({_rows(numbers)} would add "
+                            f"one); name a column with --map COLUMN={name}")
+                    for name, numbers in lacking.items()]
+        return problems, {number for numbers in lacking.values() for number in numbers}
 
     def _match(self, rows: list[Row]):
         """Each row's record (payments: receivable and payment) found by its key; a key found
@@ -419,6 +419,11 @@ class _Placer:
         if record is None:
             return None, []
         return record.id, self._referring.get(record.id, [])
+
+
+def _rows(numbers: list) -> str:
+    shown = ", ".join(str(n) for n in numbers[:3]) + (", …" if len(numbers) > 3 else "")
+    return f"row {shown}" if len(numbers) == 1 else f"rows {shown}"
 
 
 def _shown_key(values: tuple) -> str:

@@ -8,12 +8,11 @@ told at the cell that caused it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from ...problems import problem
 from ...records import items_total
 from .columns import dotted, named_entries, schema_of
-from .values import convert, is_empty
+from .values import convert, is_empty, written_amount
 
 
 @dataclass(eq=False)
@@ -110,12 +109,6 @@ def new_record(collection: str, row: Row) -> dict:
 
 def nested_order(collection: str, record: dict) -> dict:
     return _ordered(record, schema_of(collection))
-
-
-def written_amount(value: Decimal) -> Decimal:
-    """An amount as writers write it: 10800, or 10800.50."""
-    cents = value.quantize(Decimal("0.01"))
-    return cents.quantize(Decimal(1)) if cents == cents.to_integral_value() else cents
 
 
 def missing_required(collection: str, row: Row, columns) -> list:

@@ -93,7 +93,14 @@ def to_amount(cell):
     number, reason = _decimal(cell, "an amount (12000.50, 12,000.50 or ¥12,000.50)")
     if reason:
         return None, "bad-amount", reason
-    return F.parse_amount(number)
+    typed, code, message = F.parse_amount(number)
+    return (written_amount(typed), None, None) if code is None else (typed, code, message)
+
+
+def written_amount(value: Decimal) -> Decimal:
+    """An amount as writers write it: 10800, or 10800.50."""
+    cents = value.quantize(F.CENT)
+    return cents.quantize(Decimal(1)) if cents == cents.to_integral_value() else cents
 
 
 def to_number(cell):
