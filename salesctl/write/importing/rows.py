@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ...problems import problem
 from ...records import items_total
-from .columns import dotted, named_entries, schema_of
+from .columns import schema_of
 from .values import convert, is_empty, written_amount
 
 

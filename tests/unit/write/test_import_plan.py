@@ -244,3 +244,44 @@ def test_set_aside_also_leaves_out_rows_the_check_refuses(sales):
                   set_aside=True)
     assert [(o.row, o.action) for o in result.outcomes] == [(2, "rejected"), (3, "add")]
     assert [f.path for f in result.plan.files] == ["receivables/RCV-0002.yaml"]
+
+
+def test_a_warning_of_the_check_is_told_once_when_rows_are_set_aside(sales):
+    # row 2 pays RCV-0002 before CT-2026-001 was signed (2026-01-20): a warning, imported; row 3 overpays
+    # RCV-0001 (10000 + 50000 > 40000): set aside, and the rest checked again
+    result = plan(sales, "payments", "receivable,date,amount\nRCV-0002,2026-01-10,5000\nRCV-0001,2026-03-10,50000\n",
+                  set_aside=True)
+    assert shown(result) == [
+        "s.csv:2:2: warning[date-order]: RCV-0002: payment dated 2026-01-10 is before the contract was signed "
+        "(2026-01-20)",
+        "s.csv:3:1: error[overpaid]: RCV-0001: payments sum to 60000, above the receivable amount 40000"]
+    assert [(o.row, o.action) for o in result.outcomes] == [(2, "add"), (3, "rejected")]
+
+
+def test_visits_by_customer_name_and_rep_email(sales):
+    result = plan(sales, "visits", """\
+        客户名称,销售,日期,方式,next_date,next_action,满意度
+        苏州恒瑞医药科技有限公司,wang@example.com,2026.11.28,ONSITE,2026-12-05,送培训方案,5
+        """)
+    assert shown(result) == [] and actions(result) == [(2, "add", "V-0001")]  # no visit yet: the default pattern
+    ws = write(sales, result)
+    visit = ws.get("visits", "V-0001")
+    assert (visit["customer"], visit["rep"], visit["date"], visit["channel"], visit["next"], visit["satisfaction"]) == (
+        "CUS-0002", "wang", date(2026, 11, 28), "onsite", {"date": date(2026, 12, 5), "action": "送培训方案"}, 5)
+
+
+def test_ids_given_in_the_sheet(sales):
+    result = plan(sales, "customers", """\
+        id,name,owner,created
+        CUS-0100,新客户甲,zhang,2026-11-01
+        CUS-0001,新客户乙,zhang,2026-11-01
+        ,新客户丙,wang,2026-11-02
+        """, key="name")
+    assert shown(result) == [
+        "s.csv:3:1: error[duplicate-id]: id CUS-0001 is already another customer's (in the workspace)"]
+    result = plan(sales, "customers", "id,name,owner,created\nCUS-0100,新客户甲,zhang,2026-11-01\n,新客户丙,wang,"
+                                      "2026-11-02\n", key="name")
+    assert actions(result) == [(2, "add", "CUS-0100"), (3, "add", "CUS-0101")]  # counting on from the highest
+    result = plan(sales, "customers", "id,name\nCUS-0002,上海华东精密机械股份有限公司\n", key="name")
+    assert shown(result) == ["s.csv:2:1: error[bad-value]: id CUS-0002 differs from CUS-0001, the customer with name "
+                             "上海华东精密机械股份有限公司"]
