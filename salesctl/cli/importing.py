@@ -15,15 +15,16 @@ from pathlib import Path
 
 import click
 
-from .. import storage, writers
-from ..headings import headings
+from .. import storage
+from ..load.loader import open_workspace
+from ..model.problems import count
+from ..model.records import collection_of
+from ..render.headings import headings
+from ..render.output import cell_text, to_json
 from ..write.importing.columns import IMPORTED, PROBLEMS_COLUMN, ColumnError
 from ..write.importing.plan import plan_import
 from ..write.importing.sheets import SheetError, read_sheet, sheet_format, write_sheet
-from ..output import cell_text, to_json
-from ..problems import count
-from ..records import collection_of
-from ..workspace import open_workspace
+from ..write.plan import BadInput, Refused
 from . import _progress_enabled, app_context, global_options
 from .writers import _fail, dry_run_option
 
@@ -96,9 +97,9 @@ def import_(collection, file, mapping, sheet, key, rejects, fmt, dry_run):
                     written = True
     except ColumnError as exc:
         _fail(str(exc), 2)
-    except writers.BadInput as exc:
+    except BadInput as exc:
         _fail(str(exc), 2)
-    except writers.Refused as exc:
+    except Refused as exc:
         _fail(str(exc), 1)
     except storage.StorageError as exc:
         _fail(f"cannot write: {exc}" if isinstance(exc, storage.Unsafe) else str(exc), 1)

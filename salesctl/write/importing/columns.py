@@ -25,11 +25,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ...headings import LABELS
-from ...problems import problem
-from ...query import DERIVED
-from ...records import PAYMENT, SCHEMAS, Field
-from ...tables import child_columns, record_columns
+from ...render.headings import LABELS
+from ...model.problems import problem
+from ...query.query import DERIVED
+from ...model.records import PAYMENT, SCHEMAS, Field
+from ...query.tables import child_columns, record_columns
 
 IMPORTED = ("customers", "visits", "contracts", "receivables", "payments")
 # payments are rows added to existing receivables: the receivable they belong to, then the entry

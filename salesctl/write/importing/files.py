@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ... import writers
-from ...edit import YamlFile, new_file_parsed
-from ...records import SCHEMAS
+from ...model.records import SCHEMAS
+from .. import writers
+from ..edit import YamlFile, new_file_parsed
+from ..ids import next_id
+from ..plan import FileChange
 
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
 
@@ -65,8 +67,8 @@ class Files:
         return self.edited[rel][1].encode()
 
     def changes(self) -> list:
-        out = [writers.FileChange(rel, before, doc.encode()) for rel, (before, doc) in self.edited.items()]
-        out += [writers.FileChange(rel, None, text.encode("utf-8")) for rel, text in self.created.items()]
+        out = [FileChange(rel, before, doc.encode()) for rel, (before, doc) in self.edited.items()]
+        out += [FileChange(rel, None, text.encode("utf-8")) for rel, text in self.created.items()]
         return out
 
 
@@ -86,7 +88,7 @@ def apply(doc: YamlFile, record_id, collection: str, path: tuple, value):
 
 
 class IdMaker:
-    """New ids in row order, as `new` makes them (`writers.next_id`): the first of each family
+    """New ids in row order, as `new` makes them (`ids.next_id`): the first of each family
     from the collection's pattern, then counting on, without scanning the collection again for
     each row. The year of a yearly family (CT-2025-015) is that of the record's own date."""
 
@@ -98,7 +100,7 @@ class IdMaker:
 
     def make(self, record: dict, on: date) -> str:
         if on.year not in self.prefixes:
-            made = writers.next_id(self.ws, self.collection, on, record, taken=self.taken)
+            made = next_id(self.ws, self.collection, on, record, taken=self.taken)
             numbered = _NUMBERED.match(made)
             if numbered is None:  # made from the record's own fields (REV-2026-Q3-zhang)
                 self.taken.add(made)

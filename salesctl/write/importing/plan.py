@@ -2,7 +2,7 @@
 
 The steps: find the heading row and what each column gives (`columns`); convert every cell
 (`values`, `rows`); find each row's record by its key; make the new records' files and the edits
-of existing files (`files`); check the whole result once, as every writer does (`writers.check`);
+of existing files (`files`); check the whole result once, as every writer does (`plan.check`);
 tie every problem back to the row and column it comes from. Nothing here touches the disk: the
 CLI writes the plan with `storage.apply`, all of it or none.
 
@@ -16,12 +16,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
-from ... import writers
-from ...edit import EditError
-from ...parse import parse_bytes
-from ...problems import problem, sort_key
-from ...query import record_row
-from ...records import PAYMENT, items_total
+from ...load.parse import parse_bytes
+from ...model.problems import problem, sort_key
+from ...model.records import PAYMENT, items_total
+from ...query.query import record_row
+from ..plan import Plan, Refused, check
+from ..style import EditError
+from ..writers import DATED
 from .columns import ColumnError, dotted, header_row, match_columns, named_entries, parse_mapping, schema_of
 from .files import Files, IdMaker
 from .rows import Row, missing_required, nested_order, new_record, read_rows, same
@@ -55,7 +56,7 @@ class Result:
     key: tuple
     outcomes: list
     problems: list
-    plan: writers.Plan | None = None  # None: nothing may be written
+    plan: Plan | None = None  # None: nothing may be written
     rejected: list = field(default_factory=list)  # the rows with errors (sheets.Row), in order
 
     @property
@@ -237,14 +238,14 @@ class _Planner:
             parsed = self._create(adds, files)
         done = [row for row in active if not row.failed]
         counts = ", ".join(f"{sum(1 for r in done if r.outcome.action == a)} {a}" for a in ("add", "update"))
-        plan = writers.Plan(files.changes(), [f"import {self.sheet.name} into {self.collection}: {counts}"],
+        plan = Plan(files.changes(), [f"import {self.sheet.name} into {self.collection}: {counts}"],
                             ids=[row.outcome.id for row in adds if not row.failed])
         if len(done) < len(active):
             return plan, []
         try:
-            writers.check(self.ws, plan, parsed=parsed)
+            check(self.ws, plan, parsed=parsed)
             found = plan.warnings
-        except writers.Refused as exc:
+        except Refused as exc:
             if not exc.problems:
                 raise
             found = exc.problems
@@ -254,7 +255,7 @@ class _Planner:
         """One file per new record, `<collection>/<id>.yaml`; ids in row order."""
         parsed = {}
         ids = IdMaker(self.ws, self.collection, {row.values[("id",)] for row in adds if ("id",) in row.values})
-        dated = writers.DATED.get(self.collection)
+        dated = DATED.get(self.collection)
         for count, row in enumerate(adds, 1):
             record = new_record(self.collection, row)
             if "id" not in record:
@@ -353,7 +354,7 @@ class _Planner:
             return
         try:
             files.edit(record, row, [(path, new) for path, _, new, _ in edits])
-        except (EditError, writers.Refused) as exc:
+        except (EditError, Refused) as exc:
             row.problems.append(self._at(row, (), "yaml-syntax", f"{record.id} ({record.path}) cannot be changed: {exc}"))
 
     def _shown_value(self, record, name: str):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...problems import problem
-from ...records import items_total
+from ...model.problems import problem
+from ...model.records import items_total
 from .columns import schema_of
 from .values import convert, is_empty, written_amount
 

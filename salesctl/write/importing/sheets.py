@@ -21,8 +21,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from ...export import _replacing
-from ...problems import problem
+from ...query.export import _replacing
+from ...model.problems import problem
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 XLSX_MISSING = "reading .xlsx needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"

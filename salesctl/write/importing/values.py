@@ -22,7 +22,7 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from ... import fields as F
+from ...model import fields as F
 
 _DATE = re.compile(r"^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)"
                    r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")

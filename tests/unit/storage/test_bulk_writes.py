@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from salesctl import storage
-from salesctl.writers import FileChange
+from salesctl.storage import plans
+from salesctl.write.plan import FileChange
 
 from conftest import write_workspace
 
@@ -30,7 +31,7 @@ def flushes(monkeypatch):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="one sync waits for the disk on Linux only")
 def test_a_plan_of_many_files_is_flushed_by_one_sync(tmp_path, monkeypatch, flushes):
-    monkeypatch.setattr(storage, "BULK_FILES", 20)
+    monkeypatch.setattr(plans, "BULK_FILES", 20)
     root = write_workspace(tmp_path / "ws", {})
     storage.apply(root, plan(root, 30))
     # no fsync per file: the journal, .salesctl/ once it is written and once it is gone, customers/
@@ -39,14 +40,14 @@ def test_a_plan_of_many_files_is_flushed_by_one_sync(tmp_path, monkeypatch, flus
 
 
 def test_a_smaller_plan_flushes_each_file(tmp_path, monkeypatch, flushes):
-    monkeypatch.setattr(storage, "BULK_FILES", 20)
+    monkeypatch.setattr(plans, "BULK_FILES", 20)
     root = write_workspace(tmp_path / "ws", {})
     storage.apply(root, plan(root, 19))
     assert flushes == {"fsync": 19 + 4, "sync": 0}
 
 
 def test_a_failure_while_staging_many_files_writes_none(tmp_path, monkeypatch):
-    monkeypatch.setattr(storage, "BULK_FILES", 20)
+    monkeypatch.setattr(plans, "BULK_FILES", 20)
     root = write_workspace(tmp_path / "ws", {})
     real_open, calls = os.open, []
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from salesctl import storage
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 from salesctl.write.importing.plan import plan_import
 from salesctl.write.importing.sheets import read_csv
 

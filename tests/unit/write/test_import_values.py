@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl.records import SCHEMAS, Field
-from salesctl.workspace import load
+from salesctl.model.records import SCHEMAS, Field
+from salesctl.load.pipeline import load
 from salesctl.write.importing.values import Lookup, convert, text_of, to_amount, to_bool, to_date, to_enum, to_int
 
 from conftest import CONFIG, IMPORT_FILES, write_workspace

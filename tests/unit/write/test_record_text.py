@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesctl.edit import EditError, Style, YamlFile, _prepare, _render_record, _yaml, new_file
+from salesctl.write.edit import YamlFile, new_file
+from salesctl.write.style import EditError, Style, dumper, plain_text, prepare
 
 TRICKY = ["杭州云帆网络科技有限公司", "139 1762 5580", "13800138000", "007", "yes", "no", "null", "~", "", "1:20",
           "CMB:2611300012", "a: b", "a #b", "#x", "- x", "-x", "x:", " lead", "trail ", "it's", "'q'", '"d"',
@@ -38,14 +39,14 @@ STYLES = st.builds(lambda mapping, offset, extra, flow, entries: Style(mapping=m
 
 def ruamel(record: dict, style: Style) -> str:
     stream = io.StringIO()
-    _yaml(style).dump(_prepare(record, style), stream)
+    dumper(style).dump(prepare(record, style), stream)
     return stream.getvalue()
 
 
 @settings(max_examples=600, deadline=None)
 @given(RECORDS, STYLES)
 def test_the_fast_text_is_ruamels_text(record, style):
-    fast = _render_record(record, style)
+    fast = plain_text(record, style)
     if fast is not None:  # None: a shape or text it leaves to ruamel
         assert fast == ruamel(record, style)
 
@@ -54,7 +55,7 @@ def test_the_fast_text_is_ruamels_text(record, style):
 def test_every_tricky_text_is_written_as_ruamel_writes_it_in_every_place(text):
     for style in (Style(), Style(flow={"a": True}, entries_flow=True), Style(mapping=3, sequence=5, offset=1)):
         for record in ({"a": text}, {"a": [text, "x"]}, {"a": [{"b": text}]}, {"a": {"b": text}}, {text or "k": 1}):
-            fast = _render_record(record, style)
+            fast = plain_text(record, style)
             assert fast is None or fast == ruamel(record, style), (record, style)
 
 
@@ -63,7 +64,7 @@ def test_the_records_writers_make_take_the_fast_path():
                 "contacts": [{"name": "赵磊", "phone": "0571-8888 1234", "primary": True}], "tags": ["互联网", "2026"],
                 "next": {"date": date(2026, 12, 1), "action": "回访"}, "amount": Decimal("12000.50")}
     for style in (Style(), Style(flow={"tags": True}, entries_flow=True), Style(mapping=4, sequence=2, offset=0)):
-        assert _render_record(customer, style) == ruamel(customer, style)
+        assert plain_text(customer, style) == ruamel(customer, style)
     assert new_file(customer, Style()) == textwrap.dedent("""\
         id: CUS-0003
         name: 杭州云帆
