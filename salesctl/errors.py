@@ -68,6 +68,14 @@ class BadInput(SalesctlError):
     exit_code = 2
 
 
+class SheetError(BadInput):
+    """A file that cannot be read (or written back) as a spreadsheet at all (`import`)."""
+
+
+class ColumnError(BadInput):
+    """A `--map` or `--key` of `import` that names no column or field of the sheet."""
+
+
 class WorkspaceError(SalesctlError):
     """No usable workspace: none found, a salesctl.yaml that gives no config, a working tree that
     cannot be read safely (exit 2)."""

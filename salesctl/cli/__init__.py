@@ -37,6 +37,7 @@ COMMANDS = {
     "collect": ("writers", "collect", "Log a collection action on a receivable."),
     "approve": ("writers", "approve", "Approve or reject a contract at a stage of the chain."),
     "schedule": ("writers", "schedule", "Create a contract's receivables from a payment plan."),
+    "import": ("importing", "import_", "Import records from a CSV file or an Excel sheet."),
     "diff": ("git", "diff", "Record-level changes between revisions and their effect on the figures."),
     "log": ("git", "log", "The commits that changed one record."),
     "doctor": ("doctor", "doctor", "Check the environment a cron job runs in."),

@@ -187,13 +187,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
             problems.extend(hit[1])
             typed_files[rel] = hit
             continue
-        result = parsed[rel]
-        file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in result.problems]
-        built = []
-        for index, raw in enumerate(result.records):
-            record = builder.build(collection, raw.data, rel, index, raw.positions, result.single, file_problems)
-            if record is not None:
-                built.append(record)
+        built, file_problems = type_file(builder, rel, parsed[rel])
         records[collection].extend(built)
         problems.extend(file_problems)
         typed_files[rel] = (built, file_problems)
@@ -212,6 +206,18 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     _flag_broken(ws, {p.record for p in rule_problems if p.is_error and p.record is not None})
     problems.sort(key=sort_key)
     return ws
+
+
+def type_file(builder, rel: str, parsed) -> tuple[list, list]:
+    """(records, problems) of one parsed file: its records typed, its parse and field problems."""
+    collection = rel.split("/", 1)[0]
+    file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in parsed.problems]
+    built = []
+    for index, raw in enumerate(parsed.records):
+        record = builder.build(collection, raw.data, rel, index, raw.positions, parsed.single, file_problems)
+        if record is not None:
+            built.append(record)
+    return built, file_problems
 
 
 def _flag_broken(ws: Workspace, broken: set):

@@ -48,6 +48,7 @@ ZH_CN = {
     "commission_method": "计算方法", "base_collected": "回款", "base_signed": "签约额",
     "method_marginal": "超额累进，各段按本段比例", "method_whole": "全额累进，按达到的最高段比例计全额",
     "detail_title": "明细",
+    "import_problems": "导入问题",
 }
 
 EN_US = {
@@ -82,6 +83,7 @@ EN_US = {
     "pay_total": "Total pay", "commission_method": "method", "base_collected": "collected", "base_signed": "signed amount",
     "method_marginal": "marginal, each band at its rate", "method_whole": "whole, the band reached on the whole base",
     "detail_title": "Detail",
+    "import_problems": "Import problems",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

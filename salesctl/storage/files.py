@@ -78,7 +78,7 @@ def make_folders(paths) -> list[str]:
     return sorted(made, key=len, reverse=True)
 
 
-def stage(path: str, data: bytes, like: os.stat_result | None, *, durable: bool = True) -> str | None:
+def stage(path: str, data: bytes, like: os.stat_result | None, durable: bool = True) -> str | None:
     """Write `data` to a hidden temporary file beside `path`, flushed to disk (unless not
     `durable`), with the mode and owner of `like` (the file it replaces); None when that owner
     cannot be given to it."""
