@@ -1,7 +1,8 @@
 """Cross-record rules. Each rule is a function `(workspace) -> problems`; `RULES` is the list.
 
 Field-level checks (types, enums, required fields) happen while records are built; what lives
-here needs more than one field or more than one record.
+here needs more than one field or more than one record. Each rule's docstring names the codes it
+emits (docs/validation.md describes every code).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from .derive import approval_state, authority, is_counted, may_decide, terms_digest
+from .derive import approval_state, authority, is_counted, may_decide, scheduled_amount, terms_digest
 from .model.problems import WARNING, problem
 from .model.records import COLLECTIONS, items_total
 
@@ -19,9 +20,9 @@ def _p(code, record, at: tuple, message, severity=None):
 
 
 def duplicate_ids(ws):
-    """An id used twice in a collection is a `duplicate-id` error. Ids that differ only in case
-    are a `duplicate-id` warning: macOS and Windows ignore case in file names, so there the two
-    records' files `<collection>/<id>.yaml` are one file."""
+    """An id used twice in a collection is an error. Ids that differ only in case are a warning:
+    macOS and Windows ignore case in file names, so there the two records' files
+    `<collection>/<id>.yaml` are one file. Codes: duplicate-id."""
     for collection in COLLECTIONS:
         records = ws.records[collection]
         ids = ws.ids(collection)
@@ -46,6 +47,8 @@ def duplicate_ids(ws):
 
 
 def id_filename(ws):
+    """A record alone in its file is named after its id: `customers/CUS-0001.yaml` holds CUS-0001.
+    Codes: id-filename."""
     for record in ws:
         if record.single_file:
             record_id = record.data.get("id")
@@ -77,6 +80,8 @@ def _walk(value, path, at=()):
 
 
 def unknown_refs(ws):
+    """Every reference (`_REFS`) names a customer, a contract or a team member that exists.
+    Codes: unknown-ref."""
     team = {m["id"] for m in ws.config.team}
     names = {"customers": "customer", "contracts": "contract", "team": "team member"}
     known = {"team": team, "customers": ws.ids("customers"), "contracts": ws.ids("contracts")}
@@ -94,6 +99,7 @@ def unknown_refs(ws):
 
 
 def amount_mismatch(ws):
+    """A contract's amount is the sum of its items (`items_total`). Codes: amount-mismatch."""
     for contract in ws.records["contracts"]:
         if "amount" in contract.data and "items" in contract.data:
             total = items_total(contract["items"])
@@ -103,14 +109,15 @@ def amount_mismatch(ws):
 
 
 def scheduling(ws):
-    """Receivables of a contract must not sum above its amount (nor, when counted, below it)."""
+    """The receivables of a contract sum to no more than its amount (`derive.scheduled_amount`), and
+    to no less once it is counted. Codes: over-scheduled, under-scheduled."""
     for contract in ws.records["contracts"]:
         if "amount" not in contract.data:
             continue
         receivables = ws.receivables_of(contract.id)
         if not receivables and not is_counted(contract):
             continue
-        scheduled = sum((r.get("amount", Decimal("0")) for r in receivables), Decimal("0"))
+        scheduled = scheduled_amount(ws, contract)
         if scheduled > contract["amount"]:
             ids = ", ".join(r.id for r in receivables)
             yield _p("over-scheduled", contract, ("amount",),
@@ -121,6 +128,7 @@ def scheduling(ws):
 
 
 def overpaid(ws):
+    """A receivable's payments, whatever their dates, sum to no more than its amount. Codes: overpaid."""
     for receivable in ws.records["receivables"]:
         paid = sum((p["amount"] for p in receivable.get("payments", ())), Decimal("0"))
         if "amount" in receivable.data and paid > receivable["amount"]:
@@ -131,9 +139,9 @@ def overpaid(ws):
 def approvals(ws):
     """Approval entries follow the chain (`derive.approval_state`): each stage once its
     predecessors are approved, dates never going back; a contract past approval has every stage
-    approved; an approval in force that recorded the terms it approved still has them. Codes:
-    approval-order, approval-missing, approval-stale (an error until the contract is signed, a
-    warning once signed, completed or terminated: an amendment nobody approved).
+    approved; an approval in force that recorded the terms it approved still has them (an error
+    until the contract is signed, a warning once signed, completed or terminated: an amendment
+    nobody approved). Codes: approval-order, approval-missing, approval-stale.
     """
     chain = ws.config.rules["approval_chain"]
     currency = ws.config.currency
@@ -183,6 +191,9 @@ def _stale(contract, stale: dict, terms: str):
 
 
 def date_order(ws):
+    """A signed or completed contract has a signed date; a contract ends after it starts and is
+    signed after it is created and after its last approval; a payment dated before its contract
+    was signed is a warning. Codes: missing-field, date-order."""
     for contract in ws.records["contracts"]:
         d = contract.data
         if contract.get("status") in ("signed", "completed") and d.get("signed") is None and "status" in d:
@@ -211,8 +222,8 @@ def date_order(ws):
 
 def approval_authority(ws):
     """An approval or rejection by a team member without the authority for its stage
-    (`derive.may_decide`). Code: approval-authority (a warning: the decision was taken; `approve`
-    refuses to record such a one)."""
+    (`derive.may_decide`): a warning, since the decision was taken (`approve` refuses to record such
+    a one). Codes: approval-authority."""
     for contract in ws.records["contracts"]:
         for index, entry in enumerate(contract.get("approvals", ())):
             by, stage = entry["by"], entry["stage"]
@@ -226,7 +237,7 @@ def approval_authority(ws):
 
 def future_dates(ws):
     """Payments, collection actions, approvals and visits dated after the day the workspace is read
-    as of (`--as-of`, else today): written before they happened. Code: future-date."""
+    as of (`--as-of`, else today): written before they happened. Codes: future-date."""
     as_of = ws.as_of or ws.config.today()
     for record, at, what, day in _done_on(ws):
         if day > as_of:
@@ -259,7 +270,7 @@ def name_key(name: str) -> str:
 
 def duplicate_names(ws):
     """Two customers with one name (`name_key`): one company chased by two reps (撞单), or one
-    record kept twice. Code: duplicate-name, on the later record."""
+    record kept twice; the later record is charged. Codes: duplicate-name."""
     first: dict = {}
     for customer in ws.records["customers"]:
         name = customer.get("name")
@@ -273,8 +284,8 @@ def duplicate_names(ws):
 
 
 def duplicate_reviews(ws):
-    """Two reviews of one rep for one period: which one counts is unknown. Code: duplicate-review,
-    on the later record."""
+    """Two reviews of one rep for one period: which one counts is unknown; the later record is
+    charged. Codes: duplicate-review."""
     first: dict = {}
     for review in ws.records["reviews"]:
         key = (review.get("rep"), review.get("period"))

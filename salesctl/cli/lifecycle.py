@@ -1,11 +1,11 @@
-"""`salesctl sign`, `complete`, `terminate`, `write-off`: options in, a plan from
-`write.lifecycle`, written as every writer writes (`writers._write`)."""
+"""`salesctl sign`, `complete`, `terminate`, `write-off`: options in, the writer of `salesctl.api`
+called (`write.lifecycle`), its plan printed as every writer's (`writers._write`)."""
 
 from __future__ import annotations
 
 import click
 
-from ..write import args, lifecycle
+from .. import api
 from . import global_options
 from .writers import _on, _write, by_option, date_option, dry_run_option
 
@@ -27,8 +27,7 @@ def sign(contract, on, dry_run):
     Example:
       salesctl sign CT-2026-013 --date 2026-12-03
     """
-    day = _on(on)
-    _write(lambda ws: lifecycle.sign(ws, contract, on=day), dry_run=dry_run)
+    _write(api.sign, contract, on=_on(on), dry_run=dry_run)
 
 
 @click.command()
@@ -43,8 +42,7 @@ def complete(contract, on, dry_run):
     Example:
       salesctl complete CT-2026-002 --date 2026-11-30
     """
-    day = _on(on)
-    _write(lambda ws: lifecycle.complete(ws, contract, on=day), dry_run=dry_run)
+    _write(api.complete, contract, on=_on(on), dry_run=dry_run)
 
 
 @click.command()
@@ -62,12 +60,7 @@ def terminate(contract, reason, by, on, dry_run):
     Example:
       salesctl terminate CT-2026-014 --reason 客户取消培训计划 --by liu
     """
-    day = _on(on)
-
-    def build(ws):
-        return lifecycle.terminate(ws, contract, reason=reason, by=args.resolve_by(ws, by), on=day)
-
-    _write(build, dry_run=dry_run)
+    _write(api.terminate, contract, reason=reason, on=_on(on), by=by, dry_run=dry_run)
 
 
 @click.command("write-off")
@@ -85,9 +78,4 @@ def write_off(receivable, reason, by, on, dry_run):
     Example:
       salesctl write-off RCV-0011 --reason 委外催收无果，经总经理批准核销 --by zhao
     """
-    day = _on(on)
-
-    def build(ws):
-        return lifecycle.write_off(ws, receivable, reason=reason, by=args.resolve_by(ws, by), on=day)
-
-    _write(build, dry_run=dry_run)
+    _write(api.write_off, receivable, reason=reason, on=_on(on), by=by, dry_run=dry_run)

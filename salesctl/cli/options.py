@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from ..errors import BadInput
 from ..render import output
-from ..render.headings import headings
+from ..render.locale import headings
+from ..render.problems import TextReporter
 from . import app_context
 
 
@@ -27,8 +29,7 @@ def read_workspace(strict: bool = False):
     """
     ws = app_context().load()
     if strict and ws.problems:
-        for p in ws.problems:
-            click.echo(p.format(), err=True)
+        click.echo(TextReporter().lines(ws.problems), err=True, nl=False)
         raise click.exceptions.Exit(1)
     errors = ws.error_count
     if errors:
@@ -46,22 +47,20 @@ output_option = click.option(
 def emit_report(text: str, output_file: Path | None, workbook) -> None:
     """A report on standard output, or in the file of --output: the workbook of the tables
     `workbook()` gives (one sheet each, `query.tables.Table`) when FILE ends in .xlsx, else `text`.
-    Every report command takes `output_option` and ends here."""
+    Every report command takes `output_option` and ends here. A file that cannot be written is a
+    usage error (exit 2), as is a missing xlsx extra (`ExportError`)."""
     if output_file is None:
         click.echo(text, nl=False)
         return
-    from ..query.export import ExportError, write_text, write_xlsx
+    from ..query.export import write_text, write_xlsx
 
     try:
         if output_file.suffix.lower() == ".xlsx":
             write_xlsx(workbook(), output_file)
         else:
             write_text(output_file, text)
-    except ExportError as exc:
-        raise click.UsageError(str(exc))
     except OSError as exc:
-        click.echo(f"error: cannot write {output_file}: {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(2)
+        raise BadInput(f"cannot write {output_file}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output_file}", err=True)
 
 

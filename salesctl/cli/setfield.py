@@ -1,10 +1,11 @@
-"""`salesctl set`: options in, a plan from `write.setfield`, written as every writer writes."""
+"""`salesctl set`: options in, the writer of `salesctl.api` called (`write.setfield`), its plan
+printed as every writer's."""
 
 from __future__ import annotations
 
 import click
 
-from ..write import setfield
+from .. import api
 from . import global_options
 from .writers import _write, dry_run_option
 
@@ -29,4 +30,4 @@ def set_(record_id, assignments, force, dry_run):
       salesctl set CUS-0003 tier=A contacts.0.phone="0571-8888 6666"
       salesctl set CT-2026-014 payment_terms=签约后支付50%，结束后支付50% notes=
     """
-    _write(lambda ws: setfield.set_fields(ws, record_id, assignments, force=force), dry_run=dry_run)
+    _write(api.set_fields, record_id, assignments, force=force, dry_run=dry_run)

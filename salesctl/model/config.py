@@ -1,4 +1,4 @@
-"""salesctl.yaml: the workspace config with every default of SPEC section 4 and its own checks."""
+"""salesctl.yaml: the workspace config with every default of docs/config.md and its own checks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as F
 from .parsed import position
+from .mailconfig import DEFAULT_SMTP, read_smtp
 from .payconfig import DEFAULT_COMMISSION, read_pay_settings
 from .periods import Calendar
 from .problems import Problem, problem
@@ -45,10 +46,6 @@ DEFAULT_REVIEW = {
     ],
     "grades": {"A": 90, "B": 75, "C": 60, "D": 0},
 }
-DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com", "starttls": False, "username": None,
-                "tls": "none"}
-TLS_MODES = ("starttls", "ssl", "none")  # smtp.tls: STARTTLS on a plain connection, implicit TLS, or neither
-SSL_PORT = 465  # the port of implicit TLS, the default with smtp.tls: ssl
 CHANNELS = ("email", "wecom", "dingtalk")
 NOTIFY_KEYS = ("via", "webhook_env", "secret_env")
 DEFAULT_NOTIFY = [{"via": "email", "webhook_env": None, "secret_env": None}]
@@ -94,13 +91,11 @@ class Config:
         return None
 
     def bucket_labels(self) -> list[str]:
-        edges = self.rules["aging_buckets"]
-        labels, low = [], 1
-        for edge in edges:
-            labels.append(f"{low}-{edge}")
-            low = edge + 1
-        labels.append(f"{low}+")
-        return labels
+        return bucket_labels(self.rules["aging_buckets"])
+
+    def subjective_indicators(self) -> list[str]:
+        """The review indicators scored by people (self and manager), not from a metric."""
+        return [i["name"] for i in self.review["indicators"] if not i.get("metric")]
 
     def daily_targets(self, member: dict) -> dict:
         """A member's daily activity targets {calls, effective}: those of its team id, else of its role."""
@@ -108,6 +103,16 @@ class Config:
 
     def pos(self, *keys):
         return position(self.positions, keys)
+
+
+def bucket_labels(edges: list) -> list[str]:
+    """The aging bucket labels of `rules.aging_buckets`: [30, 60, 90] -> 1-30, 31-60, 61-90, 91+."""
+    labels, low = [], 1
+    for edge in edges:
+        labels.append(f"{low}-{edge}")
+        low = edge + 1
+    labels.append(f"{low}+")
+    return labels
 
 
 class _Checker:
@@ -203,7 +208,7 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
     _targets(c, raw)
     _rules(c, raw)
     _review(c, raw)
-    _smtp(c, raw)
+    read_smtp(c, raw)
     _notify(c, raw)
     read_pay_settings(c, raw, ROLES)
     return cfg, c.problems
@@ -409,43 +414,6 @@ def _review(c: _Checker, raw):
                 parsed[str(name)] = value
         if parsed:
             cfg.review["grades"] = parsed
-
-
-def _smtp(c: _Checker, raw):
-    """smtp.tls secures the connection (ssl: port 465 by default); smtp.starttls, the older way, still counts."""
-    smtp = c.mapping(raw.get("smtp"), ("smtp",)) or {}
-    for key, value in smtp.items():
-        if key not in DEFAULT_SMTP:
-            c.unknown(("smtp", key), DEFAULT_SMTP)
-            continue
-        if key == "port":
-            value = c.integer(value, ("smtp", "port"), 1, 65535)
-            if value is None:
-                continue
-        elif key == "starttls":
-            if not isinstance(value, bool):
-                c.bad(("smtp", key), "smtp.starttls must be true or false")
-                continue
-        elif key == "tls":
-            if value not in TLS_MODES:
-                c.bad(("smtp", key), f"smtp.tls {value!r} is not one of {', '.join(TLS_MODES)}")
-                continue
-        elif key == "from":
-            if not isinstance(value, str) or F.check_email(value):
-                c.bad(("smtp", key), f"smtp.from {value!r} is not an e-mail address")
-                continue
-        elif value is not None and not isinstance(value, str):
-            c.bad(("smtp", key), f"smtp.{key} must be text")
-            continue
-        c.cfg.smtp[key] = value
-    chosen = c.cfg.smtp
-    if smtp.get("tls") not in TLS_MODES:  # not given (or wrong): as smtp.starttls says
-        chosen["tls"] = "starttls" if chosen["starttls"] else "none"
-    elif isinstance(smtp.get("starttls"), bool) and smtp["starttls"] != (chosen["tls"] == "starttls"):
-        c.bad(("smtp", "starttls"), f"smtp.starttls contradicts smtp.tls: {chosen['tls']}; keep smtp.tls only")
-    chosen["starttls"] = chosen["tls"] == "starttls"
-    if chosen["tls"] == "ssl" and "port" not in smtp:
-        chosen["port"] = SSL_PORT
 
 
 def _notify(c: _Checker, raw):

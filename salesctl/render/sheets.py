@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .headings import headings
+from .locale import headings
 
 # Mappings keyed by labels rather than field names (aging buckets, review indicators): their columns
 # are headed by the label alone (`1-30`, `teamwork`).

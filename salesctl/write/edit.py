@@ -27,7 +27,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ..load.parse import parse_bytes
 from .nodes import (below_comments, compose, dashed, end_of, indented, learnable, pair_before, pair_end, reaches,
                     root_list, use_counts, value_of)
-from .style import EditError, Style, dumper, prepare
+from .style import EditError, Style, dumper, plain_text, prepare
 
 BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
@@ -35,6 +35,9 @@ _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
 
 def render(value, style: Style, *, flow: bool = False) -> list[str]:
     """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
+    fast = plain_text(value, style) if not flow and isinstance(value, dict) else None
+    if fast is not None:
+        return [line + "\n" for line in fast.split("\n")[:-1]]
     stream = io.StringIO()
     dumper(style).dump(prepare(value, style, flow), stream)
     lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
@@ -53,6 +56,12 @@ def render_inline(value, style: Style, *, flow: bool) -> str:
 
 def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
     """The text of a new one-record file, checked to read back as `record`."""
+    return new_file_parsed(record, style, name=name)[0]
+
+
+def new_file_parsed(record: dict, style: Style, *, name: str = "a new file"):
+    """(text, what `parse` reads from it) of a new one-record file, checked to read back as
+    `record`: a writer of many files hands the parse on instead of parsing each file twice."""
     text = "".join(render(record, style))
     parsed = parse_bytes(text.encode("utf-8"))
     problem = _unparsed(parsed)
@@ -60,7 +69,7 @@ def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
         raise EditError(_bug(name, f"does not parse ({problem})"))
     if [r.data for r in parsed.records] != [_as_read(record)]:
         raise EditError(_bug(name, "reads back as other values than those written"))
-    return text
+    return text, parsed
 
 
 def _bug(name: str, what: str) -> str:

@@ -11,7 +11,8 @@ from datetime import date
 from ..derive import approval_state, receivable_balance, receivable_status
 from .args import text_arg
 from .nested import set_at
-from .plan import BadInput, Plan, Refused, check
+from ..errors import BadInput, Refused
+from .plan import Plan, check
 from .writers import ORDER, _Files, _record
 
 

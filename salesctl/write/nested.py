@@ -12,15 +12,15 @@ from __future__ import annotations
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from ..errors import EditError
 from .edit import YamlFile, _as_read, render, render_inline
 from .nodes import below_comments, indented, pair_end
-from .style import EditError
 
 def set_at(doc: YamlFile, record_id, path: tuple, value, order: list[str]):
     """Give the field at `path` the value `value`; `order` is the field order of the mapping the
     last part of the path is in (where a new field goes)."""
     index, expected = _start(doc, record_id, path, "change")
-    parent, flow, at = _walk(doc, doc.records[index], path)
+    parent, flow, at = _walk(doc, record_id, doc.records[index], path)
     if at < len(path) - 1:  # a mapping on the way is absent: it is added with what it holds
         value = _nested(path[at + 1:], value)
         order = []
@@ -42,7 +42,7 @@ def set_at(doc: YamlFile, record_id, path: tuple, value, order: list[str]):
 def remove_at(doc: YamlFile, record_id, path: tuple):
     """Remove the field at `path` with its lines (its text only, inside `{…}`)."""
     index, expected = _start(doc, record_id, path, "remove")
-    parent, flow, at = _walk(doc, doc.records[index], path)
+    parent, flow, at = _walk(doc, record_id, doc.records[index], path)
     if at < len(path) - 1 or isinstance(parent, SequenceNode):
         raise EditError(f"{record_id}: cannot remove {_dotted(path)}")
     pair = _pair(parent, path[-1])
@@ -64,7 +64,7 @@ def _start(doc: YamlFile, record_id, path: tuple, verb: str) -> tuple[int, list]
     return index, expected
 
 
-def _walk(doc: YamlFile, record: MappingNode, path: tuple):
+def _walk(doc: YamlFile, record_id, record: MappingNode, path: tuple):
     """(the node holding the last part that exists, whether it sits in flow style, the index in
     `path` of the part to change there): a missing mapping on the way stops the walk early."""
     node, flow = record, bool(record.flow_style)
@@ -72,10 +72,10 @@ def _walk(doc: YamlFile, record: MappingNode, path: tuple):
         child = _child(node, key)
         if child is None or _empty(child):
             if isinstance(node, SequenceNode):
-                raise EditError(f"{_dotted(path[:at + 1])}: no such entry")
+                raise EditError(f"{record_id}: {_dotted(path)} is not in {doc.name}")
             return node, flow, at
         if isinstance(child, ScalarNode):
-            raise EditError(f"{_dotted(path[:at + 1])} is a single value, not a mapping or a list")
+            raise EditError(f"{record_id}: {_dotted(path[:at + 1])} is not a mapping")
         node, flow = child, flow or bool(child.flow_style)
     return node, flow, len(path) - 1
 
@@ -106,7 +106,7 @@ def _inline_scalar(node) -> bool:
 def _set_entry(doc: YamlFile, sequence: SequenceNode, key, value, flow: bool):
     node = _child(sequence, key)
     if node is None:
-        raise EditError(f"no entry {key}")
+        raise EditError(f"entry {key} is not in {doc.name}")
     if not _inline_scalar(node) or isinstance(value, (dict, list)):
         raise EditError(f"entry {key} is not a single value; set its fields one by one, or the whole list")
     _replace_scalar(doc, node, value, flow)

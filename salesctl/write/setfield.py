@@ -14,7 +14,8 @@ from decimal import Decimal
 from ..model.records import SCHEMAS, SINGULAR, Field
 from .args import id_arg, text_arg
 from .nested import remove_at, set_at
-from .plan import BadInput, Plan, check
+from ..errors import BadInput
+from .plan import Plan, check
 from .writers import _Files, _typed_arg
 
 _NUMBER = re.compile(r"^[0-9]{1,13}(?:\.[0-9]+)?$")

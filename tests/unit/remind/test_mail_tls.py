@@ -14,6 +14,7 @@ import pytest
 
 from conftest import CONFIG
 from salesctl import doctor
+from salesctl.errors import MailRefused
 from salesctl.model.config import load_config
 from salesctl.remind import mail
 
@@ -118,7 +119,7 @@ def test_plain_smtp_is_not_taken_for_tls(tls_server):
 
 def test_starttls_upgrades_the_connection_and_verifies_too(starttls_server, certificate):
     inbox, port = starttls_server
-    with pytest.raises(mail.Refused, match="530"):  # tls: none, and the server requires STARTTLS
+    with pytest.raises(MailRefused, match="530"):  # tls: none, and the server requires STARTTLS
         send(smtp(port, "none"))
     with pytest.raises(mail.MailError, match="CERTIFICATE_VERIFY_FAILED"):
         send(smtp(port, "starttls"), env={})

@@ -9,7 +9,7 @@ import pytest
 
 from salesctl.load.pipeline import load
 from salesctl.write import lifecycle, writers
-from salesctl.write.plan import BadInput, Refused
+from salesctl.errors import BadInput, Refused
 
 D = date(2026, 11, 30)
 APPROVED = """\
