@@ -1,14 +1,14 @@
-"""Shared test helpers: build a workspace from literal texts, run the CLI as a user would, and local
-servers standing in for an SMTP server and the WeCom and DingTalk group robots."""
+"""The fixtures every test module may use: a workspace from literal texts, the CLI run as a user would
+run it, git repositories, the shared fixture workspaces, and local servers standing in for an SMTP
+server and the WeCom and DingTalk group robots.
+
+Plain values and functions (paths, the standard team, literal records) are in tests/helpers/: test
+modules import those from there, and take fixtures as arguments."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 import shutil
-import socket
-import textwrap
 import threading
 import time
 import urllib.parse
@@ -20,55 +20,11 @@ from typing import NamedTuple
 import pytest
 from click.testing import CliRunner
 
+from helpers.git import BASE, Repo
+from helpers.mail import free_port
+from helpers.workspaces import CONFIG, FIXTURES, write_workspace
 from salesctl.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample-workspace"
-FIXTURES = ROOT / "tests" / "fixtures"
-
-CONFIG = """\
-company: {name: 星河企业培训有限公司}
-team:
-  - {id: lin, name: 林海, role: manager, email: lin@example.com}
-  - {id: zhang, name: 张伟, role: rep, group: east, manager: lin, email: zhang@example.com}
-  - {id: wang, name: 王芳, role: rep, group: north, manager: lin, email: wang@example.com}
-  - {id: chen, name: 陈静, role: legal, email: chen@example.com}
-  - {id: zhao, name: 赵敏, role: finance, email: zhao@example.com}
-"""
-
-
-def write_workspace(root: Path, files: dict[str, str | bytes], config: str | None = CONFIG) -> Path:
-    """Create a workspace under `root` from {relative path: text}; texts are dedented. The files
-    are dated a minute ago, as files written before a command usually are (see `settle`)."""
-    root.mkdir(parents=True, exist_ok=True)
-    written = []
-    if config is not None and "salesctl.yaml" not in files:
-        (root / "salesctl.yaml").write_text(config, encoding="utf-8")
-        written.append(root / "salesctl.yaml")
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
-        written.append(path)
-    settle(*written)
-    return root
-
-
-_SETTLED = itertools.count(int(time.time()) - 10 * 86400)  # a different whole second per write
-
-
-def settle(*paths: Path):
-    """Date files back in time. The caches do not store a file modified within the last two
-    seconds (it could change again unnoticed, keeping its size and mtime); tests that check what
-    a second run reads from the caches settle their files first. Each write gets a second of its
-    own, or git (which compares whole seconds) would miss a rewrite of the same size."""
-    for path in paths:
-        if path.is_file() and not path.is_symlink():
-            stamp = next(_SETTLED) * 10**9
-            os.utime(path, ns=(stamp, stamp))
+from salesctl.load.pipeline import load
 
 
 @pytest.fixture
@@ -105,13 +61,56 @@ def run():
     return invoke
 
 
+@pytest.fixture
+def reports_root(fixture_workspace) -> Path:
+    """A copy of tests/fixtures/reports, whose records are built so that every figure of the report
+    and reminder tests can be checked by hand as of 2026-06-30 (its files say what each record is
+    there to exercise)."""
+    return fixture_workspace("reports")
+
+
+@pytest.fixture
+def reports_ws(reports_root):
+    """The workspace of `reports_root`, loaded: it has no problem."""
+    ws = load(reports_root)
+    assert ws.problems == []
+    return ws
+
+
+# --- git -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def quiet_git(monkeypatch, tmp_path_factory):
+    """Git with no user configuration, a fixed committer, and `main` as the first branch. Modules
+    that run git take it for every test: `pytestmark = pytest.mark.usefixtures("quiet_git")`."""
+    home = tmp_path_factory.mktemp("git-home")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = 张伟\n\temail = dev@example.com\n"
+                                     "[commit]\n\tgpgsign = false\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.delenv("SALESCTL_WORKSPACE", raising=False)
+
+
+@pytest.fixture
+def repo(tmp_path, quiet_git):
+    """`repo(files, subdir="")` -> a `helpers.git.Repo` whose first commit holds the workspace
+    `files` (`helpers.git.BASE` by default)."""
+
+    def make(files: dict | None = None, subdir: str = "", message: str = "初始化工作区") -> Repo:
+        top = tmp_path / "repo"
+        root = top / subdir if subdir else top
+        write_workspace(root, {})
+        result = Repo(top, root)
+        result.git("init", "-q")
+        (top / ".gitignore").write_text(".salesctl/\n")
+        result.commit(message, BASE if files is None else files)
+        return result
+
+    return make
+
+
 # --- an SMTP server ------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Inbox:
     """An aiosmtpd handler that keeps what it receives and refuses recipients at refused.example.

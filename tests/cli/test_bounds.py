@@ -16,8 +16,8 @@ from datetime import date
 
 import pytest
 
-from conftest import ROOT, write_workspace
-from query_fixture import AS_OF, FILES
+from helpers.query import AS_OF, FILES
+from helpers.workspaces import ROOT, write_workspace
 from salesctl.query.tables import Limits, SQLRefused, SQLStopped, open_database
 from salesctl.load.pipeline import load
 
@@ -170,7 +170,7 @@ def test_a_refused_function_through_the_command(run, root):
 
 
 # Receivables: RCV-0001 40,000.00 due 2026-03-20, RCV-0002 60,000.00 due 2026-09-30, RCV-0003
-# 30,000.50 due 2026-12-15 (tests/query_fixture.py).
+# 30,000.50 due 2026-12-15 (tests/helpers/query.py).
 @pytest.mark.parametrize("statement, expected", [
     ("SELECT count(*), sum(amount), total(amount), min(due), max(due) FROM receivables",
      [(3, 130000.5, 130000.5, "2026-03-20", "2026-12-15")]),  # 40,000 + 60,000 + 30,000.50

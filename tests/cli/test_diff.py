@@ -7,10 +7,14 @@ import os
 from datetime import date
 from decimal import Decimal
 
-from conftest import write_workspace
-from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
+import pytest
+
+from helpers.git import BASE, build_history
+from helpers.workspaces import write_workspace
 from salesctl.history.semdiff import compare, field_changes, record_changes
 from salesctl.load.pipeline import load
+
+pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
 
 AS_OF = "2026-11-30"
 

@@ -9,10 +9,10 @@ import shutil
 import docx  # the [docx] extra, part of [dev]
 import pytest
 
+from helpers.workspaces import SAMPLE
 from salesctl.draft import render as drafts
 from salesctl.load.pipeline import load
 
-from conftest import SAMPLE
 
 CONTRACTS = sorted(c.id for c in load(SAMPLE).records["contracts"])
 

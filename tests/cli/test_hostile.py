@@ -1,4 +1,4 @@
-"""Hostile input: every file in `tests/hostile/` (and a few made at test time, too big to commit)
+"""Hostile input: every file in `tests/fixtures/hostile/` (and a few made at test time, too big to commit)
 dropped into a workspace, then every read command run on it (SPEC section 9).
 
 Each case must give a clear error or the correct result, within a bounded time, write nothing
@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_workspace
+from helpers.workspaces import HOSTILE, ROOT, write_workspace
 from salesctl.load.parse import MAX_FILE_BYTES, parse_bytes
 from salesctl.load.pipeline import load
 
-HOSTILE = Path(__file__).resolve().parent / "hostile"
 AS_OF = "2026-11-30"
 SECONDS = 10  # what any one command may take on a hostile file of the corpus (2 slow cores)
 
@@ -554,7 +553,7 @@ def _salesctl(root, *args, env=None, killer=False):
     code = KILLER if killer else "import sys\nfrom salesctl.cli import main\nmain(sys.argv[1:])\n"
     return subprocess.run([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, "--no-cache", *args],
                           capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(HOSTILE.parent.parent), "SALESCTL_USER": "zhang",
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "SALESCTL_USER": "zhang",
                                **(env or {})})
 
 
@@ -598,7 +597,7 @@ def test_a_writer_killed_at_any_call_leaves_every_file_old_or_new(tmp_path, comm
 
 def test_concurrent_writers_are_serialized(tmp_path):
     root = write_workspace(tmp_path / "ws", {**BASE, **WRITABLE})
-    env = {**os.environ, "PYTHONPATH": str(HOSTILE.parent.parent), "SALESCTL_USER": "zhang"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SALESCTL_USER": "zhang"}
     code = "import sys\nfrom salesctl.cli import main\nmain(sys.argv[1:])\n"
     procs = [subprocess.Popen([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, *args],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -760,14 +759,13 @@ RESOURCE_BOMBS = {  # the sandbox blocks attribute escapes, but not the time or 
 }
 
 
-
 @pytest.mark.parametrize("name", sorted(RESOURCE_BOMBS))
 def test_workspace_templates_are_bounded_in_time_and_size(tmp_path, name):
     root = write_workspace(tmp_path / "ws", {**BASE, **WRITABLE, "templates/bomb.md.j2": RESOURCE_BOMBS[name]})
     try:
         done = subprocess.run(
             [sys.executable, "-m", "salesctl", "-C", str(root), "draft", "CT-0002", "-t", "bomb"],
-            capture_output=True, timeout=5, env={**os.environ, "PYTHONPATH": str(HOSTILE.parent.parent)})
+            capture_output=True, timeout=5, env={**os.environ, "PYTHONPATH": str(ROOT)})
     except subprocess.TimeoutExpired:
         pytest.fail("still rendering after 5 s")
     assert done.returncode == 1 and len(done.stdout) < 1_000_000

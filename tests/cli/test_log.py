@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 
-from gitrepo import _quiet_git, build_history, repo  # noqa: F401  (fixtures)
+import pytest
+
+from helpers.git import build_history
 from salesctl.history.log import record_history
+
+pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
 
 
 def history(run, root, record_id, *args):

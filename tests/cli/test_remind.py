@@ -11,11 +11,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from helpers.mail import free_port
 from salesctl.remind.remind import reminders
 from salesctl.load.pipeline import load
 
-from conftest import free_port
-from reports.reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 
 D = date(2026, 6, 30)
 

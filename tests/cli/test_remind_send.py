@@ -12,7 +12,8 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers.workspaces import ROOT
+
 
 ARGS = ("remind", "--as-of", "2026-06-30", "--send")
 

@@ -14,7 +14,6 @@ from ruamel.yaml import YAML
 from salesctl.reports.overdue import overdue_report
 from salesctl.load.pipeline import load
 
-from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 
 D = date(2026, 6, 30)  # the as-of date the fixture workspace (tests/fixtures/reports) is built for
 

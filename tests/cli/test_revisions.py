@@ -9,11 +9,13 @@ import subprocess
 
 import pytest
 
-from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
+from helpers.git import BASE, build_history
 from salesctl.load.git import GitError, GitSource, repository, resolve
 from salesctl.load.revisions import changed_since, open_revision
 from salesctl.load.paths import is_workspace_file
 from salesctl.load.pipeline import load
+
+pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
 
 AS_OF = "2026-11-30"
 

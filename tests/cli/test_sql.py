@@ -14,8 +14,8 @@ import openpyxl  # the [xlsx] extra, part of [dev]
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import write_workspace
-from query_fixture import AS_OF, FILES
+from helpers.query import AS_OF, FILES
+from helpers.workspaces import write_workspace
 from salesctl.render.output import cell_text
 from salesctl.model.records import Field
 from salesctl.query.tables import TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql, workspace_tables
@@ -358,7 +358,7 @@ def test_export_csv_onto_a_file_is_a_usage_error(run, root, tmp_path):
 
 
 def test_the_manual_lists_these_columns():
-    from conftest import ROOT
+    from helpers.workspaces import ROOT
 
     manual = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^\| `(\w+)` \| `([\w ]+)` \|$", manual, re.M))

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG
-from gitrepo import _quiet_git, repo  # noqa: F401  (fixtures)
+from helpers.records import VALID
+from helpers.workspaces import CONFIG, HOSTILE
 from salesctl.load.loader import open_workspace
 from salesctl.load.pipeline import load
 from salesctl.model.workspace import WorkspaceError
 
-from test_validate import VALID
+pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
 
-HOSTILE = Path(__file__).resolve().parent / "hostile"
+
 NOTHING_CHECKED = "; without a usable salesctl.yaml no record can be read or checked (run 'salesctl validate')"
 
 # name -> (salesctl.yaml, the problem readers name, the problem line validate prints)

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, write_workspace
+from helpers.workspaces import ROOT, write_workspace
+
 
 FILES = {
     "customers/CUS-0001.yaml": "id: CUS-0001\nname: 华东精密\nowner: zhang\ncreated: 2026-01-05\n",

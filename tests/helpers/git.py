@@ -1,7 +1,7 @@
-"""Test helpers for the git features: a workspace in a git repository, built commit by commit.
+"""The git features' workspace in a git repository, built commit by commit (the `repo` fixture).
 
-Commits get fixed authors and dates, and git reads no user or system configuration, so every
-commit id, date and author in the tests is the same on every machine.
+Commits get fixed authors and dates, and git reads no user or system configuration (the
+`quiet_git` fixture), so every commit id, date and author in the tests is the same on every machine.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
-
-from conftest import settle, write_workspace
+from helpers.workspaces import settle
 
 CUSTOMERS = """\
 - {id: CUS-1, name: 甲公司, owner: zhang, created: 2026-01-05}
@@ -103,35 +101,6 @@ class Repo:
         archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
         return into / self.root.relative_to(self.top)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_git(monkeypatch, tmp_path_factory):
-    """Git with no user configuration, a fixed committer, and `main` as the first branch."""
-    home = tmp_path_factory.mktemp("git-home")
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = 张伟\n\temail = dev@example.com\n"
-                                     "[commit]\n\tgpgsign = false\n")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.delenv("SALESCTL_WORKSPACE", raising=False)
-
-
-@pytest.fixture
-def repo(tmp_path):
-    """`repo(files, subdir="")` -> a Repo whose first commit holds the workspace `files`."""
-
-    def make(files: dict | None = None, subdir: str = "", message: str = "初始化工作区") -> Repo:
-        top = tmp_path / "repo"
-        root = top / subdir if subdir else top
-        write_workspace(root, {})
-        result = Repo(top, root)
-        result.git("init", "-q")
-        (top / ".gitignore").write_text(".salesctl/\n")
-        result.commit(message, BASE if files is None else files)
-        return result
-
-    return make
 
 
 def build_history(repo: Repo) -> list[str]:

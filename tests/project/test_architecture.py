@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from helpers.workspaces import ROOT
+
 
 PACKAGE = ROOT / "salesctl"
 MAX_LINES = 500

@@ -10,14 +10,13 @@ import importlib.util
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from helpers.workspaces import ROOT
 from salesctl import derive
 from salesctl.load.pipeline import load
 
-ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_gen", ROOT / "bench" / "gen.py")
 gen = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gen)

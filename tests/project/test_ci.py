@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers.workspaces import ROOT
+
 
 SYSTEM_DEPS = ROOT / ".ci" / "system-deps"
 BASH = shutil.which("bash")
@@ -98,7 +99,7 @@ def test_pdf_tests_skip_saying_why(tmp_path, present, reason):
         (tmp_path / name).write_text("#!/bin/sh\nexit 1\n")
         (tmp_path / name).chmod(0o755)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_draft.py", "-k", "a4_pdf"],
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/unit/draft/test_render.py", "-k", "a4_pdf"],
         cwd=ROOT, env={**os.environ, "PATH": str(tmp_path)}, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout
     assert "3 skipped" in result.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import ROOT
+from helpers.workspaces import ROOT
 from salesctl.model import config, payconfig
 from salesctl.cli import COMMANDS, GLOBAL_OPTIONS, cli
 from salesctl.model.problems import CODES

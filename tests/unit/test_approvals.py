@@ -9,13 +9,12 @@ from datetime import date
 
 import pytest
 
+from helpers.records import BY, CHAIN, CUSTOMER, in_review
 from salesctl import derive
 from salesctl.write import writers
 from salesctl.remind.remind import reminders
 from salesctl.load.pipeline import load
 
-from test_derive import BY, CHAIN, in_review
-from test_validate import CUSTOMER
 
 D = date(2026, 2, 10)  # the entries of `in_review` are dated 02-02, 02-03, …: the latest waited ≥ 3 days
 

@@ -6,10 +6,9 @@ from datetime import date
 
 import pytest
 
+from helpers.records import CHAIN, CONTRACT, CUSTOMER, VALID, in_review
 from salesctl import derive
 from salesctl.load.pipeline import load
-
-from test_validate import CONTRACT, CUSTOMER, VALID
 
 D = date(2026, 5, 1)
 RCV = """\
@@ -134,26 +133,6 @@ def test_contract_derived(workspace):
     assert derive.is_counted(signed)
     assert derive.contract_paid(full, signed, D) == 3000
     assert derive.contract_balance(full, signed, D) == 7000
-
-
-CHAIN = ["manager", "legal", "finance"]
-BY = {"manager": "lin", "legal": "chen", "finance": "zhao"}
-
-
-def approvals_text(steps: str) -> str:
-    """`"m+ l+ l-"` -> approval entries (+ approved, - rejected), dated 2026-02-02, 02-03, …"""
-    names = {"m": "manager", "l": "legal", "f": "finance"}
-    lines = []
-    for day, step in enumerate(steps.split(), start=2):
-        stage = names[step[0]]
-        decision = "approved" if step[1] == "+" else "rejected"
-        lines.append(f"  - {{stage: {stage}, by: {BY[stage]}, date: 2026-02-{day:02d}, decision: {decision}}}\n")
-    return "approvals:\n" + "".join(lines) if lines else ""
-
-
-def in_review(steps: str) -> str:
-    head = CONTRACT.split("approvals:")[0].replace("status: signed", "status: in_review").replace("signed: 2026-02-10\n", "")
-    return head + approvals_text(steps)
 
 
 @pytest.mark.parametrize("steps, pending", [

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import CONFIG, ROOT
+from helpers.workspaces import CONFIG, ROOT
 from salesctl import doctor, storage
 from salesctl.load.parse import parse_bytes
 from salesctl.scaffold import InitError, install_hook

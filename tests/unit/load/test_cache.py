@@ -9,11 +9,10 @@ from contextlib import contextmanager
 
 import pytest
 
+from helpers.workspaces import SAMPLE, settle, write_workspace
 from salesctl.load.cache import SHARDS, ParseCache, _shard_path, shard_of
 from salesctl.load.loader import open_workspace
 from salesctl.load.paths import CACHE_DIR, PARSE_CACHE
-
-from conftest import SAMPLE, settle, write_workspace
 
 
 class Hang(Exception):

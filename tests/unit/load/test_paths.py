@@ -85,7 +85,7 @@ def test_init_sample_validates(tmp_path, run):
 
 
 def test_sample_workspace_is_clean_and_has_every_bucket():
-    from conftest import SAMPLE
+    from helpers.workspaces import SAMPLE
     from datetime import date
 
     from salesctl.derive import bucket, days_overdue
@@ -117,7 +117,7 @@ def test_parallel_cold_parse_gives_the_same_workspace(monkeypatch, tmp_path):
     import shutil
 
     import salesctl.load.pipeline as workspace_module
-    from conftest import SAMPLE
+    from helpers.workspaces import SAMPLE
 
     root = tmp_path / "ws"
     shutil.copytree(SAMPLE, root)

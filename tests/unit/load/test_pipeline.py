@@ -7,38 +7,9 @@ import time
 
 import pytest
 
+from helpers.records import CONTRACT, CUSTOMER, RECEIVABLE, VALID
 from salesctl.model.problems import CODES
 from salesctl.load.pipeline import load
-
-CUSTOMER = """\
-id: CUS-0001
-name: 华东机械
-owner: zhang
-tier: A
-created: 2026-01-05
-"""
-CONTRACT = """\
-id: CT-1
-customer: CUS-0001
-owner: zhang
-title: 管理培训
-status: signed
-created: 2026-02-01
-signed: 2026-02-10
-items: [{name: 课程, quantity: 2, unit_price: 5000}]
-amount: 10000
-approvals:
-  - {stage: manager, by: lin, date: 2026-02-02, decision: approved}
-  - {stage: legal, by: chen, date: 2026-02-03, decision: approved}
-  - {stage: finance, by: zhao, date: 2026-02-04, decision: approved}
-"""
-RECEIVABLE = """\
-id: RCV-1
-contract: CT-1
-amount: 10000
-due: 2026-03-01
-"""
-VALID = {"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": CONTRACT, "receivables/RCV-1.yaml": RECEIVABLE}
 
 
 def problems_of(root):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import CONFIG
+from helpers.workspaces import CONFIG
 from salesctl.model.config import load_config
 from salesctl.model.payconfig import DEFAULT_COMMISSION
 from salesctl.load.parse import parse_bytes
@@ -106,7 +106,7 @@ def test_validate_points_at_the_line_and_column(run, workspace):
 
 
 def test_the_sample_workspace_sets_every_pay_setting():
-    from conftest import SAMPLE
+    from helpers.workspaces import SAMPLE
 
     parsed = parse_bytes((SAMPLE / "salesctl.yaml").read_bytes())
     raw = parsed.records[0].data

@@ -13,8 +13,8 @@ import pytest
 from ruamel.yaml import YAML
 from wcwidth import wcswidth
 
-from conftest import write_workspace
-from query_fixture import AS_OF, FILES
+from helpers.query import AS_OF, FILES
+from helpers.workspaces import write_workspace
 from salesctl import derive
 from salesctl.query.query import DERIVED, QueryError, compile_query, field_catalogue, resolve_collection
 from salesctl.model.records import COLLECTIONS
@@ -304,7 +304,7 @@ def test_table_has_locale_headings_and_lines_up_chinese(run, root):
 
 
 def test_table_headings_in_english_and_for_dotted_fields(run, workspace):
-    from conftest import CONFIG
+    from helpers.workspaces import CONFIG
 
     root = workspace(FILES, config=CONFIG + "locale: en_US\n")
     result = run("-C", root, "query", "customers", "-f", "id,days_since_contact,contacts.name", "--as-of", AS_OF)

@@ -8,13 +8,12 @@ import textwrap
 import jsonschema  # part of [dev]
 import pytest
 
-from conftest import CONFIG, SAMPLE, write_workspace
-from query_fixture import FILES
+from helpers.query import FILES
+from helpers.workspaces import CONFIG, SAMPLE, write_workspace
 from salesctl.model.config import Config
 from salesctl.load.parse import parse_bytes
 from salesctl.model.records import COLLECTIONS, SCHEMAS, SINGULAR
 from salesctl.query.schema import DIALECT, file_schema, workspace_schema
-
 
 
 def file_data(text: str):

@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from conftest import free_port
+from helpers.mail import free_port
 from salesctl.remind import mail
 
 

@@ -34,7 +34,6 @@ from salesctl.model.periods import parse_period, period_range
 from salesctl.reports.kpi import kpi_report, target_for
 from salesctl.load.pipeline import load
 
-from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 
 D = date(2026, 6, 30)
 Q2 = parse_period("2026-Q2")

@@ -21,7 +21,6 @@ from salesctl.model.periods import parse_period
 from salesctl.reports.review import grade_for, review_report, subjective_score, weighted_total
 from salesctl.load.pipeline import load
 
-from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 
 D = date(2026, 6, 30)
 

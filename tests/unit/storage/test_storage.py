@@ -13,12 +13,12 @@ import time
 
 import pytest
 
+from helpers.workspaces import ROOT, write_workspace
 from salesctl import storage
 from salesctl.load.parse import parse_bytes
 from salesctl.load.pipeline import load
 from salesctl.write.plan import FileChange
 
-from conftest import ROOT, write_workspace
 
 RECEIVABLES = {
     "customers/CUS-0001.yaml": "id: CUS-0001\nname: 华东精密\nowner: zhang\ncreated: 2026-01-05\n",
