@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from helpers.git import BASE, Repo
 from helpers.mail import free_port
+from helpers.query import FILES as QUERY_FILES
 from helpers.workspaces import CONFIG, FIXTURES, write_workspace
 from salesctl.cli import cli
 from salesctl.load.pipeline import load
@@ -75,6 +76,19 @@ def reports_ws(reports_root):
     ws = load(reports_root)
     assert ws.problems == []
     return ws
+
+
+@pytest.fixture(scope="module")
+def query_root(tmp_path_factory) -> Path:
+    """The workspace of `helpers.query.FILES` (every field type, list and derived value; figures as
+    of `helpers.query.AS_OF`), written once per test module: its tests only read it."""
+    return write_workspace(tmp_path_factory.mktemp("query") / "ws", QUERY_FILES)
+
+
+@pytest.fixture(scope="module")
+def query_ws(query_root):
+    """`query_root` loaded, its usable records."""
+    return load(query_root).usable()
 
 
 # --- git -----------------------------------------------------------------------------------

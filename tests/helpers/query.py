@@ -1,4 +1,5 @@
-"""A small workspace shared by the query, sql/export and show tests: every field type, list and derived value.
+"""A small workspace shared by the query, sql/export and show tests: every field type, list and derived value
+(the `query_root` and `query_ws` fixtures), and one whose notes a backtracking pattern engine chokes on.
 
 Figures as of 2026-11-30 (hand-computed):
 - CUS-0001 last contact 2026-11-20 (10 days, key account: follow-up 14); CUS-0002 2026-09-15 (76, tier B: 60);
@@ -116,3 +117,12 @@ FILES = {
         manager: {teamwork: 70}
         """,
 }
+
+# Notes that a backtracking engine takes minutes over with (a+)+$ (30 a's and a '!': it tries every
+# split of the a's between the two +), and a YAML block that ends with a newline.
+BACKTRACKING = {
+    "customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05, notes: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!}\n",
+    "customers/CUS-0002.yaml": "{id: CUS-0002, name: 乙, owner: zhang, created: 2026-01-05, notes: aaa}\n",
+    "customers/CUS-0003.yaml": "id: CUS-0003\nname: 丙\nowner: zhang\ncreated: 2026-01-05\nnotes: |\n  first line\n  paid in full\n",
+}
+NESTED = "(" * 5000 + "a" + ")" * 5000

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from salesctl.load.pipeline import load
+
 CUSTOMER = """\
 id: CUS-0001
 name: 华东机械
@@ -52,3 +54,11 @@ def approvals_text(steps: str) -> str:
 def in_review(steps: str) -> str:
     head = CONTRACT.split("approvals:")[0].replace("status: signed", "status: in_review").replace("signed: 2026-02-10\n", "")
     return head + approvals_text(steps)
+
+
+def contract_ws(workspace, steps: str):
+    """`workspace` (the fixture) holding CUS-0001 and CT-1 in review after `steps`: (root, loaded)."""
+    root = workspace({"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": in_review(steps)})
+    ws = load(root)
+    assert [p for p in ws.problems if p.is_error] == []
+    return root, ws
