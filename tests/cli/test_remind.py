@@ -1,4 +1,5 @@
-"""`remind`: every reminder kind with its recipient, as text, JSON, mbox, .eml files and real SMTP.
+"""`salesctl remind`: the reminders as text, JSON, mbox, .eml files and over real SMTP (each kind and
+its recipient, as a library: tests/unit/remind/test_remind.py).
 
 The fixture workspace is tests/fixtures/reports, as of 2026-06-30 (see the comments in its files).
 """
@@ -6,83 +7,12 @@ The fixture workspace is tests/fixtures/reports, as of 2026-06-30 (see the comme
 from __future__ import annotations
 
 import json
-from datetime import date
 from email import message_from_bytes, policy
 
 import pytest
 
 from helpers.mail import free_port
-from salesctl.remind.remind import reminders
-from salesctl.load.pipeline import load
-
-
-D = date(2026, 6, 30)
-
-DUE = {
-    "lin": [("approval", "CT-2026-04", "CUS-E", date(2026, 6, 20)),    # zhou has no manager: every manager
-            ("approval", "CT-2026-05", "CUS-C", date(2026, 6, 27))],   # wang's manager; 3 days is stale
-    "qian": [("approval", "CT-2026-04", "CUS-E", date(2026, 6, 20))],
-    "zhang": [("follow-up", "V-06", "CUS-F", date(2026, 6, 25)),
-              ("due-soon", "RCV-13", "CUS-B", date(2026, 7, 7)),        # due in exactly 7 days
-              ("collect", "RCV-03", "CUS-A", date(2026, 5, 30)),
-              ("collect", "RCV-01", "CUS-A", date(2026, 6, 29)),
-              ("collect", "RCV-02", "CUS-A", date(2026, 6, 30)),
-              ("dormant", "CUS-B", "CUS-B", date(2026, 4, 12)),         # key account: 79 days > 14
-              ("dormant", "CUS-A", "CUS-A", date(2026, 5, 10))],        # tier A: 51 days > 30
-    "wang": [("due-soon", "RCV-08", "CUS-C", date(2026, 6, 30)),        # due today
-             ("collect", "RCV-06", "CUS-C", date(2026, 6, 30)),
-             ("collect", "RCV-07", "CUS-C", date(2026, 6, 30))],
-    "zhou": [("follow-up", "V-10", "CUS-E", date(2026, 6, 1))],
-    "zhao": [("approval", "CT-2026-06", "CUS-F", date(2026, 6, 25))],   # pending finance: role finance
-}
-# Not due: V-09 and V-02 (a later visit followed), V-08 (next date ahead), RCV-15 (due in 8 days),
-# RCV-04 (next step 07-30), RCV-05 (promise of 07-05 awaited), CUS-D (121 days = its own limit),
-# CUS-G (lost), CUS-E (no limit), CT-2026-07 (waits 2 days), chen (nothing due).
-
-
-def due(people):
-    return {p["to"]: [(i["kind"], i["ref"], i["customer"], i["date"]) for i in p["items"]] for p in people}
-
-
-def test_every_kind_to_the_right_person(reports_ws):
-    people = reminders(reports_ws, D)
-    assert [p["to"] for p in people] == ["lin", "qian", "zhang", "wang", "zhou", "zhao"]  # team order
-    assert due(people) == DUE
-    assert [p["email"] for p in people] == ["lin@example.com", "qian@example.com", "zhang@example.com",
-                                            "wang@example.com", None, "zhao@example.com"]
-
-
-def test_only_one_person(reports_ws):
-    assert due(reminders(reports_ws, D, to="wang")) == {"wang": DUE["wang"]}
-    assert reminders(reports_ws, D, to="chen") == []
-
-
-def test_promise_due_today_is_a_collect_reminder(reports_ws):
-    items = due(reminders(reports_ws, date(2026, 7, 5), to="wang"))["wang"]
-    assert ("collect", "RCV-05", "CUS-C", date(2026, 7, 5)) in items
-    assert ("collect", "RCV-05", "CUS-C", date(2026, 7, 5)) not in due(reminders(reports_ws, date(2026, 7, 4)))["wang"]
-
-
-def test_follow_up_waits_for_its_date_and_ends_with_a_later_visit(reports_ws):
-    assert ("follow-up", "V-08", "CUS-C", date(2026, 7, 3)) in due(reminders(reports_ws, date(2026, 7, 3)))["wang"]
-    zhou = due(reminders(reports_ws, date(2026, 5, 1)))["zhou"]
-    assert zhou == [("follow-up", "V-09", "CUS-E", date(2026, 4, 15))]  # before V-10 was made
-
-
-def test_dormant_starts_the_day_after_the_limit(reports_ws):
-    assert not any(i[0] == "dormant" for i in due(reminders(reports_ws, D)).get("wang", []))
-    assert ("dormant", "CUS-D", "CUS-D", date(2026, 3, 1)) in due(reminders(reports_ws, date(2026, 7, 1)))["wang"]
-
-
-def test_messages_follow_the_locale(reports_ws):
-    zhang = reminders(reports_ws, D, to="zhang")[0]["items"]
-    assert [i["message"] for i in zhang[:3]] == [
-        "跟进华东包装有限公司：报价跟进（2026-06-18 拜访时约定）",
-        "南方物流有限公司 应收款 140,000.00 元 将于 2026-07-07 到期",
-        "东方机械有限公司 逾期 61 天，余额 100,000.00 元：上门催收"]
-    reports_ws.config.locale = "en_US"
-    lin = reminders(reports_ws, D, to="lin")[0]["items"]
-    assert lin[1]["message"] == 'Contract "GMP 专题培训" (西部医药有限公司) has waited 3 days for manager approval'
+from helpers.reminders import DUE
 
 
 # --- text and JSON -----------------------------------------------------------------------
@@ -255,8 +185,3 @@ def test_outbox_that_cannot_be_written_is_an_error(run, reports_root, tmp_path):
 def test_help_shows_a_crontab_example(run):
     result = run("remind", "--help")
     assert result.exit_code == 0 and "Example:" in result.stdout and "remind --send" in result.stdout
-
-
-def test_library_needs_no_click(reports_root):
-    ws = load(reports_root)
-    assert reminders(ws, D, to="zhou")[0]["items"][0]["message"] == "跟进中原食品有限公司：寄送样品资料（2026-05-20 拜访时约定）"
