@@ -8,7 +8,6 @@ import subprocess
 import pytest
 
 from helpers.git import build_history
-from salesctl.history.log import record_history
 
 pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
 
@@ -134,13 +133,6 @@ def test_log_as_text(repo, run):
         "    → moved receivables RCV-3  receivables/RCV-3.yaml → receivables/2026.yaml\n"
         f"{c[0][:10]} 2026-12-01 张伟  初始化工作区\n"
         "    + added receivables RCV-3  receivables/RCV-3.yaml\n")
-
-
-def test_library_call(repo):
-    r = repo()
-    build_history(r)
-    document = record_history(r.root, "CUS-1")
-    assert [(e["change"], e["collection"]) for e in document["history"]] == [("added", "customers")]
 
 
 def test_an_unknown_id_is_a_usage_error(repo, run):

@@ -10,9 +10,8 @@ import subprocess
 import pytest
 
 from helpers.git import BASE, build_history
-from salesctl.load.git import GitError, GitSource, repository, resolve
+from salesctl.load.git import GitSource, repository, resolve
 from salesctl.load.revisions import changed_since, open_revision
-from salesctl.load.paths import is_workspace_file
 from salesctl.load.pipeline import load
 
 pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
@@ -154,20 +153,6 @@ def test_a_linked_collection_folder_is_read_as_the_working_tree_reads_it(repo, r
     assert '"code": "not-a-record"' in at_rev.stdout
 
 
-def test_gitlinks_and_files_outside_the_collections_are_ignored(repo):
-    r = repo()
-    (r.root / "notes.yaml").write_text("- not: a record\n")
-    (r.root / "customers/.hidden.yaml").write_text("- broken: [\n")
-    (r.root / "customers/readme.txt").write_text("not yaml\n")
-    r.git("add", "-A")
-    r.git("update-index", "--add", "--cacheinfo", f"160000,{r.commits[0]},customers/vendor")
-    r.commit("extras")
-    with GitSource(r.root, "HEAD") as source:
-        assert [rel for rel, _ in source.files()] == [
-            "salesctl.yaml", "customers/customers.yaml", "contracts/CT-1.yaml", "contracts/CT-2.yaml",
-            "receivables/RCV-1.yaml", "receivables/RCV-2.yaml", "receivables/RCV-3.yaml"]
-
-
 def test_a_nested_repository_is_no_part_of_the_workspace_on_either_side(repo, run):
     """A submodule in a revision is only a commit id; in the working tree its files are not read
     either, so that `diff HEAD` finds nothing added."""
@@ -187,21 +172,6 @@ def test_a_nested_repository_is_no_part_of_the_workspace_on_either_side(repo, ru
     assert sorted(open_revision(r.root, "HEAD").ids("customers")) == ["CUS-1", "CUS-2"]
     result = run("-C", r.root, "diff", "--format", "json", "--as-of", AS_OF)
     assert result.exit_code == 0 and json.loads(result.stdout)["records"] == []
-
-
-def test_files_are_listed_in_the_order_the_working_tree_lists_them(repo):
-    r = repo({"visits/2026/a.yaml": "", "visits/2026.yaml": "", "visits/b.yml": "", "visits/2026/Z/x.yaml": ""})
-    with GitSource(r.root, "HEAD") as source:
-        assert [rel for rel, _ in source.files()][1:] == [
-            "visits/2026/Z/x.yaml", "visits/2026/a.yaml", "visits/2026.yaml", "visits/b.yml"]
-
-
-def test_what_counts_as_a_workspace_file():
-    assert is_workspace_file("salesctl.yaml")
-    assert is_workspace_file("visits/2026/11.yml")
-    assert not is_workspace_file("visits/.draft/11.yaml")
-    assert not is_workspace_file("templates/contract.md.j2")
-    assert not is_workspace_file("customers")
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -257,11 +227,6 @@ def test_a_shallow_clone_says_so(repo, run, tmp_path):
     result = run("-C", clone, "log", "RCV-3")
     assert result.exit_code == 2
     assert "shallow clone" in result.stderr
-
-
-def test_git_errors_from_the_library():
-    with pytest.raises(GitError, match="not a git repository"):
-        open_revision("/", "HEAD")
 
 
 # --- validate --changed --------------------------------------------------------------------

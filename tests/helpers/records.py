@@ -36,6 +36,13 @@ due: 2026-03-01
 VALID = {"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": CONTRACT, "receivables/RCV-1.yaml": RECEIVABLE}
 
 
+def with_change(**files):
+    """VALID with some files replaced, added or (given None) removed."""
+    merged = dict(VALID)
+    merged.update(files)
+    return {k: v for k, v in merged.items() if v is not None}
+
+
 CHAIN = ["manager", "legal", "finance"]
 BY = {"manager": "lin", "legal": "chen", "finance": "zhao"}
 

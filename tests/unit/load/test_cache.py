@@ -150,14 +150,6 @@ def test_a_cache_file_that_is_a_link_is_not_followed(workspace, tmp_path):
     assert record.read_bytes() == before + b"tier: A\n"
 
 
-def test_no_cache_option_writes_nothing(workspace, run):
-    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
-    assert run("--no-cache", "-C", root, "validate").exit_code == 0
-    assert not (root / ".salesctl" / "cache").exists()
-    assert run("-C", root, "validate").exit_code == 0
-    assert (root / PARSE_CACHE).exists()
-
-
 def test_cache_write_leaves_no_temp_files(workspace):
     root = write_workspace(workspace().parent / "other",
                            {"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})

@@ -1,13 +1,13 @@
-"""Every validation code, from a broken fixture each: the code, the file and the line are asserted."""
+"""The load pipeline: every validation code from a broken fixture each (the code, the file and the line
+are asserted), and big cold loads parsed in parallel (`salesctl validate`: tests/cli/test_validate.py)."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
-from helpers.records import CONTRACT, CUSTOMER, RECEIVABLE, VALID
+from helpers.records import CONTRACT, CUSTOMER, RECEIVABLE, VALID, with_change
 from salesctl.model.problems import CODES
 from salesctl.load.pipeline import load
 
@@ -18,12 +18,6 @@ def problems_of(root):
 
 def test_valid_workspace_has_no_problems(workspace):
     assert problems_of(workspace(VALID)) == []
-
-
-def with_change(**files):
-    merged = dict(VALID)
-    merged.update(files)
-    return {k: v for k, v in merged.items() if v is not None}
 
 
 CASES = {
@@ -70,36 +64,6 @@ def test_code(workspace, code):
     files, path, line = CASES[code]
     found = problems_of(workspace(files))
     assert (code, path, line) in found, found
-
-
-def test_text_output_format_and_exit_code(workspace, run):
-    root = workspace(CASES["unknown-ref"][0])
-    result = run("-C", root, "validate")
-    assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
-        "customers/CUS-0001.yaml:3:1: error[unknown-ref]: owner: no team member 'nobody'",
-        "1 errors, 0 warnings in 4 files",
-    ]
-
-
-def test_warnings_pass_unless_strict(workspace, run):
-    root = workspace(CASES["unknown-field"][0])
-    result = run("-C", root, "validate")
-    assert result.exit_code == 0
-    assert "unknown field 'staus'; did you mean 'status'?" in result.stdout
-    assert run("-C", root, "validate", "--strict").exit_code == 1
-
-
-def test_json_output(workspace, run):
-    root = workspace(CASES["bad-date"][0])
-    result = run("validate", "--format", "json", "-C", root)  # global option after the command
-    document = json.loads(result.stdout)
-    assert document == {
-        "problems": [{"path": "customers/CUS-0001.yaml", "line": 5, "column": 1, "severity": "error",
-                      "code": "bad-date", "message": "created: '2026-02-30' is not a real date"}],
-        "errors": 1, "warnings": 0, "files": 4,
-    }
-    assert result.exit_code == 1
 
 
 def test_one_bad_file_never_hides_the_others(workspace):
@@ -227,18 +191,22 @@ def test_a_manager_written_as_a_number_is_that_member_id(workspace):
     assert ws.member("zhang")["manager"] == "7"
 
 
-def test_ids_that_differ_only_in_case_are_a_duplicate_id_warning(workspace, run):
-    """On macOS and Windows CUS-0001.yaml and cus-0001.yaml are one file: checked out there, one
-    record silently replaces the other."""
-    root = workspace(with_change(**{"customers/cus-0001.yaml": CUSTOMER.replace("CUS-0001", "cus-0001"),
-                                    "customers/more.yaml": "- " + CUSTOMER.replace("CUS-0001", "Cus-0001").replace("\n", "\n  ")}))
-    result = run("-C", root, "validate")
-    assert (result.exit_code, result.stdout.splitlines()) == (0, [
-        "customers/cus-0001.yaml:1:1: warning[duplicate-id]: id 'cus-0001' differs only in case from 'CUS-0001' "
-        "(customers/CUS-0001.yaml:1): macOS and Windows ignore case in file names, so customers/cus-0001.yaml and "
-        "customers/CUS-0001.yaml are one file there",
-        "customers/more.yaml:1:3: warning[duplicate-id]: id 'Cus-0001' differs only in case from 'CUS-0001' "
-        "(customers/CUS-0001.yaml:1): macOS and Windows ignore case in file names, so customers/Cus-0001.yaml and "
-        "customers/CUS-0001.yaml are one file there",
-        "0 errors, 2 warnings in 6 files"])  # salesctl.yaml and 5 record files
-    assert sorted(load(root).usable().ids("customers")) == ["CUS-0001", "Cus-0001", "cus-0001"]  # a warning keeps them
+def test_parallel_cold_parse_gives_the_same_workspace(monkeypatch, tmp_path):
+    """Big cold loads are parsed by worker processes; the result is the same as one process's."""
+    import shutil
+
+    import salesctl.load.pipeline as workspace_module
+    from helpers.workspaces import SAMPLE
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    (root / "customers" / "broken.yaml").write_text("id: [oops\n", encoding="utf-8")
+    sequential = load(root)
+    monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workspace_module, "CHUNK_FILES", 7)
+    seen = []
+    parallel = load(root, progress=lambda done, total: seen.append((done, total)))
+    assert [p.format() for p in parallel.problems] == [p.format() for p in sequential.problems]
+    assert {c: [r.data for r in rs] for c, rs in parallel.records.items()} == \
+           {c: [r.data for r in rs] for c, rs in sequential.records.items()}
+    assert seen[-1][0] == seen[-1][1] == parallel.files - 1  # every file but salesctl.yaml, reported
