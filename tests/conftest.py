@@ -20,10 +20,10 @@ from typing import NamedTuple
 import pytest
 from click.testing import CliRunner
 
-from helpers.git import BASE, Repo
+from helpers.git import BASE, Repo, git
 from helpers.mail import free_port
 from helpers.query import FILES as QUERY_FILES
-from helpers.workspaces import CONFIG, FIXTURES, write_workspace
+from helpers.workspaces import CONFIG, FIXTURES, ONE_CUSTOMER, write_workspace
 from salesctl.cli import cli
 from salesctl.load.pipeline import load
 
@@ -120,6 +120,22 @@ def repo(tmp_path, quiet_git):
         (top / ".gitignore").write_text(".salesctl/\n")
         result.commit(message, BASE if files is None else files)
         return result
+
+    return make
+
+
+@pytest.fixture
+def git_workspace(workspace):
+    """`git_workspace(files, config)` -> the root of a workspace (one customer and `files`) that is a
+    git repository with nothing committed, .salesctl/ ignored and zhang@example.com as its user, as
+    `salesctl init` leaves it."""
+
+    def make(files=None, config=CONFIG):
+        root = workspace({**ONE_CUSTOMER, ".gitignore": ".salesctl/\n", **(files or {})}, config=config)
+        git(root, "init", "-q")
+        git(root, "config", "user.email", "zhang@example.com")
+        git(root, "config", "user.name", "张伟")
+        return root
 
     return make
 

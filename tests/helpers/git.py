@@ -61,6 +61,11 @@ BASE = {
 }
 
 
+def git(root, *args) -> subprocess.CompletedProcess:
+    """`git ARGS` in `root`, its output captured (the caller checks the return code)."""
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+
+
 class Repo:
     """A git repository holding a workspace at `root` (the repository's top or a folder in it)."""
 

@@ -22,6 +22,7 @@ team:
   - {id: chen, name: 陈静, role: legal, email: chen@example.com}
   - {id: zhao, name: 赵敏, role: finance, email: zhao@example.com}
 """
+ONE_CUSTOMER = {"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"}
 
 
 def write_workspace(root: Path, files: dict[str, str | bytes], config: str | None = CONFIG) -> Path:
