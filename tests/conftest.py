@@ -24,6 +24,7 @@ from helpers.git import BASE, Repo, git
 from helpers.mail import free_port
 from helpers.query import FILES as QUERY_FILES
 from helpers.workspaces import CONFIG, FIXTURES, ONE_CUSTOMER, write_workspace
+from helpers.writers import FILES as WRITER_FILES, Repo as WritersRepo
 from salesctl.cli import cli
 from salesctl.load.pipeline import load
 
@@ -136,6 +137,27 @@ def git_workspace(workspace):
         git(root, "config", "user.email", "zhang@example.com")
         git(root, "config", "user.name", "张伟")
         return root
+
+    return make
+
+
+@pytest.fixture
+def writers_repo(workspace, monkeypatch):
+    """`writers_repo(files=None, extra=None)` -> a `helpers.writers.Repo` holding the workspace of
+    `helpers.writers.FILES` (or `files`, plus `extra`), everything committed; no SALESCTL_USER."""
+    monkeypatch.delenv("SALESCTL_USER", raising=False)
+    monkeypatch.setenv("SALESCTL_LOCK_TIMEOUT", "5")
+
+    def make(files=None, extra=None):
+        root = workspace({**(WRITER_FILES if files is None else files), **(extra or {})})
+        (root / ".gitignore").write_text(".salesctl/\n")
+        r = WritersRepo(root)
+        r.git("init", "-q")
+        r.git("config", "user.email", "nobody@example.com")
+        r.git("config", "user.name", "test")
+        r.git("add", "-A")
+        r.git("commit", "-qm", "workspace")
+        return r
 
     return make
 

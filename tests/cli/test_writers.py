@@ -3,170 +3,13 @@ is exactly the lines it adds or changes; a refused write leaves every file byte-
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
-from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from salesctl.write import edit, writers
+from helpers.writers import FILES, Repo
+from salesctl.write import edit
 from salesctl.load.pipeline import load
-
-FILES = {
-    "customers/CUS-0011.yaml": """\
-        id: CUS-0011
-        name: 华东精密机械有限公司
-        owner: zhang
-        tier: A
-        created: 2025-09-05
-        """,
-    "customers/CUS-0012.yaml": """\
-        id: CUS-0012
-        name: 天津港通物流有限公司
-        owner: wang
-        created: 2026-01-10
-        """,
-    "contracts/CT-2026-001.yaml": """\
-        # 已签约
-        id: CT-2026-001
-        customer: CUS-0011
-        owner: zhang
-        title: 精益生产内训
-        status: signed
-        created: 2026-03-01
-        signed: 2026-03-20
-        start: 2026-04-01
-        end: 2026-09-30
-        items:
-          - {name: 精益生产内训, quantity: 4, unit: 期, unit_price: 30000}
-        amount: 120000
-        approvals:
-          - {stage: manager, by: lin, date: 2026-03-05, decision: approved}
-          - {stage: legal, by: chen, date: 2026-03-07, decision: approved}
-          - {stage: finance, by: zhao, date: 2026-03-10, decision: approved}
-        """,
-    "contracts/CT-2026-002.yaml": """\
-        id: CT-2026-002
-        customer: CUS-0012
-        owner: wang
-        title: 仓储安全培训
-        status: draft
-        created: 2026-11-02
-        start: 2027-01-04
-        end: 2027-03-31
-        items:
-          - {name: 安全培训, quantity: 3, unit: 期, unit_price: 33333.33}
-        amount: 99999.99
-        """,
-    "contracts/CT-2026-003.yaml": """\
-        id: CT-2026-003
-        customer: CUS-0012
-        owner: wang
-        title: 班组长培训
-        status: in_review   # 审批中
-        created: 2026-11-10
-        items:
-          - {name: 班组长训练营, quantity: 1, unit: 期, unit_price: 50000}
-        amount: 50000
-        approvals:
-          - stage: manager
-            by: lin
-            date: 2026-11-12
-            decision: approved
-        notes: 法务审核中
-        """,
-    "receivables/RCV-0001.yaml": """\
-        id: RCV-0001
-        contract: CT-2026-001
-        amount: 36000
-        due: 2026-04-19
-        payments:
-          - {date: 2026-04-18, amount: 36000, method: 银行转账}
-        """,
-    "receivables/RCV-0002.yaml": """\
-        # 尾款
-        id: RCV-0002
-        contract: CT-2026-001
-        amount: 79000
-        due: 2026-10-30
-        invoice: "26312000000000318"
-        collection:
-          - date: 2026-10-31
-            by: zhang
-            channel: phone
-            note: 提醒付款
-            promised: 2026-11-15
-        """,
-    "receivables/RCV-0003.yaml": """\
-        id: RCV-0003
-        contract: CT-2026-001
-        amount: 5000
-        due: 2027-01-31
-        written_off: {date: 2026-11-20, by: lin, reason: 客户破产}
-        """,
-    "visits/2026/2026-11.yaml": """\
-        # 2026年11月 拜访记录
-
-        - id: V-2026-0007
-          customer: CUS-0011
-          rep: zhang
-          date: 2026-11-03
-          channel: onsite
-          next:
-            date: 2026-11-20
-            action: 报价
-
-        - id: V-2026-0008
-          customer: CUS-0012
-          rep: wang
-          date: 2026-11-12
-          channel: phone
-        """,
-}
-
-
-class Repo:
-    """A workspace in a git repository with everything committed."""
-
-    def __init__(self, root):
-        self.root = root
-
-    def git(self, *args) -> str:
-        return subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, text=True).stdout
-
-    def diff(self) -> list[str]:
-        """The lines `git diff` adds or removes in tracked files."""
-        return [line for line in self.git("diff", "--no-color", "-U0").splitlines()
-                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-
-    def untracked(self) -> list[str]:
-        return sorted(self.git("ls-files", "--others", "--exclude-standard").splitlines())
-
-    def unchanged(self) -> bool:
-        return self.git("status", "--porcelain") == ""
-
-    def read(self, rel: str) -> str:
-        return (self.root / rel).read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def repo(workspace, monkeypatch):
-    monkeypatch.delenv("SALESCTL_USER", raising=False)
-    monkeypatch.setenv("SALESCTL_LOCK_TIMEOUT", "5")
-
-    def make(files=None, extra=None):
-        root = workspace({**(FILES if files is None else files), **(extra or {})})
-        (root / ".gitignore").write_text(".salesctl/\n")
-        r = Repo(root)
-        r.git("init", "-q")
-        r.git("config", "user.email", "nobody@example.com")
-        r.git("config", "user.name", "test")
-        r.git("add", "-A")
-        r.git("commit", "-qm", "workspace")
-        return r
-
-    return make
 
 
 @pytest.fixture
@@ -181,8 +24,8 @@ def salesctl(run):
 
 # --- pay -----------------------------------------------------------------------------------
 
-def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(repo, salesctl):
-    r = repo()
+def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "30000", "--method", "银行转账", "--ref", "招行回单 CMB2611300012")
     assert result.exit_code == 0, result.stderr
     assert r.diff() == ["+payments:", "+  - {date: 2026-11-30, amount: 30000, method: 银行转账, ref: 招行回单 CMB2611300012}"]
@@ -196,28 +39,8 @@ def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(repo, sal
     assert r.diff()[-1] == "+  - {date: 2026-12-01, amount: 12000.50}"
 
 
-def test_a_writer_checks_its_plan_typing_only_the_files_it_changes(repo, monkeypatch):
-    """The files the plan leaves alone keep the records the workspace was loaded with; a rule
-    that breaks one of them still refuses the plan."""
-    import salesctl.load.pipeline
-
-    r = repo()
-    ws = load(r.root)
-    parsed = []
-    real = salesctl.load.pipeline.parse_bytes
-    monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", lambda data: parsed.append(data) or real(data))
-    plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
-    assert [change.path for change in plan.files] == ["receivables/RCV-0002.yaml"]
-    assert [data for data in parsed if not data.startswith(b"company")] == [plan.files[0].after]
-    extra = writers.draft_record(ws, "receivables", ["contract=CT-2026-001", "amount=1", "due=2026-12-31"],
-                                 on=date(2026, 11, 30))
-    with pytest.raises(writers.Refused) as refused:  # the contract, in a file the plan leaves alone
-        writers.new(ws, "receivables", record=extra)
-    assert [(p.code, p.path) for p in refused.value.problems] == [("over-scheduled", "contracts/CT-2026-001.yaml")]
-
-
-def test_pay_overpaying_is_refused_and_nothing_changes(repo, salesctl):
-    r = repo()
+def test_pay_overpaying_is_refused_and_nothing_changes(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "79000.01")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -227,8 +50,8 @@ def test_pay_overpaying_is_refused_and_nothing_changes(repo, salesctl):
     assert r.unchanged()
 
 
-def test_pay_on_a_written_off_receivable_is_refused(repo, salesctl):
-    r = repo()
+def test_pay_on_a_written_off_receivable_is_refused(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0003", "100")
     assert result.exit_code == 1
     assert result.stderr == "error: RCV-0003 was written off on 2026-11-20; a payment cannot be recorded on it\n"
@@ -245,8 +68,8 @@ def test_pay_on_a_written_off_receivable_is_refused(repo, salesctl):
     ("0", "amount must be above 0"),
     ("99999999999999", "amount '99999999999999' is too large"),
 ])
-def test_pay_bad_amounts_are_usage_errors(repo, salesctl, amount, message):
-    r = repo()
+def test_pay_bad_amounts_are_usage_errors(writers_repo, salesctl, amount, message):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "--", amount) if amount.startswith("-") else salesctl(r, "pay", "RCV-0002", amount)
     assert result.exit_code == 2
     assert result.stderr == f"error: {message}\n"
@@ -257,16 +80,16 @@ def test_pay_bad_amounts_are_usage_errors(repo, salesctl, amount, message):
     ("RCV-9999", "no receivable 'RCV-9999' in the workspace"),
     ("../../etc/passwd", "receivable '../../etc/passwd' is not a valid id (letters, digits, '.', '_', '-'; at most 64)"),
 ])
-def test_pay_unknown_or_malformed_ids_are_usage_errors(repo, salesctl, receivable, message):
-    r = repo()
+def test_pay_unknown_or_malformed_ids_are_usage_errors(writers_repo, salesctl, receivable, message):
+    r = writers_repo()
     result = salesctl(r, "pay", receivable, "100")
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
     assert r.unchanged()
 
 
-def test_pay_in_a_file_of_records_touches_only_its_record(repo, salesctl):
+def test_pay_in_a_file_of_records_touches_only_its_record(writers_repo, salesctl):
     files = {k: v for k, v in FILES.items() if not k.startswith("receivables/")}
-    r = repo(files, {"receivables/2026.yaml": """\
+    r = writers_repo(files, {"receivables/2026.yaml": """\
         - id: RCV-0001
           contract: CT-2026-001
           amount: 36000
@@ -288,8 +111,8 @@ def test_pay_in_a_file_of_records_touches_only_its_record(repo, salesctl):
         "  - {date: 2026-10-30, amount: 4000}   # 部分\n  - {date: 2026-11-30, amount: 80000}\n  # 余款月底前\n")
 
 
-def test_pay_before_the_contract_was_signed_warns_but_writes(repo, salesctl):
-    r = repo()
+def test_pay_before_the_contract_was_signed_warns_but_writes(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "100", "--date", "2026-03-01")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == ("receivables/RCV-0002.yaml:8:6: warning[date-order]: payment dated "
@@ -297,8 +120,8 @@ def test_pay_before_the_contract_was_signed_warns_but_writes(repo, salesctl):
     assert len(r.diff()) == 2
 
 
-def test_a_dry_run_prints_the_diff_and_writes_nothing(repo, salesctl):
-    r = repo()
+def test_a_dry_run_prints_the_diff_and_writes_nothing(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "100", "--dry-run")
     assert result.exit_code == 0
     assert result.stdout == textwrap.dedent("""\
@@ -318,20 +141,20 @@ def test_a_dry_run_prints_the_diff_and_writes_nothing(repo, salesctl):
     assert r.unchanged()
 
 
-def test_a_dry_run_of_a_refused_write_says_why(repo, salesctl):
-    r = repo()
+def test_a_dry_run_of_a_refused_write_says_why(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "90000", "--dry-run")
     assert result.exit_code == 1 and "error[overpaid]" in result.stderr and result.stdout == ""
 
 
-def test_writers_do_not_take_a_revision(repo, salesctl):
-    r = repo()
+def test_writers_do_not_take_a_revision(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "pay", "RCV-0002", "100", "--rev", "HEAD")
     assert (result.exit_code, result.stderr) == (2, "error: writers change the working tree; --rev is for read commands\n")
 
 
-def test_errors_already_in_the_workspace_do_not_block_a_write(repo, salesctl):
-    r = repo(extra={"customers/CUS-0013.yaml": "id: CUS-0013\nname: 坏数据\nowner: zhang\ntier: Z\ncreated: 2026-01-01\n",
+def test_errors_already_in_the_workspace_do_not_block_a_write(writers_repo, salesctl):
+    r = writers_repo(extra={"customers/CUS-0013.yaml": "id: CUS-0013\nname: 坏数据\nowner: zhang\ntier: Z\ncreated: 2026-01-01\n",
                     "receivables/RCV-0004.yaml": textwrap.dedent("""\
                         id: RCV-0004
                         contract: CT-2026-003
@@ -349,8 +172,8 @@ def test_errors_already_in_the_workspace_do_not_block_a_write(repo, salesctl):
 
 # --- collect -------------------------------------------------------------------------------
 
-def test_collect_logs_an_action_in_the_logs_style(repo, salesctl):
-    r = repo()
+def test_collect_logs_an_action_in_the_logs_style(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "collect", "RCV-0002", "--channel", "email", "--note", "发催款函", "--promised", "2026-12-15",
                       "--by", "zhang")
     assert result.exit_code == 0, result.stderr
@@ -359,8 +182,8 @@ def test_collect_logs_an_action_in_the_logs_style(repo, salesctl):
     assert result.stderr == "RCV-0002: email by zhang on 2026-11-30, promised 2026-12-15 logged in receivables/RCV-0002.yaml\n"
 
 
-def test_collect_by_comes_from_the_environment_then_git(repo, salesctl, monkeypatch):
-    r = repo()
+def test_collect_by_comes_from_the_environment_then_git(writers_repo, salesctl, monkeypatch):
+    r = writers_repo()
     assert salesctl(r, "collect", "RCV-0002", "--channel", "phone", env={"SALESCTL_USER": "wang"}).exit_code == 0
     assert "+    by: wang" in r.diff()
     r.git("checkout", "-q", ".")
@@ -369,8 +192,8 @@ def test_collect_by_comes_from_the_environment_then_git(repo, salesctl, monkeypa
     assert "+    by: zhang" in r.diff()
 
 
-def test_collect_without_anyone_to_act_is_a_usage_error(repo, salesctl, monkeypatch, tmp_path):
-    r = repo()
+def test_collect_without_anyone_to_act_is_a_usage_error(writers_repo, salesctl, monkeypatch, tmp_path):
+    r = writers_repo()
     r.git("config", "--unset", "user.email")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -387,8 +210,8 @@ def test_collect_without_anyone_to_act_is_a_usage_error(repo, salesctl, monkeypa
     assert r.unchanged()
 
 
-def test_collect_bad_values_are_usage_errors(repo, salesctl):
-    r = repo()
+def test_collect_bad_values_are_usage_errors(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--promised", "下周", "--by", "zhang")
     assert (result.exit_code, result.stderr) == (2, "error: --promised: '下周' is not a date (YYYY-MM-DD)\n")
     assert salesctl(r, "collect", "RCV-0002", "--channel", "fax", "--by", "zhang").exit_code == 2
@@ -412,9 +235,9 @@ TERMS_003 = "1e6c44a906dbc8f9"
 TERMS_004 = "ea55c8cbe199fb2b"
 
 
-def test_approve_in_chain_order_moves_the_status(repo, salesctl):
+def test_approve_in_chain_order_moves_the_status(writers_repo, salesctl):
     """The first approvals of a contract are written like those of the newest contract (block)."""
-    r = repo()
+    r = writers_repo()
     result = salesctl(r, "approve", "CT-2026-002", "--stage", "manager", "--by", "lin", "--comment", "同意")
     assert result.exit_code == 0, result.stderr
     assert r.diff() == ["-status: draft", "+status: in_review", "+approvals:", "+  - stage: manager", "+    by: lin",
@@ -432,8 +255,8 @@ def test_approve_in_chain_order_moves_the_status(repo, salesctl):
                         "+    date: 2026-11-30", "+    decision: approved", f"+    terms: {TERMS_002}"]
 
 
-def test_approve_follows_block_entries_and_keeps_the_comment_on_the_status_line(repo, salesctl):
-    r = repo()
+def test_approve_follows_block_entries_and_keeps_the_comment_on_the_status_line(writers_repo, salesctl):
+    r = writers_repo()
     assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen").exit_code == 0
     assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved",
                         f"+    terms: {TERMS_003}"]
@@ -445,24 +268,24 @@ def test_approve_follows_block_entries_and_keeps_the_comment_on_the_status_line(
     ("finance", "contracts/CT-2026-003.yaml:15:5: error[approval-order]: stage 'finance' comes before 'legal' approved it"),
     ("manager", "contracts/CT-2026-003.yaml:15:5: error[approval-order]: stage 'manager' is approved twice"),
 ])
-def test_approve_out_of_order_or_twice_is_refused(repo, salesctl, stage, message):
-    r = repo()
+def test_approve_out_of_order_or_twice_is_refused(writers_repo, salesctl, stage, message):
+    r = writers_repo()
     result = salesctl(r, "approve", "CT-2026-003", "--stage", stage, "--by", "lin")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1:] == [message]
     assert r.unchanged()
 
 
-def test_a_rejection_sends_the_contract_back_to_be_approved_again(repo, salesctl):
-    r = repo()
+def test_a_rejection_sends_the_contract_back_to_be_approved_again(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--reject", "--comment", "违约条款需修改")
     assert result.exit_code == 0
     assert r.diff()[-3:] == ["+    decision: rejected", "+    comment: 违约条款需修改", f"+    terms: {TERMS_003}"]
     assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--date", "2026-12-01").exit_code == 0
 
 
-def test_approve_refuses_unknown_stages_and_contracts_past_approval(repo, salesctl):
-    r = repo()
+def test_approve_refuses_unknown_stages_and_contracts_past_approval(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "approve", "CT-2026-003", "--stage", "ceo", "--by", "lin")
     assert (result.exit_code, result.stderr) == (2, "error: stage 'ceo' is not in the approval chain (manager, legal, finance)\n")
     result = salesctl(r, "approve", "CT-2026-001", "--stage", "manager", "--by", "lin")
@@ -474,8 +297,8 @@ def test_approve_refuses_unknown_stages_and_contracts_past_approval(repo, salesc
 
 # --- new -----------------------------------------------------------------------------------
 
-def test_new_customer_gets_the_next_id_and_todays_date(repo, salesctl):
-    r = repo()
+def test_new_customer_gets_the_next_id_and_todays_date(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "new", "customer", "name=杭州云帆网络科技有限公司", "owner=wang", "tier=B", "key=true",
                       "tags=互联网,新员工培训")
     assert result.exit_code == 0, result.stderr
@@ -495,8 +318,8 @@ def test_new_customer_gets_the_next_id_and_todays_date(repo, salesctl):
     assert r.diff() == []
 
 
-def test_new_record_in_a_file_of_records_is_appended_at_its_end(repo, salesctl):
-    r = repo()
+def test_new_record_in_a_file_of_records_is_appended_at_its_end(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "new", "visits", "customer=CUS-0012", "rep=wang", "channel=wechat", "summary=确认报价",
                       "next={date: 2026-12-05, action: 上门签约}", "--file", "visits/2026/2026-11.yaml")
     assert result.exit_code == 0, result.stderr
@@ -506,8 +329,8 @@ def test_new_record_in_a_file_of_records_is_appended_at_its_end(repo, salesctl):
                         "+    action: 上门签约"]
 
 
-def test_new_contract_starts_as_a_draft_with_its_amount_from_the_items(repo, salesctl):
-    r = repo()
+def test_new_contract_starts_as_a_draft_with_its_amount_from_the_items(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "new", "contract", "customer=CUS-0011", "owner=zhang", "title=2027年度内训",
                       "items=[{name: 内训, quantity: 3, unit: 期, unit_price: 18000.5}]", "--date", "2026-12-01")
     assert result.exit_code == 0, result.stderr
@@ -524,8 +347,8 @@ def test_new_contract_starts_as_a_draft_with_its_amount_from_the_items(repo, sal
         """)
 
 
-def test_new_refuses_a_record_with_errors_and_creates_nothing(repo, salesctl):
-    r = repo()
+def test_new_refuses_a_record_with_errors_and_creates_nothing(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "new", "customer", "name=新客户", "owner=nobody")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -554,15 +377,15 @@ def test_new_refuses_a_record_with_errors_and_creates_nothing(repo, salesctl):
     (["customer", "name=x", "--file", "../outside.yaml"], "--file ../outside.yaml: not inside the workspace"),
     (["customer", "name=x", "--file", "visits/x.yaml"], "--file visits/x.yaml: must be a file under customers/ (names not starting with '.')"),
 ])
-def test_new_bad_input_is_a_usage_error(repo, salesctl, args, message):
-    r = repo()
+def test_new_bad_input_is_a_usage_error(writers_repo, salesctl, args, message):
+    r = writers_repo()
     result = salesctl(r, "new", *args)
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
     assert r.unchanged() and r.untracked() == []
 
 
-def test_new_into_a_one_record_file_is_refused(repo, salesctl):
-    r = repo()
+def test_new_into_a_one_record_file_is_refused(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "new", "customer", "name=x", "owner=zhang", "--file", "customers/CUS-0011.yaml")
     assert result.exit_code == 1
     assert "holds a single record" in result.stderr
@@ -593,8 +416,8 @@ def editor(tmp_path, monkeypatch):
     return install
 
 
-def test_new_edit_reopens_the_editor_until_the_record_is_valid(repo, salesctl, editor):
-    r = repo()
+def test_new_edit_reopens_the_editor_until_the_record_is_valid(writers_repo, salesctl, editor):
+    r = writers_repo()
     seen = editor(("owner: zhang\n", "owner: nobody\n"), ("owner: nobody\n", "owner: wang\n# 展会认识\n"))
     result = salesctl(r, "new", "customer", "name=深圳启明", "owner=zhang", "--edit")
     assert result.exit_code == 0, result.stderr
@@ -606,8 +429,8 @@ def test_new_edit_reopens_the_editor_until_the_record_is_valid(repo, salesctl, e
     assert result.stdout == "CUS-0013\n"
 
 
-def test_new_edit_emptied_is_cancelled(repo, salesctl, editor):
-    r = repo()
+def test_new_edit_emptied_is_cancelled(writers_repo, salesctl, editor):
+    r = writers_repo()
     editor(("", ""))
     result = salesctl(r, "new", "customer", "--edit")
     assert (result.exit_code, result.stderr) == (1, "error: cancelled; nothing written\n")
@@ -616,8 +439,8 @@ def test_new_edit_emptied_is_cancelled(repo, salesctl, editor):
 
 # --- schedule ------------------------------------------------------------------------------
 
-def test_schedule_creates_receivables_that_sum_to_the_amount_exactly(repo, salesctl):
-    r = repo()
+def test_schedule_creates_receivables_that_sum_to_the_amount_exactly(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "schedule", "CT-2026-002", "33.33%@start,33.33%@2027-02-15,33.34%@end+30")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "RCV-0004\nRCV-0005\nRCV-0006\n"
@@ -629,8 +452,8 @@ def test_schedule_creates_receivables_that_sum_to_the_amount_exactly(repo, sales
     assert result.stderr.splitlines()[0] == "RCV-0004: 33,330.00 due 2027-01-04 on CT-2026-002 (receivables/RCV-0004.yaml)"
 
 
-def test_schedule_with_amounts_into_a_file_of_records(repo, salesctl):
-    r = repo()
+def test_schedule_with_amounts_into_a_file_of_records(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "schedule", "CT-2026-003", "15000@2026-12-15, 35000@2027-01-31", "--file", "receivables/2026-Q4.yaml")
     assert result.exit_code == 0, result.stderr
     assert r.read("receivables/2026-Q4.yaml") == textwrap.dedent("""\
@@ -645,8 +468,8 @@ def test_schedule_with_amounts_into_a_file_of_records(repo, salesctl):
         """)
 
 
-def test_schedule_a_part_of_the_amount_says_what_is_left(repo, salesctl):
-    r = repo()
+def test_schedule_a_part_of_the_amount_says_what_is_left(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "schedule", "CT-2026-003", "30%@2026-12-01")
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == "CT-2026-003: 35,000.00 of 50,000.00 is still unscheduled"
@@ -659,8 +482,8 @@ def test_schedule_a_part_of_the_amount_says_what_is_left(repo, salesctl):
                                "(RCV-0001, RCV-0002, RCV-0003 already schedule 120,000.00)"),
     ("CT-2026-003", "100%@signed", "CT-2026-003 has no 'signed' date (plan part 1)"),
 ])
-def test_schedule_refuses_over_scheduling_and_missing_dates(repo, salesctl, contract, plan, message):
-    r = repo()
+def test_schedule_refuses_over_scheduling_and_missing_dates(writers_repo, salesctl, contract, plan, message):
+    r = writers_repo()
     result = salesctl(r, "schedule", contract, plan)
     assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
     assert r.unchanged() and r.untracked() == []
@@ -678,8 +501,8 @@ def test_schedule_refuses_over_scheduling_and_missing_dates(repo, salesctl, cont
     ("50%@end+99999", "plan part 1: +99999 days is too far"),
     ("50%@end+" + "9" * 5000, "plan part 1: +" + "9" * 5000 + " days is too far"),
 ])
-def test_schedule_bad_plans_are_usage_errors(repo, salesctl, plan, message):
-    r = repo()
+def test_schedule_bad_plans_are_usage_errors(writers_repo, salesctl, plan, message):
+    r = writers_repo()
     result = salesctl(r, "schedule", "CT-2026-002", plan)
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
 
@@ -710,8 +533,8 @@ FLOW_ENTRIES = {
 }
 
 
-def test_text_with_colons_is_quoted_in_flow_entries(repo, salesctl):
-    r = repo(extra=FLOW_ENTRIES)
+def test_text_with_colons_is_quoted_in_flow_entries(writers_repo, salesctl):
+    r = writers_repo(extra=FLOW_ENTRIES)
     result = salesctl(r, "pay", "RCV-0002", "30000", "--method", "https://pay.example.com/a?b=1#c",
                       "--ref", "CMB:2611300012")
     assert result.exit_code == 0, result.stderr
@@ -748,8 +571,8 @@ def test_text_with_colons_is_quoted_in_flow_entries(repo, salesctl):
     (["written_off={date: 2026-11-30, by: lin, reason: '破产:清算'}"], "written_off",
      "written_off: {date: 2026-11-30, by: lin, reason: '破产:清算'}"),  # in flow style, as RCV-0003's
 ])
-def test_new_writes_every_value_so_that_it_reads_back_as_given(repo, salesctl, args, field, text):
-    r = repo()
+def test_new_writes_every_value_so_that_it_reads_back_as_given(writers_repo, salesctl, args, field, text):
+    r = writers_repo()
     result = salesctl(r, "new", "receivable", "contract=CT-2026-002", "amount=100", "due=2027-01-31", *args)
     assert result.exit_code == 0, result.stderr
     written = r.read("receivables/RCV-0004.yaml")
@@ -767,16 +590,16 @@ def test_new_writes_every_value_so_that_it_reads_back_as_given(repo, salesctl, a
     (["new", "customer", "name=\udcff", "owner=zhang"], "name '\\xff' is not UTF-8 text"),
     (["new", "customer", "name=甲\ud800", "owner=zhang"], "name '甲\\ud800' is not UTF-8 text"),
 ])
-def test_text_that_is_not_utf8_is_a_usage_error(repo, salesctl, args, message):
+def test_text_that_is_not_utf8_is_a_usage_error(writers_repo, salesctl, args, message):
     """A shell passes bytes that are not UTF-8 through (as surrogates): they cannot go into a YAML file."""
-    r = repo()
+    r = writers_repo()
     result = salesctl(r, *args)
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
     assert r.unchanged() and r.untracked() == []
 
 
-def test_contact_phones_and_scores_keep_their_leading_zeros(repo, salesctl):
-    r = repo()
+def test_contact_phones_and_scores_keep_their_leading_zeros(writers_repo, salesctl):
+    r = writers_repo()
     result = salesctl(r, "new", "customer", "name=宁波", "owner=zhang", "contacts=[{name: 王, phone: '0574 8888 0001'}]",
                       "follow_up_days=007")
     assert result.exit_code == 0, result.stderr
@@ -788,9 +611,9 @@ def test_contact_phones_and_scores_keep_their_leading_zeros(repo, salesctl):
                                                "self:\n  行业:制造: 5\n  '007': 4\n")
 
 
-def test_an_edit_that_would_not_parse_is_reported_as_our_bug(repo, salesctl, monkeypatch):
+def test_an_edit_that_would_not_parse_is_reported_as_our_bug(writers_repo, salesctl, monkeypatch):
     """A fault of ours (here: a renderer that writes broken YAML) never blames the user's file."""
-    r = repo()
+    r = writers_repo()
     monkeypatch.setattr(edit, "render", lambda value, style, flow=False: ["date: [2026\n"])
     result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "zhang")
     assert result.exit_code == 1
@@ -815,8 +638,8 @@ MERGED = """\
     """
 
 
-def test_a_file_with_a_merge_key_does_not_block_writes_elsewhere(repo, salesctl, run):
-    r = repo(extra={"receivables/2027.yaml": MERGED})
+def test_a_file_with_a_merge_key_does_not_block_writes_elsewhere(writers_repo, salesctl, run):
+    r = writers_repo(extra={"receivables/2027.yaml": MERGED})
     assert run("-C", r.root, "validate").exit_code == 0
     result = salesctl(r, "pay", "RCV-0002", "100")
     assert result.exit_code == 0, result.stderr
@@ -869,31 +692,31 @@ SHARED = """\
      "cannot add to collection of RCV-0093 (receivables/2027.yaml:17): the record is YAML anchor &base, shared with "
      "RCV-0094 (an alias or a merge key)"),
 ])
-def test_values_shared_through_yaml_anchors_are_refused_and_say_what_is_shared(repo, salesctl, args, message):
-    r = repo(extra={"receivables/2027.yaml": SHARED})
+def test_values_shared_through_yaml_anchors_are_refused_and_say_what_is_shared(writers_repo, salesctl, args, message):
+    r = writers_repo(extra={"receivables/2027.yaml": SHARED})
     result = salesctl(r, *args)
     assert (result.exit_code, result.stderr) == (1, f"error: {message}; edit it by hand\n")
     assert r.unchanged()
 
 
-def test_a_merged_record_gets_a_field_its_anchor_does_not_have(repo, salesctl):
-    r = repo(extra={"receivables/2027.yaml": SHARED})
+def test_a_merged_record_gets_a_field_its_anchor_does_not_have(writers_repo, salesctl):
+    r = writers_repo(extra={"receivables/2027.yaml": SHARED})
     result = salesctl(r, "collect", "RCV-0094", "--channel", "phone", "--by", "zhang")
     assert result.exit_code == 0, result.stderr
     assert r.diff() == ["+  collection:", "+    - date: 2026-11-30", "+      by: zhang", "+      channel: phone"]
 
 
-def test_a_crlf_file_without_a_final_newline_keeps_both(repo, salesctl):
+def test_a_crlf_file_without_a_final_newline_keeps_both(writers_repo, salesctl):
     crlf = (b"id: RCV-0004\r\ncontract: CT-2026-003\r\namount: 100\r\ndue: 2026-12-01\r\ncollection:\r\n"
             b"  - date: 2026-11-01\r\n    by: wang\r\n    channel: phone")
-    r = repo(extra={"receivables/RCV-0004.yaml": crlf})
+    r = writers_repo(extra={"receivables/RCV-0004.yaml": crlf})
     result = salesctl(r, "collect", "RCV-0004", "--channel", "email", "--by", "wang", "--note", "对账单")
     assert result.exit_code == 0, result.stderr
     assert (r.root / "receivables/RCV-0004.yaml").read_bytes() == crlf + (
         "\r\n  - date: 2026-11-30\r\n    by: wang\r\n    channel: email\r\n    note: 对账单".encode("utf-8"))
 
 
-def test_new_in_a_file_of_records_leaves_trailing_comments_where_they_belong(repo, salesctl):
+def test_new_in_a_file_of_records_leaves_trailing_comments_where_they_belong(writers_repo, salesctl):
     visits = textwrap.dedent("""\
         - id: V-2026-0020
           customer: CUS-0011
@@ -910,7 +733,7 @@ def test_new_in_a_file_of_records_leaves_trailing_comments_where_they_belong(rep
 
         # 11月拜访到此
         """)
-    r = repo(extra={"visits/2026/2026-11b.yaml": visits})
+    r = writers_repo(extra={"visits/2026/2026-11b.yaml": visits})
     result = salesctl(r, "new", "visit", "customer=CUS-0011", "rep=zhang", "channel=phone",
                       "--file", "visits/2026/2026-11b.yaml")
     assert result.exit_code == 0, result.stderr
@@ -918,40 +741,3 @@ def test_new_in_a_file_of_records_leaves_trailing_comments_where_they_belong(rep
         "\n- id: V-2026-0022\n  customer: CUS-0011\n  rep: zhang\n  date: 2026-11-30\n  channel: phone\n"
         "\n# 11月拜访到此"))
     assert all(line.startswith("+") for line in r.diff())
-
-
-# --- the library ---------------------------------------------------------------------------
-
-def test_next_id_follows_the_collections_pattern(repo):
-    ws = load(repo().root)
-    assert writers.next_id(ws, "customers", date(2026, 11, 30)) == "CUS-0013"
-    assert writers.next_id(ws, "contracts", date(2026, 11, 30)) == "CT-2026-004"
-    assert writers.next_id(ws, "contracts", date(2027, 1, 2)) == "CT-2027-001"
-    assert writers.next_id(ws, "visits", date(2026, 11, 30)) == "V-2026-0009"
-    assert writers.next_id(ws, "receivables", date(2026, 11, 30), taken=["RCV-0004"]) == "RCV-0005"
-    assert writers.next_id(ws, "reviews", date(2026, 11, 30)) == "REV-0001"
-
-
-def test_ids_without_a_number_are_a_template_of_the_records_fields(repo):
-    r = repo(extra={"reviews/2026-Q3.yaml": "- {id: REV-2026-Q3-zhang, rep: zhang, period: 2026-Q3, reviewer: lin}\n"})
-    ws = load(r.root)
-    assert writers.next_id(ws, "reviews", date(2026, 12, 31), {"rep": "wang", "period": "2026-Q4"}) == "REV-2026-Q4-wang"
-    assert writers.next_id(ws, "reviews", date(2026, 12, 31), {"rep": "wang"}) == "REV-0001"
-
-
-def test_a_plan_is_checked_against_the_whole_workspace(repo):
-    r = repo()
-    ws = load(r.root)
-    plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
-    assert [c.path for c in plan.files] == ["receivables/RCV-0002.yaml"]
-    assert plan.files[0].before == (r.root / "receivables/RCV-0002.yaml").read_bytes()
-    with pytest.raises(writers.Refused) as refused:
-        writers.pay(ws, "RCV-0002", Decimal("79000.01"), on=date(2026, 11, 30))
-    assert [p.code for p in refused.value.problems] == ["overpaid"]
-    assert r.unchanged()
-
-
-def test_parse_plan():
-    assert writers.parse_plan("30%@signed, 70% @ end + 30") == [
-        writers.Part(Decimal("30"), True, "signed", 0), writers.Part(Decimal("70"), True, "end", 30)]
-    assert writers.parse_plan("12000.50@2027-01-31") == [writers.Part(Decimal("12000.50"), False, "2027-01-31", 0)]
