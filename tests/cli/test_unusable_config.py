@@ -5,18 +5,12 @@ config's problem at file:line:col; `validate` reports it with the rest (exit 1).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from helpers.records import VALID
-from helpers.workspaces import CONFIG, HOSTILE
-from salesctl.load.loader import open_workspace
-from salesctl.load.pipeline import load
-from salesctl.model.workspace import WorkspaceError
+from helpers.workspaces import CONFIG, HOSTILE, files_of
 
 pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
-
 
 NOTHING_CHECKED = "; without a usable salesctl.yaml no record can be read or checked (run 'salesctl validate')"
 
@@ -55,10 +49,6 @@ WRITERS = [
 ]
 
 
-def files_of(root: Path) -> dict:
-    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".salesctl" not in p.parts}
-
-
 @pytest.mark.parametrize("name", CONFIGS)
 def test_readers_and_writers_stop_and_name_the_problem(workspace, run, tmp_path, name):
     text, where, line = CONFIGS[name]
@@ -81,17 +71,6 @@ def test_a_config_with_wrong_values_is_still_usable(workspace, run):
     assert (result.exit_code, result.stdout) == (0, "CUS-0001\n")
 
 
-def test_the_library_says_so_too(workspace):
-    root = workspace({**VALID, "salesctl.yaml": "just a line of text\n"})
-    ws = load(root)  # what validate reads: the problem is a problem like any other
-    assert (ws.config_problem.line, ws.config_problem.column, ws.config_problem.code) == (1, 1, "bad-config")
-    assert ws.config_problem in ws.problems
-    with pytest.raises(WorkspaceError, match=r"^salesctl.yaml:1:1: salesctl.yaml must be a mapping"):
-        open_workspace(root)
-    assert open_workspace(root, require_config=False).config_problem == ws.config_problem
-    assert load(workspace({**VALID})).config_problem is None
-
-
 def test_at_a_revision_and_in_a_diff_the_side_is_named(repo, run):
     r = repo()
     r.commit("配置写坏了", {"salesctl.yaml": "just a line of text\n"})
@@ -103,15 +82,3 @@ def test_at_a_revision_and_in_a_diff_the_side_is_named(repo, run):
     assert (result.exit_code, result.stderr) == (2, f"error: {where}{NOTHING_CHECKED}\n")
     assert run("-C", r.root, "--rev", "HEAD~1", "validate").exit_code == 1
     assert run("-C", r.root, "diff", "HEAD~2").exit_code == 0
-
-
-def test_a_library_writer_refuses_to_check_a_plan_without_a_usable_config(workspace):
-    """The library's writers check their plan with the rules, which need the config: refused."""
-    from salesctl.write import writers
-
-    root = workspace({**VALID, "salesctl.yaml": "just a line of text\n"})
-    ws = open_workspace(root, require_config=False)
-    before = files_of(root)
-    with pytest.raises(WorkspaceError, match=r"^salesctl.yaml:1:1: salesctl.yaml must be a mapping"):
-        writers.check(ws, writers.Plan(files=[], summary=[]))
-    assert files_of(root) == before

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from salesctl.load.parse import parse_bytes
 
 
@@ -49,3 +51,28 @@ def test_pure_python_fallback_gives_the_same_result():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert repr(parse_bytes(b"id: a\nd: 2026-01-01\nn: [1, 2.5, true]\n")) in out
     assert "is not allowed" in out
+
+
+# --- hostile input (every read command on it: tests/cli/test_hostile.py) ------------------
+
+@pytest.mark.parametrize("opening, closing", [(b"[", b"]"), (b"{a: ", b"}"), (b"- ", b"")])
+def test_deep_nesting_cannot_crash_the_process(opening, closing):
+    """100,000 levels once overflowed the C stack of the composer: a segfault, not an error."""
+    code = (f"from salesctl.load.parse import parse_bytes\n"
+            f"print(parse_bytes({opening!r} * 100_000 + b'x' + {closing!r} * 100_000).problems)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "nesting deeper than 64 levels" in done.stdout
+
+
+def test_parse_bytes_refuses_each_tag_without_running_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for tag in ("!!python/object/apply:os.system", "!!python/object/new:os.system", "!!python/name:os.system",
+                "!!python/module:os", "!!python/tuple", "!!timestamp", "!!float", "!!merge", "!ruby/object"):
+        parsed = parse_bytes(f"x: {tag} ['touch PWNED']\n".encode())
+        assert parsed.records == [] and parsed.problems[0][0] == "yaml-syntax", tag
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_tabs_only_file_is_empty_like_a_comments_only_file():
+    assert parse_bytes(b"\t\n  \t# a comment after a tab\n") == parse_bytes(b"")
