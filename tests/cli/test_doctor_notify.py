@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-from salesctl import doctor
-
 
 def lines(result, *names) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.split()[1:2] and line.split()[1] in names]
@@ -58,8 +56,3 @@ def test_online_explains_what_the_platform_answered(run, notify_setup):
         "the signature does not match (errcode 310000: sign not match): $TEST_DINGTALK_SECRET must hold the secret "
         "shown in the robot's security settings (加签, SEC…)")
     assert result.exit_code == 1
-
-
-def test_no_robot_configured_adds_no_check(workspace):
-    names = [c.check for c in doctor.run_checks(workspace(), env={})]
-    assert "wecom" not in names and "dingtalk" not in names

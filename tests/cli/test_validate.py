@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from helpers.records import CUSTOMER, with_change
+from helpers.workspaces import CONFIG
 from salesctl.load.pipeline import load
 
 
@@ -54,3 +55,11 @@ def test_ids_that_differ_only_in_case_are_a_duplicate_id_warning(workspace, run)
         "customers/CUS-0001.yaml are one file there",
         "0 errors, 2 warnings in 6 files"])  # salesctl.yaml and 5 record files
     assert sorted(load(root).usable().ids("customers")) == ["CUS-0001", "Cus-0001", "cus-0001"]  # a warning keeps them
+
+
+def test_validate_points_at_the_line_and_column(run, workspace):
+    root = workspace(config=CONFIG + "commission:\n  tiers:\n    - {from: 0, rate: 0.03}\n    - {from: 0, rate: 0.3}\n")
+    result = run("-C", root, "validate")
+    assert result.exit_code == 1
+    # CONFIG is 7 lines; `tiers:` is line 9
+    assert "salesctl.yaml:9:3: error[bad-config]: commission.tiers: each band's `from` must be above" in result.stdout

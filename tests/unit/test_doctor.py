@@ -180,3 +180,10 @@ def test_smtp_login_refused(git_workspace):
 
 def test_no_smtp_section_means_no_mail_is_meant_to_be_sent(git_workspace):
     assert statuses(doctor.run_checks(git_workspace(), env={}))["smtp"] == "skipped"
+
+
+# --- notify's robots (checked through the command: tests/cli/test_doctor_notify.py) --------
+
+def test_no_robot_configured_adds_no_check(workspace):
+    names = [c.check for c in doctor.run_checks(workspace(), env={})]
+    assert "wecom" not in names and "dingtalk" not in names
