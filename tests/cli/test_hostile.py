@@ -401,17 +401,17 @@ def test_dot_names_and_other_extensions_are_ignored(scene):
 
 
 def test_an_unreadable_file_is_a_problem_not_a_crash(scene, monkeypatch):
-    from salesctl.load.source import FileSource
+    import salesctl.load.source
 
     scene.make({"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"})
-    real_read = FileSource.read
 
-    def read(self, rel):
-        if rel.endswith("CUS-0001.yaml"):
+    def unreadable(path, *args, **kwargs):
+        if str(path).endswith("CUS-0001.yaml"):
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real_read(self, rel)
+        return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(FileSource, "read", read)
+    # as root every file is readable: the loader's open() refuses this one instead
+    monkeypatch.setattr(salesctl.load.source, "open", unreadable, raising=False)
     problems = scene.problems()
     assert [(p["path"], p["code"], p["message"]) for p in problems] == [
         ("customers/CUS-0001.yaml", "yaml-syntax", "cannot read file: Permission denied")]

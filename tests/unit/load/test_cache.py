@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from helpers.workspaces import SAMPLE, settle, write_workspace
-from salesctl.load.cache import SHARDS, ParseCache, _shard_path, shard_of
+from salesctl.load.cache import SHARDS, ParseCache, shard_of
 from salesctl.load.loader import open_workspace
 from salesctl.load.paths import CACHE_DIR, PARSE_CACHE
 
@@ -36,7 +36,7 @@ def bounded(seconds):
 
 def shard_file(root, cache: str, rel: str):
     """The file of `cache` (a directory of shards) that holds the entry of `rel`."""
-    return _shard_path(root / cache, shard_of(rel))
+    return root / cache / f"{shard_of(rel):02x}.bin"
 
 
 def parse_entries(root) -> list:
@@ -84,7 +84,7 @@ def test_corrupt_or_foreign_cache_is_ignored(workspace):
     (root / PARSE_CACHE).mkdir(parents=True)
     for junk in (b"", b"garbage", b"salesctl-parse-cache\x00\x00\x03" + b"\x00" * 40, os.urandom(5000)):
         for shard in range(SHARDS):
-            _shard_path(root / PARSE_CACHE, shard).write_bytes(junk)
+            (root / PARSE_CACHE / f"{shard:02x}.bin").write_bytes(junk)
         assert summary(open_workspace(root)) == expected
     assert ParseCache(root / PARSE_CACHE).get("customers/CUS-0001.yaml", ("file",)) is None
 
@@ -196,7 +196,7 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
     import hashlib
     import pickle
 
-    from salesctl.load.cache import _RECORDS_HEADER, RecordCache
+    from salesctl.load.cache import CODE, RECORDS_FORMAT, RECORDS_MAGIC, RecordCache
     from salesctl.load.paths import RECORDS_CACHE
 
     class Evil:
@@ -204,10 +204,15 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
             return (os.system, ("echo owned > /tmp/salesctl-owned",))
 
     root = workspace()
+    header = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big") + CODE
+    other = write_workspace(root.parent / "other",
+                            {"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    open_workspace(other)
+    assert shard_file(other, RECORDS_CACHE, "customers/CUS-0001.yaml").read_bytes().startswith(header)  # as written
     payload = pickle.dumps({"x": Evil()})
     path = shard_file(root, RECORDS_CACHE, "x")
     path.parent.mkdir(parents=True)
-    path.write_bytes(_RECORDS_HEADER + hashlib.sha256(payload).digest() + payload)
+    path.write_bytes(header + hashlib.sha256(payload).digest() + payload)
     assert RecordCache(root / RECORDS_CACHE)._shards[shard_of("x")] == {}
     assert not os.path.exists("/tmp/salesctl-owned")
     assert open_workspace(root).problems == []
