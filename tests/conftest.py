@@ -29,6 +29,8 @@ from salesctl.cli import cli
 from salesctl.load.pipeline import load
 
 
+# --- workspaces and the command line ------------------------------------------------------
+
 @pytest.fixture
 def workspace(tmp_path):
     """`workspace({path: text})` -> the root of a fresh workspace with the standard team."""
