@@ -10,7 +10,8 @@ import pytest
 
 from helpers.git import git
 from helpers.workspaces import ROOT
-from salesctl.scaffold import create_workspace, InitError
+from salesctl.errors import InitError
+from salesctl.scaffold import create_workspace
 from salesctl.load.pipeline import load
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from helpers.git import git
 from helpers.workspaces import ONE_CUSTOMER
-from salesctl.scaffold import InitError, create_workspace, install_hook
+from salesctl.errors import InitError
+from salesctl.scaffold import create_workspace, install_hook
 from salesctl.load.pipeline import load
 
 

@@ -20,7 +20,8 @@ from salesctl.draft import render as draft
 from salesctl.draft.docx import markdown_to_docx
 from salesctl.draft.filters import cny_upper, money, words_en
 from salesctl.draft.render import render
-from salesctl.draft.templates import DraftError, list_templates, resolve_template, shipped_templates_dir
+from salesctl.draft.templates import list_templates, resolve_template, shipped_templates_dir
+from salesctl.errors import DraftError
 
 
 # ---------------------------------------------------------------------------

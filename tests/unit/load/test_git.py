@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from salesctl.load.git import GitError, GitSource
+from salesctl.errors import GitError
+from salesctl.load.git import GitSource
 from salesctl.load.revisions import open_revision
 
 pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test

@@ -9,7 +9,7 @@ import pytest
 from helpers.records import VALID
 from salesctl.load.loader import open_workspace
 from salesctl.load.pipeline import load
-from salesctl.model.workspace import WorkspaceError
+from salesctl.errors import WorkspaceError
 
 
 def test_the_library_says_so_too(workspace):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from salesctl.load.paths import find_root, is_workspace_file
-from salesctl.model.workspace import WorkspaceError
+from salesctl.errors import WorkspaceError
 
 
 def test_explicit_directory_wins(workspace, tmp_path):

@@ -12,7 +12,8 @@ import pytest
 from helpers.query import AS_OF, BACKTRACKING, NESTED
 from helpers.workspaces import write_workspace
 from salesctl import derive
-from salesctl.query.query import DERIVED, QueryError, compile_query, field_catalogue, resolve_collection
+from salesctl.errors import QueryError
+from salesctl.query.query import DERIVED, compile_query, field_catalogue, resolve_collection
 from salesctl.model.records import COLLECTIONS
 from salesctl.load.pipeline import load
 

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from helpers.query import AS_OF
-from salesctl.query.tables import TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql
+from salesctl.errors import SQLError, SQLRefused
+from salesctl.query.tables import TABLE_NAMES, Column, from_sql, layout, open_database, to_sql
 from salesctl.model.records import Field
 
 TODAY = date.fromisoformat(AS_OF)

@@ -17,7 +17,8 @@ import pytest
 
 from helpers.query import AS_OF
 from helpers.workspaces import ROOT
-from salesctl.query.tables import Limits, SQLRefused, SQLStopped, open_database
+from salesctl.errors import SQLRefused, SQLStopped
+from salesctl.query.tables import Limits, open_database
 
 TODAY = date.fromisoformat(AS_OF)
 ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "

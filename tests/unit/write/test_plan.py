@@ -8,7 +8,7 @@ import pytest
 from helpers.records import VALID
 from helpers.workspaces import files_of
 from salesctl.load.loader import open_workspace
-from salesctl.model.workspace import WorkspaceError
+from salesctl.errors import WorkspaceError
 
 
 def test_a_library_writer_refuses_to_check_a_plan_without_a_usable_config(workspace):
