@@ -1,8 +1,12 @@
 """The `salesctl` command itself: --version, --help and every command's example, the global options,
-and no workspace found."""
+no workspace found, and every command a call of salesctl.api."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from helpers.api import FILES
+from salesctl import api
 from salesctl.load.paths import PARSE_CACHE
 
 
@@ -42,3 +46,17 @@ def test_no_cache_option_writes_nothing(workspace, run):
     assert not (root / ".salesctl" / "cache").exists()
     assert run("-C", root, "validate").exit_code == 0
     assert (root / PARSE_CACHE).exists()
+
+
+def test_the_commands_call_the_api(run, workspace, monkeypatch):
+    root = workspace(FILES)
+    called = []
+    real = api.pay
+
+    def pay(*args, **kwargs):
+        called.append(args[1:])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "pay", pay)
+    result = run("-C", root, "pay", "RCV-0002", "4000", "--date", "2026-11-30", "--dry-run")
+    assert result.exit_code == 0 and called == [("RCV-0002", Decimal("4000"))]

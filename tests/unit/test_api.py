@@ -1,4 +1,5 @@
-"""salesctl.api: what the commands do, as Python calls on a literal workspace; the commands call it."""
+"""salesctl.api: what the commands do, as Python calls on a literal workspace (that the commands call
+it: tests/cli/test_main.py)."""
 
 from __future__ import annotations
 
@@ -7,42 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from helpers.api import FILES
 from salesctl import api
 from salesctl.errors import BadInput, QueryError, Refused, SQLRefused, WorkspaceError
 
 AS_OF = date(2026, 11, 30)
-FILES = {
-    "customers/CUS-0001.yaml": "{id: CUS-0001, name: 华东精密机械, owner: zhang, created: 2026-01-05}\n",
-    "contracts/CT-0001.yaml": """\
-        id: CT-0001
-        customer: CUS-0001
-        owner: zhang
-        title: 精益生产内训
-        status: signed
-        created: 2026-07-01
-        signed: 2026-07-15
-        items: [{name: 内训, quantity: 4, unit_price: 30000}]
-        amount: 120000
-        approvals:
-          - {stage: manager, by: lin, date: 2026-07-02, decision: approved}
-          - {stage: legal, by: chen, date: 2026-07-03, decision: approved}
-          - {stage: finance, by: zhao, date: 2026-07-04, decision: approved}
-        """,
-    "receivables/RCV-0001.yaml": """\
-        id: RCV-0001
-        contract: CT-0001
-        amount: 36000
-        due: 2026-08-01
-        payments:
-          - {date: 2026-08-10, amount: 6000}
-        """,
-    "receivables/RCV-0002.yaml": """\
-        id: RCV-0002
-        contract: CT-0001
-        amount: 84000
-        due: 2026-12-31
-        """,
-}
 
 
 @pytest.fixture
@@ -154,16 +124,3 @@ def test_new_collect_and_schedule(root):
     assert [a["channel"] for a in ws.get("receivables", "RCV-0001")["collection"]] == ["phone"]
     with pytest.raises(Refused, match="above what is left"):  # 120,000 already scheduled in RCV-0001 and RCV-0002
         api.schedule(root, "CT-0001", "100%@signed", on=AS_OF)
-
-
-def test_the_commands_call_the_api(run, root, monkeypatch):
-    called = []
-    real = api.pay
-
-    def pay(*args, **kwargs):
-        called.append(args[1:])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(api, "pay", pay)
-    result = run("-C", root, "pay", "RCV-0002", "4000", "--date", "2026-11-30", "--dry-run")
-    assert result.exit_code == 0 and called == [("RCV-0002", Decimal("4000"))]

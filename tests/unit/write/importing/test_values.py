@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from helpers.importing import FILES
+from helpers.workspaces import CONFIG, write_workspace
 from salesctl.model.records import SCHEMAS, Field
 from salesctl.load.pipeline import load
 from salesctl.write.importing.values import Lookup, convert, text_of, to_amount, to_bool, to_date, to_enum, to_int
-
-from conftest import CONFIG, IMPORT_FILES, write_workspace
 
 
 @pytest.mark.parametrize("cell", ["2026-03-05", "2026-3-5", "2026/3/5", "2026/03/05", "2026.3.5", "2026年3月5日",
@@ -105,7 +105,7 @@ def test_text_cells_that_are_numbers_read_as_written():
 
 @pytest.fixture(scope="module")
 def lookup(tmp_path_factory):
-    files = {**IMPORT_FILES, "customers/CUS-0003.yaml": "id: CUS-0003\nname: 重名公司\nowner: wang\ncreated: 2026-01-01\n",
+    files = {**FILES, "customers/CUS-0003.yaml": "id: CUS-0003\nname: 重名公司\nowner: wang\ncreated: 2026-01-01\n",
              "customers/CUS-0004.yaml": "id: CUS-0004\nname: 重名公司\nowner: wang\ncreated: 2026-01-02\n"}
     config = CONFIG + "  - {id: zhang2, name: 张伟, role: rep, email: zhang.wei@example.com}\n"
     return Lookup(load(write_workspace(tmp_path_factory.mktemp("ws"), files, config)))
