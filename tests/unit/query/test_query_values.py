@@ -1,6 +1,6 @@
-"""Query values relative to the as-of date (`today`, `today+N`, `today-N`) and fields of a referenced
-record through the reference (`customer.name`, `contract.owner`), in conditions, sort keys and
-selected fields."""
+"""Query values relative to the as-of date (`today`, `today+N`, `today-N`) wherever a date is
+compared. Fields through a reference: tests/unit/query/test_refs.py; the command:
+tests/cli/test_everyday_checks.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import date
 
 import pytest
 
+from helpers.workspaces import write_workspace
+from salesctl.errors import QueryError
 from salesctl.load.pipeline import load
-from salesctl.query.query import QueryError, compile_query
+from salesctl.query.query import compile_query
 
 AS_OF = date(2026, 11, 30)
 FILES = {
@@ -37,8 +39,6 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory):
-    from conftest import write_workspace
-
     return load(write_workspace(tmp_path_factory.mktemp("q") / "ws", FILES)).usable()
 
 
@@ -72,24 +72,3 @@ def test_bad_relative_dates_are_query_errors(ws, where, message):
     with pytest.raises(QueryError) as error:
         compile_query("receivables", ws.config, where=[where], today=AS_OF)
     assert str(error.value) == message
-
-
-def test_fields_of_the_referenced_customer_and_contract(ws):
-    assert ids(ws, "receivables", where=["customer.name ~ 云帆"]) == ["RCV-1"]
-    assert ids(ws, "receivables", where=["contract.owner = zhang"]) == ["RCV-2", "RCV-3"]
-    assert ids(ws, "visits", where=["customer.tier = B"]) == ["V-2"]
-    assert ids(ws, "contracts", where=["customer.owner != wang"]) == ["CT-2"]
-    assert ids(ws, "receivables", sort=["-contract.amount", "-due"]) == ["RCV-2", "RCV-3", "RCV-1"]
-
-
-def test_selected_fields_of_a_referenced_record_and_rows_without_them(ws):
-    query = compile_query("visits", ws.config, fields=["id,customer.name"], today=AS_OF)
-    assert [query.select(row, query.columns) for row in query.run(ws, AS_OF)] == [
-        {"id": "V-1", "customer.name": "杭州云帆网络科技有限公司"}, {"id": "V-2", "customer.name": "苏州恒瑞医药"}]
-    whole = compile_query("visits", ws.config, where=["customer.name ~ 恒瑞"], today=AS_OF).run(ws, AS_OF)
-    assert [list(row) for row in whole] == [["id", "customer", "rep", "date", "channel", "kind", "effective"]]
-
-
-def test_a_reference_is_not_a_mapping_of_its_own_record(ws):
-    with pytest.raises(QueryError, match="reviews have no field 'rep.name'"):
-        compile_query("reviews", ws.config, where=["rep.name = 张伟"], today=AS_OF)
