@@ -49,6 +49,7 @@ ZH_CN = {
     "method_marginal": "超额累进，各段按本段比例", "method_whole": "全额累进，按达到的最高段比例计全额",
     "detail_title": "明细",
     "import_problems": "导入问题",
+    "completed": "完成日期", "terminated": "终止",
 }
 
 EN_US = {
@@ -84,6 +85,7 @@ EN_US = {
     "method_marginal": "marginal, each band at its rate", "method_whole": "whole, the band reached on the whole base",
     "detail_title": "Detail",
     "import_problems": "Import problems",
+    "completed": "Completed", "terminated": "Terminated",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}
