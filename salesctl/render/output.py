@@ -68,6 +68,7 @@ def json_scalar(value) -> str:
 # --- YAML -------------------------------------------------------------------------------
 
 def to_yaml(data) -> str:
+    """Block-style YAML, each value written out where it appears (no anchors or aliases)."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)
@@ -78,6 +79,7 @@ def to_yaml(data) -> str:
     rep.add_representer(Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{money(d):f}"))
     rep.add_representer(Ratio, lambda r, d: r.represent_float(round(float(d), 4)))
     rep.add_representer(tuple, lambda r, d: r.represent_list(list(d)))
+    rep.ignore_aliases = lambda data: True  # a date or amount met twice is written twice, never &id001/*id001
     buffer = io.StringIO()
     yaml.dump(_plain(data), buffer)
     return buffer.getvalue()
