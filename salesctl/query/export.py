@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ExportError, MissingExtra
-from ..model.money import Ratio, money
+from ..model.money import Fixed, Ratio, money
 from ..model.records import Field
 from ..render.output import cell_text
 from .tables import Column, Table, create_tables
@@ -142,6 +142,10 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
             ratio = WriteOnlyCell(sheet, value=float(value))
             ratio.number_format = "0.0%"
             return ratio
+        if isinstance(value, Fixed):
+            figure = WriteOnlyCell(sheet, value=float(value))
+            figure.number_format = "0." + "0" * value.places
+            return figure
         return value
 
     for table in tables:

@@ -1,6 +1,6 @@
 """A missing optional extra, whichever command needs it: exit 2 and a message naming the extra and the
 `pip install` that adds it (the library side: tests/unit/draft/test_render.py and
-tests/unit/write/importing/test_sheets.py)."""
+tests/unit/write/importing/test_sheets.py; import: tests/cli/test_import.py)."""
 
 from __future__ import annotations
 
@@ -38,11 +38,3 @@ def test_an_xlsx_file_without_the_xlsx_extra(run, without, tmp_path, args):
     assert (result.exit_code, result.stderr) == (2, XLSX)
     assert not (tmp_path / "out.xlsx").exists()
 
-
-def test_import_of_an_xlsx_sheet_without_the_xlsx_extra(run, without, tmp_path):
-    without("openpyxl")
-    (tmp_path / "c.xlsx").write_bytes(b"PK")
-    result = run("-C", SAMPLE, "import", "customers", tmp_path / "c.xlsx", "--dry-run")
-    assert result.exit_code == 2
-    assert result.stderr == ("error: reading .xlsx needs the optional extra 'xlsx': pip install 'salesctl[xlsx]' "
-                             "(or pip install openpyxl)\n")

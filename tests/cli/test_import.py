@@ -228,8 +228,8 @@ def test_reading_xlsx_without_the_extra_names_it(sales, run, tmp_path, monkeypat
         (_ for _ in ()).throw(ImportError(name)) if name.startswith("openpyxl") else real(name, *a, **k)))
     (tmp_path / "c.xlsx").write_bytes(b"PK")
     result = imported(run, sales, "customers", tmp_path / "c.xlsx", codes=(2,))
-    assert result.stderr == ("error: reading .xlsx needs openpyxl: pip install 'salesctl[xlsx]' (or pip install "
-                             "openpyxl)\n")
+    assert result.stderr == ("error: reading .xlsx needs the optional extra 'xlsx': pip install 'salesctl[xlsx]' "
+                             "(or pip install openpyxl)\n")
 
 
 # --- the worked example of the manual ------------------------------------------------------
