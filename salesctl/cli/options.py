@@ -8,7 +8,7 @@ import click
 
 from ..errors import BadInput
 from ..render import output
-from ..render.locale import headings
+from ..render.locale import headings, plural
 from ..render.problems import TextReporter
 from . import app_context
 
@@ -33,8 +33,8 @@ def read_workspace(strict: bool = False):
         raise click.exceptions.Exit(1)
     errors = ws.error_count
     if errors:
-        click.echo(f"warning: {errors} errors in the workspace, records with errors left out; run salesctl validate",
-                   err=True)
+        click.echo(f"warning: {plural(errors, 'error')} in the workspace, records with errors left out; run salesctl "
+                   f"validate", err=True)
     return ws.usable()
 
 

@@ -187,7 +187,7 @@ def test_rejected_rows_of_a_workbook_go_to_a_workbook(sales, run, tmp_path):
     # RCV-0001 is 40000 with 10000 paid: 30001 more overpays it
     assert rows == [["应收款", "日期", "金额", "导入问题"],
                     ["RCV-0001", datetime(2026, 3, 2), 30001,
-                     "overpaid: RCV-0001: payments sum to 40001, above the receivable amount 40000"]]
+                     "overpaid: RCV-0001: payments sum to 40,001.00, above the receivable amount 40,000.00"]]
     assert len(load(sales).get("receivables", "RCV-0002")["payments"]) == 1
 
 

@@ -45,7 +45,7 @@ def test_pay_overpaying_is_refused_and_nothing_changes(writers_repo, salesctl):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: refused: this would add 1 error to the workspace; nothing written",
-        "receivables/RCV-0002.yaml:7:1: error[overpaid]: payments sum to 79000.01, above the receivable amount 79000",
+        "receivables/RCV-0002.yaml:7:1: error[overpaid]: payments sum to 79,000.01, above the receivable amount 79,000.00",
     ]
     assert r.unchanged()
 
