@@ -213,7 +213,7 @@ def test_collect_without_anyone_to_act_is_a_usage_error(writers_repo, salesctl, 
 def test_collect_bad_values_are_usage_errors(writers_repo, salesctl):
     r = writers_repo()
     result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--promised", "下周", "--by", "zhang")
-    assert (result.exit_code, result.stderr) == (2, "error: --promised: '下周' is not a date (YYYY-MM-DD)\n")
+    assert (result.exit_code, result.stderr) == (2, "error: --promised: '下周' is not a date (YYYY-MM-DD or YYYYMMDD)\n")
     assert salesctl(r, "collect", "RCV-0002", "--channel", "fax", "--by", "zhang").exit_code == 2
     result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "zhang", "--date", "2026-02-30")
     assert (result.exit_code, result.stderr) == (2, "error: --date: '2026-02-30' is not a real date\n")
