@@ -141,8 +141,8 @@ class ParseCache:
         return result
 
     def put(self, rel: str, identity: tuple, parsed: ParsedFile):
-        entry = (identity, [(r.data, marshal.dumps(dict(r.positions))) for r in parsed.records],
-                 list(parsed.problems), parsed.single)
+        entry = (identity, [(r.data, _blob(r.positions)) for r in parsed.records], list(parsed.problems),
+                 parsed.single)
         self._used[rel] = entry
         self._dirty.add(shard_of(rel))
 
@@ -164,6 +164,17 @@ class ParseCache:
             except ValueError:
                 continue
             _write(_shard_path(self.directory, shard), _HEADER, payload)
+
+
+def compact(parsed: ParsedFile) -> ParsedFile:
+    """The parse with each record's positions serialized (`LazyPositions`): a cold load of a big
+    workspace would otherwise hold a dict of positions per record, and serialize it twice (for
+    the parse cache and the record cache), where one blob serves both."""
+    return parsed._replace(records=[RawRecord(r.data, LazyPositions(_blob(r.positions))) for r in parsed.records])
+
+
+def _blob(positions) -> bytes:
+    return positions._blob if isinstance(positions, LazyPositions) else marshal.dumps(dict(positions))
 
 
 class LazyPositions:
@@ -289,9 +300,27 @@ class RecordCache:
         self._used[collection][rel] = entry
         return entry[2], problems
 
+    def get_all(self, files, fingerprint: str) -> dict:
+        """{rel: ([Record], [Problem])} of the listed (rel, identity) whose entries are current: `get`
+        for many files at once, without a call per file (a warm load asks for every file)."""
+        hits = {}
+        collection = entries = used = None
+        for rel, identity in files:
+            if not rel.startswith(collection or "\0"):
+                collection = rel.partition("/")[0] + "/"
+                entries, used = self.entries(collection[:-1]), self._used[collection[:-1]]
+            entry = entries.get(rel)
+            if entry is not None and entry[0] == identity and entry[1] == fingerprint:
+                try:
+                    hits[rel] = entry[2], [Problem(*p) for p in entry[3]]
+                except (TypeError, ValueError):
+                    continue
+                used[rel] = entry
+        return hits
+
     def put(self, rel: str, identity: tuple, fingerprint: str, records: list, problems: list):
-        stored = [r if isinstance(r.positions, LazyPositions)
-                  else replace(r, positions=LazyPositions(marshal.dumps(dict(r.positions)))) for r in records]
+        stored = [r if isinstance(r.positions, LazyPositions) else replace(r, positions=LazyPositions(_blob(r.positions)))
+                  for r in records]
         collection = rel.partition("/")[0]
         self.entries(collection)
         self._used[collection][rel] = (identity, fingerprint, stored, [tuple(p) for p in problems])

@@ -22,6 +22,7 @@ from ..model.parsed import ParsedFile
 from ..model.problems import Problem, problem, sort_key
 from ..model.records import COLLECTIONS, Record, RecordBuilder
 from ..model.workspace import Workspace
+from .cache import compact
 from .parse import parse_bytes
 from .source import FileSource, Source, settled
 
@@ -85,9 +86,10 @@ def parse_source(source: Source, files, cache=None, progress=None) -> dict[str, 
             todo[rel] = identity
     now = time.time_ns()
     for rel, result in _parse_all(source, list(todo), progress):
-        parsed[rel] = result
         if cache is not None and settled(todo[rel], now):
+            result = compact(result)
             cache.put(rel, todo[rel], result)
+        parsed[rel] = result
     return parsed
 
 
@@ -113,6 +115,9 @@ class TypedFiles:
         if fingerprint != self.fingerprint or (self.only is not None and rel not in self.only):
             return None
         return self.files.get(rel)
+
+    def get_all(self, files, fingerprint) -> dict:
+        return {rel: hit for rel, identity in files if (hit := self.get(rel, identity, fingerprint)) is not None}
 
     def put(self, *args):
         pass
@@ -177,10 +182,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
 
     typed = {}
     if records_cache is not None and fingerprint is not None:
-        for rel, identity in wanted:
-            hit = records_cache.get(rel, identity, fingerprint)
-            if hit is not None:
-                typed[rel] = hit
+        typed = records_cache.get_all(wanted, fingerprint)
     parsed = parse_source(source, [(rel, identity) for rel, identity in wanted if rel not in typed], cache, progress)
     if cache is not None and hasattr(cache, "present") and loaded == COLLECTIONS:
         cache.present(rel for rel, _ in files)
@@ -191,7 +193,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     for rel, identity in wanted:
         hit = typed.get(rel)
         if hit is None:
-            hit = type_file(builder, rel, parsed[rel])
+            hit = type_file(builder, rel, parsed.pop(rel))
             if records_cache is not None and fingerprint is not None and settled(identity, now):
                 records_cache.put(rel, identity, fingerprint, *hit)
         records[rel.partition("/")[0]].extend(hit[0])

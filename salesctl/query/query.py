@@ -299,15 +299,23 @@ def pick(value, path: tuple):
     return None
 
 
-def record_row(ws, record, as_of: date, only=None) -> dict:
-    """A record's fields (in format order, defaults applied) plus its derived fields as of `as_of`
-    (only the derived fields `only` names, when given)."""
+def record_row(ws, record, as_of: date) -> dict:
+    """A record's fields (in format order, defaults applied) plus its derived fields as of `as_of`."""
     data = dict(record.data)
     if record.collection == "contracts":
         data.setdefault("currency", ws.config.currency)
     row = {name: data[name] for name in SCHEMAS[record.collection] if name in data}
-    row.update(derive.derived_fields(ws, record, as_of, only))
+    row.update(derive.derived_fields(ws, record, as_of))
     return {name: row[name] for name in top_fields(record.collection) if name in row}
+
+
+def probe_row(ws, record, as_of: date, tested) -> dict:
+    """What conditions test of a record: the values of `record_row`, but of the derived fields only
+    those `tested` names, in no particular order."""
+    row = {**record.data, **derive.derived_fields(ws, record, as_of, tested)}
+    if record.collection == "contracts" and "currency" not in record.data and "currency" in tested:
+        row["currency"] = ws.config.currency
+    return row
 
 
 # --- sorting and the compiled query --------------------------------------------------------
@@ -369,7 +377,7 @@ class Query:
         if self.conditions:  # test with the derived fields the conditions read; derive the rest for the rows kept
             paths = [c.path for c in self.conditions]
             tested = {path[0][1] if isinstance(path[0], tuple) else path[0] for path in paths}
-            probes = [record_row(ws, r, as_of, only=tested) for r in records]
+            probes = [probe_row(ws, r, as_of, tested) for r in records]
             refs.attach(ws, probes, named, refs.through(paths))
             records = [r for r, probe in zip(records, probes) if all(c.holds(probe) for c in self.conditions)]
         rows = [record_row(ws, r, as_of) for r in records]

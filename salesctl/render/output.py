@@ -28,19 +28,23 @@ def to_json(data, indent: int = 2) -> str:
 
 def _json(value, write, indent, level):
     """Write `value` as indented JSON. Strings are escaped by the json module's own C function (what
-    json.dumps(ensure_ascii=False) calls), without a json.dumps per value: a query's rows hold
-    thousands of them."""
-    if type(value) is str:
-        write(_string(value))
-    elif isinstance(value, dict):
+    json.dumps(ensure_ascii=False) calls), and scalars inside a mapping or list are written in place:
+    a query's rows hold tens of thousands of them."""
+    if isinstance(value, dict):
         if not value:
             write("{}")
             return
         pad = "\n" + " " * (indent * (level + 1))
         separator = "{" + pad
         for key, item in value.items():
-            write(separator + _string(str(key)) + ": ")
-            _json(item, write, indent, level + 1)
+            kind = type(item)
+            if kind is str:
+                write(separator + _string(str(key)) + ": " + _string(item))
+            elif kind is dict or kind is list or kind is tuple or isinstance(item, (dict, list, tuple)):
+                write(separator + _string(str(key)) + ": ")
+                _json(item, write, indent, level + 1)
+            else:
+                write(separator + _string(str(key)) + ": " + json_scalar(item))
             separator = "," + pad
         write("\n" + " " * (indent * level) + "}")
     elif isinstance(value, (list, tuple)):
@@ -62,6 +66,8 @@ _string = json.encoder.encode_basestring  # a str as JSON, non-ASCII kept: json.
 
 
 def json_scalar(value) -> str:
+    if type(value) is str:
+        return _string(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
