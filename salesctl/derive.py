@@ -377,37 +377,59 @@ DERIVED: dict[str, dict[str, Field]] = {
     "reviews": {},
 }
 
+# The other collections `derived_fields` reads for a record of each collection: a customer's last
+# contact is its latest visit, a contract's balance sums its receivables, a receivable's customer and
+# owner are its contract's.
+DERIVED_READS: dict[str, tuple] = {
+    "customers": ("visits",), "visits": (), "contracts": ("receivables",), "receivables": ("contracts",),
+    "reviews": (),
+}
 
-def derived_fields(ws, record: Record, as_of: date) -> dict:
-    """The derived values of a record as of D, the fields of `DERIVED` for its collection."""
-    rules = ws.config.rules
-    if record.collection == "receivables":
-        contract = receivable_contract(ws, record)
-        overdue = days_overdue(record, as_of)
-        return {
-            "customer": contract.get("customer") if contract else None,
-            "owner": contract.get("owner") if contract else None,
-            "paid": receivable_paid(record, as_of),
-            "balance": receivable_balance(record, as_of),
-            "status": receivable_status(record, as_of),
-            "days_overdue": overdue,
-            "bucket": bucket(overdue, rules["aging_buckets"]),
-            "next_step": next_step(record, as_of, rules["escalation"]),
-            "last_action": last_action(record, as_of),
-        }
-    if record.collection == "contracts":
-        return {
-            "paid": contract_paid(ws, record, as_of),
-            "balance": contract_balance(ws, record, as_of),
-            "pending_stage": pending_stage(record, rules["approval_chain"], as_of, currency=ws.config.currency),
-            "waiting_since": waiting_since(record, as_of),
-            "waiting_days": waiting_days(record, as_of),
-            "counted": is_counted(record),
-        }
-    if record.collection == "customers":
-        return {
-            "last_contact": last_contact(ws, record, as_of),
-            "days_since_contact": days_since_contact(ws, record, as_of),
-            "follow_up_days": follow_up_days(record, rules),
-        }
-    return {}
+
+def _contract_field(name: str):
+    def value(ws, receivable, as_of):
+        contract = receivable_contract(ws, receivable)
+        return contract.get(name) if contract else None
+
+    return value
+
+
+# How each derived value is computed: (ws, record, as_of) -> value, per collection, in `DERIVED` order.
+_DERIVE = {
+    "customers": {
+        "last_contact": last_contact,
+        "days_since_contact": days_since_contact,
+        "follow_up_days": lambda ws, customer, as_of: follow_up_days(customer, ws.config.rules),
+    },
+    "visits": {},
+    "contracts": {
+        "paid": contract_paid,
+        "balance": contract_balance,
+        "pending_stage": lambda ws, contract, as_of: pending_stage(
+            contract, ws.config.rules["approval_chain"], as_of, currency=ws.config.currency),
+        "waiting_since": lambda ws, contract, as_of: waiting_since(contract, as_of),
+        "waiting_days": lambda ws, contract, as_of: waiting_days(contract, as_of),
+        "counted": lambda ws, contract, as_of: is_counted(contract),
+    },
+    "receivables": {
+        "customer": _contract_field("customer"),
+        "owner": _contract_field("owner"),
+        "paid": lambda ws, receivable, as_of: receivable_paid(receivable, as_of),
+        "balance": lambda ws, receivable, as_of: receivable_balance(receivable, as_of),
+        "status": lambda ws, receivable, as_of: receivable_status(receivable, as_of),
+        "days_overdue": lambda ws, receivable, as_of: days_overdue(receivable, as_of),
+        "bucket": lambda ws, receivable, as_of: bucket(days_overdue(receivable, as_of), ws.config.rules["aging_buckets"]),
+        "next_step": lambda ws, receivable, as_of: next_step(receivable, as_of, ws.config.rules["escalation"]),
+        "last_action": lambda ws, receivable, as_of: last_action(receivable, as_of),
+    },
+    "reviews": {},
+}
+
+
+def derived_fields(ws, record: Record, as_of: date, only=None) -> dict:
+    """The derived values of a record as of D, the fields of `DERIVED` for its collection; with
+    `only` (names), just those: a query computes what its conditions test before the rest."""
+    derive = _DERIVE[record.collection]
+    if only is not None:
+        return {name: derive[name](ws, record, as_of) for name in only if name in derive}
+    return {name: value(ws, record, as_of) for name, value in derive.items()}

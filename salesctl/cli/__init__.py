@@ -87,19 +87,22 @@ class AppContext:
             self._root = find_root(self.workspace_dir)
         return self._root
 
-    def load(self, require_config: bool = True):
-        """The whole workspace with its problems (cached for the rest of the command).
+    def load(self, require_config: bool = True, reads=None):
+        """The workspace with its problems (cached for the rest of the command): the collections
+        `reads` names (a read function's `reads`; see `api.open_workspace`), else every one.
 
         Without a usable salesctl.yaml it is a usage error (exit 2) unless `require_config` is
         false: only `validate` reads a workspace whose records cannot be checked.
         """
-        if self._workspace is None:
+        from ..model.records import COLLECTIONS
+
+        if self._workspace is None or not set(reads or COLLECTIONS) <= set(self._workspace.loaded):
             from ..api import open_workspace
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
                                                  progress=_progress_enabled(), require_config=False,
-                                                 as_of=self.today)
+                                                 as_of=self.today, reads=reads)
         if require_config:
             self._workspace.require_config(self.rev)
         return self._workspace

@@ -55,7 +55,7 @@ def overdue(by, min_days, owner, fmt, output_file, strict):
       salesctl report overdue --by customer --min-days 31 --format json
       salesctl report overdue -o 逾期应收台账.xlsx
     """
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_overdue.reads)
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
@@ -91,7 +91,7 @@ def kpi(period, start, end, by, fmt, output_file, strict):
       salesctl report kpi --from 2026-01-01 --to 2026-06-30 --by group --format json
     """
     chosen = _chosen_period(period, start, end)
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_kpi.reads)
     doc = api.report_kpi(ws, app_context().today, chosen, by=by)
     locale = ws.config.locale
     emit_report(render_kpi(doc, fmt, by=by, locale=locale), output_file,
@@ -132,7 +132,7 @@ def review(period, fmt, output_file, strict):
         chosen = parse_period(period) if period is not None else None
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_review.reads)
     doc = api.report_review(ws, app_context().today, chosen)
     locale = ws.config.locale
     title = f"{headings(locale)['review_title']} {doc['period'] or ''}".rstrip()
@@ -177,7 +177,7 @@ def activity(period, start, end, by, rep, group, fmt, output_file, strict):
     chosen = _chosen_period(period, start, end, default="%Y-%m")
     if rep is not None and group is not None:
         raise click.UsageError("give --rep or --group, not both")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_activity.reads)
     if rep is not None and ws.member(rep) is None:
         raise click.BadParameter(f"{rep!r} is not a team member", param_hint="--rep")
     if group is not None and not any(m.get("group") == group for m in ws.config.team):
@@ -212,7 +212,7 @@ def commission(period, start, end, detail, fmt, output_file, strict):
       salesctl report commission --period 2026-11 --detail -o commission-2026-11.xlsx
     """
     chosen = _chosen_period(period, start, end, default="%Y-%m")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_commission.reads)
     doc = api.report_commission(ws, app_context().today, chosen, detail=detail)
     from ..query.export import sheet
 

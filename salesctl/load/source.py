@@ -8,13 +8,16 @@ the identity the caches key it by.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 from pathlib import Path
 from typing import Protocol
 
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
-from .paths import is_workspace_file, listing_order
+from .paths import YAML_SUFFIXES, is_workspace_file, listing_order
+
+_name = operator.attrgetter("name")
 
 
 class Source(Protocol):
@@ -66,12 +69,21 @@ class FileSource(Source):
         if _is_repository(directory):
             return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
         with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_name)
+        prefix = rel_dir + "/"
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            rel = f"{rel_dir}/{name}"
+            rel = prefix + name
+            if entry.is_file(follow_symlinks=False):  # a plain file, the common case: one stat
+                if name.endswith(YAML_SUFFIXES):
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    found.append((rel, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+                continue
             if entry.is_dir(follow_symlinks=False):
                 self._scan(rel, real_root, found)
             elif is_workspace_file(rel):
