@@ -41,7 +41,16 @@ DEFAULT_REVIEW = {
     "grades": {"A": 90, "B": 75, "C": 60, "D": 0},
 }
 DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com", "starttls": False, "username": None}
-TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp")
+# The public pool (公海): null turns a limit off. `tiers` overrides follow_up_days / deal_days per tier.
+DEFAULT_POOL = {
+    "follow_up_days": None, "deal_days": None, "tiers": {}, "protect": ["key", "open_contract"], "warn_days": 3,
+    "reclaim_days": None, "daily_claims": None, "max_customers": None,
+}
+POOL_TIERS = ("A", "B", "C")
+POOL_TIER_KEYS = ("follow_up_days", "deal_days")
+PROTECT = ("key", "open_contract")
+TEAM_KEYS = ("id", "name", "role", "group", "manager", "email", "mobile")
+TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp", "pool")
 
 
 @dataclass
@@ -54,6 +63,7 @@ class Config:
     rules: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_RULES))
     review: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_REVIEW))
     smtp: dict = field(default_factory=lambda: dict(DEFAULT_SMTP))
+    pool: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_POOL))
     positions: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -170,6 +180,7 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
     _rules(c, raw)
     _review(c, raw)
     _smtp(c, raw)
+    _pool(c, raw)
     return cfg, c.problems
 
 
@@ -189,8 +200,8 @@ def _team(c: _Checker, raw):
             c.bad(at, "a team member must be a mapping {id, name, role, ...}")
             continue
         for key in m:
-            if key not in ("id", "name", "role", "group", "manager", "email"):
-                c.unknown(at + (key,), ("id", "name", "role", "group", "manager", "email"))
+            if key not in TEAM_KEYS:
+                c.unknown(at + (key,), TEAM_KEYS)
         member_id, code, message = F.parse_id(m.get("id"))
         if code:
             c.bad(at + ("id",), f"team member id: {message}")
@@ -216,9 +227,16 @@ def _team(c: _Checker, raw):
         if group is not None and not isinstance(group, str):
             c.bad(at + ("group",), f"team member {member_id!r}: group must be text")
             group = None
+        mobile = _text(m.get("mobile"))
+        if mobile is not None and not isinstance(mobile, str):
+            c.bad(at + ("mobile",), f"team member {member_id!r}: mobile must be a phone number")
+            mobile = None
+        elif mobile is not None and F.check_phone(mobile):
+            c.problems.append(problem("bad-phone", CONFIG_FILE, c.cfg.pos(*at, "mobile"),
+                                      f"team member {member_id!r}: {F.check_phone(mobile)}"))
         c.cfg.team.append({
             "id": member_id, "name": str(m.get("name") or member_id), "role": m.get("role"),
-            "group": group, "manager": manager, "email": email,
+            "group": group, "manager": manager, "email": email, "mobile": mobile,
         })
     for m in c.cfg.team:
         if m["manager"] is not None and m["manager"] not in seen:
@@ -383,3 +401,50 @@ def _smtp(c: _Checker, raw):
             c.bad(("smtp", key), f"smtp.{key} must be text")
             continue
         c.cfg.smtp[key] = value
+
+
+def _pool(c: _Checker, raw):
+    """`pool`: null keeps a key's default, except for the two limits, where null means off (as it
+    does in a tier's override, where an absent key means the pool's own limit)."""
+    pool = c.mapping(raw.get("pool"), ("pool",)) or {}
+    cfg = c.cfg.pool
+    for key, value in pool.items():
+        at = ("pool", key)
+        if key not in DEFAULT_POOL:
+            c.unknown(at, DEFAULT_POOL)
+        elif key == "tiers":
+            cfg["tiers"] = _pool_tiers(c, value)
+        elif key == "protect":
+            if value is None:
+                continue
+            if not isinstance(value, list) or not all(isinstance(item, str) and item in PROTECT for item in value):
+                c.bad(at, f"pool.protect must list what is never released ({', '.join(PROTECT)}), or be []")
+            else:
+                cfg["protect"] = list(dict.fromkeys(value))
+        elif value is not None:
+            days = c.integer(value, at, minimum=1 if key in POOL_TIER_KEYS else 0,
+                             maximum=F.MAX_DAYS if key.endswith("_days") else None)
+            if days is not None:
+                cfg[key] = days
+
+
+def _pool_tiers(c: _Checker, value) -> dict:
+    tiers = c.mapping(value, ("pool", "tiers")) or {}
+    out = {}
+    for tier, limits in tiers.items():
+        at = ("pool", "tiers", tier)
+        if tier not in POOL_TIERS:
+            c.unknown(at, POOL_TIERS)
+            continue
+        limits = c.mapping(limits, at) or {}
+        out[tier] = {}
+        for key, days in limits.items():
+            if key not in POOL_TIER_KEYS:
+                c.unknown(at + (key,), POOL_TIER_KEYS)
+            elif days is None:
+                out[tier][key] = None  # off for this tier
+            else:
+                days = c.integer(days, at + (key,), minimum=1, maximum=F.MAX_DAYS)
+                if days is not None:
+                    out[tier][key] = days
+    return out

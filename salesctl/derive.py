@@ -219,6 +219,160 @@ def follow_up_days(customer: Record, rules: dict) -> int | None:
     return limits.get(tier) if tier else None
 
 
+# --- customers: their owner and the public pool (公海) ----------------------------------------
+
+OPEN_STATUSES = ("draft", "in_review", "approved", "signed")
+POOL_REASONS = ("follow_up", "deal")
+CLAIM = "claim"  # the reason of an entry written by `claim`
+
+
+def _latest_entry(customer: Record, as_of: date) -> dict | None:
+    """The latest `assignments` entry dated ≤ D (the later one in the list on a tie)."""
+    latest = None
+    for entry in customer.get("assignments", ()):
+        if entry["date"] <= as_of and (latest is None or entry["date"] >= latest["date"]):
+            latest = entry
+    return latest
+
+
+def owner_on(customer: Record, as_of: date):
+    """Who owns the customer on D: the `to` of the latest entry dated ≤ D, else the `from` of the
+    earliest entry (who had it before its history began), else `owner`. None: in the pool."""
+    entries = customer.get("assignments")
+    if not entries:
+        return customer.get("owner")
+    latest = _latest_entry(customer, as_of)
+    if latest is not None:
+        return latest.get("to")
+    return min(entries, key=lambda entry: entry["date"]).get("from")
+
+
+def in_pool(customer: Record, as_of: date) -> bool:
+    return owner_on(customer, as_of) is None
+
+
+def assigned(customer: Record, as_of: date) -> date | None:
+    """The date of the latest entry dated ≤ D, else the customer's created date."""
+    latest = _latest_entry(customer, as_of)
+    return latest["date"] if latest is not None else customer.get("created")
+
+
+def latest_release(customer: Record, as_of: date) -> dict | None:
+    """The latest entry dated ≤ D that put the customer in the pool (`to` null)."""
+    latest = None
+    for entry in customer.get("assignments", ()):
+        if entry["date"] <= as_of and entry.get("to") is None and (latest is None or entry["date"] >= latest["date"]):
+            latest = entry
+    return latest
+
+
+def pool_since(customer: Record, as_of: date) -> date | None:
+    """Since when a customer in the pool has been there: its latest release, else its created date."""
+    release = latest_release(customer, as_of)
+    return release["date"] if release is not None else customer.get("created")
+
+
+def reclaim_locked_until(customer: Record, rep: str, as_of: date, reclaim_days: int | None) -> date | None:
+    """The day `rep` may take the customer again, when its latest release (≤ D) was from `rep` less
+    than reclaim_days before D; None when nothing holds `rep` back."""
+    release = latest_release(customer, as_of)
+    if not reclaim_days or release is None or release.get("from") != rep:
+        return None
+    until = release["date"] + timedelta(days=reclaim_days)
+    return until if until > as_of else None
+
+
+def claims_on(ws, day: date) -> dict:
+    """{member: the claim entries they made dated `day`} over every customer."""
+    claims: dict = {}
+    for customer in ws.records["customers"]:
+        for entry in customer.get("assignments", ()):
+            if entry["date"] == day and entry.get("reason") == CLAIM:
+                claims[entry["by"]] = claims.get(entry["by"], 0) + 1
+    return claims
+
+
+def owned_counts(ws, as_of: date) -> dict:
+    """{member: how many customers they own on D}."""
+    counts: dict = {}
+    for customer in ws.records["customers"]:
+        owner = owner_on(customer, as_of)
+        if owner is not None:
+            counts[owner] = counts.get(owner, 0) + 1
+    return counts
+
+
+def is_open_contract(ws, contract: Record, as_of: date) -> bool:
+    """In status draft, in_review, approved or signed, or with a receivable unpaid on D."""
+    return contract.get("status") in OPEN_STATUSES or any(is_unpaid(r, as_of) for r in ws.receivables_of(contract.id))
+
+
+def is_protected(ws, customer: Record, as_of: date, protect) -> bool:
+    """Whether an item of `pool.protect` covers the customer: `key` (a key account),
+    `open_contract` (one of its contracts is open on D)."""
+    if "key" in protect and customer.get("key"):
+        return True
+    return "open_contract" in protect and any(is_open_contract(ws, c, as_of) for c in ws.contracts_of(customer.id))
+
+
+def pool_limits(customer: Record, pool: dict) -> tuple:
+    """(follow_up_days, deal_days) for the customer: its tier's override of each, else the pool's."""
+    override = pool["tiers"].get(customer.get("tier"), {})
+    return override.get("follow_up_days", pool["follow_up_days"]), override.get("deal_days", pool["deal_days"])
+
+
+def last_effective_visit(ws, customer_id, rep, as_of: date) -> date | None:
+    """The date of the rep's latest effective visit to the customer dated ≤ D."""
+    latest = None
+    for visit in ws.visits_of(customer_id):  # oldest first
+        if visit["date"] > as_of:
+            break
+        if visit.get("rep") == rep and visit.get("effective", True):
+            latest = visit["date"]
+    return latest
+
+
+class PoolDue(NamedTuple):
+    date: date
+    reason: str  # follow_up | deal
+    days: int  # the limit that gives it
+
+
+def pool_due_reason(ws, customer: Record, as_of: date) -> PoolDue | None:
+    """When an owned customer goes back to the pool, and why; None when it does not (in the pool
+    already, lost, protected, or no limit applies).
+
+    follow_up: the later of `assigned` and the owner's latest effective visit (≤ D), plus
+    follow_up_days; deal: `assigned` plus deal_days, while no counted contract of the customer is
+    signed on or after `assigned` (and on or before D). The earlier wins; follow_up on a tie.
+    """
+    pool = ws.config.pool
+    follow_up, deal = pool_limits(customer, pool)
+    owner = owner_on(customer, as_of)
+    start = assigned(customer, as_of)
+    if (follow_up is None and deal is None) or owner is None or start is None or customer.get("status") == "lost":
+        return None
+    if is_protected(ws, customer, as_of, pool["protect"]):
+        return None
+    candidates = []
+    if follow_up is not None:
+        visited = last_effective_visit(ws, customer.id, owner, as_of)
+        candidates.append(PoolDue(max(start, visited or start) + timedelta(days=follow_up), "follow_up", follow_up))
+    if deal is not None and not any(is_counted(c) and start <= c["signed"] <= as_of for c in ws.contracts_of(customer.id)):
+        candidates.append(PoolDue(start + timedelta(days=deal), "deal", deal))
+    return min(candidates, key=lambda due: (due.date, POOL_REASONS.index(due.reason))) if candidates else None
+
+
+def pool_due(ws, customer: Record, as_of: date) -> date | None:
+    due = pool_due_reason(ws, customer, as_of)
+    return due.date if due else None
+
+
+def pool_reason(ws, customer: Record, as_of: date) -> str | None:
+    due = pool_due_reason(ws, customer, as_of)
+    return due.reason if due else None
+
+
 # --- all derived fields of a record, as query/show/sql expose them --------------------------
 
 def derived_fields(ws, record: Record, as_of: date) -> dict:
@@ -247,9 +401,16 @@ def derived_fields(ws, record: Record, as_of: date) -> dict:
             "counted": is_counted(record),
         }
     if record.collection == "customers":
+        owner = owner_on(record, as_of)
+        due = pool_due_reason(ws, record, as_of)
         return {
             "last_contact": last_contact(ws, record, as_of),
             "days_since_contact": days_since_contact(ws, record, as_of),
             "follow_up_days": follow_up_days(record, rules),
+            "owner_on": owner,
+            "in_pool": owner is None,
+            "assigned": assigned(record, as_of),
+            "pool_due": due.date if due else None,
+            "pool_reason": due.reason if due else None,
         }
     return {}

@@ -179,6 +179,7 @@ def _yaml(style: Style) -> YAML:
     yaml.allow_unicode = True
     yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
     yaml.representer.add_representer(Decimal, _represent_decimal)
+    yaml.representer.add_representer(type(None), _represent_none)
     return yaml
 
 
@@ -190,6 +191,11 @@ def _represent_decimal(representer, value: Decimal):
     text = format(value, "f")
     kind = "float" if "." in text else "int"
     return representer.represent_scalar(f"tag:yaml.org,2002:{kind}", text)
+
+
+def _represent_none(representer, value):
+    """A null written out (`to: null`, the public pool), never as an empty value that reads as one."""
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def _prepare(value, style: Style, flow: bool = False, in_flow: bool = False):
@@ -403,6 +409,25 @@ class YamlFile:
             raise EditError(f"{record_id}: {name!r} is not a plain value")
         flow = bool(self.records[index].flow_style)
         self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=flow))
+        expected[index][name] = _as_read(value)
+        self._verify(expected, index, name)
+
+    def put_value(self, record_id, name: str, value, order: list[str]):
+        """Set a record's scalar field whatever it holds now: its value replaced in place, an empty
+        value (`owner:`) filled in, or the field added after those before it in `order`."""
+        index = self.find(record_id)
+        node = _value_of(self.records[index], name)
+        if node is None:
+            self.add_field(record_id, name, value, order)
+            return
+        if not isinstance(node, ScalarNode) or node.start_mark.index != node.end_mark.index:
+            self.set_value(record_id, name, value)
+            return
+        expected = self._plain()
+        self._refuse_shared(index, name, "change", expected[index])
+        at = node.start_mark.index  # an empty value sits just after its colon (and its space, in {…})
+        text = render_inline(value, self.style, flow=bool(self.records[index].flow_style))
+        self._splice(at, at, (" " if self.text[at - 1] == ":" else "") + text)
         expected[index][name] = _as_read(value)
         self._verify(expected, index, name)
 

@@ -22,7 +22,7 @@ ZH_CN = {
     "collected": "回款", "new_customers": "新客户", "visits": "拜访", "effective_visits": "有效拜访",
     "conversion_rate": "转化率", "avg_cycle_days": "平均成交周期(天)", "repeat_rate": "复购率",
     "overdue_balance": "逾期余额", "group": "小组", "review": "考核", "total": "总分", "grade": "等级",
-    "to": "收件人", "email": "邮箱", "ref": "关联", "message": "内容", "role": "角色", "manager": "上级",
+    "to": "新负责人", "email": "邮箱", "ref": "关联", "message": "内容", "role": "角色", "manager": "上级",
     "total_row": "合计", "as_of": "截至", "overdue_title": "逾期应收台账", "kpi_title": "销售业绩指标",
     "review_title": "绩效考核", "promised": "承诺付款",
     "phone": "电话", "primary": "主要联系人", "quantity": "数量", "unit": "单位", "unit_price": "单价",
@@ -30,6 +30,12 @@ ZH_CN = {
     "action": "动作", "self": "自评", "visit": "拜访",
     "old": "原值", "new": "新值", "delta": "变动", "diff_receivables": "应收款余额与状态",
     "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
+    "assignments": "归属记录", "from": "原负责人", "mobile": "手机", "owner_on": "当前负责人", "in_pool": "在公海",
+    "assigned": "分配日期", "pool_due": "回收日期", "pool_reason": "回收原因", "since": "进入公海", "days": "天数",
+    "customers": "客户数", "active": "近30天活跃", "open_contracts": "在执行合同", "claims_today": "今日领取",
+    "tiers.A": "A级", "tiers.B": "B级", "tiers.C": "C级", "tiers.none": "未分级", "due_customers": "待回收",
+    "pool_title": "公海客户", "due_title": "即将退回公海", "load_title": "销售客户负荷", "sweep_title": "退回公海",
+    "allocate_title": "公海分配", "until": "至", "dry_run": "（试运行，未写入）",
 }
 
 EN_US = {

@@ -28,6 +28,7 @@ CODES = {
     "overpaid": ERROR,
     "approval-order": ERROR,
     "approval-missing": ERROR,
+    "owner-history": ERROR,
     "date-order": ERROR,
     "bad-config": ERROR,
     "bad-email": WARNING,

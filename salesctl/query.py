@@ -29,6 +29,8 @@ RECEIVABLE_STATUSES = ("written_off", "paid", "overdue", "partial", "open")
 DERIVED: dict[str, dict[str, Field]] = {
     "customers": {
         "last_contact": Field("date"), "days_since_contact": Field("int"), "follow_up_days": Field("int"),
+        "owner_on": Field("ref", ref="team"), "in_pool": Field("bool"), "assigned": Field("date"),
+        "pool_due": Field("date"), "pool_reason": Field("enum", choices=derive.POOL_REASONS),
     },
     "visits": {},
     "contracts": {

@@ -14,17 +14,20 @@ from wcwidth import wcswidth
 from . import derive, mail
 from .output import money
 
-KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
+KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval", "pool-warning")
 
 TEXTS = {
     "zh_CN": {
         "kinds": {"follow-up": "跟进拜访", "due-soon": "即将到期", "collect": "逾期催收", "dormant": "久未联系",
-                  "approval": "合同审批"},
+                  "approval": "合同审批", "pool-warning": "公海预警"},
         "follow-up": "跟进{customer}：{action}（{visit_date} 拜访时约定）",
         "due-soon": "{customer} 应收款 {balance} 将于 {due} 到期",
         "collect": "{customer} 逾期 {days} 天，余额 {balance}：{step}",
         "dormant": "{customer} 已 {days} 天未联系（上限 {limit} 天）",
         "approval": "合同“{title}”（{customer}）待{stage}审批，已等待 {days} 天",
+        "pool-warning": "{customer} 将于 {due} 退回公海：{reason}",
+        "pool-warning-past": "{customer} 已于 {due} 达到回收条件，下次回收时退回公海：{reason}",
+        "pool_reasons": {"follow_up": "{days} 天内无有效拜访", "deal": "分配后 {days} 天内未成交"},
         "steps": {"phone": "电话催收", "email": "邮件催收", "onsite": "上门催收", "letter": "发催款函",
                   "agency": "委托催收机构", "legal": "法律途径", "await": "核实 {date} 的承诺付款"},
         "stages": {"manager": "经理", "legal": "法务", "finance": "财务", "rep": "销售", "lead": "组长",
@@ -35,12 +38,15 @@ TEXTS = {
     },
     "en_US": {
         "kinds": {"follow-up": "follow-up", "due-soon": "due soon", "collect": "collect", "dormant": "dormant",
-                  "approval": "approval"},
+                  "approval": "approval", "pool-warning": "pool warning"},
         "follow-up": "Follow up {customer}: {action} (agreed at the visit of {visit_date})",
         "due-soon": "{customer}: {balance} due on {due}",
         "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
         "dormant": "{customer}: no contact for {days} days (limit {limit})",
         "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
+        "pool-warning": "{customer} goes back to the public pool on {due}: {reason}",
+        "pool-warning-past": "{customer} was due back to the public pool on {due} and goes at the next sweep: {reason}",
+        "pool_reasons": {"follow_up": "no effective visit for {days} days", "deal": "no deal within {days} days"},
         "steps": {"phone": "phone call", "email": "e-mail", "onsite": "on-site visit", "letter": "demand letter",
                   "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
         "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
@@ -117,14 +123,24 @@ def _items(ws, as_of: date, words: dict):
                 customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount(balance),
                 step=action))
 
+    warn = as_of + timedelta(days=ws.config.pool["warn_days"])
     for customer in ws.records["customers"]:
+        owner = derive.owner_on(customer, as_of)
+        if owner is None:
+            continue  # in the pool: nobody to tell
+        due = derive.pool_due_reason(ws, customer, as_of)
+        if due is not None and due.date <= warn:
+            text = words["pool-warning" if due.date >= as_of else "pool-warning-past"]
+            yield owner, _item("pool-warning", customer.id, customer.id, due.date, text.format(
+                customer=customer["name"], due=due.date.isoformat(),
+                reason=words["pool_reasons"][due.reason].format(days=due.days)))
         if customer.get("status") == "lost":
             continue
         limit = derive.follow_up_days(customer, rules)
         days = derive.days_since_contact(ws, customer, as_of)
         if limit is not None and days is not None and days > limit:
-            yield customer["owner"], _item("dormant", customer.id, customer.id, derive.last_contact(ws, customer, as_of),
-                                           words["dormant"].format(customer=customer["name"], days=days, limit=limit))
+            yield owner, _item("dormant", customer.id, customer.id, derive.last_contact(ws, customer, as_of),
+                               words["dormant"].format(customer=customer["name"], days=days, limit=limit))
 
     for contract in ws.records["contracts"]:
         if contract.get("status") != "in_review":

@@ -55,7 +55,8 @@ def id_filename(ws):
 
 
 _REFS = {  # collection -> (field path, target) pairs; a list index is written as "*"
-    "customers": [(("owner",), "team")],
+    "customers": [(("owner",), "team"), (("assignments", "*", "from"), "team"), (("assignments", "*", "to"), "team"),
+                  (("assignments", "*", "by"), "team")],
     "visits": [(("customer",), "customers"), (("rep",), "team")],
     "contracts": [(("customer",), "customers"), (("owner",), "team"), (("approvals", "*", "by"), "team")],
     "receivables": [(("contract",), "contracts"), (("collection", "*", "by"), "team"), (("written_off", "by"), "team")],
@@ -162,6 +163,40 @@ def approvals(ws):
                          f"status {contract['status']!r} but stage(s) {', '.join(lacking)} not approved")
 
 
+def owner_history(ws):
+    """A customer's `assignments` is the history of its owner: entries in date order, each taking the
+    customer from where the previous one left it (`from` = the previous `to`) somewhere else
+    (`to` ≠ `from`), and `owner` where the last one left it (null: the public pool).
+    Code: owner-history."""
+    for customer in ws.records["customers"]:
+        entries = customer.get("assignments")
+        if not entries:
+            continue
+        previous = None
+        for i, entry in enumerate(entries):
+            at = ("assignments", i)
+            if entry.get("to") == entry.get("from"):
+                yield _p("owner-history", customer, at + ("to",),
+                         f"assignments.{i}: from and to are both {_holder(entry.get('to'))}")
+            if previous is not None:
+                if entry["date"] < previous["date"]:
+                    yield _p("owner-history", customer, at + ("date",),
+                             f"assignments.{i}: dated {entry['date']}, before the entry above it ({previous['date']})")
+                if entry.get("from") != previous.get("to"):
+                    yield _p("owner-history", customer, at + ("from",),
+                             f"assignments.{i}: from {_holder(entry.get('from'))}, but the entry above it gave the "
+                             f"customer to {_holder(previous.get('to'))}")
+            previous = entry
+        if customer.get("owner") != previous.get("to"):
+            yield _p("owner-history", customer, ("owner",) if "owner" in customer.data else ("assignments",),
+                     f"owner is {_holder(customer.get('owner'))}, but the last entry of assignments "
+                     f"({previous['date']}) gives the customer to {_holder(previous.get('to'))}")
+
+
+def _holder(member) -> str:
+    return repr(member) if member is not None else "the public pool (null)"
+
+
 def date_order(ws):
     for contract in ws.records["contracts"]:
         d = contract.data
@@ -187,7 +222,8 @@ def date_order(ws):
                          f"payment dated {payment['date']} is before the contract was signed ({signed})", severity="warning")
 
 
-RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, date_order]
+RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, owner_history,
+         date_order]
 
 
 def check_rules(ws) -> list:

@@ -289,13 +289,20 @@ class _Files:
         self.ws = ws
         self.edited: dict[str, tuple[bytes | None, YamlFile]] = {}
         self.created: dict[str, str] = {}
+        self.newest: dict[str, list] = {}  # collection -> [(path, text)] of its newest files, read once
+
+    def samples(self, collection: str, exclude: str, count: int = 3) -> list[str]:
+        """`_samples`, reading the collection's newest files once however many files one write edits."""
+        if collection not in self.newest:
+            self.newest[collection] = _newest_texts(self.ws, collection, count + 1)
+        return [text for path, text in self.newest[collection] if path != exclude][:count]
 
     def open(self, rel: str, collection: str) -> YamlFile:
         if rel not in self.edited:
             _inside_root(self.ws.root, rel)
             before = _read(self.ws.root, rel)  # None: a new file of records
             try:
-                doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
+                doc = YamlFile.from_bytes(before or b"", name=rel, samples=self.samples(collection, rel))
             except EditError as exc:
                 raise Refused(str(exc)) from None
             self.edited[rel] = (before, doc)
@@ -346,16 +353,21 @@ def _read(root, rel: str) -> bytes | None:
 
 def _samples(ws, collection: str, exclude: str, count: int = 3) -> list[str]:
     """Other files of the collection (those of the newest ids), whose style new text follows."""
+    return [text for path, text in _newest_texts(ws, collection, count + 1) if path != exclude][:count]
+
+
+def _newest_texts(ws, collection: str, count: int) -> list[tuple[str, str]]:
+    """(path, text) of the files holding the collection's newest ids, at most `count`."""
     paths = []
     for record in sorted(ws.records[collection], key=lambda r: _natural(str(r.id)), reverse=True):
-        if record.path != exclude and record.path not in paths:
+        if record.path not in paths:
             paths.append(record.path)
             if len(paths) == count:
                 break
     texts = []
     for path in paths:
         try:
-            texts.append((_read(ws.root, path) or b"").decode("utf-8"))
+            texts.append((path, (_read(ws.root, path) or b"").decode("utf-8")))
         except (UnicodeDecodeError, Refused):
             continue
     return texts

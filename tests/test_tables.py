@@ -25,10 +25,11 @@ from salesctl.workspace import load
 TODAY = date.fromisoformat(AS_OF)
 
 COLUMNS = {
-    "team": "id name role group manager email",
+    "team": "id name role group manager email mobile",
     "customers": "id name owner status tier key follow_up_days industry size region source created tags notes "
-                 "last_contact days_since_contact",
+                 "last_contact days_since_contact owner_on in_pool assigned pool_due pool_reason",
     "contacts": "customer idx name title phone email primary",
+    "assignments": "customer idx date from to by reason",
     "visits": "id customer rep date channel kind effective summary feedback satisfaction next_date next_action",
     "contracts": "id customer owner title status created signed start end currency amount payment_terms template "
                  "notes paid balance pending_stage waiting_since waiting_days counted",
@@ -260,7 +261,7 @@ def test_export_sqlite_reads_back_equal(run, root, ws, tmp_path):
     target = tmp_path / "out" / "sales.sqlite"
     result = run("-C", root, "export", "--format", "sqlite", "-o", target, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"exported 11 tables, 29 rows to {target}\n"
+    assert result.stderr == f"exported 12 tables, 29 rows to {target}\n"
     connection = sqlite3.connect(target)
     for table in workspace_tables(ws, TODAY):
         stored = connection.execute(f'SELECT * FROM "{table.name}"').fetchall()
@@ -280,7 +281,7 @@ def test_export_sqlite_replaces_an_old_export(run, root, tmp_path):
 def test_export_csv_reads_back_equal(run, root, ws, tmp_path):
     target = tmp_path / "csv"
     result = run("-C", root, "export", "-o", target, "--as-of", AS_OF)
-    assert result.exit_code == 0 and "29 rows to" in result.stderr and "(11 files)" in result.stderr
+    assert result.exit_code == 0 and "29 rows to" in result.stderr and "(12 files)" in result.stderr
     assert sorted(p.name for p in target.iterdir()) == sorted(f"{name}.csv" for name in TABLE_NAMES)
     assert target.joinpath("customers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,")  # BOM: Excel
     for table in workspace_tables(ws, TODAY):

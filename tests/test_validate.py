@@ -60,7 +60,7 @@ CASES = {
     "not-utf8": (with_change(**{"customers/CUS-0002.yaml": b"id: CUS-0002\nname: \xff\xfe\n"}), "customers/CUS-0002.yaml", 2),
     "duplicate-key": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "name: again\n"}), "customers/CUS-0001.yaml", 6),
     "not-a-record": (with_change(**{"visits/2026-01.yaml": "- just text\n"}), "visits/2026-01.yaml", 1),
-    "missing-field": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("owner: zhang\n", "")}), "customers/CUS-0001.yaml", 1),
+    "missing-field": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("name: 华东机械\n", "")}), "customers/CUS-0001.yaml", 1),
     "bad-type": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "key: yes\n"}), "customers/CUS-0001.yaml", 6),
     "bad-value": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("tier: A", "tier: Z")}), "customers/CUS-0001.yaml", 4),
     "bad-date": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("2026-01-05", "2026-02-30")}), "customers/CUS-0001.yaml", 5),
@@ -78,6 +78,8 @@ CASES = {
     "approval-order": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("stage: manager", "stage: legal", 1)}),
                        "contracts/CT-1.yaml", 11),
     "approval-missing": (with_change(**{"contracts/CT-1.yaml": CONTRACT.split("approvals:")[0]}), "contracts/CT-1.yaml", 5),
+    "owner-history": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "assignments:\n"
+                                     "  - {date: 2026-03-01, from: zhang, to: wang, by: lin}\n"}), "customers/CUS-0001.yaml", 3),
     "date-order": (with_change(**{"contracts/CT-1.yaml": CONTRACT + "start: 2026-03-01\nend: 2026-02-01\n"}), "contracts/CT-1.yaml", 15),
     "bad-config": ({**VALID, "salesctl.yaml": "company: {name: X}\nteam: [{id: zhang, name: 张伟, role: boss}]\n"}, "salesctl.yaml", 2),
     "bad-email": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "contacts: [{name: 王, email: wang-at-example}]\n"}),

@@ -8,6 +8,7 @@ from .. import output
 from ..headings import headings
 from ..periods import Period, PeriodError, parse_period, period_range
 from ..reports.kpi import KPI_KEYS, kpi_report
+from ..reports.load import LOAD_KEYS, TIERS, load_report
 from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report
 from . import app_context, global_options
@@ -20,7 +21,7 @@ LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner"
 @click.group()
 @global_options
 def report():
-    """Overdue collection ledger, KPIs and performance reviews, as of --as-of.
+    """Overdue collection ledger, KPIs, performance reviews and customer load, as of --as-of.
 
     \b
     Example:
@@ -214,3 +215,46 @@ def review(period, fmt, strict):
     click.echo(f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n")
     if rows:
         click.echo(output.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}}), nl=False)
+
+
+# --- load --------------------------------------------------------------------------------
+
+@report.command()
+@click.option("--group", metavar="G", help="Only the reps of team group G.")
+@format_option()
+@strict_option
+@global_options
+def load(group, fmt, strict):
+    """Customer load per rep (role rep): customers owned, key accounts, tiers, customers visited
+    effectively in the last 30 days, customers due to the pool within pool.warn_days, open
+    contracts, overdue balance and today's claims, with a total row. What to look at before
+    `allocate`.
+
+    \b
+    Example:
+      salesctl report load --as-of 2026-11-30
+      salesctl report load --group east --format json
+    """
+    ws = read_workspace(strict)
+    if group is not None and not any(m.get("group") == group for m in ws.config.team):
+        raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
+    doc = load_report(ws, app_context().today, group=group)
+    columns = ["rep", "name", *(c for key in LOAD_KEYS for c in ([f"tiers.{t}" for t in TIERS] if key == "tiers" else [key]))]
+    if fmt in ("json", "yaml"):
+        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
+        return
+    rows = [_flat_load_row(row) for row in doc["rows"]]
+    if fmt == "csv":
+        click.echo(output.to_csv(rows, columns), nl=False)
+        return
+    words = headings(ws.config.locale)
+    total = {"rep": words["total_row"], **_flat_load_row(doc["total"])}
+    click.echo(f"{words['load_title']} {words['as_of']} {doc['as_of'].isoformat()}\n")
+    click.echo(output.to_table([*rows, total], columns, {**words, "due": words["due_customers"]}), nl=False)
+
+
+def _flat_load_row(row: dict) -> dict:
+    """A load row with one column per tier (tiers.A …)."""
+    flat = {k: v for k, v in row.items() if k != "tiers"}
+    flat.update({f"tiers.{tier}": count for tier, count in row["tiers"].items()})
+    return flat

@@ -39,8 +39,11 @@ def _workspace(app):
     return open_workspace(app.root(), use_cache=not app.no_cache)
 
 
-def _write(build, *, dry_run: bool, ids: bool = False):
-    """Run `build(ws) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
+def _write(build, *, dry_run: bool, ids: bool = False, show=None):
+    """Run `build(ws) -> Plan` under the lock and write its plan (or print it with --dry-run).
+
+    `show(plan, dry_run)`, when given, tells the user what was (or would be) done, instead of the
+    summary (and the diff of --dry-run)."""
     app = app_context()
     if app.rev:
         _fail("writers change the working tree; --rev is for read commands", 2)
@@ -66,6 +69,9 @@ def _write(build, *, dry_run: bool, ids: bool = False):
         _fail(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); nothing written", 1)
     for p in plan.warnings:
         click.echo(p.format(), err=True)
+    if show is not None:
+        show(plan, dry_run)
+        return
     if dry_run:
         click.echo(plan.diff(), nl=False)
         click.echo("dry run: nothing written", err=True)
