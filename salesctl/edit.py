@@ -16,6 +16,8 @@ reported as an internal error, not as a problem of the user's file.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import re
 from collections import Counter
@@ -25,12 +27,11 @@ from decimal import Decimal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from .parse import parse_bytes
+from .parse import parse_bytes, parse_nodes
 
 BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
@@ -65,11 +66,10 @@ class Style:
         """
         found = cls()
         seen: set = set()
-        for text in ([composed] if composed else []) + list(texts):
-            text, documents = text if isinstance(text, tuple) else (text, _learnable(text))
-            if documents is None:
+        learned = [_traits(*composed)] if composed else []
+        for traits in learned + [_sample_traits(text) for text in texts]:
+            if traits is None:
                 continue
-            traits = _traits(text, documents)
             for name, value in traits.items():
                 if name == "flow":
                     for key, flow in value.items():
@@ -78,6 +78,14 @@ class Style:
                     setattr(found, name, value)
                     seen.add(name)
         return found
+
+
+@functools.lru_cache(maxsize=16)
+def _sample_traits(text: str) -> dict | None:
+    """The traits of another file of the collection (None when it cannot teach any): learned once,
+    however many files one write edits with the same samples. Read-only for the callers."""
+    documents = _learnable(text)
+    return _traits(text, documents) if documents is not None else None
 
 
 def _traits(text: str, documents: list) -> dict:
@@ -153,24 +161,15 @@ def _root_list(documents):
 
 
 def _learnable(text: str) -> list | None:
-    """The documents of a text that `parse` reads and the composer takes, else None."""
-    if not _parses(text):
-        return None  # `parse` refuses it (too deep for the C composer, say)
-    try:
-        return compose(text)
-    except YAMLError:
-        return None  # tab-indented comments: `parse` reads the file as empty, the composer refuses it
+    """The documents of a text that `parse` reads, else None."""
+    return _read(text)[1]
 
 
-def _parses(text: str) -> bool:
-    """`parse` reads it: valid YAML, bounded nesting and aliases, nothing but core tags."""
-    problems = parse_bytes(text.encode("utf-8")).problems
-    return not any(code in ("yaml-syntax", "not-utf8") for code, *_ in problems)
-
-
-def compose(text: str) -> list:
-    """The nodes of every document, with exact positions (the C composer when available)."""
-    return list(YAML(typ="safe").compose_all(text))
+def _read(text: str) -> tuple:
+    """(`parse`'s reading of a text, its composed documents); the documents are None unless
+    `parse` reads it: valid YAML, bounded nesting and aliases, nothing but core tags."""
+    parsed, documents = parse_nodes(text.encode("utf-8"))
+    return parsed, documents if _unparsed(parsed) is None else None
 
 
 def _yaml(style: Style) -> YAML:
@@ -240,17 +239,31 @@ def _text(value: str, in_flow: bool):
     return value
 
 
+_RENDERED: dict = {}  # (value, style, flow) -> lines: a write renders the same entry into many files
+_RENDERED_MAX = 512
+
+
 def render(value, style: Style, *, flow: bool = False) -> list[str]:
     """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
-    stream = io.StringIO()
-    _yaml(style).dump(_prepare(value, style, flow), stream)
-    lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
-    tail = lines.pop()  # "" when the text ends with a newline
-    return [line + "\n" for line in lines] + ([tail] if tail else [])
+    key = (repr(value), flow, style.mapping, style.sequence, style.offset, style.entries_flow,
+           tuple(style.flow.items()))
+    lines = _RENDERED.get(key)
+    if lines is None:
+        stream = io.StringIO()
+        _yaml(style).dump(_prepare(value, style, flow), stream)
+        lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
+        tail = lines.pop()  # "" when the text ends with a newline
+        lines = [line + "\n" for line in lines] + ([tail] if tail else [])
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = lines
+    return list(lines)
 
 
 def render_inline(value, style: Style, *, flow: bool) -> str:
     """A value written on one line after `key: ` (or inside a flow collection when `flow`)."""
+    if value is None:
+        return "null"  # the same everywhere; no need to ask the emitter
     lines = render({"k": value}, style, flow=flow)
     if len(lines) != 1:
         raise EditError("the value does not fit on one line")
@@ -314,7 +327,8 @@ class YamlFile:
         self.newline = "\r\n" if "\r\n" in self.text.split("\n", 1)[0] + "\n" else "\n"
         self._samples = list(samples)  # other files of the collection, for traits this one lacks
         self._style = None
-        documents = _learnable(self.text)
+        parsed, documents = _read(self.text)
+        self._parsed = parsed  # `parse`'s reading of the text as it is: edits are checked against it
         if documents is None:
             raise EditError(f"{name} does not parse; fix it first (salesctl validate)")
         self._index(documents)
@@ -336,12 +350,12 @@ class YamlFile:
         return self._style
 
     def _compose(self):
-        """The nodes of the edited text; the text before the edit composed, so a failure is ours."""
-        try:
-            documents = compose(self.text)
-        except YAMLError:
-            problem = _unparsed(parse_bytes(self.text.encode("utf-8"))) or "the composer refuses it"
-            raise EditError(_bug(self.name, f"does not parse ({problem})")) from None
+        """The nodes of the edited text, and `parse`'s reading of it (one pass); the text before
+        the edit composed, so a failure is ours."""
+        parsed, documents = _read(self.text)
+        if documents is None:
+            raise EditError(_bug(self.name, f"does not parse ({_unparsed(parsed) or 'the composer refuses it'})"))
+        self._parsed = parsed
         self._index(documents)
 
     def _index(self, documents: list):
@@ -354,7 +368,8 @@ class YamlFile:
                 self.records.append(doc)
 
     def _plain(self) -> list:
-        return [r.data for r in parse_bytes(self.text.encode("utf-8")).records]
+        """The records as `parse` reads the text now; a copy, which the caller changes into what it expects."""
+        return copy.deepcopy([r.data for r in self._parsed.records])
 
     def find(self, record_id) -> int:
         for index, node in enumerate(self.records):
@@ -595,7 +610,7 @@ class YamlFile:
     def _verify(self, expected: list, index: int, name: str | None = None, *, appended: bool = False):
         """The edited text must read as `expected`: the old records with the new part (field `name`
         of record `index`, its last entry when `appended`, or the whole record), nothing else."""
-        parsed = parse_bytes(self.text.encode("utf-8"))
+        parsed = self._parsed  # read when the text last changed (`_compose`)
         problem = _unparsed(parsed)
         if problem:
             raise EditError(_bug(self.name, f"does not parse ({problem})"))

@@ -245,6 +245,7 @@ class Workspace:
     """Config, records and problems of one workspace, with the look-ups every report needs."""
 
     typed: TypedFiles | None = None
+    listing: list | None = None  # (relative path, identity) of every file read, as listed by the source
 
     def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int,
                  config_problem: Problem | None = None):
@@ -432,6 +433,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
 
     ws = Workspace(Path(root), config, records, problems, len(files), unusable)
     ws.typed = TypedFiles(typed_files, fingerprint)
+    ws.listing = files
     rules_key = rules_cache.key(files, fingerprint) if rules_cache is not None and fingerprint is not None else None
     rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
     if rule_problems is None:

@@ -224,18 +224,25 @@ def _from_template(records, record: dict) -> str | None:
 # --- checking a plan against the whole workspace --------------------------------------------
 
 class OverlaySource:
-    """The workspace on disk with some files replaced (or added) by planned contents."""
+    """The workspace on disk with some files replaced (or added) by planned contents.
 
-    def __init__(self, base: FileSource, overlay: dict[str, bytes]):
+    `listing`: the base's files as a load just listed them, so that a plan checked right after that
+    load does not list the whole workspace again."""
+
+    def __init__(self, base: FileSource, overlay: dict[str, bytes], listing=None):
         self.base = base
         self.root = base.root
         self.overlay = overlay
         self.label = base.label
+        self.listing = listing
 
     def files(self) -> list[tuple[str, tuple]]:
-        listed = dict(self.base.files())
+        listed = dict(self.listing if self.listing is not None else self.base.files())
+        added = not listed.keys() >= self.overlay.keys()
         for rel, data in self.overlay.items():
             listed[rel] = ("overlay", hashlib.sha256(data).hexdigest())  # never equal to a disk identity
+        if not added:
+            return list(listed.items())  # the base's own order, which is the listing order
         return sorted(listed.items(), key=lambda item: listing_order(item[0]))
 
     def read(self, rel: str) -> bytes:
@@ -247,12 +254,13 @@ class OverlaySource:
 def check(ws, plan: Plan) -> Plan:
     """Load the workspace with the plan applied; refuse when that adds an error.
 
-    The files the plan leaves alone keep the records `ws` typed (records never change once built);
-    only the planned files are parsed and typed, and the rules run over the whole result.
+    The files the plan leaves alone keep the records `ws` typed (records never change once built),
+    from the listing `ws` was loaded from; only the planned files are parsed and typed, and the rules
+    run over the whole result.
     Without a usable salesctl.yaml nothing can be checked, so nothing is written.
     """
     ws.require_config()
-    source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
+    source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files}, ws.listing)
     unchanged = ws.typed.restricted_to(set(ws.typed.files) - set(source.overlay)) if ws.typed is not None else None
     after = load(ws.root, source=source, records_cache=unchanged)
     errors, warnings = _added(ws.problems, after.problems)

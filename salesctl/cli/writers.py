@@ -36,7 +36,8 @@ def _refused(exc: writers.Refused):
 
 
 def _workspace(app):
-    return open_workspace(app.root(), use_cache=not app.no_cache)
+    with app.loading():  # what is loaded is out of the collector's sight while the plan is made
+        return open_workspace(app.root(), use_cache=not app.no_cache)
 
 
 def _write(build, *, dry_run: bool, ids: bool = False, show=None):

@@ -81,6 +81,11 @@ class _Moves:
         return check(self.ws, plan) if plan.files else plan
 
 
+def _usable(ws):
+    """The records without errors, as read commands see them (the workspace itself when none has any)."""
+    return ws.usable() if any(record.has_errors for record in ws) else ws
+
+
 def _left_out(ws, usable) -> list[str]:
     broken = len(ws.records["customers"]) - len(usable.records["customers"])
     return [f"{broken} customer{'s' if broken != 1 else ''} with errors left out; run salesctl validate"] if broken else []
@@ -91,7 +96,7 @@ def _left_out(ws, usable) -> list[str]:
 def sweep(ws, *, by: str, on: date) -> PoolPlan:
     """Release to the pool every customer whose pool_due is on or before `on`."""
     _actor(ws, by, MANAGING_ROLES, "the pool sweep")
-    usable = ws.usable()
+    usable = _usable(ws)
     moves, rows = _Moves(ws, on, by), []
     for customer in sorted(usable.records["customers"], key=lambda c: str(c.id)):
         due = pool_due_reason(usable, customer, on)
@@ -203,7 +208,7 @@ def allocate(ws, *, by: str, on: date, group: str | None = None, names=None, lim
     released from within pool.reclaim_days. At most `limit` customers."""
     _actor(ws, by, MANAGING_ROLES, "allocating customers")
     reps = allocation_reps(ws, group=group, names=names)
-    usable = ws.usable()
+    usable = _usable(ws)
     pool = ws.config.pool
     counts = owned_counts(ws, on)
     owned = {rep: counts.get(rep, 0) for rep in reps}
