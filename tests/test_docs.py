@@ -187,8 +187,9 @@ def config_keys() -> list[tuple]:
     keys += [("company", key) for key in cfg.company] + [("company", "bank", key) for key in cfg.company["bank"]]
     keys += [("team", key) for key in cfg.team[0]]
     keys += [("targets", key) for key in config.TARGET_KEYS]
+    keys += [("pool", "tiers", key) for key in config.POOL_TIER_KEYS]
     for top, defaults in (("rules", config.DEFAULT_RULES), ("review", config.DEFAULT_REVIEW),
-                          ("smtp", config.DEFAULT_SMTP)):
+                          ("smtp", config.DEFAULT_SMTP), ("pool", config.DEFAULT_POOL)):
         for key, value in defaults.items():
             keys.append((top, key))
             for entry in value if isinstance(value, list) else [value]:
@@ -206,7 +207,7 @@ def test_every_config_key_is_documented_in_its_section(path):
 
 def test_every_config_choice_is_documented():
     text = read(DOCS / "config.md")
-    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS]
+    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *config.PROTECT]
     missing = [choice for choice in choices if not in_code(choice, text)]
     assert not missing, "not in docs/config.md: " + ", ".join(missing)
 
