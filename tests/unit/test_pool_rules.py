@@ -4,6 +4,8 @@ salesctl.yaml with their defaults and checks."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CONFIG, POOL_CONFIG
 from salesctl.config import load_config
@@ -129,3 +131,37 @@ def test_a_team_member_may_have_a_mobile_number():
                            .replace("email: wang@example.com}", "email: wang@example.com, mobile: call me}"))
     assert cfg.member("zhang")["mobile"] == "13912345678" and cfg.member("lin")["mobile"] is None
     assert [(p.code, p.line) for p in found] == [("bad-phone", 5)]  # wang's line
+
+
+POOL_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**9), st.text(max_size=5),
+                        st.lists(st.sampled_from(["key", "open_contract", "vip", 1]), max_size=3),
+                        st.dictionaries(st.sampled_from(["A", "B", "D", 1]),
+                                        st.one_of(st.none(), st.integers(-2, 50),
+                                                  st.dictionaries(st.sampled_from(["follow_up_days", "deal_days", "x"]),
+                                                                  st.one_of(st.none(), st.integers(-2, 10**6),
+                                                                            st.text(max_size=3)), max_size=3)),
+                                        max_size=3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(POOL_VALUES, st.dictionaries(st.sampled_from(
+    ["follow_up_days", "deal_days", "tiers", "protect", "warn_days", "reclaim_days", "daily_claims", "max_customers",
+     "extra"]), POOL_VALUES, max_size=8)))
+def test_any_pool_section_gives_usable_settings(pool):
+    """Whatever `pool` holds, the settings are usable: bad values are problems and defaults stay."""
+    from datetime import date, timedelta
+
+    raw = {"company": {"name": "x"}, "team": [{"id": "a", "name": "A", "role": "rep"}], "pool": pool}
+    cfg, found = load_config(raw, {})
+    assert all(p.code in ("bad-config", "unknown-field") for p in found)
+    settings_ = cfg.pool
+    assert set(settings_["protect"]) <= {"key", "open_contract"}
+    day = date(2999, 12, 31)
+    for key in ("follow_up_days", "deal_days", "warn_days", "reclaim_days"):
+        assert settings_[key] is None or isinstance(settings_[key], int) and not isinstance(settings_[key], bool)
+        day + timedelta(days=settings_[key] or 0)  # every date the rules lead to exists
+    for tier, limits in settings_["tiers"].items():
+        assert tier in ("A", "B", "C") and set(limits) <= {"follow_up_days", "deal_days"}
+        assert all(v is None or isinstance(v, int) and v >= 1 for v in limits.values())
+    for key in ("daily_claims", "max_customers"):
+        assert settings_[key] is None or isinstance(settings_[key], int) and settings_[key] >= 0

@@ -381,3 +381,23 @@ def test_a_sweep_killed_at_any_moment_of_its_write_leaves_all_or_nothing(workspa
             (root / rel).write_bytes(data)
     # killed before the journal was in place: nothing written; after it: finished by the next command
     assert seen == ["old", "new", "new", "new", "new"]
+
+
+def test_an_empty_owner_is_filled_in_place_in_block_and_flow_records(workspace):
+    root = workspace({
+        "customers/P1.yaml": "id: P1\nname: 甲公司\nowner:      # 待分配\ncreated: 2026-11-01\n",
+        "customers/more.yaml": "- {id: P2, name: 乙公司, owner: , created: 2026-11-01}\n"
+                               "- {id: P3, name: 丙公司, owner: ~, created: 2026-11-01}\n",
+    }, config=POOL_CONFIG.replace("daily_claims: 2", "daily_claims: 3"))
+    for customer in ("P1", "P2", "P3"):
+        write(root, pool.claim(load(root), customer, by="liu", on=D))
+    assert (root / "customers/P1.yaml").read_text(encoding="utf-8") == (
+        "id: P1\nname: 甲公司\nowner: liu      # 待分配\nassignments:\n"
+        "  - date: 2026-11-30\n    from: null\n    to: liu\n    by: liu\n    reason: claim\n"
+        "created: 2026-11-01\n")
+    assert (root / "customers/more.yaml").read_text(encoding="utf-8") == (
+        "- {id: P2, name: 乙公司, owner: liu, created: 2026-11-01, assignments: "
+        "[{date: 2026-11-30, from: null, to: liu, by: liu, reason: claim}]}\n"
+        "- {id: P3, name: 丙公司, owner: liu, created: 2026-11-01, assignments: "
+        "[{date: 2026-11-30, from: null, to: liu, by: liu, reason: claim}]}\n")
+    assert load(root).problems == []
