@@ -16,7 +16,6 @@ reported as an internal error, not as a problem of the user's file.
 
 from __future__ import annotations
 
-import copy
 import functools
 import io
 import re
@@ -344,6 +343,11 @@ class YamlFile:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
 
     @property
+    def parsed(self):
+        """`parse`'s reading of the text as it is now (a `ParsedFile`): what loading the file gives."""
+        return self._parsed
+
+    @property
     def style(self) -> Style:
         if self._style is None:
             self._style = Style.detect(*self._samples, composed=(self.text, self.documents))
@@ -368,8 +372,9 @@ class YamlFile:
                 self.records.append(doc)
 
     def _plain(self) -> list:
-        """The records as `parse` reads the text now; a copy, which the caller changes into what it expects."""
-        return copy.deepcopy([r.data for r in self._parsed.records])
+        """The records as `parse` reads the text now: a new list of new record mappings, which the
+        caller changes (a field of one record) into what it expects."""
+        return [dict(r.data) if isinstance(r.data, dict) else r.data for r in self._parsed.records]
 
     def find(self, record_id) -> int:
         for index, node in enumerate(self.records):

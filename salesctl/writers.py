@@ -54,6 +54,7 @@ class FileChange:
     path: str  # relative to the workspace root
     before: bytes | None  # None: a new file
     after: bytes
+    parsed: object = None  # `parse_bytes(after)`, when the edit has read it already
 
 
 @dataclass
@@ -262,13 +263,27 @@ def check(ws, plan: Plan) -> Plan:
     ws.require_config()
     source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files}, ws.listing)
     unchanged = ws.typed.restricted_to(set(ws.typed.files) - set(source.overlay)) if ws.typed is not None else None
-    after = load(ws.root, source=source, records_cache=unchanged)
+    read = _Read({change.path: change.parsed for change in plan.files if change.parsed is not None})
+    after = load(ws.root, source=source, cache=read, records_cache=unchanged)
     errors, warnings = _added(ws.problems, after.problems)
     if errors:
         count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
         raise Refused(f"refused: this would add {count} to the workspace; nothing written", errors)
     plan.warnings = warnings
     return plan
+
+
+class _Read:
+    """The planned files as their edits already read them, served like a parse cache to the check."""
+
+    def __init__(self, parsed: dict):
+        self.parsed = parsed
+
+    def get(self, rel: str, identity):
+        return self.parsed.get(rel)
+
+    def put(self, *args):
+        pass
 
 
 def _added(before: list[Problem], after: list[Problem]) -> tuple[list, list]:
@@ -336,7 +351,7 @@ class _Files:
         self.created[rel] = text
 
     def changes(self) -> list[FileChange]:
-        changes = [FileChange(rel, before, doc.encode()) for rel, (before, doc) in self.edited.items()]
+        changes = [FileChange(rel, before, doc.encode(), doc.parsed) for rel, (before, doc) in self.edited.items()]
         changes += [FileChange(rel, None, text.encode("utf-8")) for rel, text in self.created.items()]
         return changes
 
