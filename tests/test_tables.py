@@ -16,11 +16,10 @@ from ruamel.yaml import YAML
 
 from conftest import write_workspace
 from query_fixture import AS_OF, FILES
-from salesctl.output import cell_text
-from salesctl.records import Field
-from salesctl.tables import (TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql,
-                             workspace_tables)
-from salesctl.workspace import load
+from salesctl.render.output import cell_text
+from salesctl.model.records import Field
+from salesctl.query.tables import TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql, workspace_tables
+from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)
 
@@ -34,13 +33,15 @@ COLUMNS = {
     "contracts": "id customer owner title status created signed start end currency amount payment_terms template "
                  "notes paid balance pending_stage waiting_since waiting_days counted",
     "contract_items": "contract idx name quantity unit unit_price",
-    "approvals": "contract idx stage by date decision comment",
+    "approvals": "contract idx stage by date decision comment terms",
     "receivables": "id contract amount due invoice written_off_date written_off_by written_off_reason customer owner "
                    "paid balance status days_overdue bucket next_step_action next_step_date last_action_date "
                    "last_action_by last_action_channel last_action_note last_action_promised",
     "payments": "receivable idx date amount method ref",
     "collection_actions": "receivable idx date by channel note promised",
     "reviews": "id rep period reviewer self manager comment",
+    "activity": "rep date workdays calls effective_calls visits effective customers deals signed_amount target_calls "
+                "target_effective",
 }
 
 
@@ -261,7 +262,9 @@ def test_export_sqlite_reads_back_equal(run, root, ws, tmp_path):
     target = tmp_path / "out" / "sales.sqlite"
     result = run("-C", root, "export", "--format", "sqlite", "-o", target, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"exported 12 tables, 29 rows to {target}\n"
+    # 29 record rows + activity: zhang and wang, each day from CON-0001's signing (2026-02-20) to 2026-11-30:
+    # 9 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 = 284 days, 568 rows
+    assert result.stderr == f"exported 13 tables, 597 rows to {target}\n"
     connection = sqlite3.connect(target)
     for table in workspace_tables(ws, TODAY):
         stored = connection.execute(f'SELECT * FROM "{table.name}"').fetchall()
@@ -281,7 +284,7 @@ def test_export_sqlite_replaces_an_old_export(run, root, tmp_path):
 def test_export_csv_reads_back_equal(run, root, ws, tmp_path):
     target = tmp_path / "csv"
     result = run("-C", root, "export", "-o", target, "--as-of", AS_OF)
-    assert result.exit_code == 0 and "29 rows to" in result.stderr and "(12 files)" in result.stderr
+    assert result.exit_code == 0 and "597 rows to" in result.stderr and "(13 files)" in result.stderr
     assert sorted(p.name for p in target.iterdir()) == sorted(f"{name}.csv" for name in TABLE_NAMES)
     assert target.joinpath("customers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,")  # BOM: Excel
     for table in workspace_tables(ws, TODAY):

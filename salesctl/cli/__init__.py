@@ -26,7 +26,7 @@ COMMANDS = {
     "sql": ("sql", "sql", "Run a read-only SQL query over the workspace."),
     "export": ("sql", "export", "Export the workspace tables to SQLite, CSV or Excel."),
     "schema": ("schema", "schema", "Print the JSON Schema of the record formats."),
-    "report": ("report", "report", "Overdue collection ledger, KPIs, performance reviews and customer load."),
+    "report": ("report", "report", "Overdue ledger, KPIs, reviews, sales activity, commission, bonus, customer load."),
     "remind": ("remind", "remind", "What each person must do today; print, write .eml or send."),
     "draft": ("draft", "draft", "Render a contract draft from a template."),
     "new": ("writers", "new", "Add a record with the next id."),
@@ -62,7 +62,7 @@ class AppContext:
         return self.as_of or date.today()
 
     def root(self):
-        from ..workspace import find_root
+        from ..load.paths import find_root
 
         if self._root is None:
             self._root = find_root(self.workspace_dir)
@@ -75,7 +75,7 @@ class AppContext:
         false: only `validate` reads a workspace whose records cannot be checked.
         """
         if self._workspace is None:
-            from ..workspace import open_workspace
+            from ..load.loader import open_workspace
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
@@ -91,7 +91,7 @@ class AppContext:
         moved out of the collector's sight (`gc.freeze`), or every later collection would scan it
         again. Under another program (click's test runner, say) nothing is frozen, since frozen
         objects are never collected while that program goes on."""
-        from ..workspace import collector_paused
+        from ..load.pipeline import collector_paused
 
         with collector_paused():
             yield
@@ -134,7 +134,7 @@ def _store(name):
 def _parse_as_of(ctx, param, value):
     if value is None:
         return None
-    from ..fields import DATE_MAX, DATE_MIN
+    from ..model.fields import DATE_MAX, DATE_MIN
 
     try:
         day = date.fromisoformat(value)
@@ -187,7 +187,7 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
 
     def invoke(self, ctx):
-        from ..workspace import WorkspaceError
+        from ..model.workspace import WorkspaceError
 
         try:
             return super().invoke(ctx)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import click
 
-from .. import output
-from ..headings import headings
+from ..render import output
+from ..render.headings import headings
 from ..reports.pool import DUE_KEYS, POOL_KEYS, pool_report
 from ..write import pool as pool_writers
-from ..writers import resolve_by
+from ..write.args import resolve_by
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 from .writers import _write, by_option, dry_run_option

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..export import FORMATS, ExportError, export as export_tables, guess_format
-from ..output import render_rows
-from ..tables import TABLE_NAMES, Limits, SQLError, SQLRefused, SQLStopped, open_database, workspace_tables
+from ..query.export import FORMATS, ExportError, export as export_tables, guess_format
+from ..query.tables import TABLE_NAMES, Limits, SQLError, SQLRefused, SQLStopped, open_database, workspace_tables
+from ..render.output import render_rows
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 
@@ -29,8 +29,8 @@ def sql(statement, timeout, memory_mb, fmt, strict):
     """Run one read-only SQL statement over an in-memory SQLite database of the workspace.
 
     Tables: team, customers, contacts, visits, contracts, contract_items, approvals, receivables,
-    payments, collection_actions, reviews; derived columns (balance, status, days_overdue, bucket,
-    pending_stage, days_since_contact, ...) are computed as of --as-of. Money is REAL and prints
+    payments, collection_actions, reviews, activity (per rep and day); derived columns (balance,
+    status, days_overdue, bucket, pending_stage, days_since_contact, ...) are computed as of --as-of. Money is REAL and prints
     with 2 decimals. Statements that write, or call a function salesctl does not offer, are
     refused (exit 1); one that runs past --timeout or --memory is stopped (exit 1).
 

@@ -2,7 +2,7 @@
 
 Every call decides from the derived values of `derive` (owner_on, pool_due, latest_release, …) as
 of the date its entries carry, and returns a plan checked against the whole workspace
-(`writers.check`), refused whole when any part of it cannot be done. A change of owner is two edits
+(`plan.check`), refused whole when any part of it cannot be done. A change of owner is two edits
 of the customer's file: `owner` set in place and one entry appended to `assignments`; a sweep or an
 allocation over hundreds of customers is still one plan, written all or nothing by `storage.apply`.
 Decisions read the records without errors (as read commands do); a customer with errors is left
@@ -16,7 +16,9 @@ from datetime import date
 
 from ..derive import (CLAIM, claims_on, in_pool, latest_release, owned_counts, owner_on, pool_due_reason,
                       pool_since, reclaim_locked_until)
-from ..writers import ORDER, BadInput, Plan, Refused, _Files, _record, check, text_arg
+from .args import text_arg
+from .plan import BadInput, Plan, Refused, check
+from .writers import ORDER, _Files, _record
 
 MANAGING_ROLES = ("manager", "admin")  # who may sweep, assign and allocate
 OWNING_ROLES = ("rep", "lead", "manager")  # who may own customers: claim, and the target of assign

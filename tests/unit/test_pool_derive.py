@@ -13,7 +13,7 @@ import pytest
 
 from conftest import POOL_CONFIG
 from salesctl import derive
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 D = date(2026, 11, 30)
 APPROVED = """approvals:

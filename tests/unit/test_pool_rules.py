@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, POOL_CONFIG
-from salesctl.config import load_config
-from salesctl.parse import parse_bytes
-from salesctl.workspace import load
+from salesctl.load.parse import parse_bytes
+from salesctl.load.pipeline import load
+from salesctl.model.config import load_config
 
 
 def problems(workspace, customer: str, config=POOL_CONFIG):
@@ -124,13 +124,6 @@ def test_bad_pool_settings_are_problems_and_the_default_stays(setting, code, mes
     assert [(p.code, p.message) for p in found] == [(code, message)]
     assert cfg.pool["follow_up_days"] is None and cfg.pool["protect"] == ["key", "open_contract"]
     assert cfg.pool["warn_days"] == 3 and cfg.pool["tiers"] == ({"A": {}} if "tiers: {A" in setting else {})
-
-
-def test_a_team_member_may_have_a_mobile_number():
-    cfg, found = config_of(CONFIG.replace("email: zhang@example.com}", "email: zhang@example.com, mobile: 13912345678}")
-                           .replace("email: wang@example.com}", "email: wang@example.com, mobile: call me}"))
-    assert cfg.member("zhang")["mobile"] == "13912345678" and cfg.member("lin")["mobile"] is None
-    assert [(p.code, p.line) for p in found] == [("bad-phone", 5)]  # wang's line
 
 
 POOL_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**9), st.text(max_size=5),

@@ -19,10 +19,10 @@ from decimal import Decimal
 import pytest
 
 from conftest import POOL_CONFIG
-from salesctl.remind import reminders
+from salesctl.load.pipeline import load
+from salesctl.remind.remind import reminders
 from salesctl.reports.load import load_report
 from salesctl.reports.pool import pool_report
-from salesctl.workspace import load
 
 D = date(2026, 11, 30)
 APPROVED = """\

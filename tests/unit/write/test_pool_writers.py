@@ -15,9 +15,9 @@ import pytest
 
 from conftest import POOL_CONFIG, tree
 from salesctl import storage
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 from salesctl.write import pool
-from salesctl.writers import BadInput, Refused
+from salesctl.write.plan import BadInput, Refused
 
 D = date(2026, 11, 30)
 
