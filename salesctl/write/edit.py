@@ -280,9 +280,9 @@ class YamlFile:
         """Refuse to edit a record or field that YAML anchors, aliases or merge keys share: the
         change would show wherever it is used (and an alias's text is at its anchor)."""
         record = self.records[index]
-        uses = use_counts(self.documents)
+        uses = use_counts(self.documents) if "&" in self.text else None  # no anchor, nothing shared
         where = f"cannot {verb} {name} of {data.get('id')} ({self.name}:{{line}})"
-        if uses[id(record)] > 1:
+        if uses is not None and uses[id(record)] > 1:
             raise EditError(f"{where.format(line=record.start_mark.line + 1)}: the record is {self._anchor(record)}"
                             f"{self._sharers(record, index)} (an alias or a merge key); edit it by hand")
         pair = next(((k, v) for k, v in record.value if isinstance(k, ScalarNode) and k.value == name), None)
@@ -297,7 +297,7 @@ class YamlFile:
         if value.start_mark.index < key.start_mark.index:  # an alias: the node is where its anchor is
             raise EditError(f"{where}: the {noun} is an alias of {self._anchor(value)} (line "
                             f"{value.start_mark.line + 1}){self._sharers(value, index)}; edit it by hand")
-        if uses[id(value)] > 1 or self.text.startswith("&", value.start_mark.index):
+        if uses is not None and uses[id(value)] > 1 or self.text.startswith("&", value.start_mark.index):
             raise EditError(f"{where}: the {noun} is {self._anchor(value)}{self._sharers(value, index)}; "
                             f"edit it by hand")
         if isinstance(value, SequenceNode) and len(value.value) > 1:

@@ -85,7 +85,7 @@ class _Moves:
 
 def _usable(ws):
     """The records without errors, as read commands see them (the workspace itself when none has any)."""
-    return ws.usable() if any(record.has_errors for record in ws) else ws
+    return ws.usable() if ws.error_count else ws
 
 
 def _left_out(ws, usable) -> list[str]:
