@@ -1,24 +1,20 @@
 """`salesctl pool`, `pool sweep`, `claim`, `assign`, `allocate`: the public pool (公海).
 
-`pool` reads; the others write through the writer machinery (`cli.writers._write`: lock, load,
-plan, check, write all or nothing). `pool sweep` and `allocate` print what they did as rows.
+`pool` reads (`api.pool`); the others are writers of `salesctl.api` called through
+`cli.writers._write` (lock, load, plan, check, write all or nothing). `pool sweep` and `allocate`
+print what they did as rows (`render.reports.render_pool_plan`), their notes on stderr.
 """
 
 from __future__ import annotations
 
 import click
 
-from ..render import output
-from ..render.headings import headings
-from ..reports.pool import DUE_KEYS, POOL_KEYS, pool_report
-from ..write import pool as pool_writers
-from ..write.args import resolve_by
+from .. import api
+from ..render.reports import render_pool, render_pool_plan
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 from .writers import _write, by_option, dry_run_option
 
-SWEEP_KEYS = ("customer", "name", "owner", "pool_due", "pool_reason", "reason")
-ALLOCATE_KEYS = ("customer", "name", "tier", "since", "days", "owner")
 plan_dry_run_option = click.option("--dry-run", is_flag=True, help="Print what would be done; write nothing.")
 
 
@@ -61,47 +57,26 @@ def pool(ctx, due, fmt, strict):
         return
     ws = read_workspace(strict)
     as_of = app_context().today
-    days = ws.config.pool["warn_days"] if due == "" else due
-    doc = pool_report(ws, as_of, due=days)
-    columns = list(POOL_KEYS if due is None else DUE_KEYS)
-    if fmt != "table":
-        click.echo(output.render_rows(doc["rows"], columns, fmt, document=doc), nl=False)
-        return
-    words = headings(ws.config.locale)
-    if not doc["rows"]:
+    doc = api.pool(ws, as_of, due=ws.config.pool["warn_days"] if due == "" else due)
+    if fmt == "table" and not doc["rows"]:
         click.echo("the public pool is empty" if due is None else f"no customer is due to the pool by {doc['until']}",
                    err=True)
         return
-    title = words["pool_title"] if due is None else f"{words['due_title']} ({words['until']} {doc['until']})"
-    click.echo(f"{title} {words['as_of']} {as_of.isoformat()}\n")
-    click.echo(output.to_table(doc["rows"], columns, words), nl=False)
+    click.echo(render_pool(doc, fmt, locale=ws.config.locale), nl=False)
 
 
-def _write_plan(make, *, dry_run: bool, fmt: str, columns, title: str):
-    """Write the plan `make(ws)` builds, then print its rows on stdout and its notes on stderr."""
-    locale = []
-
-    def build(ws):
-        locale.append(ws.config.locale)
-        return make(ws)
+def _show_plan(fmt: str, *, allocation: bool):
+    """Print a sweep's or an allocation's plan: its notes and the dry run on stderr, its rows on stdout."""
 
     def show(plan, dry_run: bool):
-        as_of = app_context().today
         for note in plan.notes:
             click.echo(f"note: {note}", err=True)
         if dry_run:
             click.echo("dry run: nothing written", err=True)
-        if fmt != "table":
-            doc = {"as_of": as_of, "dry_run": dry_run, "rows": plan.rows}
-            click.echo(output.render_rows(plan.rows, list(columns), fmt, document=doc), nl=False)
-            return
-        if not plan.rows:
-            return
-        words = headings(locale[-1])
-        click.echo(f"{words[title]} {words['as_of']} {as_of.isoformat()}{' ' + words['dry_run'] if dry_run else ''}\n")
-        click.echo(output.to_table(plan.rows, list(columns), words), nl=False)
+        doc = {"as_of": app_context().today, "dry_run": dry_run, "rows": plan.rows}
+        click.echo(render_pool_plan(doc, fmt, allocation=allocation, locale=plan.locale), nl=False)
 
-    _write(build, dry_run=dry_run, show=show)
+    return show
 
 
 @pool.command()
@@ -120,9 +95,7 @@ def sweep(dry_run, by, fmt):
       salesctl pool sweep --dry-run --as-of 2026-11-30
       15 6 * * *  cd /srv/acme-sales && SALESCTL_USER=lin salesctl pool sweep   (crontab)
     """
-    day = app_context().today
-    _write_plan(lambda ws: pool_writers.sweep(ws, by=resolve_by(ws, by), on=day), dry_run=dry_run, fmt=fmt,
-                columns=SWEEP_KEYS, title="sweep_title")
+    _write(api.pool_sweep, on=app_context().today, by=by, dry_run=dry_run, show=_show_plan(fmt, allocation=False))
 
 
 @click.command()
@@ -140,8 +113,7 @@ def claim(customer, by, dry_run):
     Example:
       salesctl claim CUS-0015 --by wang
     """
-    day = app_context().today
-    _write(lambda ws: pool_writers.claim(ws, customer, by=resolve_by(ws, by), on=day), dry_run=dry_run)
+    _write(api.claim, customer, on=app_context().today, by=by, dry_run=dry_run)
 
 
 @click.command()
@@ -162,10 +134,8 @@ def assign(customers, to, reason, force, by, dry_run):
       salesctl assign CUS-0003 CUS-0004 --to zhang --reason 王芳调岗 --by lin
       salesctl assign CUS-0012 --to pool --by lin
     """
-    day = app_context().today
-    target = None if to == "pool" else to
-    _write(lambda ws: pool_writers.assign(ws, customers, to=target, by=resolve_by(ws, by), on=day, reason=reason,
-                                          force=force), dry_run=dry_run)
+    _write(api.assign, customers, to=None if to == "pool" else to, on=app_context().today, by=by, reason=reason,
+           force=force, dry_run=dry_run)
 
 
 @click.command()
@@ -188,8 +158,6 @@ def allocate(group, names, limit, dry_run, by, fmt):
       salesctl allocate --dry-run --as-of 2026-11-30
       salesctl allocate --group east --limit 10
     """
-    day = app_context().today
     chosen = [n.strip() for n in names.split(",") if n.strip()] if names is not None else None
-    _write_plan(lambda ws: pool_writers.allocate(ws, by=resolve_by(ws, by), on=day, group=group, names=chosen,
-                                                 limit=limit), dry_run=dry_run, fmt=fmt, columns=ALLOCATE_KEYS,
-                title="allocate_title")
+    _write(api.allocate, on=app_context().today, by=by, group=group, names=chosen, limit=limit, dry_run=dry_run,
+           show=_show_plan(fmt, allocation=True))

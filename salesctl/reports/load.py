@@ -1,8 +1,9 @@
 """`report load`: how many customers each rep carries, and how well, as of D — what a manager
 looks at before allocating.
 
-Ownership, the pool dates and open contracts come from `derive`, the overdue balances from the
-collection ledger (`reports.overdue`); this module only counts them per rep.
+Ownership comes from `model.ownership`, the pool dates and open contracts from `derive`, the
+overdue balances from the collection ledger (`reports.overdue`); this module only counts them per
+rep.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .. import derive
+from ..model import ownership
 from .overdue import overdue_rows
 
 TIERS = ("A", "B", "C", "none")
@@ -30,7 +32,7 @@ def load_rows(ws, as_of: date, *, group: str | None = None) -> list[dict]:
     warn_until = as_of + timedelta(days=ws.config.pool["warn_days"])
     active_from = as_of - timedelta(days=ACTIVE_DAYS - 1)
     for customer in ws.records["customers"]:
-        owner = derive.owner_on(customer, as_of)
+        owner = ownership.owner_on(customer, as_of)
         row = rows.get(owner)
         if row is None:
             continue
@@ -49,7 +51,7 @@ def load_rows(ws, as_of: date, *, group: str | None = None) -> list[dict]:
         row = rows.get(overdue["owner"])
         if row is not None:
             row["overdue_balance"] += overdue["balance"]
-    for member, claims in derive.claims_on(ws, as_of).items():
+    for member, claims in ownership.claims_on(ws, as_of).items():
         if member in rows:
             rows[member]["claims_today"] = claims
     return list(rows.values())

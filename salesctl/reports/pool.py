@@ -1,7 +1,7 @@
 """`salesctl pool`: the customers in the public pool (公海), or those due to go back to it.
 
-Every value comes from `derive` (owner_on, pool_since, latest_release, pool_due_reason); this
-module only selects and orders them.
+Every value comes from `model.ownership` (owner_on, pool_since, latest_release) and `derive`
+(pool_due_reason); this module only selects and orders them.
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .. import derive
-
-POOL_KEYS = ("id", "name", "tier", "since", "from", "reason", "days")
-DUE_KEYS = ("id", "name", "owner", "pool_due", "pool_reason")
+from ..model import ownership
 
 
 def pool_rows(ws, as_of: date) -> list[dict]:
@@ -19,10 +17,10 @@ def pool_rows(ws, as_of: date) -> list[dict]:
     latest release (≤ D), else `created`; `from`, `reason`: that release's, else null."""
     rows = []
     for customer in ws.records["customers"]:
-        if not derive.in_pool(customer, as_of):
+        if not ownership.in_pool(customer, as_of):
             continue
-        release = derive.latest_release(customer, as_of) or {}
-        since = derive.pool_since(customer, as_of)
+        release = ownership.latest_release(customer, as_of) or {}
+        since = ownership.pool_since(customer, as_of)
         rows.append({"id": customer.id, "name": customer["name"], "tier": customer.get("tier"), "since": since,
                      "from": release.get("from"), "reason": release.get("reason"), "days": (as_of - since).days})
     rows.sort(key=lambda row: (-row["days"], row["id"]))
@@ -37,7 +35,7 @@ def due_rows(ws, as_of: date, days: int) -> list[dict]:
     for customer in ws.records["customers"]:
         due = derive.pool_due_reason(ws, customer, as_of)
         if due is not None and due.date <= until:
-            rows.append({"id": customer.id, "name": customer["name"], "owner": derive.owner_on(customer, as_of),
+            rows.append({"id": customer.id, "name": customer["name"], "owner": ownership.owner_on(customer, as_of),
                          "pool_due": due.date, "pool_reason": due.reason})
     rows.sort(key=lambda row: (row["pool_due"], row["id"]))
     return rows

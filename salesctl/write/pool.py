@@ -1,6 +1,7 @@
 """The public pool's writers (公海): sweep, claim, assign and allocate, each one plan written whole.
 
-Every call decides from the derived values of `derive` (owner_on, pool_due, latest_release, …) as
+Every call decides from the ownership history (`model.ownership`: owner_on, latest_release, …) and
+the pool dates of `derive` (pool_due_reason) as
 of the date its entries carry, and returns a plan checked against the whole workspace
 (`plan.check`), refused whole when any part of it cannot be done. A change of owner is two edits
 of the customer's file: `owner` set in place and one entry appended to `assignments`; a sweep or an
@@ -14,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..derive import (CLAIM, claims_on, in_pool, latest_release, owned_counts, owner_on, pool_due_reason,
-                      pool_since, reclaim_locked_until)
+from ..derive import pool_due_reason
+from ..model.ownership import (CLAIM, claims_on, in_pool, latest_release, owned_counts, owner_on, pool_since,
+                               reclaim_locked_until)
 from .args import text_arg
-from .plan import BadInput, Plan, Refused, check
+from ..errors import BadInput, Refused
+from .plan import Plan, check
 from .writers import ORDER, _Files, _record
 
 MANAGING_ROLES = ("manager", "admin")  # who may sweep, assign and allocate
@@ -31,6 +34,7 @@ TIER_ORDER = {"A": 0, "B": 1, "C": 2, None: 3}
 class PoolPlan(Plan):
     rows: list = field(default_factory=list)  # one row per customer moved, for the user
     notes: list = field(default_factory=list)  # what was left out, and why
+    locale: str | None = None  # the workspace's, for printing the rows
 
 
 def _who(ws, member) -> str:
@@ -79,7 +83,7 @@ class _Moves:
         self.moved.append(customer.id)
 
     def plan(self, summary: list, **extra) -> PoolPlan:
-        plan = PoolPlan(self.files.changes(), summary, **extra)
+        plan = PoolPlan(self.files.changes(), summary, **extra, locale=self.ws.config.locale)
         return check(self.ws, plan) if plan.files else plan
 
 

@@ -14,8 +14,7 @@ import json
 
 import pytest
 
-from conftest import POOL_CONFIG, tree
-from gitrepo import _quiet_git, repo  # noqa: F401  (fixtures)
+from helpers.pool import POOL_CONFIG, tree
 
 AS_OF = "2026-11-30"
 FILES = {

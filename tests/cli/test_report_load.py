@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import POOL_CONFIG
+from helpers.pool import POOL_CONFIG
 
 AS_OF = "2026-11-30"
 FILES = {
