@@ -16,6 +16,7 @@ from typing import NamedTuple
 from .model.config import bucket_labels
 from .model.money import ZERO
 from .model.ownership import assigned, owner_on
+from .model.poolconfig import tier_limits
 from .model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, Field, Record
 
 COUNTED_STATUSES = ("signed", "completed")
@@ -148,6 +149,28 @@ def stale_approvals(ws, contract: Record, as_of: date | None) -> list[dict]:
         rows.append({"stage": entry["stage"], "by": entry["by"], "name": member.get("name"), "date": entry["date"],
                      "terms": entry["terms"]})
     return rows
+
+
+def may_decide(ws, contract, stage: str, member_id) -> bool:
+    """Whether a team member may approve or reject a stage of a contract: the `manager` stage the
+    owner's manager or any member with role manager; any other stage a member with that role, or
+    with role admin."""
+    member = ws.member(member_id)
+    if member is None:
+        return False
+    if stage == "manager":
+        owner = ws.member(contract.get("owner")) or {}
+        return member.get("role") == "manager" or owner.get("manager") == member_id
+    return member.get("role") in (stage, "admin")
+
+
+def authority(ws, contract, stage: str) -> str:
+    """Who may decide a stage (`may_decide`), in words."""
+    if stage == "manager":
+        owner = ws.member(contract.get("owner")) or {}
+        boss = f"the owner's manager ({owner['manager']}) or " if owner.get("manager") else ""
+        return f"only {boss}a member with role manager may"
+    return f"only a member with role {stage} or admin may"
 
 
 def counted_until(ws, as_of: date) -> list[Record]:
@@ -350,12 +373,6 @@ def is_protected(ws, customer: Record, as_of: date, protect) -> bool:
     return "open_contract" in protect and any(is_open_contract(ws, c, as_of) for c in ws.contracts_of(customer.id))
 
 
-def pool_limits(customer: Record, pool: dict) -> tuple:
-    """(follow_up_days, deal_days) for the customer: its tier's override of each, else the pool's."""
-    override = pool["tiers"].get(customer.get("tier"), {})
-    return override.get("follow_up_days", pool["follow_up_days"]), override.get("deal_days", pool["deal_days"])
-
-
 def last_effective_visit(ws, customer_id, rep, as_of: date) -> date | None:
     """The date of the rep's latest effective visit to the customer dated ≤ D."""
     latest = None
@@ -382,7 +399,7 @@ def pool_due_reason(ws, customer: Record, as_of: date) -> PoolDue | None:
     signed on or after `assigned` (and on or before D). The earlier wins; follow_up on a tie.
     """
     pool = ws.config.pool
-    follow_up, deal = pool_limits(customer, pool)
+    follow_up, deal = tier_limits(pool, customer.get("tier"))
     owner = owner_on(customer, as_of)
     start = assigned(customer, as_of)
     if (follow_up is None and deal is None) or owner is None or start is None or customer.get("status") == "lost":

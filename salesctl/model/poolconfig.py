@@ -19,6 +19,12 @@ POOL_TIER_KEYS = ("follow_up_days", "deal_days")
 PROTECT = ("key", "open_contract")
 
 
+def tier_limits(pool: dict, tier) -> tuple:
+    """(follow_up_days, deal_days) of a customer tier: the tier's override of each, else the pool's."""
+    override = pool["tiers"].get(tier, {})
+    return override.get("follow_up_days", pool["follow_up_days"]), override.get("deal_days", pool["deal_days"])
+
+
 def read_pool_settings(c, raw: dict) -> None:
     """Check `pool` into the config `c.cfg` being read. Null keeps a key's default, except for the
     two limits, where null means off (as in a tier's override, where an absent key means the

@@ -72,6 +72,7 @@ ASSIGNMENT = {  # one change of owner; `from`/`to` null (absent): the public poo
     "date": _req("date"), "from": Field("ref", ref="team"), "to": Field("ref", ref="team"),
     "by": _req("ref", ref="team"), "reason": Field("text"),
 }
+TERMINATION = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
 
 SCHEMAS: dict[str, dict[str, Field]] = {
     "customers": {
@@ -101,6 +102,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "currency": Field("text"), "items": _req("list", item=Field("map", schema=ITEM)),
         "amount": _req("amount"), "payment_terms": Field("text"), "template": Field("id"),
         "approvals": Field("list", item=Field("map", schema=APPROVAL)), "notes": Field("text"),
+        "completed": Field("date"), "terminated": Field("map", schema=TERMINATION),
     },
     "receivables": {
         "id": _req("id"), "contract": _req("ref", ref="contracts"), "amount": _req("amount"), "due": _req("date"),

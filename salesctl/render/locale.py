@@ -55,6 +55,7 @@ ZH_CN = {
     "tiers.A": "A级", "tiers.B": "B级", "tiers.C": "C级", "tiers.none": "未分级", "due_customers": "待回收",
     "pool_title": "公海客户", "due_title": "即将退回公海", "load_title": "销售客户负荷", "sweep_title": "退回公海",
     "allocate_title": "公海分配", "until": "至", "dry_run": "（试运行，未写入）",
+    "completed": "完成日期", "terminated": "终止",
 }
 
 EN_US = {
@@ -99,6 +100,7 @@ EN_US = {
     "load_title": "Customer load per rep", "sweep_title": "Released to the public pool",
     "allocate_title": "Allocated from the public pool", "until": "until",
     "dry_run": "(dry run: nothing written)",
+    "completed": "Completed", "terminated": "Terminated",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

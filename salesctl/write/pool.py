@@ -55,7 +55,8 @@ def _actor(ws, by: str, roles: tuple, what: str):
 def _customer(ws, customer_id: str):
     customer = _record(ws, "customers", customer_id)
     if customer.has_errors:
-        raise Refused(f"{customer.id} ({customer.path}) has errors; fix them first (salesctl validate); nothing written")
+        raise Refused(f"{customer.id} ({customer.path}) has errors; fix them first (salesctl validate); "
+                      f"nothing written")
     return customer
 
 
@@ -94,7 +95,9 @@ def _usable(ws):
 
 def _left_out(ws, usable) -> list[str]:
     broken = len(ws.records["customers"]) - len(usable.records["customers"])
-    return [f"{broken} customer{'s' if broken != 1 else ''} with errors left out; run salesctl validate"] if broken else []
+    if not broken:
+        return []
+    return [f"{broken} customer{'s' if broken != 1 else ''} with errors left out; run salesctl validate"]
 
 
 # --- sweep ---------------------------------------------------------------------------------

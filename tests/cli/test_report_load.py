@@ -1,4 +1,5 @@
-"""`salesctl report load` through the command line: table with a total row, JSON, CSV, --group."""
+"""`salesctl report load` through the command line: table with a total row, JSON, CSV, --group, a
+workbook (the counts: tests/unit/reports/test_pool.py)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,16 @@ def test_report_load_json_csv_and_group(run, root):
                       "overdue_balance,claims_today")
     assert [line.split(",")[0] for line in csv[1:]] == ["zhang", "wang"]  # no total row in CSV
     assert run("-C", root, "report", "load", "--group", "west").exit_code == 2
+
+
+def test_report_load_as_a_workbook(run, root, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    target = tmp_path / "load.xlsx"
+    result = run("-C", root, "report", "load", "--as-of", AS_OF, "-o", target)
+    assert result.exit_code == 0 and result.stderr == f"wrote {target}\n"
+    sheet = openpyxl.load_workbook(target)["销售客户负荷"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["销售", "名称", "客户数", "重点客户", "等级.A", "等级.B", "等级.C", "等级.未分级", "近30天活跃",
+                       "待回收", "在执行合同", "逾期余额", "今日领取"]
+    assert rows[1] == ["zhang", "张伟", 2, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0]
+    assert rows[-1] == ["合计", None, 3, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1]  # the total row last

@@ -3,6 +3,8 @@ salesctl.yaml with their defaults and checks."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +30,14 @@ def test_a_consistent_history_has_no_problem(workspace):
     text = customer("{date: 2026-03-01, from: zhang, to: null, by: ops, reason: no effective visit for 30 days}",
                     "{date: 2026-03-01, from: null, to: wang, by: wang, reason: claim}")
     assert problems(workspace, text) == []
+
+
+def test_a_change_of_owner_dated_after_the_as_of_date_is_a_future_date(workspace):
+    root = workspace({"customers/C1.yaml": customer("{date: 2026-12-05, from: zhang, to: wang, by: lin}")},
+                     config=POOL_CONFIG)
+    assert [(p.code, p.line, p.message) for p in load(root, as_of=date(2026, 11, 30)).problems] == [
+        ("future-date", 5, "change of owner dated 2026-12-05 is in the future (after 2026-11-30)")]
+    assert load(root, as_of=date(2026, 12, 5)).problems == []
 
 
 def test_a_customer_without_owner_is_in_the_pool_and_valid(workspace):
