@@ -174,6 +174,25 @@ def sql(ws: Workspace, statement: str, as_of: date, *, limits=None):
 
 
 @reads("customers", "visits", "contracts", "receivables")
+def pool(ws: Workspace, as_of: date, *, due: int | None = None) -> dict:
+    """The public pool (公海) as of `as_of`: `{as_of, rows}`, the customers nobody owns, the longest
+    there first; with `due` (days ahead), `{as_of, until, rows}`: the owned customers whose
+    pool_due is on or before `as_of` + `due`, the soonest first."""
+    from .reports.pool import pool_report
+
+    return pool_report(ws, as_of, due=due)
+
+
+@reads("customers", "visits", "contracts", "receivables")
+def report_load(ws: Workspace, as_of: date, *, group: str | None = None) -> dict:
+    """The customer load of each rep (role rep, of `group`): customers owned, key accounts, tiers,
+    active, due to the pool, open contracts, overdue balance, today's claims; and the total row."""
+    from .reports.load import load_report
+
+    return load_report(ws, as_of, group=group)
+
+
+@reads("customers", "visits", "contracts", "receivables")
 def reminders(ws: Workspace, as_of: date, *, to: str | None = None) -> list[dict]:
     """What each person must do as of `as_of`: [{to, email, items}] in team order."""
     from .remind.remind import reminders as due
@@ -312,3 +331,65 @@ def set_fields(root, record: str, assignments, *, force: bool = False, dry_run: 
     return run_writer(root, lambda ws: setfield.set_fields(ws, record, assignments, force=force), dry_run=dry_run,
                       use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 
+
+
+# --- the public pool (公海) ----------------------------------------------------------------
+# Each decides as of `on`, and reads the workspace as of `on` unless `as_of` says otherwise.
+
+def pool_sweep(root, *, on: date, by: str | None = None, dry_run: bool = False, cache: bool = True,
+               on_recovery=None, as_of: date | None = None):
+    """Release to the pool every owned customer whose pool_due is on or before `on`; the plan's
+    `rows` say which, its `notes` what was left out. For a manager or admin (`by`)."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: writers.sweep(ws, by=args.resolve_by(ws, by), on=on),
+                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)
+
+
+def claim(root, customer: str, *, on: date, by: str | None = None, dry_run: bool = False, cache: bool = True,
+          on_recovery=None, as_of: date | None = None):
+    """`by` takes a customer from the pool, within the limits of the pool config (reclaim lock,
+    daily claims, max customers); refused with the reason otherwise."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: writers.claim(ws, customer, by=args.resolve_by(ws, by), on=on),
+                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)
+
+
+def assign(root, customers, *, to: str | None, on: date, by: str | None = None, reason: str | None = None,
+           force: bool = False, dry_run: bool = False, cache: bool = True, on_recovery=None,
+           as_of: date | None = None):
+    """Move `customers` to the team member `to` (None: release them to the pool), all or none;
+    refused beyond pool.max_customers unless `force`. For a manager or admin (`by`)."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    def build(ws):
+        return writers.assign(ws, customers, to=to, by=args.resolve_by(ws, by), on=on, reason=reason, force=force)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)
+
+
+def allocate(root, *, on: date, by: str | None = None, group: str | None = None, names=None,
+             limit: int | None = None, dry_run: bool = False, cache: bool = True, on_recovery=None,
+             as_of: date | None = None):
+    """Hand the pool's customers out to the reps (role rep; of `group`, among `names`): tier, then
+    time in the pool, each to the eligible rep owning the fewest (docs/pool.md). One plan; its
+    `rows` say who gets what, its `notes` what was left. For a manager or admin (`by`)."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    def build(ws):
+        return writers.allocate(ws, by=args.resolve_by(ws, by), on=on, group=group, names=names, limit=limit)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)

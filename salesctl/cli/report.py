@@ -1,4 +1,4 @@
-"""`salesctl report overdue|kpi|review|activity|commission`: parse options, call `salesctl.api`, print
+"""`salesctl report overdue|kpi|review|activity|commission|load`: parse options, call `salesctl.api`, print
 `render.reports`."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from .. import api
 from ..errors import PeriodError
 from ..model.periods import BUCKETS, Period, parse_period, period_range
 from ..render.locale import headings
-from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_overdue,
-                              render_review)
+from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_load,
+                              render_overdue, render_review)
 from ..render.sheets import report_sheet
 from ..reports.overdue import GROUPINGS
 from . import app_context, global_options
@@ -22,7 +22,8 @@ from .options import emit_report, format_option, output_option, read_workspace, 
 @click.group()
 @global_options
 def report():
-    """Overdue collection ledger, KPIs, performance reviews, sales activity and pay, as of --as-of.
+    """Overdue collection ledger, KPIs, performance reviews, sales activity, pay and customer load,
+    as of --as-of.
 
     Every report prints to standard output, or with -o FILE writes FILE: an Excel workbook when it
     ends in .xlsx, else the --format output.
@@ -229,3 +230,35 @@ def _report_sheet(doc: dict, locale: str, title: str, labels: dict | None = None
     rows = report_sheet(doc, locale, title, labels)
     lines = [dict(zip(rows.columns, row)) for row in [*rows.rows, rows.total]]
     return sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31], lines, rows.columns, rows.headings)
+
+
+# --- load --------------------------------------------------------------------------------
+
+@report.command()
+@click.option("--group", metavar="G", help="Only the reps of team group G.")
+@format_option()
+@output_option
+@strict_option
+@global_options
+def load(group, fmt, output_file, strict):
+    """Customer load per rep (role rep): customers owned, key accounts, tiers, customers visited
+    effectively in the last 30 days, customers due to the pool within pool.warn_days, open
+    contracts, overdue balance and today's claims, with a total row. What to look at before
+    `allocate`.
+
+    \b
+    Example:
+      salesctl report load --as-of 2026-11-30
+      salesctl report load --group east --format json
+      salesctl report load -o 客户负荷.xlsx
+    """
+    ws = read_workspace(strict, api.report_load.reads)
+    if group is not None and not any(m.get("group") == group for m in ws.config.team):
+        raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
+    doc = api.report_load(ws, app_context().today, group=group)
+    locale = ws.config.locale
+    words = headings(locale)
+    labels = {"customers": words["load_customers"], "due": words["due_customers"], "tiers": words["tier"],
+              "none": words["tiers.none"]}
+    emit_report(render_load(doc, fmt, locale=locale), output_file,
+                lambda: [_report_sheet(doc, locale, words["load_title"], labels)])

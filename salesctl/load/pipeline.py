@@ -202,6 +202,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
 
     ws = Workspace(Path(root), config, records, problems, len(files), unusable)
     ws.typed = TypedFiles(typed_files, fingerprint)
+    ws.listing = files
     ws.as_of = as_of
     if verdict is None:
         problems.extend(rules.check_rules(ws))

@@ -133,18 +133,25 @@ def _inside(path: str, root: str) -> bool:
 
 
 class OverlaySource(Source):
-    """The workspace on disk with some files replaced (or added) by planned contents."""
+    """The workspace on disk with some files replaced (or added) by planned contents.
 
-    def __init__(self, base: FileSource, overlay: dict[str, bytes]):
+    `listing`: the base's files as a load just listed them, so that a plan checked right after that
+    load does not list the whole workspace again."""
+
+    def __init__(self, base: FileSource, overlay: dict[str, bytes], listing=None):
         self.base = base
         self.root = base.root
         self.overlay = overlay
         self.label = base.label
+        self.listing = listing
 
     def files(self) -> list[tuple[str, tuple]]:
-        listed = dict(self.base.files())
+        listed = dict(self.listing if self.listing is not None else self.base.files())
+        added = not listed.keys() >= self.overlay.keys()
         for rel, data in self.overlay.items():
             listed[rel] = ("overlay", hashlib.sha256(data).hexdigest())  # never equal to a disk identity
+        if not added:
+            return list(listed.items())  # the base's own order, which is the listing order
         return sorted(listed.items(), key=lambda item: listing_order(item[0]))
 
     def read(self, rel: str) -> bytes:

@@ -20,6 +20,7 @@ class Workspace:
     """Config, records and problems of one workspace, with the look-ups every report needs."""
 
     typed = None  # each file's typed records (`load.pipeline.TypedFiles`), which a writer's check reuses
+    listing = None  # (relative path, identity) of every file read, as the source listed them: the check's too
     as_of: date | None = None  # the day the rules checked dates against (`load.pipeline.load`)
 
     def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int,

@@ -23,6 +23,7 @@ from ..derive import DERIVED
 from ..errors import QueryError
 from ..model.fields import MAX_DAYS
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices, collection_of
+from ..model.terms import terms_digest
 from . import refs
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
@@ -454,7 +455,7 @@ def describe(ws, record, as_of: date) -> dict:
     document = {"collection": record.collection, "path": record.path, "record": record_row(ws, record, as_of),
                 "related": related_records(ws, record, as_of)}
     if record.collection == "contracts":
-        document["terms"] = derive.terms_digest(record, ws.config.currency)
+        document["terms"] = terms_digest(record, ws.config.currency)
         document["stale_approvals"] = derive.stale_approvals(ws, record, as_of)
     return document
 
