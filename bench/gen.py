@@ -30,13 +30,18 @@ import shutil
 import sys
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 START = date(2021, 12, 1)  # the first day anything happened
 END = date(2026, 11, 27)  # the last day anything happened; reports run as of 2026-11-30
+REPORT_DAY = date(2026, 11, 30)
 BASE = {"reps": 20, "customers": 500, "visits": 10_000, "contracts": 1_000, "receivables": 3_000, "reviews": 200}
 CHAIN = ("manager", "legal", "finance")
 ESCALATION = ((1, "phone"), (7, "email"), (30, "onsite"), (90, "agency"))
 LAYOUTS = ("single", "grouped")
+POOL = {"follow_up_days": 90, "deal_days": 365, "tiers": {"A": {"follow_up_days": 120, "deal_days": None}},
+        "protect": ["key", "open_contract"], "warn_days": 3, "reclaim_days": 30, "daily_claims": 5,
+        "max_customers": 40}
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -107,6 +112,7 @@ WRITE_OFF_REASONS = ["客户经营困难，经管理层批准核销", "客户已
 METHODS = ["银行转账"] * 8 + ["承兑汇票", "支票"]
 REVIEW_COMMENTS = ["业绩稳定，客户关系维护到位", "新客户开发不足，需加强", "团队协作积极", "回款管理需改进",
                    "超额完成目标，表现突出"]
+ASSIGN_REASONS = ["assign", "区域调整", "原负责人离职交接", "客户要求更换对接人", "均衡负荷"]
 GROUP_NAMES = ["east", "north", "south", "west", "central", "northeast", "northwest", "southwest"]
 
 
@@ -195,6 +201,7 @@ class Generator:
 
     def __init__(self, scale: float, seed: int = 2026):
         self.rnd = random.Random(seed)
+        self.seed = seed
         self.n = counts_for(scale)
         self.used_ids: set = set()
         self.team: list = []
@@ -216,6 +223,7 @@ class Generator:
         self.make_receivables()
         self.make_visits()
         self.make_reviews()
+        self.make_pool()
         return self
 
     # people
@@ -253,7 +261,7 @@ class Generator:
                 self.manager_of[rep["id"]] = lead["id"]
         self.legal = self.member("legal")["id"]
         self.finance = self.member("finance")["id"]
-        self.member("admin")
+        self.admin = self.member("admin")["id"]
         self.by_group: dict = {}
         for rep in self.reps:
             self.by_group.setdefault(rep["group"], []).append(rep["id"])
@@ -634,6 +642,90 @@ class Generator:
                     r["comment"] = rnd.choice(REVIEW_COMMENTS)
                 self.reviews.append(r)
 
+    # the public pool
+
+    def make_pool(self):
+        """Who owned each customer when, as the pool rules (POOL) and a daily `pool sweep` would have
+        made it by the last day: some customers moved between reps by their manager; each customer
+        whose pool date came before the last day released by that day's sweep, and some of those
+        handed out again (allocated by a manager or claimed by a rep other than the one it left),
+        to be released again in turn when neglected. A few come due between the last day and the
+        reports' date: what `pool sweep` releases then. Drawn from a random stream of its own, after
+        everything else, so the rest of the data is the same as without it."""
+        rnd = random.Random(f"pool-{self.seed}")
+        reps = [r["id"] for r in self.reps]
+        facts = self.pool_facts()
+        for c in self.customers:
+            owner, entries = c["owner"], []
+            span = (END - c["created"]).days
+            if len(reps) > 1 and span > 60 and rnd.random() < 0.15:
+                day = c["created"] + timedelta(days=rnd.randint(30, span - 20))
+                to = rnd.choice([r for r in reps if r != owner])
+                entries.append({"date": day, "from": owner, "to": to, "by": self.manager_of[owner],
+                                "reason": rnd.choice(ASSIGN_REASONS)})
+                owner = to
+            while owner is not None:
+                due = self.pool_due(c, owner, entries[-1]["date"] if entries else c["created"], facts)
+                if due is None or due[0] >= END:
+                    break
+                day, reason = due
+                entries.append({"date": day, "from": owner, "to": None, "by": self.admin, "reason": reason})
+                owner = None
+                if len(reps) > 1 and (END - day).days > 40 and rnd.random() < 0.4:
+                    taken = day + timedelta(days=rnd.randint(1, 30))
+                    owner = rnd.choice([r for r in reps if r != entries[-1]["from"]])
+                    claimed = rnd.random() < 0.5
+                    entries.append({"date": taken, "from": None, "to": owner,
+                                    "by": owner if claimed else self.manager_of[owner],
+                                    "reason": "claim" if claimed else "allocate"})
+            if entries:  # `owner` is now the last entry's `to`; `assignments` goes right after it
+                fields = list(c.items())
+                c.clear()
+                for key, value in fields:
+                    c[key] = owner if key == "owner" else value
+                    if key == "owner":
+                        c["assignments"] = entries
+
+    def pool_facts(self) -> tuple:
+        """What the pool rules read, as of the reports' date: each customer's visits
+        (date, rep, effective), the dates its counted contracts were signed, and the customers with
+        an open contract (in draft, in_review, approved or signed, or with a receivable unpaid)."""
+        visits: dict = {}
+        for v in self.visits:
+            visits.setdefault(v["customer"], []).append((v["date"], v["rep"], v.get("effective", True)))
+        signed: dict = {}
+        open_customers = set()
+        customer_of = {}
+        for k in self.contracts:
+            customer_of[k["id"]] = k["customer"]
+            if k["status"] in ("signed", "completed"):
+                signed.setdefault(k["customer"], []).append(k["signed"])
+            if k["status"] in ("draft", "in_review", "approved", "signed"):
+                open_customers.add(k["customer"])
+        for r in self.receivables:
+            written_off = r.get("written_off")
+            paid = sum(Decimal(str(p["amount"])) for p in r.get("payments", ()))
+            if not (written_off and written_off["date"] <= REPORT_DAY) and paid < Decimal(str(r["amount"])):
+                open_customers.add(customer_of[r["contract"]])
+        return visits, signed, open_customers
+
+    def pool_due(self, c, owner, assigned, facts):
+        """(the date the sweep releases the customer, the reason it writes), or None: the pool
+        rules as of the reports' date for `owner`, who has had the customer since `assigned`."""
+        visits, signed, open_customers = facts
+        if c.get("key") or c["status"] == "lost" or c["id"] in open_customers:
+            return None  # protected (key, open_contract), or lost
+        limits = POOL["tiers"].get(c.get("tier"), {})
+        follow_up = limits.get("follow_up_days", POOL["follow_up_days"])
+        deal = limits.get("deal_days", POOL["deal_days"])
+        due = []
+        if follow_up is not None:
+            seen = [d for d, rep, effective in visits.get(c["id"], ()) if rep == owner and effective and d <= REPORT_DAY]
+            due.append((max([assigned, *seen]) + timedelta(days=follow_up), f"no effective visit for {follow_up} days"))
+        if deal is not None and not any(assigned <= d <= REPORT_DAY for d in signed.get(c["id"], ())):
+            due.append((assigned + timedelta(days=deal), f"no deal within {deal} days"))
+        return min(due, key=lambda pair: pair[0]) if due else None
+
     # salesctl.yaml
 
     def config(self) -> dict:
@@ -668,6 +760,7 @@ class Generator:
             "locale": "zh_CN",
             "team": self.team,
             "targets": targets,
+            "pool": POOL,
             "rules": {"aging_buckets": [30, 60, 90], "due_soon_days": 7,
                       "escalation": [{"after_days": d, "action": a} for d, a in ESCALATION],
                       "approval_chain": list(CHAIN), "approval_stale_days": 3},
@@ -713,7 +806,7 @@ def config_text(cfg: dict) -> str:
         out.append(f"  {year}:")
         out.extend(f"    {rep}: {{{', '.join(f'{scalar(k)}: {int(v)}' for k, v in keys.items())}}}"
                    for rep, keys in reps.items())
-    mapping_lines({key: cfg[key] for key in ("rules", "calendar", *PAY_SETTINGS)}, 0, out)
+    mapping_lines({key: cfg[key] for key in ("rules", "calendar", *PAY_SETTINGS, "pool")}, 0, out)
     return "\n".join(out) + "\n"
 
 
@@ -724,7 +817,7 @@ def _public(record: dict) -> dict:
 def group_key(collection: str, record: dict) -> str:
     """Where a record lives in the grouped layout (a path under its collection, without .yaml)."""
     if collection == "customers":
-        return record["owner"]
+        return record["owner"] or "pool"  # the customers in the public pool together
     if collection == "visits":
         return f"{record['date']:%Y}/{record['date']:%Y-%m}"
     if collection == "contracts":

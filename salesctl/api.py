@@ -9,7 +9,8 @@ these very functions.
     plan = api.pay(ws.root, "RCV-0015", Decimal("30000"), on=date(2026, 12, 1))
 
 Read functions take a loaded workspace; `ws.usable()` leaves out the records with errors, as the
-read commands do. Writers take the workspace folder: each loads the workspace under the writers'
+read commands do. Each declares the collections it reads (`report_overdue.reads`, `query_reads`):
+`open_workspace(reads=...)` then loads only those, as the commands do. Writers take the workspace folder: each loads the workspace under the writers'
 lock, checks its plan against it and writes it whole (`dry_run` writes nothing) and returns the
 plan. Every failure is an exception of `salesctl.errors`. Each function imports its feature when
 called, so that `import salesctl.api` stays cheap and a command loads only what it uses.
@@ -21,27 +22,43 @@ from datetime import date
 from decimal import Decimal
 
 from .model.periods import Period
+from .model.records import COLLECTIONS
 from .model.workspace import Workspace
+
+
+def reads(*collections):
+    """Declare the collections a read function looks at, for itself, the derived values it computes
+    and the records it names: its `reads`, which the command that calls it loads (and only those,
+    when the cache allows; see `open_workspace`). A collection left out is not there to read."""
+    def declare(function):
+        function.reads = frozenset(collections)
+        return function
+
+    return declare
 
 
 # --- the workspace -------------------------------------------------------------------------
 
 def open_workspace(path=None, *, rev: str | None = None, cache: bool = True, progress=None,
-                   require_config: bool = True, as_of: date | None = None) -> Workspace:
+                   require_config: bool = True, as_of: date | None = None, reads=None) -> Workspace:
     """The workspace at `path` (default: $SALESCTL_WORKSPACE, else the nearest folder upwards with a
     salesctl.yaml), as committed at `rev` when given: its config, records and problems.
 
     `cache` reads and writes `.salesctl/cache/`. Without a usable salesctl.yaml it is a
     `WorkspaceError`, unless `require_config` is false (what `validate` reads). Dates are checked
-    as of `as_of` (default: today in the workspace's `timezone`).
+    as of `as_of` (default: today in the workspace's `timezone`). `reads` (collection names, such
+    as a read function's `reads`) loads only those collections when the cache knows every problem
+    of the workspace as it is; the problems are then still all of them, so that `usable()` leaves
+    out the same records as after a whole load. Without it every collection is loaded.
     """
     from .load.loader import open_workspace as load_workspace
     from .load.paths import find_root
 
     return load_workspace(find_root(path), rev=rev, use_cache=cache, progress=progress, require_config=require_config,
-                          as_of=as_of)
+                          as_of=as_of, reads=reads)
 
 
+@reads(*COLLECTIONS)
 def validate(ws: Workspace, *, changed_since: str | None = None) -> tuple[list, int]:
     """(problems, files checked): every problem of the workspace, or with `changed_since` (a git
     revision) those of the files changed since it (the rules still run over every record)."""
@@ -54,6 +71,7 @@ def validate(ws: Workspace, *, changed_since: str | None = None) -> tuple[list, 
 
 # --- reading -------------------------------------------------------------------------------
 
+@reads("receivables", "contracts", "customers")
 def report_overdue(ws: Workspace, as_of: date, *, by: str = "receivable", min_days: int = 0,
                    owner: str | None = None) -> dict:
     """The collection ledger: overdue receivables with aging buckets and next steps, by receivable,
@@ -63,6 +81,7 @@ def report_overdue(ws: Workspace, as_of: date, *, by: str = "receivable", min_da
     return overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
 
 
+@reads("customers", "visits", "contracts", "receivables")
 def report_kpi(ws: Workspace, as_of: date, period: Period | str | None = None, *, by: str = "rep") -> dict:
     """The KPIs per rep (or group) for a period (default: the year of `as_of`), each row ranked by
     signed amount, and the total row."""
@@ -71,6 +90,7 @@ def report_kpi(ws: Workspace, as_of: date, period: Period | str | None = None, *
     return kpi_report(ws, _period(period, as_of, "%Y"), as_of, by=by)
 
 
+@reads(*COLLECTIONS)
 def report_review(ws: Workspace, as_of: date, period: Period | str | None = None) -> dict:
     """The performance reviews whose period lies within `period` (all without one), scored; for a
     year or quarter, a roll-up row for each rep reviewed only within it; the rows of exactly
@@ -81,6 +101,7 @@ def report_review(ws: Workspace, as_of: date, period: Period | str | None = None
     return review_report(ws, as_of, parse_period(period) if isinstance(period, str) else period)
 
 
+@reads("customers", "visits", "contracts", "receivables")
 def report_activity(ws: Workspace, as_of: date, period: Period | str | None = None, *, by: str = "day",
                     rep: str | None = None, group: str | None = None) -> dict:
     """Calls, effective communications, customers reached and deals per rep and day, week or month
@@ -92,6 +113,7 @@ def report_activity(ws: Workspace, as_of: date, period: Period | str | None = No
                            reps=activity_reps(ws, rep=rep, group=group))
 
 
+@reads(*COLLECTIONS)
 def report_commission(ws: Workspace, as_of: date, period: Period | str | None = None, *,
                       detail: bool = False) -> dict:
     """Commission and bonus per rep for `period` (default: the month of `as_of`), and the total
@@ -110,6 +132,14 @@ def _period(period: Period | str | None, as_of: date, default: str) -> Period:
     return parse_period(period if period is not None else as_of.strftime(default))
 
 
+def query_reads(collection: str) -> frozenset:
+    """The collections `query` of `collection` reads: the collection, those its derived fields read,
+    and those its references name (`customer.name`)."""
+    from .query.query import reads as query_reads_of, resolve_collection
+
+    return query_reads_of(resolve_collection(collection))
+
+
 def query(ws: Workspace, collection: str, as_of: date, *, where=(), sort=(), fields=(),
           limit: int | None = None) -> list[dict]:
     """The records of a collection with their derived fields, as `salesctl query` lists them:
@@ -124,6 +154,7 @@ def query(ws: Workspace, collection: str, as_of: date, *, where=(), sort=(), fie
     return rows if compiled.columns is None else [compiled.select(row, compiled.columns) for row in rows]
 
 
+@reads(*COLLECTIONS)
 def show(ws: Workspace, record, as_of: date) -> dict:
     """A record (or its id) with its derived fields and the records related to it."""
     from .query.query import describe
@@ -133,6 +164,7 @@ def show(ws: Workspace, record, as_of: date) -> dict:
     return describe(ws, record, as_of)
 
 
+@reads(*COLLECTIONS)
 def sql(ws: Workspace, statement: str, as_of: date, *, limits=None):
     """(column names, rows) of one read-only SQL statement over the workspace tables (derived columns
     as of `as_of`), within `limits` (`query.tables.Limits`: 5 seconds and 256 MB by default)."""
@@ -141,6 +173,26 @@ def sql(ws: Workspace, statement: str, as_of: date, *, limits=None):
     return open_database(ws, as_of, limits or Limits()).query(statement)
 
 
+@reads("customers", "visits", "contracts", "receivables")
+def pool(ws: Workspace, as_of: date, *, due: int | None = None) -> dict:
+    """The public pool (公海) as of `as_of`: `{as_of, rows}`, the customers nobody owns, the longest
+    there first; with `due` (days ahead), `{as_of, until, rows}`: the owned customers whose
+    pool_due is on or before `as_of` + `due`, the soonest first."""
+    from .reports.pool import pool_report
+
+    return pool_report(ws, as_of, due=due)
+
+
+@reads("customers", "visits", "contracts", "receivables")
+def report_load(ws: Workspace, as_of: date, *, group: str | None = None) -> dict:
+    """The customer load of each rep (role rep, of `group`): customers owned, key accounts, tiers,
+    active, due to the pool, open contracts, overdue balance, today's claims; and the total row."""
+    from .reports.load import load_report
+
+    return load_report(ws, as_of, group=group)
+
+
+@reads("customers", "visits", "contracts", "receivables")
 def reminders(ws: Workspace, as_of: date, *, to: str | None = None) -> list[dict]:
     """What each person must do as of `as_of`: [{to, email, items}] in team order."""
     from .remind.remind import reminders as due
@@ -279,3 +331,65 @@ def set_fields(root, record: str, assignments, *, force: bool = False, dry_run: 
     return run_writer(root, lambda ws: setfield.set_fields(ws, record, assignments, force=force), dry_run=dry_run,
                       use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 
+
+
+# --- the public pool (公海) ----------------------------------------------------------------
+# Each decides as of `on`, and reads the workspace as of `on` unless `as_of` says otherwise.
+
+def pool_sweep(root, *, on: date, by: str | None = None, dry_run: bool = False, cache: bool = True,
+               on_recovery=None, as_of: date | None = None):
+    """Release to the pool every owned customer whose pool_due is on or before `on`; the plan's
+    `rows` say which, its `notes` what was left out. For a manager or admin (`by`)."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: writers.sweep(ws, by=args.resolve_by(ws, by), on=on),
+                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)
+
+
+def claim(root, customer: str, *, on: date, by: str | None = None, dry_run: bool = False, cache: bool = True,
+          on_recovery=None, as_of: date | None = None):
+    """`by` takes a customer from the pool, within the limits of the pool config (reclaim lock,
+    daily claims, max customers); refused with the reason otherwise."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: writers.claim(ws, customer, by=args.resolve_by(ws, by), on=on),
+                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)
+
+
+def assign(root, customers, *, to: str | None, on: date, by: str | None = None, reason: str | None = None,
+           force: bool = False, dry_run: bool = False, cache: bool = True, on_recovery=None,
+           as_of: date | None = None):
+    """Move `customers` to the team member `to` (None: release them to the pool), all or none;
+    refused beyond pool.max_customers unless `force`. For a manager or admin (`by`)."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    def build(ws):
+        return writers.assign(ws, customers, to=to, by=args.resolve_by(ws, by), on=on, reason=reason, force=force)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)
+
+
+def allocate(root, *, on: date, by: str | None = None, group: str | None = None, names=None,
+             limit: int | None = None, dry_run: bool = False, cache: bool = True, on_recovery=None,
+             as_of: date | None = None):
+    """Hand the pool's customers out to the reps (role rep; of `group`, among `names`): tier, then
+    time in the pool, each to the eligible rep owning the fewest (docs/pool.md). One plan; its
+    `rows` say who gets what, its `notes` what was left. For a manager or admin (`by`)."""
+    from .write import args
+    from .write import pool as writers
+    from .write.run import run_writer
+
+    def build(ws):
+        return writers.allocate(ws, by=args.resolve_by(ws, by), on=on, group=group, names=names, limit=limit)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery,
+                      as_of=on if as_of is None else as_of)

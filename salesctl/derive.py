@@ -6,8 +6,6 @@ Every report, query and reminder calls these functions; none recomputes them.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from bisect import bisect_left
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +13,9 @@ from typing import NamedTuple
 
 from .model.config import bucket_labels
 from .model.money import ZERO
+from .model.ownership import assigned, owner_on
+from .model.poolconfig import tier_limits
+from .model.terms import terms_digest
 from .model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, Field, Record
 
 COUNTED_STATUSES = ("signed", "completed")
@@ -31,42 +32,6 @@ def is_counted(contract: Record) -> bool:
 
 def approvals_until(contract: Record, as_of: date) -> list[dict]:
     return [a for a in contract.get("approvals", ()) if a["date"] <= as_of]
-
-
-def contract_terms(contract, currency: str) -> dict:
-    """What an approval binds: customer, items, amount, currency, start, end and payment terms,
-    nothing else (not the notes, the status or the approvals themselves), as plain JSON values:
-    money as text with 2 decimals, quantities as their shortest decimal text, dates ISO, `currency`
-    the contract's or else the workspace's, every other absent field null."""
-    items = [{"name": item.get("name"), "quantity": _decimal_text(item.get("quantity")), "unit": item.get("unit"),
-              "unit_price": _money_text(item.get("unit_price"))} for item in contract.get("items") or ()]
-    start, end = contract.get("start"), contract.get("end")
-    return {"customer": contract.get("customer"), "items": items, "amount": _money_text(contract.get("amount")),
-            "currency": contract.get("currency") or currency, "start": start.isoformat() if start else None,
-            "end": end.isoformat() if end else None, "payment_terms": contract.get("payment_terms")}
-
-
-def canonical_terms(contract, currency: str) -> str:
-    """The canonical JSON of the terms: keys sorted at every level, no spaces, UTF-8 unescaped."""
-    return json.dumps(contract_terms(contract, currency), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def terms_digest(contract, currency: str) -> str:
-    """What an approval records as `terms`: the first 16 hex digits of the SHA-256 of the
-    canonical terms, so that anyone can recompute it without salesctl."""
-    return hashlib.sha256(canonical_terms(contract, currency).encode("utf-8")).hexdigest()[:16]
-
-
-def _money_text(value) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
-
-
-def _decimal_text(value) -> str | None:
-    """The shortest decimal text of a number, never an exponent: 4, 1.5, 10 (for 1E+1), 0.25."""
-    if value is None:
-        return None
-    text = format(Decimal(value), "f")  # exact, whatever the context's precision
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _binds(recorded: str | None, terms: str | None) -> bool:
@@ -98,7 +63,7 @@ def approval_state(contract, chain: list, as_of: date | None, *, currency: str) 
     the contract back, so that its stage and every later stage need approving again (earlier
     stages stay approved, though the chain may also restart from its first stage). An approval
     that recorded the terms it approved stands only for those terms: once the contract's terms
-    (`contract_terms`, in the workspace `currency` by default) change, it is *stale* and counts as
+    (`model.terms.contract_terms`, in the workspace `currency` by default) change, it is *stale* and counts as
     absent; likewise each entry counts only the earlier approvals given for its own terms, so
     that after a change the chain is approved again in order. Derived values, the `approvals`
     rule, `approve` and `remind` all read the chain from here.
@@ -351,6 +316,78 @@ def follow_up_days(customer: Record, rules: dict) -> int | None:
     return limits.get(tier) if tier else None
 
 
+# --- customers: when they go back to the public pool (公海) ----------------------------------
+# Who owns a customer on a date, and since when: `model.ownership`.
+
+OPEN_STATUSES = ("draft", "in_review", "approved", "signed")
+POOL_REASONS = ("follow_up", "deal")
+
+
+def is_open_contract(ws, contract: Record, as_of: date) -> bool:
+    """In status draft, in_review, approved or signed, or with a receivable unpaid on D."""
+    return contract.get("status") in OPEN_STATUSES or any(is_unpaid(r, as_of) for r in ws.receivables_of(contract.id))
+
+
+def is_protected(ws, customer: Record, as_of: date, protect) -> bool:
+    """Whether an item of `pool.protect` covers the customer: `key` (a key account),
+    `open_contract` (one of its contracts is open on D)."""
+    if "key" in protect and customer.get("key"):
+        return True
+    return "open_contract" in protect and any(is_open_contract(ws, c, as_of) for c in ws.contracts_of(customer.id))
+
+
+def last_effective_visit(ws, customer_id, rep, as_of: date) -> date | None:
+    """The date of the rep's latest effective visit to the customer dated ≤ D."""
+    latest = None
+    for visit in ws.visits_of(customer_id):  # oldest first
+        if visit["date"] > as_of:
+            break
+        if visit.get("rep") == rep and visit.get("effective", True):
+            latest = visit["date"]
+    return latest
+
+
+class PoolDue(NamedTuple):
+    date: date
+    reason: str  # follow_up | deal
+    days: int  # the limit that gives it
+
+
+def pool_due_reason(ws, customer: Record, as_of: date) -> PoolDue | None:
+    """When an owned customer goes back to the pool, and why; None when it does not (in the pool
+    already, lost, protected, or no limit applies).
+
+    follow_up: the later of `assigned` and the owner's latest effective visit (≤ D), plus
+    follow_up_days; deal: `assigned` plus deal_days, while no counted contract of the customer is
+    signed on or after `assigned` (and on or before D). The earlier wins; follow_up on a tie.
+    """
+    pool = ws.config.pool
+    follow_up, deal = tier_limits(pool, customer.get("tier"))
+    owner = owner_on(customer, as_of)
+    start = assigned(customer, as_of)
+    if (follow_up is None and deal is None) or owner is None or start is None or customer.get("status") == "lost":
+        return None
+    if is_protected(ws, customer, as_of, pool["protect"]):
+        return None
+    candidates = []
+    if follow_up is not None:
+        visited = last_effective_visit(ws, customer.id, owner, as_of)
+        candidates.append(PoolDue(max(start, visited or start) + timedelta(days=follow_up), "follow_up", follow_up))
+    if deal is not None and not any(is_counted(c) and start <= c["signed"] <= as_of for c in ws.contracts_of(customer.id)):
+        candidates.append(PoolDue(start + timedelta(days=deal), "deal", deal))
+    return min(candidates, key=lambda due: (due.date, POOL_REASONS.index(due.reason))) if candidates else None
+
+
+def pool_due(ws, customer: Record, as_of: date) -> date | None:
+    due = pool_due_reason(ws, customer, as_of)
+    return due.date if due else None
+
+
+def pool_reason(ws, customer: Record, as_of: date) -> str | None:
+    due = pool_due_reason(ws, customer, as_of)
+    return due.reason if due else None
+
+
 # --- all derived fields of a record, as query/show/sql expose them --------------------------
 
 # The type of each derived value, as queries, tables and the JSON Schema see it; `derived_fields` gives
@@ -358,6 +395,8 @@ def follow_up_days(customer: Record, rules: dict) -> int | None:
 DERIVED: dict[str, dict[str, Field]] = {
     "customers": {
         "last_contact": Field("date"), "days_since_contact": Field("int"), "follow_up_days": Field("int"),
+        "owner_on": Field("ref", ref="team"), "in_pool": Field("bool"), "assigned": Field("date"),
+        "pool_due": Field("date"), "pool_reason": Field("enum", choices=POOL_REASONS),
     },
     "visits": {},
     "contracts": {
@@ -377,37 +416,64 @@ DERIVED: dict[str, dict[str, Field]] = {
     "reviews": {},
 }
 
+# The other collections `derived_fields` reads for a record of each collection: a customer's last
+# contact is its latest visit and its pool due date looks at its contracts and their receivables, a
+# contract's balance sums its receivables, a receivable's customer and owner are its contract's.
+DERIVED_READS: dict[str, tuple] = {
+    "customers": ("visits", "contracts", "receivables"), "visits": (), "contracts": ("receivables",), "receivables": ("contracts",),
+    "reviews": (),
+}
 
-def derived_fields(ws, record: Record, as_of: date) -> dict:
-    """The derived values of a record as of D, the fields of `DERIVED` for its collection."""
-    rules = ws.config.rules
-    if record.collection == "receivables":
-        contract = receivable_contract(ws, record)
-        overdue = days_overdue(record, as_of)
-        return {
-            "customer": contract.get("customer") if contract else None,
-            "owner": contract.get("owner") if contract else None,
-            "paid": receivable_paid(record, as_of),
-            "balance": receivable_balance(record, as_of),
-            "status": receivable_status(record, as_of),
-            "days_overdue": overdue,
-            "bucket": bucket(overdue, rules["aging_buckets"]),
-            "next_step": next_step(record, as_of, rules["escalation"]),
-            "last_action": last_action(record, as_of),
-        }
-    if record.collection == "contracts":
-        return {
-            "paid": contract_paid(ws, record, as_of),
-            "balance": contract_balance(ws, record, as_of),
-            "pending_stage": pending_stage(record, rules["approval_chain"], as_of, currency=ws.config.currency),
-            "waiting_since": waiting_since(record, as_of),
-            "waiting_days": waiting_days(record, as_of),
-            "counted": is_counted(record),
-        }
-    if record.collection == "customers":
-        return {
-            "last_contact": last_contact(ws, record, as_of),
-            "days_since_contact": days_since_contact(ws, record, as_of),
-            "follow_up_days": follow_up_days(record, rules),
-        }
-    return {}
+
+def _contract_field(name: str):
+    def value(ws, receivable, as_of):
+        contract = receivable_contract(ws, receivable)
+        return contract.get(name) if contract else None
+
+    return value
+
+
+# How each derived value is computed: (ws, record, as_of) -> value, per collection, in `DERIVED` order.
+_DERIVE = {
+    "customers": {
+        "last_contact": last_contact,
+        "days_since_contact": days_since_contact,
+        "follow_up_days": lambda ws, customer, as_of: follow_up_days(customer, ws.config.rules),
+        "owner_on": lambda ws, customer, as_of: owner_on(customer, as_of),
+        "in_pool": lambda ws, customer, as_of: owner_on(customer, as_of) is None,
+        "assigned": lambda ws, customer, as_of: assigned(customer, as_of),
+        "pool_due": pool_due,
+        "pool_reason": pool_reason,
+    },
+    "visits": {},
+    "contracts": {
+        "paid": contract_paid,
+        "balance": contract_balance,
+        "pending_stage": lambda ws, contract, as_of: pending_stage(
+            contract, ws.config.rules["approval_chain"], as_of, currency=ws.config.currency),
+        "waiting_since": lambda ws, contract, as_of: waiting_since(contract, as_of),
+        "waiting_days": lambda ws, contract, as_of: waiting_days(contract, as_of),
+        "counted": lambda ws, contract, as_of: is_counted(contract),
+    },
+    "receivables": {
+        "customer": _contract_field("customer"),
+        "owner": _contract_field("owner"),
+        "paid": lambda ws, receivable, as_of: receivable_paid(receivable, as_of),
+        "balance": lambda ws, receivable, as_of: receivable_balance(receivable, as_of),
+        "status": lambda ws, receivable, as_of: receivable_status(receivable, as_of),
+        "days_overdue": lambda ws, receivable, as_of: days_overdue(receivable, as_of),
+        "bucket": lambda ws, receivable, as_of: bucket(days_overdue(receivable, as_of), ws.config.rules["aging_buckets"]),
+        "next_step": lambda ws, receivable, as_of: next_step(receivable, as_of, ws.config.rules["escalation"]),
+        "last_action": lambda ws, receivable, as_of: last_action(receivable, as_of),
+    },
+    "reviews": {},
+}
+
+
+def derived_fields(ws, record: Record, as_of: date, only=None) -> dict:
+    """The derived values of a record as of D, the fields of `DERIVED` for its collection; with
+    `only` (names), just those: a query computes what its conditions test before the rest."""
+    derive = _DERIVE[record.collection]
+    if only is not None:
+        return {name: derive[name](ws, record, as_of) for name in only if name in derive}
+    return {name: value(ws, record, as_of) for name, value in derive.items()}

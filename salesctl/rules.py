@@ -10,10 +10,11 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from .derive import approval_state, authority, is_counted, may_decide, scheduled_amount, terms_digest
+from .derive import approval_state, authority, is_counted, may_decide, scheduled_amount
 from .model.money import money_text
 from .model.problems import WARNING, problem
 from .model.records import COLLECTIONS, items_total
+from .model.terms import terms_digest
 
 
 def _p(code, record, at: tuple, message, severity=None):
@@ -59,7 +60,8 @@ def id_filename(ws):
 
 
 _REFS = {  # collection -> (field path, target) pairs; a list index is written as "*"
-    "customers": [(("owner",), "team")],
+    "customers": [(("owner",), "team"), (("assignments", "*", "from"), "team"), (("assignments", "*", "to"), "team"),
+                  (("assignments", "*", "by"), "team")],
     "visits": [(("customer",), "customers"), (("rep",), "team")],
     "contracts": [(("customer",), "customers"), (("owner",), "team"), (("approvals", "*", "by"), "team"),
                   (("terminated", "by"), "team")],
@@ -192,6 +194,40 @@ def _stale(contract, stale: dict, terms: str):
                       f"but the terms are now {terms}: {then}", severity=severity)
 
 
+def owner_history(ws):
+    """A customer's `assignments` is the history of its owner: entries in date order, each taking the
+    customer from where the previous one left it (`from` = the previous `to`) somewhere else
+    (`to` ≠ `from`), and `owner` where the last one left it (null: the public pool).
+    Codes: owner-history."""
+    for customer in ws.records["customers"]:
+        entries = customer.get("assignments")
+        if not entries:
+            continue
+        previous = None
+        for i, entry in enumerate(entries):
+            at = ("assignments", i)
+            if entry.get("to") == entry.get("from"):
+                yield _p("owner-history", customer, at + ("to",),
+                         f"assignments.{i}: from and to are both {_holder(entry.get('to'))}")
+            if previous is not None:
+                if entry["date"] < previous["date"]:
+                    yield _p("owner-history", customer, at + ("date",),
+                             f"assignments.{i}: dated {entry['date']}, before the entry above it ({previous['date']})")
+                if entry.get("from") != previous.get("to"):
+                    yield _p("owner-history", customer, at + ("from",),
+                             f"assignments.{i}: from {_holder(entry.get('from'))}, but the entry above it gave the "
+                             f"customer to {_holder(previous.get('to'))}")
+            previous = entry
+        if customer.get("owner") != previous.get("to"):
+            yield _p("owner-history", customer, ("owner",) if "owner" in customer.data else ("assignments",),
+                     f"owner is {_holder(customer.get('owner'))}, but the last entry of assignments "
+                     f"({previous['date']}) gives the customer to {_holder(previous.get('to'))}")
+
+
+def _holder(member) -> str:
+    return repr(member) if member is not None else "the public pool (null)"
+
+
 def date_order(ws):
     """A signed or completed contract has a signed date; a contract ends after it starts and is
     signed after it is created and after its last approval; a payment dated before its contract
@@ -238,8 +274,8 @@ def approval_authority(ws):
 
 
 def future_dates(ws):
-    """Payments, collection actions, approvals and visits dated after the day the workspace is read
-    as of (`--as-of`, else today): written before they happened. Codes: future-date."""
+    """Payments, collection actions, approvals, visits and changes of owner dated after the day the
+    workspace is read as of (`--as-of`, else today): written before they happened. Codes: future-date."""
     as_of = ws.as_of or ws.config.today()
     for record, at, what, day in _done_on(ws):
         if day > as_of:
@@ -257,6 +293,9 @@ def _done_on(ws):
     for contract in ws.records["contracts"]:
         for i, entry in enumerate(contract.get("approvals", ())):
             yield contract, ("approvals", i), f"{_DECISIONS[entry['decision']]} of stage {entry['stage']!r}", entry["date"]
+    for customer in ws.records["customers"]:
+        for i, entry in enumerate(customer.get("assignments", ())):
+            yield customer, ("assignments", i), "change of owner", entry["date"]
     for receivable in ws.records["receivables"]:
         for i, payment in enumerate(receivable.get("payments", ())):
             yield receivable, ("payments", i), "payment", payment["date"]
@@ -299,8 +338,8 @@ def duplicate_reviews(ws):
                      f"{key[0]} already has a review for {key[1]}: {other.id} ({other.path}:{other.pos('period')[0]})")
 
 
-RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, date_order,
-         approval_authority, future_dates, duplicate_names, duplicate_reviews]
+RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, owner_history,
+         date_order, approval_authority, future_dates, duplicate_names, duplicate_reviews]
 
 
 def check_rules(ws) -> list:

@@ -425,3 +425,4 @@ def notify_setup(workspace, smtp_server, robot_server):
            "TEST_DINGTALK_WEBHOOK": robot_server.url("/robot/send?access_token=dingtalk-test-token"),
            "TEST_DINGTALK_SECRET": "SEC0123456789abcdef"}
     return NotifySetup(root, env, inbox, robot_server)
+

@@ -29,7 +29,7 @@ COMMANDS = {
     "sql": ("sql", "sql", "Run a read-only SQL query over the workspace."),
     "export": ("sql", "export", "Export the workspace tables to SQLite, CSV or Excel."),
     "schema": ("schema", "schema", "Print the JSON Schema of the record formats."),
-    "report": ("report", "report", "Overdue ledger, KPIs, reviews, sales activity, commission and bonus."),
+    "report": ("report", "report", "Overdue ledger, KPIs, reviews, sales activity, commission, bonus, customer load."),
     "remind": ("remind", "remind", "What each person must do today; print, write .eml or send."),
     "draft": ("draft", "draft", "Render a contract draft from a template."),
     "new": ("writers", "new", "Add a record with the next id."),
@@ -37,6 +37,10 @@ COMMANDS = {
     "collect": ("writers", "collect", "Log a collection action on a receivable."),
     "approve": ("writers", "approve", "Approve or reject a contract at a stage of the chain."),
     "schedule": ("writers", "schedule", "Create a contract's receivables from a payment plan."),
+    "pool": ("pool", "pool", "The public pool (公海): customers nobody owns; `pool sweep` releases the due ones."),
+    "claim": ("pool", "claim", "Take a customer from the public pool for yourself."),
+    "assign": ("pool", "assign", "Move customers to a rep, or release them to the public pool."),
+    "allocate": ("pool", "allocate", "Hand the public pool's customers out to reps by tier and load."),
     "import": ("importing", "import_", "Import records from a CSV file or an Excel sheet."),
     "sign": ("lifecycle", "sign", "Mark an approved contract signed."),
     "complete": ("lifecycle", "complete", "Mark a signed contract completed."),
@@ -87,19 +91,22 @@ class AppContext:
             self._root = find_root(self.workspace_dir)
         return self._root
 
-    def load(self, require_config: bool = True):
-        """The whole workspace with its problems (cached for the rest of the command).
+    def load(self, require_config: bool = True, reads=None):
+        """The workspace with its problems (cached for the rest of the command): the collections
+        `reads` names (a read function's `reads`; see `api.open_workspace`), else every one.
 
         Without a usable salesctl.yaml it is a usage error (exit 2) unless `require_config` is
         false: only `validate` reads a workspace whose records cannot be checked.
         """
-        if self._workspace is None:
+        from ..model.records import COLLECTIONS
+
+        if self._workspace is None or not set(reads or COLLECTIONS) <= set(self._workspace.loaded):
             from ..api import open_workspace
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
                                                  progress=_progress_enabled(), require_config=False,
-                                                 as_of=self.today)
+                                                 as_of=self.today, reads=reads)
         if require_config:
             self._workspace.require_config(self.rev)
         return self._workspace

@@ -42,12 +42,13 @@ def format_option(*formats, default="table"):
 strict_option = click.option("--strict", is_flag=True, help="Exit 1 with the problems when the workspace has any.")
 
 
-def read_workspace(strict: bool = False):
-    """The workspace for a read command: records with errors left out, one warning on stderr.
+def read_workspace(strict: bool = False, reads=None):
+    """The workspace for a read command: records with errors left out, one warning on stderr;
+    the collections `reads` names (what the API function the command calls declares), else all.
 
     With --strict, any problem (error or warning) prints the problems and exits 1.
     """
-    ws = app_context().load()
+    ws = app_context().load(reads=reads)
     if strict and ws.problems:
         click.echo(TextReporter().lines(ws.problems), err=True, nl=False)
         raise click.exceptions.Exit(1)

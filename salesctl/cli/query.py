@@ -63,7 +63,7 @@ def query(collection, where, sort, fields, limit, fmt, strict):
       salesctl query customers -w 'contacts.name ~ 王' -f id,name,owner --format csv
     """
     name = resolve_collection(collection)
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.query_reads(name))
     compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit,
                              today=app_context().today)
     rows = compiled.run(ws, app_context().today)
@@ -97,7 +97,7 @@ def show(record_id, fmt, strict):
       salesctl show CUS-0001 --as-of 2026-11-30
       salesctl show RCV-0007 --format json
     """
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.show.reads)
     matches = [r for r in (ws.get(c, record_id) for c in COLLECTIONS) if r is not None]
     if not matches:
         broken = app_context().load().find(record_id)

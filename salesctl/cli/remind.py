@@ -55,7 +55,7 @@ def remind(to, fmt, send, via, resend, dry_run, outbox, strict):
         raise click.UsageError("--format prints the reminders; --send and --outbox deliver them: give one")
     if (via or resend or dry_run) and not send:
         raise click.UsageError("--via, --resend and --dry-run go with --send")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.reminders.reads)
     if to is not None and ws.member(to) is None:
         raise click.BadParameter(f"{to!r} is not a team member", param_hint="--to")
     as_of = app_context().today

@@ -1,4 +1,4 @@
-"""`salesctl report overdue|kpi|review|activity|commission`: parse options, call `salesctl.api`, print
+"""`salesctl report overdue|kpi|review|activity|commission|load`: parse options, call `salesctl.api`, print
 `render.reports`."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from .. import api
 from ..errors import PeriodError
 from ..model.periods import BUCKETS, Period, parse_period, period_range
 from ..render.locale import headings
-from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_overdue,
-                              render_review)
+from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_load,
+                              render_overdue, render_review)
 from ..render.sheets import report_sheet
 from ..reports.overdue import GROUPINGS
 from . import app_context, global_options
@@ -22,7 +22,8 @@ from .options import DATE, emit_report, format_option, output_option, read_works
 @click.group()
 @global_options
 def report():
-    """Overdue collection ledger, KPIs, performance reviews, sales activity and pay, as of --as-of.
+    """Overdue collection ledger, KPIs, performance reviews, sales activity, pay and customer load,
+    as of --as-of.
 
     Every report prints to standard output, or with -o FILE writes FILE: an Excel workbook when it
     ends in .xlsx, else the --format output.
@@ -55,7 +56,7 @@ def overdue(by, min_days, owner, fmt, output_file, strict):
       salesctl report overdue --by customer --min-days 31 --format json
       salesctl report overdue -o 逾期应收台账.xlsx
     """
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_overdue.reads)
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
@@ -88,7 +89,7 @@ def kpi(period, start, end, by, fmt, output_file, strict):
       salesctl report kpi --from 2026-01-01 --to 2026-06-30 --by group --format json
     """
     chosen = _chosen_period(period, start, end)
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_kpi.reads)
     doc = api.report_kpi(ws, app_context().today, chosen, by=by)
     locale = ws.config.locale
     emit_report(render_kpi(doc, fmt, by=by, locale=locale), output_file,
@@ -129,7 +130,7 @@ def review(period, fmt, output_file, strict):
         chosen = parse_period(period) if period is not None else None
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_review.reads)
     doc = api.report_review(ws, app_context().today, chosen)
     locale = ws.config.locale
     title = f"{headings(locale)['review_title']} {doc['period'] or ''}".rstrip()
@@ -174,7 +175,7 @@ def activity(period, start, end, by, rep, group, fmt, output_file, strict):
     chosen = _chosen_period(period, start, end, default="%Y-%m")
     if rep is not None and group is not None:
         raise click.UsageError("give --rep or --group, not both")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_activity.reads)
     if rep is not None and ws.member(rep) is None:
         raise click.BadParameter(f"{rep!r} is not a team member", param_hint="--rep")
     if group is not None and not any(m.get("group") == group for m in ws.config.team):
@@ -209,7 +210,7 @@ def commission(period, start, end, detail, fmt, output_file, strict):
       salesctl report commission --period 2026-11 --detail -o commission-2026-11.xlsx
     """
     chosen = _chosen_period(period, start, end, default="%Y-%m")
-    ws = read_workspace(strict)
+    ws = read_workspace(strict, api.report_commission.reads)
     doc = api.report_commission(ws, app_context().today, chosen, detail=detail)
     from ..query.export import sheet
 
@@ -226,3 +227,35 @@ def _report_sheet(doc: dict, locale: str, title: str, labels: dict | None = None
     rows = report_sheet(doc, locale, title, labels)
     lines = [dict(zip(rows.columns, row)) for row in [*rows.rows, rows.total]]
     return sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31], lines, rows.columns, rows.headings)
+
+
+# --- load --------------------------------------------------------------------------------
+
+@report.command()
+@click.option("--group", metavar="G", help="Only the reps of team group G.")
+@format_option()
+@output_option
+@strict_option
+@global_options
+def load(group, fmt, output_file, strict):
+    """Customer load per rep (role rep): customers owned, key accounts, tiers, customers visited
+    effectively in the last 30 days, customers due to the pool within pool.warn_days, open
+    contracts, overdue balance and today's claims, with a total row. What to look at before
+    `allocate`.
+
+    \b
+    Example:
+      salesctl report load --as-of 2026-11-30
+      salesctl report load --group east --format json
+      salesctl report load -o 客户负荷.xlsx
+    """
+    ws = read_workspace(strict, api.report_load.reads)
+    if group is not None and not any(m.get("group") == group for m in ws.config.team):
+        raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
+    doc = api.report_load(ws, app_context().today, group=group)
+    locale = ws.config.locale
+    words = headings(locale)
+    labels = {"customers": words["load_customers"], "due": words["due_customers"], "tiers": words["tier"],
+              "none": words["tiers.none"]}
+    emit_report(render_load(doc, fmt, locale=locale), output_file,
+                lambda: [_report_sheet(doc, locale, words["load_title"], labels)])

@@ -33,15 +33,19 @@ def _workspace(app):
     return api.open_workspace(app.root(), cache=not app.no_cache, as_of=app.today)
 
 
-def _write(call, *arguments, ids: bool = False, **kwargs):
+def _write(call, *arguments, ids: bool = False, show=None, **kwargs):
     """`call` (a writer of `salesctl.api`) over the workspace, and its plan printed: the diff with
-    --dry-run, else one summary line per thing done (and the new ids on stdout)."""
+    --dry-run, else one summary line per thing done (and the new ids on stdout); or, when given,
+    `show(plan, dry_run)` tells the user what was (or would be) done."""
     app = app_context()
     if app.rev:
         raise BadInput("writers change the working tree; --rev is for read commands")
     plan = call(app.root(), *arguments, cache=not app.no_cache, as_of=app.today, **kwargs,
                 on_recovery=lambda recovered: click.echo(f"note: {recovered.message()}", err=True))
     click.echo(TextReporter().lines(plan.warnings), err=True, nl=False)
+    if show is not None:
+        show(plan, kwargs["dry_run"])
+        return
     if kwargs["dry_run"]:
         click.echo(plan.diff(), nl=False)
         click.echo("dry run: nothing written", err=True)

@@ -6,8 +6,9 @@ Entries are keyed by file identity (path, size, mtime_ns, inode — or a git blo
 - `RecordCache` holds the typed records and field problems of each file, which depend on the
   bytes and on the few config settings the record formats read (`RecordBuilder.fingerprint`).
   Typed values need `date` and `Decimal`, so it is pickle data read by an unpickler that can
-  build nothing but those two classes and the record classes.
-- `RulesCache` holds the cross-record rules' problems of whole workspace states, keyed by the
+  build nothing but those two classes and the record classes. One store per collection: a
+  command unpickles only the collections it reads.
+- `RulesCache` holds every problem of whole workspace states (the verdict), keyed by the
   complete file listing: any changed file is a miss.
 The files carry a header (format and the code that made them, `CODE`) and a SHA-256 of the
 payload: a corrupt, truncated, foreign or outdated cache fails the check and is ignored (and
@@ -140,8 +141,8 @@ class ParseCache:
         return result
 
     def put(self, rel: str, identity: tuple, parsed: ParsedFile):
-        entry = (identity, [(r.data, marshal.dumps(dict(r.positions))) for r in parsed.records],
-                 list(parsed.problems), parsed.single)
+        entry = (identity, [(r.data, _blob(r.positions)) for r in parsed.records], list(parsed.problems),
+                 parsed.single)
         self._used[rel] = entry
         self._dirty.add(shard_of(rel))
 
@@ -163,6 +164,17 @@ class ParseCache:
             except ValueError:
                 continue
             _write(_shard_path(self.directory, shard), _HEADER, payload)
+
+
+def compact(parsed: ParsedFile) -> ParsedFile:
+    """The parse with each record's positions serialized (`LazyPositions`): a cold load of a big
+    workspace would otherwise hold a dict of positions per record, and serialize it twice (for
+    the parse cache and the record cache), where one blob serves both."""
+    return parsed._replace(records=[RawRecord(r.data, LazyPositions(_blob(r.positions))) for r in parsed.records])
+
+
+def _blob(positions) -> bytes:
+    return positions._blob if isinstance(positions, LazyPositions) else marshal.dumps(dict(positions))
 
 
 class LazyPositions:
@@ -208,7 +220,7 @@ class LazyPositions:
 
 
 RECORDS_MAGIC = b"salesctl-record-cache\x00"
-RECORDS_FORMAT = 3
+RECORDS_FORMAT = 4
 _RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big") + CODE
 
 
@@ -224,10 +236,17 @@ class _TypedValues(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the record cache")
 
 
+def _sound(entry) -> bool:
+    """An entry of the record cache has its shape: (identity, fingerprint, [Record], problems)."""
+    return type(entry) is tuple and len(entry) == 4 and type(entry[2]) is list \
+        and all(type(r) is Record for r in entry[2])
+
+
 class RecordCache:
-    """Typed records per file: entries are (identity, fingerprint, [Record], problems), in
-    `SHARDS` files under `directory`, all read at once (a load needs every file's records) and
-    each rewritten only when its entries changed.
+    """Typed records per file, one store per collection: entries are (identity, fingerprint,
+    [Record], problems), in `SHARDS` files `<collection>-NN.bin` under `directory`. A collection's
+    files are read on the first look-up of one of its files, so a command that reads receivables
+    never unpickles the visits; each shard is rewritten only when its entries changed.
 
     The records are stored as objects (their positions serialized): unpickling builds them in C,
     and a hit hands them out as they are, since `pipeline.load` never changes a built record.
@@ -235,70 +254,113 @@ class RecordCache:
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        self._shards: list[dict] = [self._read(shard) for shard in range(SHARDS)]
-        self._used: dict = {}
-        self._dirty: set[int] = set()
+        self._shards: dict[str, list[dict]] = {}  # collection -> its shards as read
+        self._entries: dict[str, dict] = {}  # collection -> every entry of its shards
+        self._used: dict[str, dict] = {}  # collection -> the entries served or stored in this run
+        self._dirty: dict[str, set] = {}  # collection -> its shards with entries stored in this run
 
-    def _read(self, shard: int) -> dict:
-        payload = _read(_shard_path(self.directory, shard), _RECORDS_HEADER)
+    def shard_path(self, rel: str) -> Path:
+        """The file that holds the entry of `rel`."""
+        return self.directory / f"{rel.partition('/')[0]}-{shard_of(rel):02x}.bin"
+
+    def entries(self, collection: str) -> dict:
+        """{rel: entry} of every file of `collection` the store holds (read on first use)."""
+        entries = self._entries.get(collection)
+        if entries is None:
+            shards = [self._read(self.directory / f"{collection}-{shard:02x}.bin") for shard in range(SHARDS)]
+            entries = {}
+            for shard in shards:
+                entries.update(shard)
+            self._shards[collection], self._entries[collection] = shards, entries
+            self._used[collection], self._dirty[collection] = {}, set()
+        return entries
+
+    def _read(self, path: Path) -> dict:
+        payload = _read(path, _RECORDS_HEADER)
         if payload is None:
             return {}
         try:
             entries = _TypedValues(io.BytesIO(payload)).load()
+            if isinstance(entries, dict) and all(_sound(entry) for entry in entries.values()):
+                return entries
         except Exception:  # anything wrong in a cache means: no cache
-            return {}
-        return entries if isinstance(entries, dict) else {}
+            pass
+        return {}
 
     def get(self, rel: str, identity: tuple, fingerprint: str):
         """([Record], [Problem]) or None."""
-        entry = self._shards[shard_of(rel)].get(rel)
+        collection = rel.partition("/")[0]
+        entry = self.entries(collection).get(rel)
         if entry is None or entry[0] != identity or entry[1] != fingerprint:
             return None
-        records = entry[2]
         try:
             problems = [Problem(*p) for p in entry[3]]
         except (TypeError, ValueError):
             return None
-        if not isinstance(records, list) or not all(type(r) is Record for r in records):
-            return None
-        self._used[rel] = entry
-        return records, problems
+        self._used[collection][rel] = entry
+        return entry[2], problems
+
+    def get_all(self, files, fingerprint: str) -> dict:
+        """{rel: ([Record], [Problem])} of the listed (rel, identity) whose entries are current: `get`
+        for many files at once, without a call per file (a warm load asks for every file)."""
+        hits = {}
+        collection = entries = used = None
+        for rel, identity in files:
+            if not rel.startswith(collection or "\0"):
+                collection = rel.partition("/")[0] + "/"
+                entries, used = self.entries(collection[:-1]), self._used[collection[:-1]]
+            entry = entries.get(rel)
+            if entry is not None and entry[0] == identity and entry[1] == fingerprint:
+                try:
+                    hits[rel] = entry[2], [Problem(*p) for p in entry[3]]
+                except (TypeError, ValueError):
+                    continue
+                used[rel] = entry
+        return hits
 
     def put(self, rel: str, identity: tuple, fingerprint: str, records: list, problems: list):
-        stored = [r if isinstance(r.positions, LazyPositions)
-                  else replace(r, positions=LazyPositions(marshal.dumps(dict(r.positions)))) for r in records]
-        self._used[rel] = (identity, fingerprint, stored, [tuple(p) for p in problems])
-        self._dirty.add(shard_of(rel))
+        stored = [r if isinstance(r.positions, LazyPositions) else replace(r, positions=LazyPositions(_blob(r.positions)))
+                  for r in records]
+        collection = rel.partition("/")[0]
+        self.entries(collection)
+        self._used[collection][rel] = (identity, fingerprint, stored, [tuple(p) for p in problems])
+        self._dirty[collection].add(shard_of(rel))
 
     def save(self):
-        """Rewrite each shard with new entries, or whose entries were not all used in this run
-        (files gone or changed); the others stay as they are."""
-        used: list[dict] = [{} for _ in range(SHARDS)]
-        for rel, entry in self._used.items():
-            used[shard_of(rel)][rel] = entry
-        for shard, entries in enumerate(used):
-            if shard not in self._dirty and len(entries) == len(self._shards[shard]):
-                continue
-            try:
-                payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-            except (pickle.PicklingError, TypeError, ValueError):
-                continue
-            _write(_shard_path(self.directory, shard), _RECORDS_HEADER, payload)
+        """Rewrite each shard of a collection read in this run that has new entries, or entries not
+        used in this run (files gone or changed); the others stay as they are."""
+        for collection, used in self._used.items():
+            dirty = self._dirty[collection]
+            if not dirty and len(used) == len(self._entries[collection]):
+                continue  # every entry served as it was: nothing to write (the warm run's case)
+            by_shard: list[dict] = [{} for _ in range(SHARDS)]
+            for rel, entry in used.items():
+                by_shard[shard_of(rel)][rel] = entry
+            for shard, entries in enumerate(by_shard):
+                if shard not in dirty and len(entries) == len(self._shards[collection][shard]):
+                    continue
+                try:
+                    payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, TypeError, ValueError):
+                    continue
+                _write(self.directory / f"{collection}-{shard:02x}.bin", _RECORDS_HEADER, payload)
 
 
 RULES_MAGIC = b"salesctl-rules-cache\x00"
-RULES_FORMAT = 1
+RULES_FORMAT = 2
 _RULES_HEADER = RULES_MAGIC + RULES_FORMAT.to_bytes(2, "big") + CODE
 RULES_KEPT = 8  # workspace states remembered: the working tree and the revisions diffs compare with
 
 
 class RulesCache:
-    """The cross-record rules' problems of whole workspace states.
+    """The verdict on whole workspace states: every problem of the workspace (the config's, each
+    file's and the cross-record rules'), keyed by the complete file listing.
 
-    The rules read every record and the config, so an entry is keyed by the complete file listing
-    (every file's identity, salesctl.yaml's included), in a file stamped with the code (`CODE`):
-    a change to any file is a miss. A warm run over unchanged files, or over a revision already
-    seen, skips them.
+    The rules read every record and the config, so an entry is keyed by every file's identity
+    (salesctl.yaml's included), in a file stamped with the code (`CODE`): a change to any file is a
+    miss. A warm run over unchanged files, or over a revision already seen, skips the rules; and a
+    command that loads only some collections still knows every problem, and so which records of
+    its collections the rules found errors in (`pipeline.load`).
     """
 
     def __init__(self, path: Path):

@@ -90,6 +90,12 @@ class _Refused(Exception):
 
 def compose(text: str) -> ParsedFile:
     """Records and problems of a file's text (decoded, without BOM or conflict markers)."""
+    return compose_nodes(text)[0]
+
+
+def compose_nodes(text: str) -> tuple[ParsedFile, list | None]:
+    """`compose`, and the node graph of the documents the records were built from (None when the
+    text does not compose): the writers edit a file by its nodes and check the result by its records."""
     problems: list = []
     documents = []
     try:
@@ -100,10 +106,10 @@ def compose(text: str) -> ParsedFile:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-        return ParsedFile([], [("yaml-syntax", line, column, message)], False)
+        return ParsedFile([], [("yaml-syntax", line, column, message)], False), None
     except (YAMLError, RecursionError, ValueError) as exc:
         message = "nesting too deep" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
-        return ParsedFile([], [("yaml-syntax", 1, 1, message)], False)
+        return ParsedFile([], [("yaml-syntax", 1, 1, message)], False), None
 
     builder = _Builder(problems, len(text))
     records: list = []
@@ -118,8 +124,8 @@ def compose(text: str) -> ParsedFile:
             else:
                 records.append(builder.record(doc))
     except _Refused as refused:
-        return ParsedFile([], problems + [refused.args4], False)
-    return ParsedFile(records, problems, single)
+        return ParsedFile([], problems + [refused.args4], False), documents
+    return ParsedFile(records, problems, single), documents
 
 
 class _Builder:

@@ -15,12 +15,13 @@ from .pipeline import load
 
 
 def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True, progress=None,
-                   require_config: bool = True, as_of=None) -> Workspace:
+                   require_config: bool = True, as_of=None, reads=None) -> Workspace:
     """Load the workspace at `root` as the CLI does: from disk (or a git revision), with the cache.
 
     Without a usable salesctl.yaml it is a WorkspaceError, unless `require_config` is false
     (`validate`, which reports the config's problems with the rest). Dates are checked as of
-    `as_of` (default: today where the workspace is).
+    `as_of` (default: today where the workspace is). `reads` names the collections the caller
+    looks at: from a warm cache only those are loaded (see `pipeline.load`).
     """
     if rev is not None:
         from .revisions import open_revision
@@ -30,7 +31,7 @@ def open_workspace(root: Path, *, rev: str | None = None, use_cache: bool = True
         ws = load(root, progress=progress, as_of=as_of)
     else:
         caches = Caches(root)
-        ws = load(root, progress=progress, as_of=as_of, **caches.arguments())
+        ws = load(root, progress=progress, as_of=as_of, reads=reads, **caches.arguments())
         caches.save()
     if require_config:
         ws.require_config(rev)

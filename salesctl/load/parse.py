@@ -21,24 +21,30 @@ _CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)  # a line that is neither bla
 
 def parse_bytes(raw: bytes) -> ParsedFile:
     """Parse one file. Never raises for bad input: problems come back as data."""
+    return parse_nodes(raw)[0]
+
+
+def parse_nodes(raw: bytes) -> tuple[ParsedFile, list | None]:
+    """`parse_bytes`, and the YAML node graph the records were built from (None when the text was
+    not composed): what a writer edits a file by."""
     if len(raw) > MAX_FILE_BYTES:
-        return ParsedFile([], [("yaml-syntax", 1, 1, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")], False)
+        return ParsedFile([], [("yaml-syntax", 1, 1, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")], False), None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return ParsedFile([], [("not-utf8", line, column, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")], False)
+        return ParsedFile([], [("not-utf8", line, column, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")], False), None
     if text.startswith("\ufeff"):
         text = text[1:]
     marker = _CONFLICT.search(text)
     if marker:
         line = text.count("\n", 0, marker.start()) + 1
-        return ParsedFile([], [("yaml-syntax", line, 1, "git merge conflict marker; resolve the conflict")], False)
+        return ParsedFile([], [("yaml-syntax", line, 1, "git merge conflict marker; resolve the conflict")], False), None
     if "\t" in text and not _CONTENT.search(text):
-        return ParsedFile([], [], False)  # comments and blank lines only; libyaml would refuse their tabs
-    from .compose import compose
+        return ParsedFile([], [], False), None  # comments and blank lines only; libyaml would refuse their tabs
+    from .compose import compose_nodes
 
-    return compose(text)
+    return compose_nodes(text)
 
 

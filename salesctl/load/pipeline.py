@@ -22,6 +22,7 @@ from ..model.parsed import ParsedFile
 from ..model.problems import Problem, problem, sort_key
 from ..model.records import COLLECTIONS, Record, RecordBuilder
 from ..model.workspace import Workspace
+from .cache import compact
 from .parse import parse_bytes
 from .source import FileSource, Source, settled
 
@@ -85,9 +86,10 @@ def parse_source(source: Source, files, cache=None, progress=None) -> dict[str, 
             todo[rel] = identity
     now = time.time_ns()
     for rel, result in _parse_all(source, list(todo), progress):
-        parsed[rel] = result
         if cache is not None and settled(todo[rel], now):
+            result = compact(result)
             cache.put(rel, todo[rel], result)
+        parsed[rel] = result
     return parsed
 
 
@@ -114,6 +116,9 @@ class TypedFiles:
             return None
         return self.files.get(rel)
 
+    def get_all(self, files, fingerprint) -> dict:
+        return {rel: hit for rel, identity in files if (hit := self.get(rel, identity, fingerprint)) is not None}
+
     def put(self, *args):
         pass
 
@@ -132,16 +137,21 @@ def collector_paused():
 
 
 def load(root: Path, *, source: Source | None = None, cache=None, progress=None, make_builder=RecordBuilder,
-         records_cache=None, rules_cache=None, as_of=None) -> Workspace:
+         records_cache=None, rules_cache=None, as_of=None, reads=None) -> Workspace:
     """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
     (a diff passes one that types the files both sides share only once); `records_cache` serves
     the typed records of unchanged files, so that only changed files are parsed and typed;
-    `rules_cache` serves the cross-record rules' problems of a listing seen before. The working
-    tree (no `source`) is read as no writer is changing it (`_undisturbed`). The rules that look at
-    dates check them as of `as_of` (default: today where the workspace is, `Config.today`)."""
+    `rules_cache` serves every problem of a listing seen before. The working tree (no `source`)
+    is read as no writer is changing it (`_undisturbed`). The rules that look at dates check them
+    as of `as_of` (default: today where the workspace is, `Config.today`).
+
+    `reads` (collection names) asks for those collections only: they are loaded when the rules
+    cache knows every problem of the workspace as it is now, and the problems are then all of
+    them, so that a record left out for an error found with a collection not loaded is still left
+    out. Otherwise (a file changed, no cache) every collection is loaded and the rules run."""
     with collector_paused(), _undisturbed(root) if source is None else nullcontext():
         return _load(root, source or FileSource(root), cache, progress, make_builder, records_cache, rules_cache,
-                     as_of)
+                     as_of, reads)
 
 
 @contextmanager
@@ -155,60 +165,53 @@ def _undisturbed(root):
         raise WorkspaceError(str(exc)) from None
 
 
-def _load(root, source, cache, progress, make_builder, records_cache, rules_cache, as_of) -> Workspace:
+def _load(root, source, cache, progress, make_builder, records_cache, rules_cache, as_of, reads) -> Workspace:
     now = time.time_ns()
     files = source.files()
-    problems: list[Problem] = []
     config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
     config, config_problems, unusable = read_config(parse_source(source, config_entry, cache).get(CONFIG_FILE))
-    problems.extend(config_problems)
+    as_of = as_of or config.today()
 
     builder = make_builder(config)
     fingerprint = getattr(builder, "fingerprint", None)
+    verdict_key = rules_cache.key(files, (fingerprint, as_of.isoformat())) \
+        if rules_cache is not None and fingerprint is not None else None
+    verdict = rules_cache.get(verdict_key) if verdict_key is not None else None
+    loaded = COLLECTIONS if reads is None or verdict is None else tuple(c for c in COLLECTIONS if c in reads)
+    wanted = [(rel, identity) for rel, identity in files if rel.partition("/")[0] in loaded]
+
     typed = {}
     if records_cache is not None and fingerprint is not None:
-        for rel, identity in files:
-            hit = records_cache.get(rel, identity, fingerprint)
-            if hit is not None:
-                typed[rel] = hit
-    todo = [(rel, identity) for rel, identity in files if rel != CONFIG_FILE and rel not in typed]
-    parsed = parse_source(source, todo, cache, progress)
-    if cache is not None and hasattr(cache, "present"):
+        typed = records_cache.get_all(wanted, fingerprint)
+    parsed = parse_source(source, [(rel, identity) for rel, identity in wanted if rel not in typed], cache, progress)
+    if cache is not None and hasattr(cache, "present") and loaded == COLLECTIONS:
         cache.present(rel for rel, _ in files)
-    identities = dict(files)
 
-    records: dict[str, list[Record]] = {c: [] for c in COLLECTIONS}
+    records: dict[str, list[Record]] = {c: [] for c in loaded}
+    problems: list[Problem] = list(config_problems)
     typed_files: dict[str, tuple] = {}  # rel -> (its records, its parse and field problems)
-    for rel, _ in files:
-        if rel == CONFIG_FILE:
-            continue
-        collection = rel.split("/", 1)[0]
+    for rel, identity in wanted:
         hit = typed.get(rel)
-        if hit is not None:
-            records[collection].extend(hit[0])
-            problems.extend(hit[1])
-            typed_files[rel] = hit
-            continue
-        built, file_problems = type_file(builder, rel, parsed[rel])
-        records[collection].extend(built)
-        problems.extend(file_problems)
-        typed_files[rel] = (built, file_problems)
-        if records_cache is not None and fingerprint is not None and settled(identities[rel], now):
-            records_cache.put(rel, identities[rel], fingerprint, built, file_problems)
+        if hit is None:
+            hit = type_file(builder, rel, parsed.pop(rel))
+            if records_cache is not None and fingerprint is not None and settled(identity, now):
+                records_cache.put(rel, identity, fingerprint, *hit)
+        records[rel.partition("/")[0]].extend(hit[0])
+        problems.extend(hit[1])
+        typed_files[rel] = hit
 
     ws = Workspace(Path(root), config, records, problems, len(files), unusable)
     ws.typed = TypedFiles(typed_files, fingerprint)
-    ws.as_of = as_of or config.today()
-    rules_key = rules_cache.key(files, (fingerprint, ws.as_of.isoformat())) \
-        if rules_cache is not None and fingerprint is not None else None
-    rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
-    if rule_problems is None:
-        rule_problems = rules.check_rules(ws)
-        if rules_key is not None and all(settled(identity, now) for _, identity in files):
-            rules_cache.put(rules_key, rule_problems)
-    problems.extend(rule_problems)
-    _flag_broken(ws, {p.record for p in rule_problems if p.is_error and p.record is not None})
-    problems.sort(key=sort_key)
+    ws.listing = files
+    ws.as_of = as_of
+    if verdict is None:
+        problems.extend(rules.check_rules(ws))
+        problems.sort(key=sort_key)
+        if verdict_key is not None and all(settled(identity, now) for _, identity in files):
+            rules_cache.put(verdict_key, problems)
+    else:
+        ws.problems = verdict
+    _flag_broken(ws, {p.record for p in ws.problems if p.is_error and p.record is not None})
     return ws
 
 

@@ -8,13 +8,16 @@ the identity the caches key it by.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 from pathlib import Path
 from typing import Protocol
 
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
-from .paths import is_workspace_file, listing_order
+from .paths import YAML_SUFFIXES, is_workspace_file, listing_order
+
+_name = operator.attrgetter("name")
 
 
 class Source(Protocol):
@@ -66,12 +69,21 @@ class FileSource(Source):
         if _is_repository(directory):
             return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
         with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_name)
+        prefix = rel_dir + "/"
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            rel = f"{rel_dir}/{name}"
+            rel = prefix + name
+            if entry.is_file(follow_symlinks=False):  # a plain file, the common case: one stat
+                if name.endswith(YAML_SUFFIXES):
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    found.append((rel, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+                continue
             if entry.is_dir(follow_symlinks=False):
                 self._scan(rel, real_root, found)
             elif is_workspace_file(rel):
@@ -121,18 +133,25 @@ def _inside(path: str, root: str) -> bool:
 
 
 class OverlaySource(Source):
-    """The workspace on disk with some files replaced (or added) by planned contents."""
+    """The workspace on disk with some files replaced (or added) by planned contents.
 
-    def __init__(self, base: FileSource, overlay: dict[str, bytes]):
+    `listing`: the base's files as a load just listed them, so that a plan checked right after that
+    load does not list the whole workspace again."""
+
+    def __init__(self, base: FileSource, overlay: dict[str, bytes], listing=None):
         self.base = base
         self.root = base.root
         self.overlay = overlay
         self.label = base.label
+        self.listing = listing
 
     def files(self) -> list[tuple[str, tuple]]:
-        listed = dict(self.base.files())
+        listed = dict(self.listing if self.listing is not None else self.base.files())
+        added = not listed.keys() >= self.overlay.keys()
         for rel, data in self.overlay.items():
             listed[rel] = ("overlay", hashlib.sha256(data).hexdigest())  # never equal to a disk identity
+        if not added:
+            return list(listed.items())  # the base's own order, which is the listing order
         return sorted(listed.items(), key=lambda item: listing_order(item[0]))
 
     def read(self, rel: str) -> bytes:

@@ -14,6 +14,7 @@ from .parsed import position
 from .mailconfig import DEFAULT_SMTP, read_smtp
 from .payconfig import DEFAULT_COMMISSION, read_pay_settings
 from .periods import Calendar
+from .poolconfig import DEFAULT_POOL, read_pool_settings
 from .problems import Problem, problem
 
 CONFIG_FILE = "salesctl.yaml"
@@ -55,7 +56,7 @@ URL_LIKE = re.compile(r"(?i)^\s*[a-z][a-z0-9+.-]*://|qyapi\.weixin\.qq\.com|oapi
 SECRET_LIKE = re.compile(r"SEC[0-9a-fA-F]{32,}")  # a DingTalk robot secret: SEC and 64 hex digits
 MOBILE = re.compile(r"[0-9+\- ]+")
 TOP_KEYS = ("company", "currency", "locale", "timezone", "team", "targets", "rules", "review", "smtp", "notify",
-            "calendar", "activity", "commission", "bonus")
+            "calendar", "activity", "commission", "bonus", "pool")
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Config:
     bonus: dict = field(default_factory=dict)  # month|quarter|year -> grade -> Decimal
     timezone: str | None = None  # an IANA name; None: the system's
     bad_emails: dict = field(default_factory=dict)  # member id -> what its `email` holds that is not an address
+    pool: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_POOL))
     positions: dict = field(default_factory=dict, repr=False)
 
     def today(self) -> date:
@@ -212,6 +214,7 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
     read_smtp(c, raw)
     _notify(c, raw)
     read_pay_settings(c, raw, ROLES)
+    read_pool_settings(c, raw)
     return cfg, c.problems
 
 

@@ -68,11 +68,16 @@ COLLECTION_ACTION = {
 }
 ACTION_KEYS = ("date", "channel", "by", "note", "promised")  # a collection action as reports show it
 WRITE_OFF = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
+ASSIGNMENT = {  # one change of owner; `from`/`to` null (absent): the public pool
+    "date": _req("date"), "from": Field("ref", ref="team"), "to": Field("ref", ref="team"),
+    "by": _req("ref", ref="team"), "reason": Field("text"),
+}
 TERMINATION = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
 
 SCHEMAS: dict[str, dict[str, Field]] = {
     "customers": {
-        "id": _req("id"), "name": _req("text"), "owner": _req("ref", ref="team"),
+        "id": _req("id"), "name": _req("text"), "owner": Field("ref", ref="team"),
+        "assignments": Field("list", item=Field("map", schema=ASSIGNMENT)),
         "status": Field("enum", choices=("lead", "prospect", "customer", "lost"), default="prospect"),
         "tier": Field("enum", choices=("A", "B", "C")), "key": Field("bool", default=False),
         "follow_up_days": Field("int", minimum=1, maximum=F.MAX_DAYS), "industry": Field("text"), "size": Field("text"),

@@ -13,20 +13,21 @@ from pathlib import Path
 from ..errors import WorkspaceError
 from .config import CONFIG_FILE, Config
 from .problems import Problem
-from .records import COLLECTIONS, Record
+from .records import Record
 
 
 class Workspace:
     """Config, records and problems of one workspace, with the look-ups every report needs."""
 
     typed = None  # each file's typed records (`load.pipeline.TypedFiles`), which a writer's check reuses
+    listing = None  # (relative path, identity) of every file read, as the source listed them: the check's too
     as_of: date | None = None  # the day the rules checked dates against (`load.pipeline.load`)
 
     def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int,
                  config_problem: Problem | None = None):
         self.root = root
         self.config = config
-        self.records: dict[str, list[Record]] = records
+        self.records: dict[str, list[Record]] = records  # every collection, or those a command reads
         self.problems: list[Problem] = problems
         self.files = files
         self.config_problem = config_problem  # why salesctl.yaml gives no usable config; None when it does
@@ -52,13 +53,18 @@ class Workspace:
                                  f"{CONFIG_FILE} no record can be read or checked (run 'salesctl validate')")
 
     def __iter__(self):
-        for collection in COLLECTIONS:
-            yield from self.records[collection]
+        for records in self.records.values():
+            yield from records
+
+    @property
+    def loaded(self) -> tuple:
+        """The collections loaded: every one, unless the command asked for some (`reads`)."""
+        return tuple(self.records)
 
     @cached_property
     def _by_id(self) -> dict:
         index = {}
-        for collection in COLLECTIONS:
+        for collection in self.records:
             ids: dict = {}
             for record in self.records[collection]:
                 ids.setdefault(record.data.get("id"), record)
@@ -83,8 +89,8 @@ class Workspace:
         return self._by_id[collection].keys()
 
     def find(self, record_id) -> Record | None:
-        """A record of any collection by id (ids are unique per collection; first match wins)."""
-        for collection in COLLECTIONS:
+        """A record of any loaded collection by id (ids are unique per collection; first match wins)."""
+        for collection in self.records:
             record = self._by_id[collection].get(record_id)
             if record is not None:
                 return record

@@ -23,6 +23,7 @@ from ..derive import DERIVED
 from ..errors import QueryError
 from ..model.fields import GIVEN_DATE, MAX_DAYS, date_from_text
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices, collection_of
+from ..model.terms import terms_digest
 from . import refs
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
@@ -100,6 +101,12 @@ def references(collection: str) -> dict[str, str]:
 
 def field_path(collection: str, name: str) -> tuple:
     return refs.field_path(name, references(collection))
+
+
+def reads(collection: str) -> frozenset:
+    """The collections a query of `collection` reads: its own, those of its derived fields
+    (`derive.DERIVED_READS`) and those its references name."""
+    return frozenset((collection, *derive.DERIVED_READS[collection], *references(collection).values()))
 
 
 def top_fields(collection: str) -> list[str]:
@@ -303,6 +310,15 @@ def record_row(ws, record, as_of: date) -> dict:
     return {name: row[name] for name in top_fields(record.collection) if name in row}
 
 
+def probe_row(ws, record, as_of: date, tested) -> dict:
+    """What conditions test of a record: the values of `record_row`, but of the derived fields only
+    those `tested` names, in no particular order."""
+    row = {**record.data, **derive.derived_fields(ws, record, as_of, tested)}
+    if record.collection == "contracts" and "currency" not in record.data and "currency" in tested:
+        row["currency"] = ws.config.currency
+    return row
+
+
 # --- sorting and the compiled query --------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -358,10 +374,16 @@ class Query:
         A row carries the fields of the records it refers to (`refs`) while the query
         needs them (a condition, a sort key, a selected column), and only then."""
         records = sorted(ws.records[self.collection], key=lambda r: str(r.id))
+        named = references(self.collection)
+        if self.conditions:  # test with the derived fields the conditions read; derive the rest for the rows kept
+            paths = [c.path for c in self.conditions]
+            tested = {path[0][1] if isinstance(path[0], tuple) else path[0] for path in paths}
+            probes = [probe_row(ws, r, as_of, tested) for r in records]
+            refs.attach(ws, probes, named, refs.through(paths))
+            records = [r for r, probe in zip(records, probes) if all(c.holds(probe) for c in self.conditions)]
         rows = [record_row(ws, r, as_of) for r in records]
         through = self.referred()
-        refs.attach(ws, rows, references(self.collection), through)
-        rows = [row for row in rows if all(c.holds(row) for c in self.conditions)]
+        refs.attach(ws, rows, named, through)
         for key in reversed(self.order):  # Python's sort is stable: the first key ends up major
             rows.sort(key=key.key, reverse=key.descending)
         rows = rows if self.limit is None else rows[: self.limit]
@@ -433,7 +455,7 @@ def describe(ws, record, as_of: date) -> dict:
     document = {"collection": record.collection, "path": record.path, "record": record_row(ws, record, as_of),
                 "related": related_records(ws, record, as_of)}
     if record.collection == "contracts":
-        document["terms"] = derive.terms_digest(record, ws.config.currency)
+        document["terms"] = terms_digest(record, ws.config.currency)
         document["stale_approvals"] = derive.stale_approvals(ws, record, as_of)
     return document
 

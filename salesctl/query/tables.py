@@ -6,8 +6,8 @@ so a new field appears here by itself:
   fields (snake_case, as in YAML) followed by the derived fields, computed as of a date;
 - a mapping becomes one column per sub-field, `<field>_<sub>` (visits `next_date`, receivables
   `written_off_reason`, `next_step_action`, `last_action_channel`);
-- a list of entries becomes a child table (contacts, contract_items, approvals, payments,
-  collection_actions) whose first columns are the parent's id, named after the parent
+- a list of entries becomes a child table (contacts, assignments, contract_items, approvals,
+  payments, collection_actions) whose first columns are the parent's id, named after the parent
   (`customer`, `contract`, `receivable`), and `idx`, the entry's position in the list from 0;
 - a list of values (tags) and the review scores (self, manager) are JSON text, for json_each()
   and json_extract();
@@ -34,16 +34,17 @@ from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
 from ..reports.activity import daily_activity
 from .query import pick, record_row
 
-TABLE_NAMES = ("team", "customers", "contacts", "visits", "contracts", "contract_items", "approvals",
+TABLE_NAMES = ("team", "customers", "contacts", "assignments", "visits", "contracts", "contract_items", "approvals",
                "receivables", "payments", "collection_actions", "reviews", "activity")
 CHILD_TABLES = {
     ("customers", "contacts"): "contacts",
+    ("customers", "assignments"): "assignments",
     ("contracts", "items"): "contract_items",
     ("contracts", "approvals"): "approvals",
     ("receivables", "payments"): "payments",
     ("receivables", "collection"): "collection_actions",
 }
-TEAM_COLUMNS = ("id", "name", "role", "group", "manager", "email")
+TEAM_COLUMNS = ("id", "name", "role", "group", "manager", "email", "mobile")
 ACTIVITY_COLUMNS = {"rep": Field("ref", ref="team"), "date": Field("date"), "workdays": Field("int"),
                     "calls": Field("int"), "effective_calls": Field("int"), "visits": Field("int"),
                     "effective": Field("int"), "customers": Field("int"), "deals": Field("int"),

@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from wcwidth import wcswidth
 
 from .. import derive
+from ..model.ownership import owner_on
 from ..render.locale import Count, amount_text, plural, reminder_texts
 from . import mail
 
-KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
+KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval", "pool-warning")
 
 
 def reminders(ws, as_of: date, *, to: str | None = None) -> list[dict]:
@@ -82,14 +83,24 @@ def _items(ws, as_of: date, words: dict):
                 customer=name(customer), days=Count(derive.days_overdue(receivable, as_of)), balance=amount(balance),
                 step=action))
 
+    warn = as_of + timedelta(days=ws.config.pool["warn_days"])
     for customer in ws.records["customers"]:
+        owner = owner_on(customer, as_of)
+        if owner is None:
+            continue  # in the pool: nobody to tell
+        due = derive.pool_due_reason(ws, customer, as_of)
+        if due is not None and due.date <= warn:
+            text = words["pool-warning" if due.date >= as_of else "pool-warning-past"]
+            yield owner, _item("pool-warning", customer.id, customer.id, due.date, text.format(
+                customer=customer["name"], due=due.date.isoformat(),
+                reason=words["pool_reasons"][due.reason].format(days=due.days)))
         if customer.get("status") == "lost":
             continue
         limit = derive.follow_up_days(customer, rules)
         days = derive.days_since_contact(ws, customer, as_of)
         if limit is not None and days is not None and days > limit:
-            yield customer["owner"], _item("dormant", customer.id, customer.id, derive.last_contact(ws, customer, as_of),
-                                           words["dormant"].format(customer=customer["name"], days=Count(days), limit=limit))
+            yield owner, _item("dormant", customer.id, customer.id, derive.last_contact(ws, customer, as_of),
+                               words["dormant"].format(customer=customer["name"], days=Count(days), limit=limit))
 
     for contract in ws.records["contracts"]:
         if contract.get("status") not in ("in_review", "approved"):  # approved: an approval went stale

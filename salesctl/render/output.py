@@ -22,49 +22,67 @@ FORMATS = ("table", "csv", "json", "yaml")
 
 def to_json(data, indent: int = 2) -> str:
     out: list[str] = []
-    _json(data, out, indent, 0)
+    _json(data, out.append, indent, 0)
     return "".join(out) + "\n"
 
 
-def _json(value, out, indent, level):
+def _json(value, write, indent, level):
+    """Write `value` as indented JSON. Strings are escaped by the json module's own C function (what
+    json.dumps(ensure_ascii=False) calls), and scalars inside a mapping or list are written in place:
+    a query's rows hold tens of thousands of them."""
     if isinstance(value, dict):
         if not value:
-            out.append("{}")
+            write("{}")
             return
         pad = "\n" + " " * (indent * (level + 1))
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            out.append(("," if i else "") + pad + json.dumps(str(key), ensure_ascii=False) + ": ")
-            _json(item, out, indent, level + 1)
-        out.append("\n" + " " * (indent * level) + "}")
+        separator = "{" + pad
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                write(separator + _string(str(key)) + ": " + _string(item))
+            elif kind is dict or kind is list or kind is tuple or isinstance(item, (dict, list, tuple)):
+                write(separator + _string(str(key)) + ": ")
+                _json(item, write, indent, level + 1)
+            else:
+                write(separator + _string(str(key)) + ": " + json_scalar(item))
+            separator = "," + pad
+        write("\n" + " " * (indent * level) + "}")
     elif isinstance(value, (list, tuple)):
         if not value:
-            out.append("[]")
+            write("[]")
             return
         pad = "\n" + " " * (indent * (level + 1))
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(("," if i else "") + pad)
-            _json(item, out, indent, level + 1)
-        out.append("\n" + " " * (indent * level) + "]")
+        separator = "[" + pad
+        for item in value:
+            write(separator)
+            _json(item, write, indent, level + 1)
+            separator = "," + pad
+        write("\n" + " " * (indent * level) + "]")
     else:
-        out.append(json_scalar(value))
+        write(json_scalar(value))
+
+
+_string = json.encoder.encode_basestring  # a str as JSON, non-ASCII kept: json.dumps(s, ensure_ascii=False)
 
 
 def json_scalar(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
+    if type(value) is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Decimal):
         return f"{money(value):f}"
     if isinstance(value, date):
-        return json.dumps(value.isoformat())
+        return '"' + value.isoformat() + '"'
     if isinstance(value, Fixed):
         return str(value)
     if isinstance(value, float):
         return json.dumps(round(value, 4)) if value == value and abs(value) != float("inf") else "null"
     if isinstance(value, int):
         return str(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    return _string(str(value))
 
 
 # --- YAML -------------------------------------------------------------------------------

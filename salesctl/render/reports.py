@@ -188,3 +188,63 @@ def detail_lines(doc: dict) -> list[dict]:
         for receivable in row.get("clawed_back", ()):
             lines.append({**who, "kind": "clawback", **receivable, "amount": receivable["balance"]})
     return lines
+
+
+# --- the public pool and the customer load ---------------------------------------------------
+
+POOL_COLUMNS = ["id", "name", "tier", "since", "from", "reason", "days"]
+DUE_COLUMNS = ["id", "name", "owner", "pool_due", "pool_reason"]
+SWEEP_COLUMNS = ["customer", "name", "owner", "pool_due", "pool_reason", "reason"]
+ALLOCATE_COLUMNS = ["customer", "name", "tier", "since", "days", "owner"]
+LOAD_TIERS = ("A", "B", "C", "none")
+
+
+def render_pool(doc: dict, fmt: str, *, locale: str) -> str:
+    """The customers in the pool (or, with `until`, those due back to it); a table prints nothing
+    when there are none."""
+    columns = POOL_COLUMNS if "until" not in doc else DUE_COLUMNS
+    if fmt != "table":
+        return render_rows(doc["rows"], columns, fmt, document=doc)
+    if not doc["rows"]:
+        return ""
+    words = headings(locale)
+    title = words["pool_title"] if "until" not in doc else f"{words['due_title']} ({words['until']} {doc['until']})"
+    return f"{title} {words['as_of']} {doc['as_of'].isoformat()}\n\n" + to_table(doc["rows"], columns, words)
+
+
+def render_pool_plan(doc: dict, fmt: str, *, allocation: bool, locale: str) -> str:
+    """What a sweep released or an allocation handed out (`{as_of, dry_run, rows}`); a table prints
+    nothing when nothing moved, so that cron mails only real news."""
+    columns = ALLOCATE_COLUMNS if allocation else SWEEP_COLUMNS
+    if fmt != "table":
+        return render_rows(doc["rows"], columns, fmt, document=doc)
+    if not doc["rows"]:
+        return ""
+    words = headings(locale)
+    title = words["allocate_title" if allocation else "sweep_title"]
+    dry = f" {words['dry_run']}" if doc["dry_run"] else ""
+    return f"{title} {words['as_of']} {doc['as_of'].isoformat()}{dry}\n\n" + to_table(doc["rows"], columns, words)
+
+
+def render_load(doc: dict, fmt: str, *, locale: str) -> str:
+    """One row per rep with a column per tier (`tiers.A` …), then the total row (not in CSV)."""
+    if fmt in ("json", "yaml"):
+        return render_rows([], [], fmt, document=doc)
+    rows = [_flat_load_row(row) for row in doc["rows"]]
+    columns = ["rep", "name"]
+    for key in doc["total"]:
+        columns += [f"tiers.{tier}" for tier in LOAD_TIERS] if key == "tiers" else [key]
+    if fmt == "csv":
+        return to_csv(rows, columns)
+    words = headings(locale)
+    total = {"rep": words["total_row"], **_flat_load_row(doc["total"])}
+    return (f"{words['load_title']} {words['as_of']} {doc['as_of'].isoformat()}\n\n"
+            + to_table([*rows, total], columns, {**words, "customers": words["load_customers"],
+                                                 "due": words["due_customers"]}))
+
+
+def _flat_load_row(row: dict) -> dict:
+    """A load row with one column per tier (tiers.A …)."""
+    flat = {k: v for k, v in row.items() if k != "tiers"}
+    flat.update({f"tiers.{tier}": count for tier, count in row["tiers"].items()})
+    return flat

@@ -16,21 +16,25 @@ reported as an internal error, not as a problem of the user's file.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from datetime import date
 from decimal import Decimal
 
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..load.parse import parse_bytes
-from .nodes import (below_comments, compose, dashed, end_of, indented, learnable, pair_before, pair_end, reaches,
-                    root_list, use_counts, value_of)
+from .nodes import (below_comments, dashed, end_of, indented, pair_before, pair_end, reaches, read, root_list,
+                    use_counts, value_of)
 from .style import EditError, Style, dumper, plain_text, prepare
 
 BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
+
+
+_RENDERED: dict = {}  # (value, style, flow) -> lines: a write renders the same entry into many files
+_RENDERED_MAX = 512
 
 
 def render(value, style: Style, *, flow: bool = False) -> list[str]:
@@ -38,15 +42,25 @@ def render(value, style: Style, *, flow: bool = False) -> list[str]:
     fast = plain_text(value, style) if not flow and isinstance(value, dict) else None
     if fast is not None:
         return [line + "\n" for line in fast.split("\n")[:-1]]
-    stream = io.StringIO()
-    dumper(style).dump(prepare(value, style, flow), stream)
-    lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
-    tail = lines.pop()  # "" when the text ends with a newline
-    return [line + "\n" for line in lines] + ([tail] if tail else [])
+    key = (repr(value), flow, style.mapping, style.sequence, style.offset, style.entries_flow,
+           tuple(style.flow.items()))
+    lines = _RENDERED.get(key)
+    if lines is None:
+        stream = io.StringIO()
+        dumper(style).dump(prepare(value, style, flow), stream)
+        lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
+        tail = lines.pop()  # "" when the text ends with a newline
+        lines = [line + "\n" for line in lines] + ([tail] if tail else [])
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = lines
+    return list(lines)
 
 
 def render_inline(value, style: Style, *, flow: bool) -> str:
     """A value written on one line after `key: ` (or inside a flow collection when `flow`)."""
+    if value is None:
+        return "null"  # the same everywhere; no need to ask the emitter
     lines = render({"k": value}, style, flow=flow)
     if len(lines) != 1:
         raise EditError("the value does not fit on one line")
@@ -116,7 +130,8 @@ class YamlFile:
         self.newline = "\r\n" if "\r\n" in self.text.split("\n", 1)[0] + "\n" else "\n"
         self._samples = list(samples)  # other files of the collection, for traits this one lacks
         self._style = None
-        documents = learnable(self.text)
+        parsed, documents = read(self.text)
+        self._parsed = parsed  # `parse`'s reading of the text as it is: edits are checked against it
         if documents is None:
             raise EditError(f"{name} does not parse; fix it first (salesctl validate)")
         self._index(documents)
@@ -132,18 +147,23 @@ class YamlFile:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
 
     @property
+    def parsed(self):
+        """`parse`'s reading of the text as it is now (a `ParsedFile`): what loading the file gives."""
+        return self._parsed
+
+    @property
     def style(self) -> Style:
         if self._style is None:
             self._style = Style.detect(*self._samples, composed=(self.text, self.documents))
         return self._style
 
     def _compose(self):
-        """The nodes of the edited text; the text before the edit composed, so a failure is ours."""
-        try:
-            documents = compose(self.text)
-        except YAMLError:
-            problem = _unparsed(parse_bytes(self.text.encode("utf-8"))) or "the composer refuses it"
-            raise EditError(_bug(self.name, f"does not parse ({problem})")) from None
+        """The nodes of the edited text, and `parse`'s reading of it (one pass); the text before
+        the edit composed, so a failure is ours."""
+        parsed, documents = read(self.text)
+        if documents is None:
+            raise EditError(_bug(self.name, f"does not parse ({_unparsed(parsed) or 'the composer refuses it'})"))
+        self._parsed = parsed
         self._index(documents)
 
     def _index(self, documents: list):
@@ -156,7 +176,8 @@ class YamlFile:
                 self.records.append(doc)
 
     def _plain(self) -> list:
-        return [r.data for r in parse_bytes(self.text.encode("utf-8")).records]
+        """The records as `parse` reads the text now: a copy, which the caller changes into what it expects."""
+        return copy.deepcopy([r.data for r in self._parsed.records])
 
     def find(self, record_id) -> int:
         for index, node in enumerate(self.records):
@@ -214,6 +235,25 @@ class YamlFile:
         expected[index][name] = _as_read(value)
         self._verify(expected, index, name)
 
+    def put_value(self, record_id, name: str, value, order: list[str]):
+        """Set a record's scalar field whatever it holds now: its value replaced in place, an empty
+        value (`owner:`) filled in, or the field added after those before it in `order`."""
+        index = self.find(record_id)
+        node = value_of(self.records[index], name)
+        if node is None:
+            self.add_field(record_id, name, value, order)
+            return
+        if not isinstance(node, ScalarNode) or node.start_mark.index != node.end_mark.index:
+            self.set_value(record_id, name, value)
+            return
+        expected = self._plain()
+        self._refuse_shared(index, name, "change", expected[index])
+        at = node.start_mark.index  # an empty value sits just after its colon (and its space, in {…})
+        text = render_inline(value, self.style, flow=bool(self.records[index].flow_style))
+        self._splice(at, at, (" " if self.text[at - 1] == ":" else "") + text)
+        expected[index][name] = _as_read(value)
+        self._verify(expected, index, name)
+
     def add_record(self, record: dict | str):
         """Append a record (a mapping, or the YAML text of one) at the end of a many-record file."""
         if isinstance(record, str):
@@ -249,9 +289,9 @@ class YamlFile:
         """Refuse to edit a record or field that YAML anchors, aliases or merge keys share: the
         change would show wherever it is used (and an alias's text is at its anchor)."""
         record = self.records[index]
-        uses = use_counts(self.documents)
+        uses = use_counts(self.documents) if "&" in self.text else None  # no anchor, nothing shared
         where = f"cannot {verb} {name} of {data.get('id')} ({self.name}:{{line}})"
-        if uses[id(record)] > 1:
+        if uses is not None and uses[id(record)] > 1:
             raise EditError(f"{where.format(line=record.start_mark.line + 1)}: the record is {self._anchor(record)}"
                             f"{self._sharers(record, index)} (an alias or a merge key); edit it by hand")
         pair = next(((k, v) for k, v in record.value if isinstance(k, ScalarNode) and k.value == name), None)
@@ -266,7 +306,7 @@ class YamlFile:
         if value.start_mark.index < key.start_mark.index:  # an alias: the node is where its anchor is
             raise EditError(f"{where}: the {noun} is an alias of {self._anchor(value)} (line "
                             f"{value.start_mark.line + 1}){self._sharers(value, index)}; edit it by hand")
-        if uses[id(value)] > 1 or self.text.startswith("&", value.start_mark.index):
+        if uses is not None and uses[id(value)] > 1 or self.text.startswith("&", value.start_mark.index):
             raise EditError(f"{where}: the {noun} is {self._anchor(value)}{self._sharers(value, index)}; "
                             f"edit it by hand")
         if isinstance(value, SequenceNode) and len(value.value) > 1:
@@ -378,7 +418,7 @@ class YamlFile:
     def _verify(self, expected: list, index: int, name: str | None = None, *, appended: bool = False):
         """The edited text must read as `expected`: the old records with the new part (field `name`
         of record `index`, its last entry when `appended`, or the whole record), nothing else."""
-        parsed = parse_bytes(self.text.encode("utf-8"))
+        parsed = self._parsed  # read when the text last changed (`_compose`)
         problem = _unparsed(parsed)
         if problem:
             raise EditError(_bug(self.name, f"does not parse ({problem})"))

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from ..load.parse import parse_bytes
+from ..load.parse import parse_nodes
 
 
 def root_list(documents):
@@ -20,24 +18,17 @@ def root_list(documents):
 
 
 def learnable(text: str) -> list | None:
-    """The documents of a text that `parse` reads and the composer takes, else None."""
-    if not parses(text):
-        return None  # `parse` refuses it (too deep for the C composer, say)
-    try:
-        return compose(text)
-    except YAMLError:
-        return None  # tab-indented comments: `parse` reads the file as empty, the composer refuses it
+    """The documents of a text that `parse` reads, else None."""
+    return read(text)[1]
 
 
-def parses(text: str) -> bool:
-    """`parse` reads it: valid YAML, bounded nesting and aliases, nothing but core tags."""
-    problems = parse_bytes(text.encode("utf-8")).problems
-    return not any(code in ("yaml-syntax", "not-utf8") for code, *_ in problems)
-
-
-def compose(text: str) -> list:
-    """The nodes of every document, with exact positions (the C composer when available)."""
-    return list(YAML(typ="safe").compose_all(text))
+def read(text: str) -> tuple:
+    """(`parse`'s reading of a text, its documents composed with exact positions), in one pass;
+    the documents are None unless `parse` reads it: valid YAML, bounded nesting and aliases,
+    nothing but core tags."""
+    parsed, documents = parse_nodes(text.encode("utf-8"))
+    unreadable = any(code in ("yaml-syntax", "not-utf8") for code, *_ in parsed.problems)
+    return parsed, None if unreadable else documents
 
 
 def use_counts(documents: list) -> Counter:

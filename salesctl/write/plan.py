@@ -21,6 +21,7 @@ class FileChange:
     path: str  # relative to the workspace root
     before: bytes | None  # None: a new file
     after: bytes
+    parsed: object = None  # `parse_bytes(after)`, when the edit has read it already
 
 
 @dataclass
@@ -54,15 +55,16 @@ def check(ws, plan: Plan, parsed: dict | None = None, *, force: bool = False) ->
     """Load the workspace with the plan applied; refuse when that adds an error, or a warning of
     REFUSED_WARNINGS (of FORCED_WARNINGS unless `force`).
 
-    The files the plan leaves alone keep the records `ws` typed (records never change once built);
-    only the planned files are parsed and typed, and the rules run over the whole result, dates
-    checked as of the same day as `ws`. `parsed` holds what `parse_bytes` read from some planned
-    files' bytes (a writer of thousands of files parses each one to verify it): those are typed
-    from it, not parsed again. Without a usable salesctl.yaml nothing can be checked, so nothing is
-    written.
+    The files the plan leaves alone keep the records `ws` typed (records never change once built),
+    from the listing `ws` was loaded from; only the planned files are parsed and typed, and the
+    rules run over the whole result, dates checked as of the same day as `ws`. `parsed` holds what
+    `parse_bytes` read from some planned files' bytes (a writer of thousands of files parses each
+    one to verify it; an edit's `FileChange.parsed`): those are typed from it, not parsed again.
+    Without a usable salesctl.yaml nothing can be checked, so nothing is written.
     """
     ws.require_config()
-    source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
+    source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files}, ws.listing)
+    parsed = {**{change.path: change.parsed for change in plan.files if change.parsed is not None}, **(parsed or {})}
     unchanged = None
     if ws.typed is not None:
         typed, kept = ws.typed.files, set(ws.typed.files) - set(source.overlay)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import storage
 from ..load.loader import open_workspace
+from ..load.pipeline import collector_paused
 from .plan import Plan
 
 
@@ -23,13 +24,20 @@ def run_writer(root, build, *, dry_run: bool = False, use_cache: bool = True, on
     root = Path(root)
     try:
         if dry_run:
-            return build(open_workspace(root, use_cache=use_cache, as_of=as_of))
+            return _built(root, build, use_cache, as_of)
         with storage.writer_lock(root) as recovered:
             if recovered is not None and on_recovery is not None:
                 on_recovery(recovered)
-            plan = build(open_workspace(root, use_cache=use_cache, as_of=as_of))
+            plan = _built(root, build, use_cache, as_of)
             storage.apply(root, plan.files, note="; ".join(plan.summary))
         return plan
     except OSError as exc:
         raise storage.StorageError(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); "
                                    f"nothing written") from None
+
+
+def _built(root: Path, build, use_cache: bool, as_of) -> Plan:
+    """The plan, built with the cyclic collector paused: a plan over hundreds of files (a pool
+    sweep, an allocation) builds as many small containers as a load, and no reference cycles."""
+    with collector_paused():
+        return build(open_workspace(root, use_cache=use_cache, as_of=as_of))

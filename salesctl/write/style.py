@@ -4,6 +4,7 @@ turned into ruamel.yaml objects that dump in that style.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,11 +48,10 @@ class Style:
         """
         found = cls()
         seen: set = set()
-        for text in ([composed] if composed else []) + list(texts):
-            text, documents = text if isinstance(text, tuple) else (text, learnable(text))
-            if documents is None:
+        learned = [_traits(*composed)] if composed else []
+        for traits in learned + [_sample_traits(text) for text in texts]:
+            if traits is None:
                 continue
-            traits = _traits(text, documents)
             for name, value in traits.items():
                 if name == "flow":
                     for key, flow in value.items():
@@ -60,6 +60,14 @@ class Style:
                     setattr(found, name, value)
                     seen.add(name)
         return found
+
+
+@functools.lru_cache(maxsize=16)
+def _sample_traits(text: str) -> dict | None:
+    """The traits of another file of the collection (None when it cannot teach any): learned once,
+    however many files one write edits with the same samples. Read-only for the callers."""
+    documents = learnable(text)
+    return _traits(text, documents) if documents is not None else None
 
 
 def _traits(text: str, documents: list) -> dict:
@@ -134,6 +142,7 @@ def dumper(style: Style) -> YAML:
     yaml.allow_unicode = True
     yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
     yaml.representer.add_representer(Decimal, _represent_decimal)
+    yaml.representer.add_representer(type(None), _represent_none)
     return yaml
 
 
@@ -142,6 +151,11 @@ def _represent_decimal(representer, value: Decimal):
     text = format(value, "f")
     kind = "float" if "." in text else "int"
     return representer.represent_scalar(f"tag:yaml.org,2002:{kind}", text)
+
+
+def _represent_none(representer, value):
+    """A null written out (`to: null`, the public pool), never as an empty value that reads as one."""
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def prepare(value, style: Style, flow: bool = False, in_flow: bool = False):
@@ -250,6 +264,8 @@ def _pairs(mapping: dict, flow: bool) -> list[str] | None:
 def _scalar(value, in_flow: bool) -> str | None:
     """A scalar as the dumper writes it, or None where that is not certain (the caller falls back)."""
     kind = type(value)
+    if value is None:
+        return "null"  # as `dumper` writes it
     if kind is bool:
         return "true" if value else "false"
     if kind is int:

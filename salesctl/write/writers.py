@@ -16,12 +16,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import storage
-from ..derive import approval_state, is_written_off, receivable_balance, scheduled_amount, terms_digest
+from ..derive import approval_state, is_written_off, receivable_balance, scheduled_amount
 from ..errors import BadInput, Refused
 from ..load.parse import parse_bytes
 from ..model import fields as F
 from ..model.money import CENT, money
 from ..model.records import COLLECTION_CHANNELS, SCHEMAS, SINGULAR, items_total
+from ..model.terms import terms_digest
 from .args import amount_arg, date_arg, id_arg, text_arg
 from .edit import YamlFile, new_file, render
 from .ids import natural, next_id
@@ -42,12 +43,19 @@ class _Files:
         self.ws = ws
         self.edited: dict[str, tuple[bytes | None, YamlFile]] = {}
         self.created: dict[str, str] = {}
+        self.newest: dict[str, list] = {}  # collection -> [(path, text)] of its newest files, read once
+
+    def samples(self, collection: str, exclude: str, count: int = 3) -> list[str]:
+        """`_samples`, reading the collection's newest files once however many files one write edits."""
+        if collection not in self.newest:
+            self.newest[collection] = _newest_texts(self.ws, collection, count + 1)
+        return [text for path, text in self.newest[collection] if path != exclude][:count]
 
     def open(self, rel: str, collection: str) -> YamlFile:
         if rel not in self.edited:
             _inside_root(self.ws.root, rel)
             before = _read(self.ws.root, rel)  # None: a new file of records
-            doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
+            doc = YamlFile.from_bytes(before or b"", name=rel, samples=self.samples(collection, rel))
             self.edited[rel] = (before, doc)
         return self.edited[rel][1]
 
@@ -65,7 +73,7 @@ class _Files:
         self.created[rel] = text
 
     def changes(self) -> list[FileChange]:
-        changes = [FileChange(rel, before, doc.encode()) for rel, (before, doc) in self.edited.items()]
+        changes = [FileChange(rel, before, doc.encode(), doc.parsed) for rel, (before, doc) in self.edited.items()]
         changes += [FileChange(rel, None, text.encode("utf-8")) for rel, text in self.created.items()]
         return changes
 
@@ -90,16 +98,21 @@ def _read(root, rel: str) -> bytes | None:
 
 def _samples(ws, collection: str, exclude: str, count: int = 3) -> list[str]:
     """Other files of the collection (those of the newest ids), whose style new text follows."""
+    return [text for path, text in _newest_texts(ws, collection, count + 1) if path != exclude][:count]
+
+
+def _newest_texts(ws, collection: str, count: int) -> list[tuple[str, str]]:
+    """(path, text) of the files holding the collection's newest ids, at most `count`."""
     paths = []
     for record in sorted(ws.records[collection], key=lambda r: natural(str(r.id)), reverse=True):
-        if record.path != exclude and record.path not in paths:
+        if record.path not in paths:
             paths.append(record.path)
             if len(paths) == count:
                 break
     texts = []
     for path in paths:
         try:
-            texts.append((_read(ws.root, path) or b"").decode("utf-8"))
+            texts.append((path, (_read(ws.root, path) or b"").decode("utf-8")))
         except (UnicodeDecodeError, Refused):
             continue
     return texts
@@ -165,7 +178,7 @@ def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: st
 def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool = False,
             comment: str | None = None, force: bool = False) -> Plan:
     """Approve (or reject) a contract at one stage of the approval chain, recording the terms
-    decided on (`derive.terms_digest`).
+    decided on (`model.terms.terms_digest`).
 
     A draft contract goes to in_review; once every stage is approved it becomes approved. An
     approved contract whose terms changed after an approval goes through the chain again from

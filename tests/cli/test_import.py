@@ -264,8 +264,8 @@ def test_the_worked_example_of_the_manual_runs_as_shown(sample, run, monkeypatch
             assert args[0] == "salesctl"
             result = run(*args[1:])
             assert result.output == shown, command
-    record = re.search(r"^```yaml\n(id: CUS-0022\n.*?)^```", example, re.M | re.S).group(1)
-    assert (sample / "customers/CUS-0022.yaml").read_text() == record
+    record = re.search(r"^```yaml\n(id: CUS-0028\n.*?)^```", example, re.M | re.S).group(1)
+    assert (sample / "customers/CUS-0028.yaml").read_text() == record
     assert load(sample).error_count == 0
 
 

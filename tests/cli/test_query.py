@@ -65,16 +65,18 @@ def test_yaml(run, query_root):
     assert YAML(typ="safe").load(result.stdout) == [{
         "id": "CUS-0003", "name": "Lotus Trading", "owner": "zhang", "status": "lead", "key": False,
         "follow_up_days": 10, "created": date(2026, 10, 1), "last_contact": date(2026, 10, 1),
-        "days_since_contact": 60,
+        "days_since_contact": 60, "owner_on": "zhang", "in_pool": False, "assigned": date(2026, 10, 1),
+        "pool_due": None, "pool_reason": None,
     }]
 
 
 def test_csv_has_every_field_by_default_and_lists_joined(run, query_root):
     result = run("-C", query_root, "query", "customers", "--format", "csv", "--as-of", AS_OF)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["id", "name", "owner", "status", "tier", "key", "follow_up_days", "industry", "size",
-                             "region", "source", "created", "contacts", "tags", "notes", "last_contact",
-                             "days_since_contact"]
+    assert list(rows[0]) == ["id", "name", "owner", "assignments", "status", "tier", "key", "follow_up_days",
+                             "industry", "size", "region", "source", "created", "contacts", "tags", "notes",
+                             "last_contact", "days_since_contact", "owner_on", "in_pool", "assigned", "pool_due",
+                             "pool_reason"]
     assert rows[0]["tags"] == "vip; manufacturing"
     assert rows[0]["key"] == "true" and rows[2]["tier"] == ""
     assert json.loads(rows[1]["contacts"]) == {"name": "Zhao Lei", "email": "zl@bf.example"}

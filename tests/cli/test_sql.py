@@ -94,7 +94,7 @@ def test_export_sqlite_reads_back_equal(run, query_root, query_ws, tmp_path):
     assert result.exit_code == 0, result.output
     # 29 record rows + activity: zhang and wang, each day from CON-0001's signing (2026-02-20) to 2026-11-30:
     # 9 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 = 284 days, 568 rows
-    assert result.stderr == f"exported 12 tables, 597 rows to {target}\n"
+    assert result.stderr == f"exported 13 tables, 597 rows to {target}\n"
     connection = sqlite3.connect(target)
     for table in workspace_tables(query_ws, TODAY):
         stored = connection.execute(f'SELECT * FROM "{table.name}"').fetchall()
@@ -114,7 +114,7 @@ def test_export_sqlite_replaces_an_old_export(run, query_root, tmp_path):
 def test_export_csv_reads_back_equal(run, query_root, query_ws, tmp_path):
     target = tmp_path / "csv"
     result = run("-C", query_root, "export", "-o", target, "--as-of", AS_OF)
-    assert result.exit_code == 0 and "597 rows to" in result.stderr and "(12 files)" in result.stderr
+    assert result.exit_code == 0 and "597 rows to" in result.stderr and "(13 files)" in result.stderr
     assert sorted(p.name for p in target.iterdir()) == sorted(f"{name}.csv" for name in TABLE_NAMES)
     assert target.joinpath("customers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,")  # BOM: Excel
     for table in workspace_tables(query_ws, TODAY):

@@ -15,7 +15,7 @@ import pytest
 
 from helpers.git import BASE
 from helpers.workspaces import ROOT, SAMPLE
-from salesctl import derive
+from salesctl.model import terms as model_terms
 from salesctl.load.pipeline import load
 
 pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
@@ -48,11 +48,11 @@ def five_days(root):
 
 def test_the_sample_shows_a_contract_approved_again_after_its_terms_changed(run):
     result = run("-C", SAMPLE, "validate")
-    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 94 files\n")
+    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 100 files\n")
     contract = load(SAMPLE).get("contracts", "CT-2026-015")
     assert [(a["date"].isoformat(), a.get("terms")) for a in contract["approvals"]] == [
         ("2026-11-18", BEFORE), ("2026-11-20", NOW)]
-    assert derive.terms_digest(contract, "CNY") == NOW
+    assert model_terms.terms_digest(contract, "CNY") == NOW
 
     day_between = json.loads(run("-C", SAMPLE, "--as-of", "2026-11-19", "show", "CT-2026-015", "--format", "json").stdout)
     assert day_between["record"]["pending_stage"] == "manager"
@@ -80,7 +80,7 @@ def test_the_documented_three_lines_compute_the_tools_digest():
                           check=True, env={"PYTHONIOENCODING": "utf-8", "PATH": ""})
     printed = done.stdout.decode("utf-8").strip()
     assert printed == NOW
-    assert printed == derive.terms_digest(load(SAMPLE).get("contracts", "CT-2026-015"), "CNY")
+    assert printed == model_terms.terms_digest(load(SAMPLE).get("contracts", "CT-2026-015"), "CNY")
     assert f"It prints `{printed}`" in section
 
 
@@ -92,7 +92,7 @@ def test_validate_reports_the_documented_stale_approval(run, tmp_path):
     result = run("-C", root, "validate")
     line = (f"contracts/CT-2026-015.yaml:29:5: error[approval-stale]: stage 'manager' was approved by lin on "
             f"2026-11-20 for terms {NOW}, but the terms are now {FIVE_DAYS}: the stage must approve the contract again")
-    assert (result.exit_code, result.stdout) == (1, f"{line}\n1 error, 0 warnings in 94 files\n")
+    assert (result.exit_code, result.stdout) == (1, f"{line}\n1 error, 0 warnings in 100 files\n")
     assert line in (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
 
 
@@ -117,7 +117,7 @@ def test_the_pending_stage_reminder_and_approve_after_a_change(run, tmp_path):
         f"    terms: {NOW}\n"
         "  - stage: manager\n    by: lin\n    date: 2026-11-30\n    decision: approved\n    comment: 减少辅导天数，同意\n"
         f"    terms: {FIVE_DAYS}\nnotes: 法务审核中。\n")
-    assert run("-C", root, "validate").stdout == "0 errors, 0 warnings in 94 files\n"
+    assert run("-C", root, "validate").stdout == "0 errors, 0 warnings in 100 files\n"
     rows = json.loads(run("-C", root, "--as-of", "2026-11-30", "query", "contracts", "-w", "id = CT-2026-015",
                           "-f", "id,pending_stage", "--format", "json").stdout)
     assert rows == [{"id": "CT-2026-015", "pending_stage": "legal"}]

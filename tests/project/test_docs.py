@@ -17,7 +17,7 @@ import click
 import pytest
 
 from helpers.workspaces import ROOT
-from salesctl.model import config, payconfig
+from salesctl.model import config, payconfig, poolconfig
 from salesctl.cli import COMMANDS, GLOBAL_OPTIONS, cli
 from salesctl.model.problems import CODES
 from salesctl.query.query import DERIVED
@@ -190,7 +190,7 @@ def config_keys() -> list[tuple]:
     keys += [("team", key) for key in cfg.team[0]]
     keys += [("targets", key) for key in config.TARGET_KEYS]
     for top, defaults in (("rules", config.DEFAULT_RULES), ("review", config.DEFAULT_REVIEW),
-                          ("smtp", config.DEFAULT_SMTP)):
+                          ("smtp", config.DEFAULT_SMTP), ("pool", poolconfig.DEFAULT_POOL)):
         for key, value in defaults.items():
             keys.append((top, key))
             for entry in value if isinstance(value, list) else [value]:
@@ -202,6 +202,7 @@ def config_keys() -> list[tuple]:
     keys += [("commission", "tiers", key) for key in payconfig.TIER_KEYS]
     keys += [("commission", "accelerator", key) for key in payconfig.ACCELERATOR_KEYS]
     keys += [("bonus", key) for key in payconfig.BONUS_KINDS]
+    keys += [("pool", "tiers", key) for key in poolconfig.POOL_TIER_KEYS]
     return keys
 
 
@@ -215,7 +216,7 @@ def test_every_config_key_is_documented_in_its_section(path):
 def test_every_config_choice_is_documented():
     text = read(DOCS / "config.md")
     choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *config.CHANNELS, *payconfig.BASES,
-               *payconfig.COMMISSION_METHODS]
+               *payconfig.COMMISSION_METHODS, *poolconfig.PROTECT]
     missing = [choice for choice in choices if not in_code(choice, text)]
     assert not missing, "not in docs/config.md: " + ", ".join(missing)
 

@@ -124,3 +124,41 @@ def test_new_collect_and_schedule(root):
     assert [a["channel"] for a in ws.get("receivables", "RCV-0001")["collection"]] == ["phone"]
     with pytest.raises(Refused, match="above what is left"):  # 120,000 already scheduled in RCV-0001 and RCV-0002
         api.schedule(root, "CT-0001", "100%@signed", on=AS_OF)
+
+
+# --- the public pool -----------------------------------------------------------------------
+
+POOL_FILES = {
+    # P1: zhang's since 2026-10-01, never visited: follow_up 10-01 + 30 = 10-31, due. P2: never owned.
+    "customers/P1.yaml": "{id: P1, name: 甲, owner: zhang, tier: B, created: 2026-10-01}\n",
+    "customers/P2.yaml": "{id: P2, name: 乙, tier: A, created: 2026-11-01}\n",
+}
+
+
+def test_the_pool_read_and_written(workspace):
+    from helpers.pool import POOL_CONFIG
+
+    root = workspace(POOL_FILES, config=POOL_CONFIG)
+    ws = api.open_workspace(root).usable()
+    assert [(r["id"], r["since"], r["days"]) for r in api.pool(ws, AS_OF)["rows"]] == [("P2", date(2026, 11, 1), 29)]
+    due = api.pool(ws, AS_OF, due=3)
+    assert (due["until"], [(r["id"], r["pool_due"], r["pool_reason"]) for r in due["rows"]]) == (
+        date(2026, 12, 3), [("P1", date(2026, 10, 31), "follow_up")])
+    assert [(r["rep"], r["customers"], r["due"]) for r in api.report_load(ws, AS_OF)["rows"]] == [
+        ("zhang", 1, 1), ("wang", 0, 0), ("liu", 0, 0)]
+
+    before = (root / "customers/P1.yaml").read_bytes()
+    plan = api.pool_sweep(root, on=AS_OF, by="lin", dry_run=True)
+    assert [r["customer"] for r in plan.rows] == ["P1"] and (root / "customers/P1.yaml").read_bytes() == before
+    api.pool_sweep(root, on=AS_OF, by="lin")
+    assert api.pool_sweep(root, on=AS_OF, by="lin").files == []  # nothing left to release
+    # P2 (tier A) before P1; both to the rep with the fewest (all 0: team order), zhang is locked out of P1.
+    plan = api.allocate(root, on=AS_OF, by="lin", limit=1)
+    assert [(r["customer"], r["owner"]) for r in plan.rows] == [("P2", "zhang")]
+    with pytest.raises(Refused, match="reclaim_days"):
+        api.claim(root, "P1", on=AS_OF, by="zhang")
+    api.claim(root, "P1", on=AS_OF, by="wang")
+    api.assign(root, ["P1"], to=None, on=AS_OF, by="lin", reason="调岗")
+    ws = api.open_workspace(root)
+    assert [(e.get("from"), e.get("to"), e["reason"]) for e in ws.get("customers", "P1")["assignments"]] == [
+        ("zhang", None, "no effective visit for 30 days"), (None, "wang", "claim"), ("wang", None, "调岗")]

@@ -12,6 +12,7 @@ import pytest
 
 from helpers.workspaces import CONFIG
 from salesctl import derive
+from salesctl.model import terms as model_terms
 from salesctl.load.pipeline import load
 from salesctl.remind.remind import reminders
 from salesctl.write import writers
@@ -70,8 +71,8 @@ def at_terms(text: str, problem) -> bool:
 def test_the_digest_of_a_hand_computed_example(workspace):
     assert hashlib.sha256(CANONICAL.encode("utf-8")).hexdigest()[:16] == TERMS
     contract = contract_ws(workspace).get("contracts", "CT-1")
-    assert derive.canonical_terms(contract, "CNY") == CANONICAL
-    assert derive.terms_digest(contract, "CNY") == TERMS
+    assert model_terms.canonical_terms(contract, "CNY") == CANONICAL
+    assert model_terms.terms_digest(contract, "CNY") == TERMS
 
 
 def test_absent_fields_are_null_and_the_contract_currency_wins():
@@ -82,8 +83,8 @@ def test_absent_fields_are_null_and_the_contract_currency_wins():
     canonical = ('{"amount":"1025.00","currency":"USD","customer":"CUS-0002","end":null,'
                  '"items":[{"name":"Workshop","quantity":"10","unit":null,"unit_price":"100.00"},'
                  '{"name":"Kit","quantity":"2.5","unit":null,"unit_price":"10.00"}],"payment_terms":null,"start":null}')
-    assert derive.canonical_terms(contract, "CNY") == canonical
-    assert derive.terms_digest(contract, "CNY") == "1624af591a393cc8"  # printf '%s' "$canonical" | sha256sum
+    assert model_terms.canonical_terms(contract, "CNY") == canonical
+    assert model_terms.terms_digest(contract, "CNY") == "1624af591a393cc8"  # printf '%s' "$canonical" | sha256sum
 
 
 @pytest.mark.parametrize("quantity, text", [
@@ -93,14 +94,14 @@ def test_absent_fields_are_null_and_the_contract_currency_wins():
     (Decimal("1234567890123.1234567890123456789"), "1234567890123.1234567890123456789"),
 ])
 def test_a_quantity_is_its_shortest_decimal_text(quantity, text):
-    terms = derive.contract_terms({"items": [{"name": "x", "quantity": quantity, "unit_price": Decimal("1")}]}, "CNY")
+    terms = model_terms.contract_terms({"items": [{"name": "x", "quantity": quantity, "unit_price": Decimal("1")}]}, "CNY")
     assert terms["items"][0]["quantity"] == text
 
 
 def test_the_workspace_currency_stands_in_for_an_absent_one(workspace):
     contract = contract_ws(workspace).get("contracts", "CT-1")
-    assert derive.contract_terms(contract, "USD")["currency"] == "USD"
-    assert derive.terms_digest(contract, "USD") != TERMS
+    assert model_terms.contract_terms(contract, "USD")["currency"] == "USD"
+    assert model_terms.terms_digest(contract, "USD") != TERMS
 
 
 # --- what makes an approval stale ----------------------------------------------------------
@@ -200,7 +201,7 @@ def test_reformatting_the_yaml_never_makes_it_stale(workspace):
     ws = contract_ws(workspace, REFORMATTED)
     assert codes(ws) == []
     contract = ws.get("contracts", "CT-1")
-    assert derive.terms_digest(contract, "CNY") == TERMS
+    assert model_terms.terms_digest(contract, "CNY") == TERMS
     assert derive.pending_stage(contract, CHAIN, D, currency="CNY") == "legal"
 
 
@@ -254,7 +255,7 @@ def changed(text: str) -> str:
 
 
 def test_the_pending_stage_returns_to_the_first_stale_stage_and_later_fresh_ones_stand(workspace):
-    new_terms = derive.terms_digest(contract_ws(workspace, changed(HEAD)).get("contracts", "CT-1"), "CNY")
+    new_terms = model_terms.terms_digest(contract_ws(workspace, changed(HEAD)).get("contracts", "CT-1"), "CNY")
     legal_on_new_terms = LEGAL.replace(TERMS, new_terms)
     ws = contract_ws(workspace, changed(HEAD) + "approvals:\n" + MANAGER + LEGAL)
     state = derive.approval_state(ws.get("contracts", "CT-1"), CHAIN, D, currency="CNY")
@@ -306,7 +307,7 @@ def test_an_approved_contract_changed_after_approval_goes_through_the_chain_agai
 ])
 def test_a_digest_that_reads_as_a_number_is_written_quoted(workspace, payment_terms, digest):
     ws = contract_ws(workspace, HEAD.replace("签约后付清", payment_terms))
-    assert derive.terms_digest(ws.get("contracts", "CT-1"), "CNY") == digest  # found by trying payment terms
+    assert model_terms.terms_digest(ws.get("contracts", "CT-1"), "CNY") == digest  # found by trying payment terms
     plan = writers.approve(ws, "CT-1", stage="manager", by="lin", on=D)
     assert f"terms: '{digest}'" in plan.files[0].after.decode("utf-8")
     (ws.root / "contracts/CT-1.yaml").write_bytes(plan.files[0].after)

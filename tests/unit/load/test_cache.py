@@ -39,6 +39,14 @@ def shard_file(root, cache: str, rel: str):
     return root / cache / f"{shard_of(rel):02x}.bin"
 
 
+def record_shard(root, rel: str):
+    """The file of the record cache that holds the entry of `rel` (one store per collection)."""
+    from salesctl.load.cache import RecordCache
+    from salesctl.load.paths import RECORDS_CACHE
+
+    return RecordCache(root / RECORDS_CACHE).shard_path(rel)
+
+
 def parse_entries(root) -> list:
     cache = ParseCache(root / PARSE_CACHE)
     return sorted(rel for shard in range(SHARDS) for rel in cache._shard(shard))
@@ -158,7 +166,7 @@ def test_cache_write_leaves_no_temp_files(workspace):
     assert sorted(p.name for p in cache.iterdir()) == ["parse", "records", "rules.bin"]
     assert {p.name for p in (cache / "parse").iterdir()} == {
         shard_file(root, PARSE_CACHE, rel).name for rel in ("customers/CUS-0001.yaml", "salesctl.yaml")}
-    assert [p.name for p in (cache / "records").iterdir()] == [f"{shard_of('customers/CUS-0001.yaml'):02x}.bin"]
+    assert [p.name for p in (cache / "records").iterdir()] == [f"customers-{shard_of('customers/CUS-0001.yaml'):02x}.bin"]
 
 
 def test_typed_records_are_served_from_the_record_cache(workspace):
@@ -208,12 +216,12 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
     other = write_workspace(root.parent / "other",
                             {"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
     open_workspace(other)
-    assert shard_file(other, RECORDS_CACHE, "customers/CUS-0001.yaml").read_bytes().startswith(header)  # as written
-    payload = pickle.dumps({"x": Evil()})
-    path = shard_file(root, RECORDS_CACHE, "x")
+    assert record_shard(other, "customers/CUS-0001.yaml").read_bytes().startswith(header)  # as written
+    payload = pickle.dumps({"customers/x.yaml": Evil()})
+    path = record_shard(root, "customers/x.yaml")
     path.parent.mkdir(parents=True)
     path.write_bytes(header + hashlib.sha256(payload).digest() + payload)
-    assert RecordCache(root / RECORDS_CACHE)._shards[shard_of("x")] == {}
+    assert RecordCache(root / RECORDS_CACHE).entries("customers") == {}
     assert not os.path.exists("/tmp/salesctl-owned")
     assert open_workspace(root).problems == []
 
@@ -309,15 +317,16 @@ def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
     (root / rels[1]).unlink()
     ws = open_workspace(root)
     assert ws.get("customers", "CUS-0001")["name"] == "乙" and ws.get("customers", "CUS-0002") is None
-    rewritten = {shard_file(root, RECORDS_CACHE, rel).name for rel in rels[:2]}
+    rewritten = {PARSE_CACHE: {shard_file(root, PARSE_CACHE, rel).name for rel in rels[:2]},
+                 RECORDS_CACHE: {record_shard(root, rel).name for rel in rels[:2]}}
     for cache in (PARSE_CACHE, RECORDS_CACHE):
         after = inodes(cache)
-        assert {name for name in after if after[name] != before[cache][name]} <= rewritten
-    shard = shard_file(root, RECORDS_CACHE, rels[0])
+        assert {name for name in after if after[name] != before[cache][name]} <= rewritten[cache]
+    shard = record_shard(root, rels[0])
     assert shard.stat().st_ino != before[RECORDS_CACHE][shard.name]
     from salesctl.load.cache import RecordCache
 
-    assert rels[1] not in RecordCache(root / RECORDS_CACHE)._shards[shard_of(rels[1])]  # the deleted file's entry
+    assert rels[1] not in RecordCache(root / RECORDS_CACHE).entries("customers")  # the deleted file's entry
     assert summary(open_workspace(root)) == summary(open_workspace(root, use_cache=False))
 
 
@@ -333,8 +342,8 @@ def test_a_file_written_moments_ago_is_not_cached(workspace):
     assert "customers/CUS-0003.yaml" not in parse_entries(root)
     assert "customers/CUS-0001.yaml" in parse_entries(root)
     records = RecordCache(root / RECORDS_CACHE)
-    assert "customers/CUS-0001.yaml" in records._shards[shard_of("customers/CUS-0001.yaml")]
-    assert "customers/CUS-0003.yaml" not in records._shards[shard_of("customers/CUS-0003.yaml")]
+    assert "customers/CUS-0001.yaml" in records.entries("customers")
+    assert "customers/CUS-0003.yaml" not in records.entries("customers")
     assert not (root / RULES_CACHE).exists()  # the rules' result depends on every file, the fresh one too
     settle(fresh)
     open_workspace(root)

@@ -25,7 +25,7 @@ CASES = {
     "not-utf8": (with_change(**{"customers/CUS-0002.yaml": b"id: CUS-0002\nname: \xff\xfe\n"}), "customers/CUS-0002.yaml", 2),
     "duplicate-key": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "name: again\n"}), "customers/CUS-0001.yaml", 6),
     "not-a-record": (with_change(**{"visits/2026-01.yaml": "- just text\n"}), "visits/2026-01.yaml", 1),
-    "missing-field": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("owner: zhang\n", "")}), "customers/CUS-0001.yaml", 1),
+    "missing-field": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("name: 华东机械\n", "")}), "customers/CUS-0001.yaml", 1),
     "bad-type": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "key: yes\n"}), "customers/CUS-0001.yaml", 6),
     "bad-value": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("tier: A", "tier: Z")}), "customers/CUS-0001.yaml", 4),
     "bad-date": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER.replace("2026-01-05", "2026-02-30")}), "customers/CUS-0001.yaml", 5),
@@ -43,6 +43,8 @@ CASES = {
     "approval-order": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("stage: manager", "stage: legal", 1)}),
                        "contracts/CT-1.yaml", 11),
     "approval-missing": (with_change(**{"contracts/CT-1.yaml": CONTRACT.split("approvals:")[0]}), "contracts/CT-1.yaml", 5),
+    "owner-history": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "assignments:\n"
+                                     "  - {date: 2026-03-01, from: zhang, to: wang, by: lin}\n"}), "customers/CUS-0001.yaml", 3),
     "approval-stale": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace(
         "2026-02-02, decision: approved}", "2026-02-02, decision: approved, terms: 0123456789abcdef}")}),
         "contracts/CT-1.yaml", 11),

@@ -72,7 +72,7 @@ def test_sample_workspace_files_have_no_errors():
 
 
 @pytest.mark.parametrize("collection, text, message", [
-    ("customers", "{id: C-1, name: x, created: 2026-01-01}", "'owner' is a required property"),
+    ("customers", "{id: C-1, owner: zhang, created: 2026-01-01}", "'name' is a required property"),
     ("customers", "{id: C-1, name: x, owner: zhang, created: 2026-01-01, tier: D}", "'D' is not one of"),
     ("customers", "{id: C-1, name: x, owner: zhang, created: 2026-1-1}", "does not match"),
     ("customers", "{id: 'C 1', name: x, owner: zhang, created: 2026-01-01}", "does not match"),
@@ -133,5 +133,5 @@ def test_descriptions_use_the_locale_headings_and_defaults_show():
     status = file_schema("customers", Config())["$defs"]["customer"]["properties"]["status"]
     assert status["description"] == "状态: one of lead, prospect, customer, lost"
     assert status["default"] == "prospect" and status["enum"][-1] is None
-    english = file_schema("customers", Config(locale="en_US"))["$defs"]["customer"]["properties"]["owner"]
-    assert english["description"] == "Owner: the id of a team member (salesctl.yaml team) (required)"
+    english = file_schema("customers", Config(locale="en_US"))["$defs"]["customer"]["properties"]["name"]
+    assert english["description"] == "Name: text (required)"

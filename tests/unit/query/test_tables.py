@@ -17,10 +17,11 @@ from salesctl.model.records import Field
 TODAY = date.fromisoformat(AS_OF)
 
 COLUMNS = {
-    "team": "id name role group manager email",
+    "team": "id name role group manager email mobile",
     "customers": "id name owner status tier key follow_up_days industry size region source created tags notes "
-                 "last_contact days_since_contact",
+                 "last_contact days_since_contact owner_on in_pool assigned pool_due pool_reason",
     "contacts": "customer idx name title phone email primary",
+    "assignments": "customer idx date from to by reason",
     "visits": "id customer rep date channel kind effective summary feedback satisfaction next_date next_action",
     "contracts": "id customer owner title status created signed start end currency amount payment_terms template "
                  "notes completed terminated_date terminated_by terminated_reason paid balance pending_stage "

@@ -25,7 +25,8 @@ def test_a_writer_checks_its_plan_typing_only_the_files_it_changes(writers_repo,
     monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", lambda data: parsed.append(data) or real(data))
     plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
     assert [change.path for change in plan.files] == ["receivables/RCV-0002.yaml"]
-    assert [data for data in parsed if not data.startswith(b"company")] == [plan.files[0].after]
+    assert [data for data in parsed if not data.startswith(b"company")] == []  # the plan's file: as its edit read it
+    assert plan.files[0].parsed.records[0].data["payments"][-1] == {"date": "2026-11-30", "amount": 100}
     extra = writers.draft_record(ws, "receivables", ["contract=CT-2026-001", "amount=1", "due=2026-12-31"],
                                  on=date(2026, 11, 30))
     with pytest.raises(writers.Refused) as refused:  # the contract, in a file the plan leaves alone

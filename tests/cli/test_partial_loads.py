@@ -1,0 +1,76 @@
+"""Read commands load only the collections they read once the caches know the workspace, and
+answer as they do after a whole load: the same rows, the same records left out, the same warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.records import RECEIVABLE, VALID
+from salesctl import api
+from salesctl.load.cache import RecordCache
+
+VISIT = "id: V-1\ncustomer: CUS-0001\nrep: zhang\ndate: 2026-02-01\nchannel: phone\n"
+ORPHAN = RECEIVABLE.replace("RCV-1", "RCV-2").replace("CT-1", "CT-2")  # of a contract that does not exist
+WARNING = "warning: 1 error in the workspace, records with errors left out; run salesctl validate\n"
+
+
+@pytest.fixture
+def root(workspace):
+    return workspace({**VALID, "visits/V-1.yaml": VISIT, "receivables/RCV-2.yaml": ORPHAN})
+
+
+@pytest.fixture
+def stores_read(monkeypatch):
+    """The collections whose record stores a command reads."""
+    read = set()
+    original = RecordCache._read
+
+    def spy(self, path):
+        read.add(path.name.split("-")[0])
+        return original(self, path)
+
+    monkeypatch.setattr(RecordCache, "_read", spy)
+    return read
+
+
+def test_query_reads_its_collections_and_leaves_out_what_a_whole_load_does(run, root, stores_read):
+    args = ("-C", root, "query", "receivables", "--format", "ids", "--as-of", "2026-06-30")
+    cold = run("--no-cache", *args)
+    run(*args)  # fills the caches
+    stores_read.clear()
+    warm = run(*args)
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, cold.stderr) == (
+        0, "RCV-1\n", WARNING)
+    assert stores_read == {"receivables", "contracts", "customers"}  # the visits are not read
+
+
+def test_report_overdue_reads_its_collections(run, root, stores_read):
+    args = ("-C", root, "report", "overdue", "--format", "json", "--as-of", "2026-06-30")
+    cold = run("--no-cache", *args)
+    run(*args)
+    stores_read.clear()
+    warm = run(*args)
+    assert (warm.stdout, warm.stderr) == (cold.stdout, cold.stderr)
+    assert '"receivable": "RCV-1"' in warm.stdout and "RCV-2" not in warm.stdout
+    assert stores_read == {"receivables", "contracts", "customers"}
+
+
+def test_strict_sees_every_problem_from_a_partial_load(run, root):
+    args = ("-C", root, "query", "reviews", "--strict", "--as-of", "2026-06-30")
+    run(*args)
+    strict = run(*args)  # the reviews loaded; the problem is a receivable's
+    assert (strict.exit_code, strict.stderr) == (1, "receivables/RCV-2.yaml:2:1: error[unknown-ref]: contract: no "
+                                                    "contract 'CT-2'\n")
+
+
+def test_each_read_function_declares_what_it_reads():
+    assert api.report_overdue.reads == {"receivables", "contracts", "customers"}
+    assert api.reminders.reads == {"customers", "visits", "contracts", "receivables"}
+    assert api.report_review.reads == api.validate.reads == api.show.reads == {
+        "customers", "visits", "contracts", "receivables", "reviews"}
+    # a receivable's customer and owner are its contract's; a customer's last contact is its latest
+    # visit, and when it goes back to the pool depends on its contracts and their unpaid receivables
+    assert api.query_reads("receivables") == {"receivables", "contracts", "customers"}
+    assert api.query_reads("customer") == {"customers", "visits", "contracts", "receivables"}
+    assert api.pool.reads == api.report_load.reads == {"customers", "visits", "contracts", "receivables"}
+    assert api.query_reads("reviews") == {"reviews"}
