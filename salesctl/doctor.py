@@ -27,10 +27,12 @@ from .load.loader import read_settings
 from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
+from .model.records import SINGULAR
 from .remind.deliver import channels
 from .remind.mail import PASSWORD_ENV, address, build_message, tls_context
 from .remind.robots import Robot, shown
-from .render.locale import reminder_texts
+from .render.locale import plural, reminder_texts
+from .render.problems import summary
 from .write.args import resolve_by
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
@@ -127,11 +129,11 @@ def check_today(today: date | None, env, settings=None) -> Check:
 
 def check_records(ws) -> Check:
     errors, warnings = count(ws.problems)
-    counts = ", ".join(f"{len(records)} {collection}" for collection, records in ws.records.items())
+    counts = ", ".join(plural(len(records), SINGULAR[collection]) for collection, records in ws.records.items())
     if errors:
-        return Check("records", WARNING, f"{errors} errors, {warnings} warnings in {ws.files} files ({counts}); "
+        return Check("records", WARNING, f"{summary(errors, warnings, ws.files)} ({counts}); "
                                          f"read commands leave those records out: run salesctl validate")
-    return Check("records", OK, f"{ws.files} files, {counts}; {warnings} warnings")
+    return Check("records", OK, f"{plural(ws.files, 'file')}, {counts}; {plural(warnings, 'warning')}")
 
 
 def check_writes(root: Path) -> Check:

@@ -76,6 +76,19 @@ class ColumnError(BadInput):
     """A `--map` or `--key` of `import` that names no column or field of the sheet."""
 
 
+class MissingExtra(SalesctlError):
+    """What was asked needs an optional extra that is not installed (exit 2, whatever the command:
+    nothing was wrong with what was given, and nothing was done). The message names the extra and
+    the command that installs it."""
+
+    exit_code = 2
+
+    def __init__(self, what: str, extra: str, package: str):
+        super().__init__(f"{what} needs the optional extra {extra!r}: pip install 'salesctl[{extra}]' "
+                         f"(or pip install {package})")
+        self.extra = extra
+
+
 class WorkspaceError(SalesctlError):
     """No usable workspace: none found, a salesctl.yaml that gives no config, a working tree that
     cannot be read safely (exit 2)."""

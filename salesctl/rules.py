@@ -11,6 +11,7 @@ import unicodedata
 from decimal import Decimal
 
 from .derive import approval_state, authority, is_counted, may_decide, scheduled_amount
+from .model.money import money_text
 from .model.problems import WARNING, problem
 from .model.records import COLLECTIONS, items_total
 from .model.terms import terms_digest
@@ -107,7 +108,7 @@ def amount_mismatch(ws):
             total = items_total(contract["items"])
             if contract["amount"] != total:
                 yield _p("amount-mismatch", contract, ("amount",),
-                         f"amount {contract['amount']} differs from the sum of its items {total}")
+                         f"amount {money_text(contract['amount'])} differs from the sum of its items {money_text(total)}")
 
 
 def scheduling(ws):
@@ -123,10 +124,11 @@ def scheduling(ws):
         if scheduled > contract["amount"]:
             ids = ", ".join(r.id for r in receivables)
             yield _p("over-scheduled", contract, ("amount",),
-                     f"receivables ({ids}) sum to {scheduled}, above the contract amount {contract['amount']}")
+                     f"receivables ({ids}) sum to {money_text(scheduled)}, above the contract amount "
+                     f"{money_text(contract['amount'])}")
         elif scheduled < contract["amount"] and is_counted(contract):
             yield _p("under-scheduled", contract, ("amount",),
-                     f"receivables sum to {scheduled}, below the contract amount {contract['amount']}")
+                     f"receivables sum to {money_text(scheduled)}, below the contract amount {money_text(contract['amount'])}")
 
 
 def overpaid(ws):
@@ -135,7 +137,7 @@ def overpaid(ws):
         paid = sum((p["amount"] for p in receivable.get("payments", ())), Decimal("0"))
         if "amount" in receivable.data and paid > receivable["amount"]:
             yield _p("overpaid", receivable, ("payments",),
-                     f"payments sum to {paid}, above the receivable amount {receivable['amount']}")
+                     f"payments sum to {money_text(paid)}, above the receivable amount {money_text(receivable['amount'])}")
 
 
 def approvals(ws):
@@ -173,7 +175,7 @@ def approvals(ws):
             lacking = [s for s in chain if s not in state.standing and s not in state.stale]
             if lacking:
                 yield _p("approval-missing", contract, ("status",),
-                         f"status {contract['status']!r} but stage(s) {', '.join(lacking)} not approved")
+                         f"status {contract['status']!r} but not approved by {', '.join(lacking)}")
         if state.stale:
             yield from _stale(contract, state.stale, terms_digest(contract, currency))
 

@@ -161,14 +161,11 @@ def _store(name):
 def _parse_as_of(ctx, param, value):
     if value is None:
         return None
-    from ..model.fields import DATE_MAX, DATE_MIN
+    from ..model.fields import date_from_text
 
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", ctx=ctx, param=param)
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise click.BadParameter(f"{value!r} is out of range ({DATE_MIN} to {DATE_MAX})", ctx=ctx, param=param)
+    day, code, message = date_from_text(value)
+    if code:
+        raise click.BadParameter(message, ctx=ctx, param=param)
     return _store("as_of")(ctx, param, day)
 
 
@@ -176,7 +173,7 @@ GLOBAL_OPTIONS = [
     click.option("-C", "--workspace", "workspace_dir", metavar="DIR", expose_value=False, callback=_store("workspace_dir"),
                  help="Workspace directory (default: $SALESCTL_WORKSPACE, else the nearest salesctl.yaml upwards)."),
     click.option("--as-of", metavar="DATE", expose_value=False, callback=_parse_as_of,
-                 help="Compute everything as of this date (YYYY-MM-DD; default today)."),
+                 help="Compute everything as of this date (YYYY-MM-DD or YYYYMMDD; default today)."),
     click.option("--rev", metavar="REV", expose_value=False, callback=_store("rev"),
                  help="Read the workspace as committed at this git revision."),
     click.option("--no-cache", is_flag=True, default=None, expose_value=False, callback=_store("no_cache"),

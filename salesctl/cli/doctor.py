@@ -7,6 +7,7 @@ import sys
 import click
 
 from .. import doctor as checks
+from ..render.locale import plural
 from ..render.output import to_json
 from . import app_context, global_options
 
@@ -46,7 +47,7 @@ def doctor(fmt, timeout, online):
         for c in found:
             click.echo(f"{MARKS[c.status]:<4}  {c.check:<{width}}  {c.detail}")
         problems = [c for c in found if c.status in ("warning", "error")]
-        click.echo(f"{len(problems)} problem(s)" if problems else "all checks passed")
+        click.echo(plural(len(problems), "problem") if problems else "all checks passed")
     if any(c.check == "workspace" and c.status == "error" for c in found):
         raise click.exceptions.Exit(2)
     if checks.failed(found):

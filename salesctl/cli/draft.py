@@ -11,6 +11,7 @@ from ..draft.context import contract_context, contract_problems
 from ..draft.render import render
 from ..draft.templates import list_templates
 from ..errors import Refused
+from ..render.locale import plural
 from ..render.problems import TextReporter
 from . import app_context, global_options
 
@@ -50,7 +51,7 @@ def draft(contract_id, template, output_path, fmt, force, list_templates):
     problems = contract_problems(ws, contract)
     if problems and not force:
         click.echo(TextReporter().lines(problems), err=True, nl=False)
-        raise Refused(f"contract {contract_id} has {len(problems)} validation errors; fix them or use --force")
+        raise Refused(f"contract {contract_id} has {plural(len(problems), 'validation error')}; fix them or use --force")
     context = contract_context(ws, contract, app.today)
     result = render(context, template=template or contract.get("template") or "contract", fmt=fmt,
                     locale=ws.config.locale, workspace_templates_dir=ws.root / "templates")

@@ -19,7 +19,7 @@ from .. import storage
 from ..load.loader import open_workspace
 from ..model.problems import count
 from ..model.records import collection_of
-from ..render.locale import headings
+from ..render.locale import headings, plural
 from ..render.output import cell_text, to_json
 from ..write.importing.columns import IMPORTED, PROBLEMS_COLUMN
 from ..write.importing.plan import plan_import
@@ -89,7 +89,7 @@ def import_(collection, file, mapping, sheet, key, rejects, fmt, dry_run):
                 ws, result = _plan(app, root, name, data, key, mapping, rejects, progress)
                 if result.plan is not None and result.plan.files:
                     if progress:
-                        progress.say(f"writing {len(result.plan.files)} files…")
+                        progress.say(f"writing {plural(len(result.plan.files), 'file')}…")
                     storage.apply(root, result.plan.files, note="; ".join(result.plan.summary))
                     written = True
     except OSError as exc:
@@ -145,7 +145,7 @@ def _report(result, dry_run: bool, written: bool, set_aside):
     if result.blocked:
         hint = "" if set_aside or not result.rejected else ("; --rejects FILE sets the rows with errors aside and "
                                                             "imports the others")
-        click.echo(f"error: refused: {errors} error{_s(errors)}; nothing written{hint}", err=True)
+        click.echo(f"error: refused: {plural(errors, 'error')}; nothing written{hint}", err=True)
         return
     words = ("to add", "to update") if dry_run else ("added", "updated")
     added = [o.id for o in result.outcomes if o.action == "add"] if result.collection != "payments" else []
@@ -168,10 +168,6 @@ def _line(outcome) -> str:
 
 def _cell(value) -> str:
     return cell_text(value, table=True) if value is not None else "(none)"
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 def _document(result, dry_run: bool, written: bool, set_aside) -> dict:

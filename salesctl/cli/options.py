@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from ..errors import BadInput
+from ..model.fields import date_from_text
 from ..render import output
-from ..render.locale import headings
+from ..render.locale import headings, plural
 from ..render.problems import TextReporter
 from . import app_context
+
+
+class DateType(click.ParamType):
+    """A date option (`--from`, `--to`): YYYY-MM-DD or YYYYMMDD, read as every date given on the
+    command line is (`fields.date_from_text`, which `--as-of`, writers' values and query values use)."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        day, code, message = date_from_text(value)
+        if code:
+            self.fail(message, param, ctx)
+        return day
+
+
+DATE = DateType()
 
 
 def format_option(*formats, default="table"):
@@ -34,8 +54,8 @@ def read_workspace(strict: bool = False, reads=None):
         raise click.exceptions.Exit(1)
     errors = ws.error_count
     if errors:
-        click.echo(f"warning: {errors} errors in the workspace, records with errors left out; run salesctl validate",
-                   err=True)
+        click.echo(f"warning: {plural(errors, 'error')} in the workspace, records with errors left out; run salesctl "
+                   f"validate", err=True)
     return ws.usable()
 
 

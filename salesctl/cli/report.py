@@ -16,7 +16,7 @@ from ..render.reports import (commission_sheets, render_activity, render_commiss
 from ..render.sheets import report_sheet
 from ..reports.overdue import GROUPINGS
 from . import app_context, global_options
-from .options import emit_report, format_option, output_option, read_workspace, strict_option
+from .options import DATE, emit_report, format_option, output_option, read_workspace, strict_option
 
 
 @click.group()
@@ -68,9 +68,6 @@ def overdue(by, min_days, owner, fmt, output_file, strict):
 
 # --- kpi ---------------------------------------------------------------------------------
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
 @report.command()
 @click.option("--period", metavar="P", help="YYYY, YYYY-Qn or YYYY-MM (default: the year of --as-of).")
 @click.option("--from", "start", type=DATE, metavar="DATE", help="First day of a custom period (with --to).")
@@ -107,7 +104,7 @@ def _chosen_period(period, start, end, default: str = "%Y") -> Period:
         raise click.UsageError("--from and --to go together")
     try:
         if start is not None:
-            return period_range(start.date(), end.date())
+            return period_range(start, end)
         return parse_period(period if period is not None else app_context().today.strftime(default))
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period" if period else "--from/--to")

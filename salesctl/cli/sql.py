@@ -11,6 +11,7 @@ from .. import api
 from ..errors import BadInput, SQLStopped
 from ..query.export import FORMATS, export as export_tables, guess_format
 from ..query.tables import TABLE_NAMES, Limits, workspace_tables
+from ..render.locale import plural
 from ..render.output import render_rows
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
@@ -100,5 +101,5 @@ def export(fmt, path, strict):
     except OSError as exc:
         raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
     rows = sum(len(t.rows) for t in tables)
-    where = path if len(written) == 1 else f"{path}/ ({len(written)} files)"
-    click.echo(f"exported {len(TABLE_NAMES)} tables, {rows} rows to {where}", err=True)
+    where = path if len(written) == 1 else f"{path}/ ({plural(len(written), 'file')})"
+    click.echo(f"exported {plural(len(TABLE_NAMES), 'table')}, {plural(rows, 'row')} to {where}", err=True)

@@ -77,7 +77,7 @@ def _on(on) -> date:
 def new(kind, assignments, edit, file, on, force, dry_run):
     """Add a record of KIND (customer, visit, contract, receivable, review) with the next id.
 
-    FIELD=VALUE sets a field; dates are YYYY-MM-DD, lists and mappings are YAML
+    FIELD=VALUE sets a field; dates are YYYY-MM-DD (or YYYYMMDD), lists and mappings are YAML
     (items='[{name: 内训, quantity: 2, unit_price: 6000}]'; tags=a,b). The date field (created,
     or a visit's date) defaults to --date/--as-of; a contract starts as draft with its amount
     summed from its items. The new id is printed on stdout. A visit dated after --as-of, or a
@@ -209,9 +209,9 @@ def schedule(contract, plan, file, dry_run):
     """Create CONTRACT's receivables from a payment PLAN.
 
     PLAN is comma-separated PART@DATE: PART is N% of the contract amount or an amount, DATE is
-    YYYY-MM-DD or signed/start/end, optionally +DAYS. When the plan covers what is left to
-    schedule, the last part absorbs the rounding so that the receivables sum to the contract
-    amount exactly. Refused when it would schedule more than the contract amount (counting the
+    YYYY-MM-DD (or YYYYMMDD) or signed/start/end, optionally +DAYS. When the plan covers what is
+    left to schedule, the last part absorbs the rounding so that the receivables sum to the
+    contract amount exactly. Refused when it would schedule more than the contract amount (counting the
     receivables it already has). The new ids are printed on stdout.
 
     \b

@@ -6,8 +6,6 @@ import io
 import re
 from typing import Any
 
-from ..errors import DraftError
-from .templates import DOCX_EXTRA_MESSAGE
 
 # ---------------------------------------------------------------------------
 # Markdown -> Word
@@ -142,12 +140,9 @@ def markdown_to_docx(markdown: str, *, locale: str | None = "zh_CN", title: str 
     escapes.  Underscores are always literal (``____`` is a blank to fill
     in, never emphasis).  Needs python-docx (the ``docx`` extra).
     """
-    try:
-        import docx
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    except ImportError:
-        raise DraftError(DOCX_EXTRA_MESSAGE) from None
+    import docx  # the docx extra: `render.require_extra` checked it is there
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
     doc = docx.Document()
     _style_document(doc, locale)

@@ -20,10 +20,10 @@ from typing import Any, Callable
 
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 
-from ..errors import DraftError
+from ..errors import DraftError, MissingExtra
 from .docx import markdown_to_docx
 from .sandbox import MAX_SIZE, UndefinedVariable, contained, make_env, text_env, workspace_of
-from .templates import DOCX_EXTRA_MESSAGE, TemplateInfo, resolve_template, shipped_templates_dir
+from .templates import TemplateInfo, resolve_template, shipped_templates_dir
 
 # What a draft may take: the limits of the child process it renders in (see `_bounded`).
 MAX_SECONDS = 10
@@ -225,11 +225,26 @@ def render(context: dict, *, template: str = "contract", fmt: str = "md", locale
     ctx = complete_context(context)
     ctx.setdefault("locale", info.locale or locale)
     where = _display_path(str(info.path), workspace_templates_dir, info.filename)
+    if fmt == "docx":
+        require_extra(info)
     if info.source == "shipped" and info.format != "docx":
         # our own template is compiled here, once, and every draft's child process finds it
         # compiled; a workspace template is compiled only in the child, under the limits
         text_env(info, workspace_templates_dir).get_template(_loader_name(info))
     return _bounded(partial(_render, info, ctx, fmt, locale, workspace_templates_dir), where)
+
+
+def require_extra(info: TemplateInfo) -> None:
+    """A docx draft needs the docx extra: docxtpl for a docx template, python-docx (which docxtpl
+    brings) for a draft made from a Markdown template. Checked here, before the draft's process
+    starts, so that a missing extra is a `MissingExtra` like every other."""
+    try:
+        if info.format == "docx":
+            import docxtpl  # noqa: F401
+        else:
+            import docx  # noqa: F401
+    except ImportError:
+        raise MissingExtra("a docx draft", "docx", "docxtpl") from None
 
 
 def _render(info: TemplateInfo, ctx: dict, fmt: str, locale: str,
@@ -244,10 +259,7 @@ def _render(info: TemplateInfo, ctx: dict, fmt: str, locale: str,
 
 def _render_docx_template(info: TemplateInfo, context: dict,
                           workspace_templates_dir: Path | None) -> bytes:
-    try:
-        from docxtpl import DocxTemplate
-    except ImportError:
-        raise DraftError(DOCX_EXTRA_MESSAGE) from None
+    from docxtpl import DocxTemplate  # the docx extra: `require_extra` checked it is there
 
     env = make_env(workspace_templates_dir, autoescape=True, for_docx=True)
     env.start_budget(MAX_SECONDS)

@@ -11,7 +11,6 @@ from pathlib import Path
 from ..errors import DraftError
 
 FORMATS = ("md", "html", "docx")
-DOCX_EXTRA_MESSAGE = "docx output needs the optional extra: pip install 'salesctl[docx]'"
 
 
 # ---------------------------------------------------------------------------

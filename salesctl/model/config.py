@@ -75,6 +75,7 @@ class Config:
     commission: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMMISSION))
     bonus: dict = field(default_factory=dict)  # month|quarter|year -> grade -> Decimal
     timezone: str | None = None  # an IANA name; None: the system's
+    bad_emails: dict = field(default_factory=dict)  # member id -> what its `email` holds that is not an address
     pool: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_POOL))
     positions: dict = field(default_factory=dict, repr=False)
 
@@ -261,6 +262,7 @@ def _team(c: _Checker, raw):
         if email is not None and (not isinstance(email, str) or F.check_email(email)):
             c.problems.append(problem("bad-email", CONFIG_FILE, c.cfg.pos(*at, "email"),
                                       f"team member {member_id!r}: {F.check_email(str(email))}"))
+            c.cfg.bad_emails[member_id] = str(email)
             email = None
         manager, group = m.get("manager"), _text(m.get("group"))
         if manager is not None:

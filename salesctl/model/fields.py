@@ -15,6 +15,7 @@ from .money import CENT, MAX_AMOUNT
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GIVEN_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{4})([0-9]{2})([0-9]{2})")  # YYYY-MM-DD, YYYYMMDD
 EMAIL_PATTERN = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z]{2,}$")
 PHONE_CHARS = re.compile(r"^[0-9 +\-()]*$")
 DIGEST_PATTERN = re.compile(r"^[0-9a-fA-F]{16}$")
@@ -38,14 +39,31 @@ def parse_date(value):
         return known, None, None
     if not isinstance(value, str) or not DATE_PATTERN.match(value.strip()):
         return None, "bad-date", f"{_show(value)} is not a date (YYYY-MM-DD)"
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        return None, "bad-date", f"{_show(value)} is not a real date"
-    if not DATE_MIN <= day <= DATE_MAX:
-        return None, "bad-date", f"{_show(value)} is out of range ({DATE_MIN} to {DATE_MAX})"
-    if len(_DATES) < 100_000:
+    day, code, message = _day(value, value.strip())
+    if day is not None and len(_DATES) < 100_000:
         _DATES[value] = day
+    return day, code, message
+
+
+def date_from_text(text: str):
+    """A date given on the command line: an option (`--as-of`, `--date`, `--from`), a writer's
+    FIELD=VALUE, a query value. `YYYY-MM-DD`, or `YYYYMMDD` as people type it; in files a date is
+    always written `YYYY-MM-DD` (`parse_date`). Returns `(date, code, message)` like every check."""
+    text = str(text).strip()
+    match = GIVEN_DATE.fullmatch(text)
+    if match is None:
+        return None, "bad-date", f"{_show(text)} is not a date (YYYY-MM-DD or YYYYMMDD)"
+    return _day(text, "-".join(part for part in match.groups() if part is not None))
+
+
+def _day(written, iso: str):
+    """The day of `iso` (YYYY-MM-DD), within range; messages show the date as `written`."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return None, "bad-date", f"{_show(written)} is not a real date"
+    if not DATE_MIN <= day <= DATE_MAX:
+        return None, "bad-date", f"{_show(written)} is out of range ({DATE_MIN} to {DATE_MAX})"
     return day, None, None
 
 

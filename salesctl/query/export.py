@@ -14,15 +14,14 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import ExportError
-from ..model.money import Ratio, money
+from ..errors import ExportError, MissingExtra
+from ..model.money import Fixed, Ratio, money
 from ..model.records import Field
 from ..render.output import cell_text
 from .tables import Column, Table, create_tables
 
 FORMATS = ("sqlite", "csv", "xlsx")
 SUFFIXES = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".xlsx": "xlsx"}
-XLSX_MISSING = "xlsx export needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"
 
 
 def guess_format(path: Path) -> str:
@@ -121,7 +120,7 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
     except ImportError:
-        raise ExportError(XLSX_MISSING) from None
+        raise MissingExtra("an xlsx file", "xlsx", "openpyxl") from None
 
     if path.is_dir():
         raise ExportError(f"{path} is a folder; an xlsx export is one file (e.g. -o sales.xlsx)")
@@ -143,6 +142,10 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
             ratio = WriteOnlyCell(sheet, value=float(value))
             ratio.number_format = "0.0%"
             return ratio
+        if isinstance(value, Fixed):
+            figure = WriteOnlyCell(sheet, value=float(value))
+            figure.number_format = "0." + "0" * value.places
+            return figure
         return value
 
     for table in tables:

@@ -21,7 +21,7 @@ import re2
 from .. import derive
 from ..derive import DERIVED
 from ..errors import QueryError
-from ..model.fields import MAX_DAYS
+from ..model.fields import GIVEN_DATE, MAX_DAYS, date_from_text
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices, collection_of
 from ..model.terms import terms_digest
 from . import refs
@@ -223,12 +223,12 @@ def typed_value(spec: Field, raw: str, config, *, context: str, today: date | No
             if abs(days) > MAX_DAYS:
                 raise QueryError(f"{context}: {raw!r} is too far (at most {MAX_DAYS} days)")
             return today + timedelta(days=days)
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-                return date.fromisoformat(raw)
-        except ValueError:
-            pass
-        raise QueryError(f"{context} is a date; {raw!r} is not a date (YYYY-MM-DD, today, today+N or today-N)")
+        day, code, message = date_from_text(raw)
+        if code is None:
+            return day
+        if GIVEN_DATE.fullmatch(raw.strip()):  # the shape of a date, but no such day
+            raise QueryError(f"{context} is a date; {message}")
+        raise QueryError(f"{context} is a date; {raw!r} is not a date (YYYY-MM-DD, YYYYMMDD, today, today+N or today-N)")
     if kind in NUMBER_KINDS:
         try:
             number = Decimal(raw)

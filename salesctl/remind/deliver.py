@@ -20,7 +20,7 @@ from .. import storage
 from ..errors import JournalError, MailError, MailRefused, NotConfigured, RobotError
 from ..render.locale import reminder_texts
 from . import journal, mail, markdown
-from .remind import message
+from .remind import message, no_address
 from .robots import LIMITS, Robot, SystemClock
 
 SENT, ALREADY, PLANNED, FAILED = "sent", "already sent", "planned", "failed"
@@ -152,7 +152,7 @@ class _Run:
                 outcome.reason = stopped
                 continue
             if not person.get("email"):
-                outcome.reason = "no e-mail address"
+                outcome.reason = no_address(config, person["to"]).removeprefix("has ")
                 continue
             try:
                 built = message(self.ws, person, self.as_of, sender)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..render.locale import Count
 from .mail import CONTROL
 
 FULL_WIDTH = str.maketrans({"\\": "＼", "`": "｀", "*": "＊", "[": "［", "]": "］", "<": "＜", ">": "＞"})
@@ -98,7 +99,7 @@ def _blocks(section: Section, words: dict, style: Style, room: int) -> list[tupl
     """The section as one block of at most `room` bytes, or as several, each under the name again."""
     who = cut(plain(section.name), NAME_BYTES)
     mention = f" @{section.mobile}" if style.mentions and section.mobile else ""
-    first = f"#### {words['section'].format(who=who, count=len(section.items))}{mention}"
+    first = f"#### {words['section'].format(who=who, count=Count(len(section.items)))}{mention}"
     more = f"#### {words['continued'].format(who=who)}{mention}"
     width = room - max(size(first), size(more)) - 1
     lines = [cut(_line(item, words, style), width) for item in section.items]

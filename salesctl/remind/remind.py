@@ -14,7 +14,7 @@ from wcwidth import wcswidth
 
 from .. import derive
 from ..model.ownership import owner_on
-from ..render.locale import amount_text, reminder_texts
+from ..render.locale import Count, amount_text, plural, reminder_texts
 from . import mail
 
 KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval", "pool-warning")
@@ -80,7 +80,7 @@ def _items(ws, as_of: date, words: dict):
         if step is not None and step["date"] <= as_of:
             action = words["steps"][step["action"]].format(date=step["date"].isoformat())
             yield owner, _item("collect", receivable.id, customer, step["date"], words["collect"].format(
-                customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount(balance),
+                customer=name(customer), days=Count(derive.days_overdue(receivable, as_of)), balance=amount(balance),
                 step=action))
 
     warn = as_of + timedelta(days=ws.config.pool["warn_days"])
@@ -100,7 +100,7 @@ def _items(ws, as_of: date, words: dict):
         days = derive.days_since_contact(ws, customer, as_of)
         if limit is not None and days is not None and days > limit:
             yield owner, _item("dormant", customer.id, customer.id, derive.last_contact(ws, customer, as_of),
-                               words["dormant"].format(customer=customer["name"], days=days, limit=limit))
+                               words["dormant"].format(customer=customer["name"], days=Count(days), limit=limit))
 
     for contract in ws.records["contracts"]:
         if contract.get("status") not in ("in_review", "approved"):  # approved: an approval went stale
@@ -112,7 +112,7 @@ def _items(ws, as_of: date, words: dict):
             continue
         text = words["approval-again" if stage in state.stale else "approval"]
         message = text.format(title=contract["title"], customer=name(contract["customer"]),
-                              stage=words["stages"].get(stage, stage), days=waited)
+                              stage=words["stages"].get(stage, stage), days=Count(waited))
         for recipient in approvers(ws, contract, stage):
             yield recipient, _item("approval", contract.id, contract["customer"],
                                    derive.waiting_since(contract, as_of), message)
@@ -133,7 +133,7 @@ def person_text(person: dict, name: str, as_of: date, locale: str) -> str:
     """One person's reminders as plain text: a header line, then one line per item."""
     words = reminder_texts(locale)
     who = f"{name} <{person['email']}>" if person.get("email") else name
-    lines = [words["header"].format(who=who, count=len(person["items"]), as_of=as_of.isoformat())]
+    lines = [words["header"].format(who=who, count=Count(len(person["items"])), as_of=as_of.isoformat())]
     labels = [words["kinds"][item["kind"]] for item in person["items"]]
     label_width = max(display_width(label) for label in labels)
     ref_width = max(len(item["ref"]) for item in person["items"])
@@ -150,7 +150,7 @@ def display_width(text: str) -> int:
 
 
 def subject(count: int, as_of: date, locale: str) -> str:
-    return reminder_texts(locale)["subject"].format(count=count, as_of=as_of.isoformat())
+    return reminder_texts(locale)["subject"].format(count=Count(count), as_of=as_of.isoformat())
 
 
 def mail_body(person: dict, name: str, as_of: date, config) -> str:
@@ -167,15 +167,23 @@ def messages(ws, people: list[dict], as_of: date, *, now=None) -> tuple[list[tup
     sender = mail.address(ws.config.company.get("name"), ws.config.smtp["from"])
     built, skipped = [], []
     for person in people:
-        count = len(person["items"])
+        count = plural(len(person["items"]), "reminder")
         if not person.get("email"):
-            skipped.append(f"{person['to']} has no e-mail address; {count} reminder(s) not mailed")
+            skipped.append(f"{person['to']} {no_address(ws.config, person['to'])}; {count} not mailed")
             continue
         try:
             built.append((person["to"], message(ws, person, as_of, sender, now=now)))
         except mail.MailError as exc:
-            skipped.append(f"{person['to']}: {exc}; {count} reminder(s) not mailed")
+            skipped.append(f"{person['to']}: {exc}; {count} not mailed")
     return built, skipped
+
+
+def no_address(config, member_id: str) -> str:
+    """Why a member gets no e-mail: none in the team, or one that is not an address."""
+    written = config.bad_emails.get(member_id)
+    if written is None:
+        return "has no e-mail address"
+    return f"has e-mail {written!r} in salesctl.yaml, which is not an address (local@domain.tld)"
 
 
 def message(ws, person: dict, as_of: date, sender, *, now=None):

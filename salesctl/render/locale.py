@@ -1,6 +1,6 @@
 """Every text salesctl shows in the workspace `locale` (zh_CN or en_US): column headings and report
 titles (`headings`), the reminders and the group robots' messages (`reminder_texts`), amounts in
-sentences (`amount_text`).
+sentences (`amount_text`), counts in messages (`plural`, `Count`).
 
 Machine formats (csv, json, yaml) always use the field names; only tables and text follow locale.
 """
@@ -142,10 +142,10 @@ REMINDERS = {
                   "approval": "approval", "pool-warning": "pool warning"},
         "follow-up": "Follow up {customer}: {action} (agreed at the visit of {visit_date})",
         "due-soon": "{customer}: {balance} due on {due}",
-        "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
-        "dormant": "{customer}: no contact for {days} days (limit {limit})",
-        "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
-        "approval-again": "Contract \"{title}\" ({customer}) changed after approval: it has waited {days} days "
+        "collect": "{customer}: {days:day} overdue, balance {balance}: {step}",
+        "dormant": "{customer}: no contact for {days:day} (limit {limit})",
+        "approval": "Contract \"{title}\" ({customer}) has waited {days:day} for {stage} approval",
+        "approval-again": "Contract \"{title}\" ({customer}) changed after approval: it has waited {days:day} "
                           "for {stage} to approve it again",
         "pool-warning": "{customer} goes back to the public pool on {due}: {reason}",
         "pool-warning-past": "{customer} was due back to the public pool on {due} and goes at the next sweep: {reason}",
@@ -154,8 +154,8 @@ REMINDERS = {
                   "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
         "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
                    "admin": "admin"},
-        "header": "{who}: {count} reminders as of {as_of}",
-        "subject": "Sales reminders for {as_of}: {count} items",
+        "header": "{who}: {count:reminder} as of {as_of}",
+        "subject": "Sales reminders for {as_of}: {count:item}",
         "footer": "Sent by salesctl from the sales workspace of {company}.",
         "keyword": "Sales reminders",
         "section": "{who} ({count})",
@@ -177,3 +177,17 @@ def amount_text(value: Decimal, currency: str, locale: str) -> str:
     if locale == "zh_CN":
         return f"{figure} 元" if currency == "CNY" else f"{figure} {currency}"
     return f"{currency} {figure}"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun in an English message: `1 error`, `2 errors`, `1,200 files`; `nouns` for a
+    plural that is not noun + s."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+class Count(int):
+    """A count that agrees with its noun where a text names one: `{days:day}` reads `1 day` or
+    `3 days`; `{days}` (the Chinese texts, which need no plural) reads `3`."""
+
+    def __format__(self, spec):
+        return plural(int(self), spec) if spec.isalpha() else format(int(self), spec)

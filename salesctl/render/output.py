@@ -13,7 +13,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from ..model.money import Ratio, money, money_text
+from ..model.money import Fixed, Ratio, money, money_text
 
 FORMATS = ("table", "csv", "json", "yaml")
 
@@ -76,6 +76,8 @@ def json_scalar(value) -> str:
         return f"{money(value):f}"
     if isinstance(value, date):
         return '"' + value.isoformat() + '"'
+    if isinstance(value, Fixed):
+        return str(value)
     if isinstance(value, float):
         return json.dumps(round(value, 4)) if value == value and abs(value) != float("inf") else "null"
     if isinstance(value, int):
@@ -86,6 +88,7 @@ def json_scalar(value) -> str:
 # --- YAML -------------------------------------------------------------------------------
 
 def to_yaml(data) -> str:
+    """Block-style YAML, each value written out where it appears (no anchors or aliases)."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)
@@ -95,7 +98,9 @@ def to_yaml(data) -> str:
     rep = yaml.representer
     rep.add_representer(Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{money(d):f}"))
     rep.add_representer(Ratio, lambda r, d: r.represent_float(round(float(d), 4)))
+    rep.add_multi_representer(Fixed, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", str(d)))
     rep.add_representer(tuple, lambda r, d: r.represent_list(list(d)))
+    rep.ignore_aliases = lambda data: True  # a date or amount met twice is written twice, never &id001/*id001
     buffer = io.StringIO()
     yaml.dump(_plain(data), buffer)
     return buffer.getvalue()
@@ -123,6 +128,8 @@ def cell_text(value, *, table: bool) -> str:
         return money_text(value) if table else f"{money(value):f}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Fixed):
+        return str(value)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):

@@ -9,7 +9,13 @@ other command prints on stderr: a writer's refusal and warnings, a draft of a co
 from __future__ import annotations
 
 from ..model.problems import count
+from .locale import plural
 from .output import to_json
+
+
+def summary(errors: int, warnings: int, files: int) -> str:
+    """`1 error, 0 warnings in 12 files`: the last line of validate, and what doctor says of the records."""
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
 
 
 class TextReporter:
@@ -20,7 +26,7 @@ class TextReporter:
 
     def report(self, problems, files: int) -> str:
         errors, warnings = count(problems)
-        return self.lines(problems) + f"{errors} errors, {warnings} warnings in {files} files\n"
+        return self.lines(problems) + f"{summary(errors, warnings, files)}\n"
 
 
 class JsonReporter:

@@ -71,18 +71,6 @@ def _action_cell(action: dict | None, words: dict) -> str:
 
 # --- kpi ---------------------------------------------------------------------------------
 
-class Places(float):
-    """A mean shown in a table with its fixed decimals (101.0 days, 4.00 points), not as 101 or 4."""
-
-    def __new__(cls, value: float, places: int):
-        number = super().__new__(cls, value)
-        number.places = places
-        return number
-
-    def __format__(self, spec):
-        return format(float(self), f".{self.places}f")
-
-
 def render_kpi(doc: dict, fmt: str, *, by: str, locale: str) -> str:
     """One row per rep (or group) and the total row; the columns are the KPIs of the document, then
     the rank of each row (the total row has none)."""
@@ -91,17 +79,9 @@ def render_kpi(doc: dict, fmt: str, *, by: str, locale: str) -> str:
     if fmt in ("json", "yaml", "csv"):
         return render_rows(doc["rows"], columns, fmt, document=doc)
     words = headings(locale)
-    rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
+    rows = [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]
     title = f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
     return title + to_table(rows, columns, words)
-
-
-def _kpi_cells(row: dict) -> dict:
-    cells = dict(row)
-    for name, places in (("avg_cycle_days", 1), ("satisfaction", 2)):
-        if cells[name] is not None:
-            cells[name] = Places(cells[name], places)
-    return cells
 
 
 # --- review ------------------------------------------------------------------------------
@@ -118,10 +98,6 @@ def render_review(doc: dict, fmt: str, config) -> str:
     if fmt == "csv":
         return to_csv(rows, columns)
     words = headings(config.locale)
-    for row in rows:
-        for column in columns[4:-3]:
-            if row[column] is not None:
-                row[column] = Places(row[column], 1)
     text = f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n\n"
     if rows:
         text += to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
@@ -137,17 +113,9 @@ def render_activity(doc: dict, fmt: str, *, locale: str) -> str:
     if fmt in ("json", "yaml", "csv"):
         return render_rows(doc["rows"], columns, fmt, document=doc)
     words = headings(locale)
-    rows = [_rate_cells(row) for row in [*doc["rows"], {"rep": words["total_row"], **doc["total"]}]]
+    rows = [*doc["rows"], {"rep": words["total_row"], **doc["total"]}]
     title = f"{words['activity_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
     return title + to_table(rows, columns, {**words, "bucket": words[doc["by"]]})
-
-
-def _rate_cells(row: dict) -> dict:
-    cells = dict(row)
-    for name in ("calls_per_day", "effective_per_day"):
-        if cells[name] is not None:
-            cells[name] = Places(cells[name], 1)
-    return cells
 
 
 # --- commission --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..model.money import Tenths
 from ..model.periods import Period, buckets
 from .kpi import Facts, Tally, figures
 
@@ -40,11 +41,11 @@ def activity_figures(tally: Tally, workdays: int, targets: list, reps: int = 1) 
     }
 
 
-def per_day(count: int, days: int) -> float | None:
+def per_day(count: int, days: int) -> Tenths | None:
     """count / days to one decimal, half-up; None without a working day."""
     if not days:
         return None
-    return float((Decimal(count) / days).quantize(TENTH, rounding=ROUND_HALF_UP))
+    return Tenths((Decimal(count) / days).quantize(TENTH, rounding=ROUND_HALF_UP))
 
 
 def _target(targets: list, key: str, workdays: int) -> int | None:

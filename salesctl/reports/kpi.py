@@ -12,7 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import derive
-from ..model.money import ZERO, Ratio
+from ..model.money import ZERO, Fixed, Hundredths, Ratio, Tenths
 from ..model.periods import Period
 from ..model.targets import target_for
 
@@ -68,8 +68,8 @@ def figures(tally: Tally) -> dict:
         "visits": len(tally.visits),
         "effective_visits": sum(1 for v in tally.visits if v.get("effective", True)),
         "conversion_rate": _share(tally.candidates & tally.new_customers, tally.candidates),
-        "avg_cycle_days": _mean(tally.cycles, "0.1"),
-        "satisfaction": _mean(satisfaction, "0.01"),
+        "avg_cycle_days": _mean(tally.cycles, Tenths),
+        "satisfaction": _mean(satisfaction, Hundredths),
         "repeat_rate": _share(tally.repeat_customers, tally.signed_customers),
         "overdue_balance": tally.overdue_balance,
     }
@@ -91,10 +91,12 @@ def _share(part: set, whole: set) -> Ratio | None:
     return Ratio(len(part) / len(whole)) if whole else None
 
 
-def _mean(values: list, places: str) -> float | None:
+def _mean(values: list, kind: type[Fixed]) -> Fixed | None:
+    """The mean rounded half-up to the decimals of `kind`."""
     if not values:
         return None
-    return float((Decimal(sum(values)) / len(values)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    place = Decimal(1).scaleb(-kind.places)
+    return kind((Decimal(sum(values)) / len(values)).quantize(place, rounding=ROUND_HALF_UP))
 
 
 class Facts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..model.money import Tenths
 from ..model.periods import Period, parse_period
 from .kpi import ranks, rep_figures
 
@@ -143,6 +144,6 @@ def _shown(value: Decimal | int | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def _tenth(value: Decimal | None) -> float | None:
+def _tenth(value: Decimal | None) -> Tenths | None:
     """A shown score as a number with one decimal."""
-    return None if value is None else float(value)
+    return None if value is None else Tenths(value)

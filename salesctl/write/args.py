@@ -45,7 +45,8 @@ def amount_arg(text: str, what: str = "amount", *, allow_zero: bool = False) -> 
 
 
 def date_arg(text: str, what: str = "date") -> date:
-    typed, code, message = F.parse_date(str(text))
+    """A date given to a writer: YYYY-MM-DD or YYYYMMDD (`fields.date_from_text`)."""
+    typed, code, message = F.date_from_text(text)
     if code:
         raise BadInput(f"{what}: {message}")
     return typed

@@ -354,7 +354,7 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
 
 # --- schedule ------------------------------------------------------------------------------
 
-_PART = re.compile(r"^(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<percent>%?)@(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}|[a-z]+)"
+_PART = re.compile(r"^(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<percent>%?)@(?P<date>[0-9]{4}-?[0-9]{2}-?[0-9]{2}|[a-z]+)"
                    r"(?:\+(?P<days>[0-9]+))?$")
 DATE_REFERENCES = ("signed", "start", "end")
 
@@ -363,7 +363,7 @@ DATE_REFERENCES = ("signed", "start", "end")
 class Part:
     share: Decimal  # a percentage of the contract amount, or an amount
     percent: bool
-    reference: str  # a contract date field, or an ISO date
+    reference: str | date  # a contract date field, or a date
     days: int
 
 
@@ -378,7 +378,7 @@ def parse_plan(plan: str) -> list[Part]:
                            f"YYYY-MM-DD or signed/start/end, optionally +DAYS (30%@signed,70%@end+30)")
         reference = match["date"]
         if reference[0].isdigit():
-            date_arg(reference, f"plan part {number}")
+            reference = date_arg(reference, f"plan part {number}")
         elif reference not in DATE_REFERENCES:
             raise BadInput(f"plan part {number}: {reference!r} is not a date, nor one of {', '.join(DATE_REFERENCES)}")
         days_text = match["days"] or "0"
@@ -419,12 +419,12 @@ def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = No
             raise Refused(f"plan part {number} comes to {value:,.2f}; every part must be at least 0.01")
     dues = []
     for number, part in enumerate(parts, 1):
-        if part.reference in DATE_REFERENCES:
+        if isinstance(part.reference, date):
+            base = part.reference
+        else:
             base = contract.get(part.reference)
             if base is None:
                 raise Refused(f"{contract.id} has no {part.reference!r} date (plan part {number})")
-        else:
-            base = date.fromisoformat(part.reference)
         try:
             dues.append(base + timedelta(days=part.days))
         except OverflowError:

@@ -283,7 +283,7 @@ def test_conflict_marker_points_at_its_line(scene):
     result = scene.run("validate", codes=(1,))
     assert "customers/c.yaml:3:1: error[yaml-syntax]: git merge conflict marker; resolve the conflict" in result.stdout
     read = scene.run("query", "customers", "--format", "ids")
-    assert read.stdout == "CUS-9000\n" and "warning: 1 errors in the workspace" in read.stderr
+    assert read.stdout == "CUS-9000\n" and "warning: 1 error in the workspace" in read.stderr
 
 
 # --- too big to commit: made at test time --------------------------------------------------

@@ -187,7 +187,7 @@ def test_rejected_rows_of_a_workbook_go_to_a_workbook(sales, run, tmp_path):
     # RCV-0001 is 40000 with 10000 paid: 30001 more overpays it
     assert rows == [["应收款", "日期", "金额", "导入问题"],
                     ["RCV-0001", datetime(2026, 3, 2), 30001,
-                     "overpaid: RCV-0001: payments sum to 40001, above the receivable amount 40000"]]
+                     "overpaid: RCV-0001: payments sum to 40,001.00, above the receivable amount 40,000.00"]]
     assert len(load(sales).get("receivables", "RCV-0002")["payments"]) == 1
 
 
@@ -228,8 +228,8 @@ def test_reading_xlsx_without_the_extra_names_it(sales, run, tmp_path, monkeypat
         (_ for _ in ()).throw(ImportError(name)) if name.startswith("openpyxl") else real(name, *a, **k)))
     (tmp_path / "c.xlsx").write_bytes(b"PK")
     result = imported(run, sales, "customers", tmp_path / "c.xlsx", codes=(2,))
-    assert result.stderr == ("error: reading .xlsx needs openpyxl: pip install 'salesctl[xlsx]' (or pip install "
-                             "openpyxl)\n")
+    assert result.stderr == ("error: reading .xlsx needs the optional extra 'xlsx': pip install 'salesctl[xlsx]' "
+                             "(or pip install openpyxl)\n")
 
 
 # --- the worked example of the manual ------------------------------------------------------

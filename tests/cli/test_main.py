@@ -22,7 +22,7 @@ def test_cli_without_workspace_exits_2(run, tmp_path, monkeypatch):
 def test_bad_as_of_is_a_usage_error(run, workspace):
     result = run("-C", workspace(), "validate", "--as-of", "2026-02-30")
     assert result.exit_code == 2
-    assert "not a date" in result.stderr
+    assert "Error: Invalid value for '--as-of': '2026-02-30' is not a real date\n" in result.stderr
 
 
 def test_version_and_help(run):

@@ -11,7 +11,7 @@ from salesctl.load.cache import RecordCache
 
 VISIT = "id: V-1\ncustomer: CUS-0001\nrep: zhang\ndate: 2026-02-01\nchannel: phone\n"
 ORPHAN = RECEIVABLE.replace("RCV-1", "RCV-2").replace("CT-1", "CT-2")  # of a contract that does not exist
-WARNING = "warning: 1 errors in the workspace, records with errors left out; run salesctl validate\n"
+WARNING = "warning: 1 error in the workspace, records with errors left out; run salesctl validate\n"
 
 
 @pytest.fixture

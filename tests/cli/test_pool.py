@@ -94,7 +94,7 @@ def test_pool_leaves_out_records_with_errors_and_warns(run, workspace):
     root = workspace({**FILES, "customers/C6.yaml": "id: C6\nname: 坏\ncreated: 2026-02-30\n"}, config=POOL_CONFIG)
     result = run("-C", root, "pool", "--as-of", AS_OF, "--format", "json")
     assert [row["id"] for row in json.loads(result.stdout)["rows"]] == ["C4", "C5"]
-    assert "warning: 1 errors in the workspace" in result.stderr
+    assert "warning: 1 error in the workspace" in result.stderr
     assert run("-C", root, "pool", "--as-of", AS_OF, "--strict").exit_code == 1
 
 

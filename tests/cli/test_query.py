@@ -119,7 +119,7 @@ def test_records_with_errors_are_left_out_with_one_warning(run, workspace):
     result = run("-C", root, "query", "customers", "--format", "ids")
     assert result.exit_code == 0
     assert result.stdout == "CUS-0001\nCUS-0002\nCUS-0003\n"
-    assert result.stderr == ("warning: 1 errors in the workspace, records with errors left out; "
+    assert result.stderr == ("warning: 1 error in the workspace, records with errors left out; "
                              "run salesctl validate\n")
     strict = run("-C", root, "query", "customers", "--strict")
     assert strict.exit_code == 1 and "unknown-ref" in strict.stderr

@@ -71,7 +71,7 @@ def test_outbox_writes_one_message_per_person(run, reports_root, tmp_path):
     outbox = tmp_path / "outbox"
     result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", "--outbox", outbox)
     assert result.exit_code == 1  # zhou has no address
-    assert result.stderr == "warning: zhou has no e-mail address; 1 reminder(s) not mailed\n"
+    assert result.stderr == "warning: zhou has no e-mail address; 1 reminder not mailed\n"
     names = ["2026-06-30-lin.eml", "2026-06-30-qian.eml", "2026-06-30-zhang.eml", "2026-06-30-wang.eml",
              "2026-06-30-zhao.eml"]
     assert result.stdout.splitlines() == [str(outbox / n) for n in names]
@@ -167,7 +167,9 @@ def test_names_cannot_inject_headers(run, workspace, tmp_path):
                  """}
     root = workspace(files)
     result = run("-C", root, "remind", "--as-of", "2026-06-30", "--outbox", tmp_path / "o")
-    assert "wang has no e-mail address" in result.stderr  # the config check dropped the bad address
+    # the config check dropped the bad address, and the warning says it is there but not one
+    assert "warning: wang has e-mail 'wang@example.com\\r\\nBcc: evil@example.com' in salesctl.yaml, which is not an " \
+           "address (local@domain.tld); 1 reminder not mailed\n" in result.stderr
     raw = (tmp_path / "o" / "2026-06-30-zhang.eml").read_bytes()
     head = raw.split(b"\r\n\r\n", 1)[0]
     assert b"Bcc" not in head and head.count(b"\r\nTo:") == 1

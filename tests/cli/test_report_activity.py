@@ -87,7 +87,7 @@ def test_records_with_errors_are_left_out_with_a_warning(run, root):
     (root / "visits" / "broken.yaml").write_text("- {id: V-99, customer: CUS-1, rep: zhang, date: 2026-10-40, "
                                                  "channel: phone}\n", encoding="utf-8")
     result = run("-C", root, "report", "activity", "--by", "month", *AS_OF, "--format", "json")
-    assert result.exit_code == 0 and "warning: 1 errors in the workspace" in result.stderr
+    assert result.exit_code == 0 and "warning: 1 error in the workspace" in result.stderr
     assert json.loads(result.stdout)["rows"][0]["calls"] == 4  # V-99 left out
     assert run("-C", root, "report", "activity", *AS_OF, "--strict").exit_code == 1
 

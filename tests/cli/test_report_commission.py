@@ -163,7 +163,7 @@ def test_records_with_errors_are_left_out_with_a_warning(run, root):
     (root / "receivables" / "broken.yaml").write_text("{id: X-1, contract: NOPE, amount: 5, due: 2026-10-01}\n",
                                                       encoding="utf-8")
     result = run("-C", root, "report", "commission", *OCTOBER, "--format", "json")
-    assert result.exit_code == 0 and "warning: 1 errors in the workspace" in result.stderr
+    assert result.exit_code == 0 and "warning: 1 error in the workspace" in result.stderr
     assert run("-C", root, "report", "commission", *OCTOBER, "--strict").exit_code == 1
 
 

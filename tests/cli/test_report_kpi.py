@@ -23,7 +23,7 @@ def test_json_document(run, reports_root):
     assert [k for k, _ in dict(doc)["total"]] == KEYS
     text = result.stdout
     assert '"attainment": 0.65,' in text and '"conversion_rate": 0.3333,' in text and '"avg_cycle_days": 127.3,' in text
-    assert '"signed_amount": 390000.00,' in text and '"satisfaction": 4.4,' in text
+    assert '"signed_amount": 390000.00,' in text and '"satisfaction": 4.40,' in text  # satisfaction: two decimals
 
 
 def test_table_shows_percentages_and_a_total_row(run, reports_root):

@@ -132,7 +132,7 @@ def test_workspace_with_errors_still_reports_with_one_warning(run, reports_root)
                                                               encoding="utf-8")
     result = run("-C", reports_root, "report", "overdue", "--as-of", "2026-06-30", "--format", "json")
     assert result.exit_code == 0
-    assert result.stderr == ("warning: 1 errors in the workspace, records with errors left out; "
+    assert result.stderr == ("warning: 1 error in the workspace, records with errors left out; "
                              "run salesctl validate\n")
     assert json.loads(result.stdout)["totals"]["count"] == 7
     strict = run("-C", reports_root, "report", "overdue", "--as-of", "2026-06-30", "--strict")

@@ -50,4 +50,4 @@ def test_review_table_and_csv_show_parts_and_rank(run, root):
     lines = run("-C", root, "report", "review", "--period", "2026", "--as-of", "2026-06-30").stdout.splitlines()
     assert lines[-3].split() == ["zhang", "张伟", "2026", "100.0", "80.0", "83.0", "87.0", "91.5", "A", "1", "1"]
     text = run("-C", root, "report", "review", "--period", "2026-Q2", "--as-of", "2026-06-30", "--format", "csv").stdout
-    assert text.splitlines()[1] == "REV-Q2-wang,wang,王芳,2026-Q2,50,90,80,70,65.5,C,,2"
+    assert text.splitlines()[1] == "REV-Q2-wang,wang,王芳,2026-Q2,50.0,90.0,80.0,70.0,65.5,C,,2"

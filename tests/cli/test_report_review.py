@@ -40,7 +40,7 @@ def test_table_and_csv(run, reports_root):
     csv_text = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30", "--format", "csv").stdout
     assert csv_text.splitlines()[:2] == [
         "review,rep,name,period,scores.sales,scores.satisfaction,scores.teamwork,scores.attitude,total,grade,parts,rank",
-        "REV-Q2-wang,wang,王芳,2026-Q2,50,90,80,70,65.5,C,,"]
+        "REV-Q2-wang,wang,王芳,2026-Q2,50.0,90.0,80.0,70.0,65.5,C,,"]  # scores with one decimal, as in tables
 
 
 def test_bad_period_is_a_usage_error(run, reports_root):

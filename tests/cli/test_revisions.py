@@ -102,7 +102,7 @@ def test_workspace_in_a_subfolder_of_the_repository(repo, run):
     (r.top / "elsewhere.yaml").write_text("not: [the workspace\n")
     result = run("-C", r.root, "validate", "--changed")
     assert result.stdout.splitlines() == [
-        "receivables/2026.yaml:1:15: error[unknown-ref]: contract: no contract 'CT-404'", "1 errors, 0 warnings in 1 files"]
+        "receivables/2026.yaml:1:15: error[unknown-ref]: contract: no contract 'CT-404'", "1 error, 0 warnings in 1 file"]
 
 
 def test_rev_serves_the_parse_cache_by_blob_id_and_never_changes_a_result(repo, run):
@@ -267,7 +267,7 @@ def test_changed_since_an_older_revision_and_deleted_files(repo, run):
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "receivables/RCV-2.yaml:4:1: error[bad-date]: due: '2026-13-10' is not a real date",
-        "1 errors, 0 warnings in 1 files"]
+        "1 error, 0 warnings in 1 file"]
 
 
 def test_a_changed_config_reports_every_problem(repo, run):

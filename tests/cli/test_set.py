@@ -52,8 +52,8 @@ def test_set_changes_only_what_it_names(run, repo):
                              "RCV-1: invoice set to 26312000000000318 (receivables/RCV-1.yaml)\n")
     result = salesctl(run, r, "set", "RCV-1", "amount=2000")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[1] == ("receivables/RCV-1.yaml:6:1: error[overpaid]: payments sum to 3000, above "
-                                             "the receivable amount 2000")
+    assert result.stderr.splitlines()[1] == ("receivables/RCV-1.yaml:6:1: error[overpaid]: payments sum to 3,000.00, above "
+                                             "the receivable amount 2,000.00")
     assert len(changed(r)) == 3
 
 

@@ -92,7 +92,7 @@ def test_validate_reports_the_documented_stale_approval(run, tmp_path):
     result = run("-C", root, "validate")
     line = (f"contracts/CT-2026-015.yaml:29:5: error[approval-stale]: stage 'manager' was approved by lin on "
             f"2026-11-20 for terms {NOW}, but the terms are now {FIVE_DAYS}: the stage must approve the contract again")
-    assert (result.exit_code, result.stdout) == (1, f"{line}\n1 errors, 0 warnings in 100 files\n")
+    assert (result.exit_code, result.stdout) == (1, f"{line}\n1 error, 0 warnings in 100 files\n")
     assert line in (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
 
 

@@ -45,7 +45,7 @@ def test_pay_overpaying_is_refused_and_nothing_changes(writers_repo, salesctl):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: refused: this would add 1 error to the workspace; nothing written",
-        "receivables/RCV-0002.yaml:7:1: error[overpaid]: payments sum to 79000.01, above the receivable amount 79000",
+        "receivables/RCV-0002.yaml:7:1: error[overpaid]: payments sum to 79,000.01, above the receivable amount 79,000.00",
     ]
     assert r.unchanged()
 
@@ -213,7 +213,7 @@ def test_collect_without_anyone_to_act_is_a_usage_error(writers_repo, salesctl, 
 def test_collect_bad_values_are_usage_errors(writers_repo, salesctl):
     r = writers_repo()
     result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--promised", "下周", "--by", "zhang")
-    assert (result.exit_code, result.stderr) == (2, "error: --promised: '下周' is not a date (YYYY-MM-DD)\n")
+    assert (result.exit_code, result.stderr) == (2, "error: --promised: '下周' is not a date (YYYY-MM-DD or YYYYMMDD)\n")
     assert salesctl(r, "collect", "RCV-0002", "--channel", "fax", "--by", "zhang").exit_code == 2
     result = salesctl(r, "collect", "RCV-0002", "--channel", "phone", "--by", "zhang", "--date", "2026-02-30")
     assert (result.exit_code, result.stderr) == (2, "error: --date: '2026-02-30' is not a real date\n")

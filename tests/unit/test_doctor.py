@@ -55,7 +55,7 @@ def test_where_the_workspace_came_from(git_workspace, tmp_path):
 def test_records_with_errors_are_a_warning(git_workspace):
     checks = doctor.run_checks(git_workspace({"customers/bad.yaml": "[[["}), env={})
     assert statuses(checks)["records"] == "warning"
-    assert details(checks)["records"].startswith("1 errors, 0 warnings in 3 files")
+    assert details(checks)["records"].startswith("1 error, 0 warnings in 3 files")
     assert not doctor.failed(checks)
 
 

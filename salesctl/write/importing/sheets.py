@@ -21,13 +21,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from ...errors import SheetError
+from ...errors import MissingExtra, SheetError
 from ...query.export import _replacing
 from ...model.problems import problem
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
-XLSX_MISSING = "reading .xlsx needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"
-XLSX_WRITE_MISSING = "writing .xlsx needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"
 CSV_FIELD_LIMIT = 1 << 20  # a cell of a megabyte: far beyond any note, short of a runaway quote
 
 
@@ -118,7 +116,7 @@ def _read_xlsx(path: Path, sheet: str | None, shown: str) -> Sheet:
     try:
         from openpyxl import load_workbook
     except ImportError:
-        raise SheetError(XLSX_MISSING) from None
+        raise MissingExtra("reading .xlsx", "xlsx", "openpyxl") from None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
@@ -164,7 +162,7 @@ def write_sheet(path: Path, like: Sheet, rows: list) -> Path:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
     except ImportError:
-        raise SheetError(XLSX_WRITE_MISSING) from None
+        raise MissingExtra("writing .xlsx", "xlsx", "openpyxl") from None
     book = Workbook(write_only=True)
     out = book.create_sheet(like.title or "Sheet1")
     for row in rows:

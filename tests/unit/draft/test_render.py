@@ -21,7 +21,7 @@ from salesctl.draft.docx import markdown_to_docx
 from salesctl.draft.filters import cny_upper, money, words_en
 from salesctl.draft.render import render
 from salesctl.draft.templates import list_templates, resolve_template, shipped_templates_dir
-from salesctl.errors import DraftError
+from salesctl.errors import DraftError, MissingExtra
 
 
 # ---------------------------------------------------------------------------
@@ -524,13 +524,14 @@ def test_docx_template_rendered_with_the_sandbox(tmp_path):
 def test_docx_without_the_extra(monkeypatch, tmp_path):
     for mod in ("docx", "docxtpl"):
         monkeypatch.setitem(sys.modules, mod, None)  # import now raises ImportError
-    with pytest.raises(DraftError) as err:
+    with pytest.raises(MissingExtra) as err:
         render(full_context(), fmt="docx")
-    assert str(err.value) == "docx output needs the optional extra: pip install 'salesctl[docx]'"
+    assert str(err.value) == "a docx draft needs the optional extra 'docx': pip install 'salesctl[docx]' (or pip install docxtpl)"
+    assert err.value.exit_code == 2
     ws = tmp_path / "templates"
     ws.mkdir()
     (ws / "contract.docx").write_bytes(b"PK")
-    with pytest.raises(DraftError, match=r"^docx output needs the optional extra: pip install 'salesctl\[docx\]'$"):
+    with pytest.raises(MissingExtra, match=r"^a docx draft needs the optional extra 'docx'"):
         render(full_context(), fmt="docx", workspace_templates_dir=ws)
     # md and html need no extra
     assert "壹拾贰万元整" in render(full_context())

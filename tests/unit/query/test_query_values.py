@@ -63,8 +63,8 @@ def test_today_reaches_dates_inside_mappings_and_lists(ws):
 
 
 @pytest.mark.parametrize("where, message", [
-    ("due < today+x", "-w 'due < today+x': due is a date; 'today+x' is not a date (YYYY-MM-DD, today, today+N or "
-                      "today-N)"),
+    ("due < today+x", "-w 'due < today+x': due is a date; 'today+x' is not a date (YYYY-MM-DD, YYYYMMDD, today, "
+                      "today+N or today-N)"),
     ("due < today+40000", "-w 'due < today+40000': due: 'today+40000' is too far (at most 36500 days)"),
     ("amount > today", "-w 'amount > today': amount is a number; 'today' is not a number"),
 ])

@@ -62,3 +62,20 @@ def test_messages_follow_the_locale(reports_ws):
 def test_library_needs_no_click(reports_root):
     ws = load(reports_root)
     assert reminders(ws, D, to="zhou")[0]["items"][0]["message"] == "跟进中原食品有限公司：寄送样品资料（2026-05-20 拜访时约定）"
+
+
+def test_a_member_without_a_usable_address_is_told_apart_from_one_without_any(workspace):
+    from salesctl.remind.remind import no_address
+
+    config = load(workspace({}, config=CONFIG_WITH_ADDRESSES)).config
+    assert no_address(config, "zhang") == "has no e-mail address"
+    assert no_address(config, "wang") == ("has e-mail 'wang＠example.com' in salesctl.yaml, which is not an address "
+                                          "(local@domain.tld)")  # a full-width at sign
+
+
+CONFIG_WITH_ADDRESSES = """\
+company: {name: 测试}
+team:
+  - {id: zhang, name: 张伟, role: rep}
+  - {id: wang, name: 王芳, role: rep, email: wang＠example.com}
+"""

@@ -66,4 +66,4 @@ def test_a_plan_is_checked_against_the_whole_workspace(writers_repo):
 def test_parse_plan():
     assert writers.parse_plan("30%@signed, 70% @ end + 30") == [
         writers.Part(Decimal("30"), True, "signed", 0), writers.Part(Decimal("70"), True, "end", 30)]
-    assert writers.parse_plan("12000.50@2027-01-31") == [writers.Part(Decimal("12000.50"), False, "2027-01-31", 0)]
+    assert writers.parse_plan("12000.50@2027-01-31") == [writers.Part(Decimal("12000.50"), False, date(2027, 1, 31), 0)]

@@ -213,8 +213,8 @@ def test_a_result_that_breaks_a_rule_is_told_at_the_rows_that_cause_it(sales):
         RCV-0002,2026-10-01,5000
         """)
     assert shown(result) == [
-        "s.csv:2:1: error[overpaid]: RCV-0001: payments sum to 45000, above the receivable amount 40000",
-        "s.csv:3:1: error[overpaid]: RCV-0001: payments sum to 45000, above the receivable amount 40000"]
+        "s.csv:2:1: error[overpaid]: RCV-0001: payments sum to 45,000.00, above the receivable amount 40,000.00",
+        "s.csv:3:1: error[overpaid]: RCV-0001: payments sum to 45,000.00, above the receivable amount 40,000.00"]
     assert result.blocked and [o.action for o in result.outcomes] == ["rejected", "rejected", "add"]
 
 
@@ -222,8 +222,8 @@ def test_a_rule_broken_in_another_record_is_told_at_the_reference(sales):
     # CT-2026-001 is 100000, already scheduled whole (40000 + 60000): one more receivable over-schedules it
     result = plan(sales, "receivables", "contract,amount,due\nCT-2026-001,5000,2026-12-31\n")
     assert shown(result) == [
-        "s.csv:2:1: error[over-scheduled]: CT-2026-001: receivables (RCV-0001, RCV-0002, RCV-0003) sum to 105000, "
-        "above the contract amount 100000"]
+        "s.csv:2:1: error[over-scheduled]: CT-2026-001: receivables (RCV-0001, RCV-0002, RCV-0003) sum to 105,000.00, "
+        "above the contract amount 100,000.00"]
 
 
 def test_set_aside_leaves_out_the_bad_rows_and_numbers_the_others_on(sales):
@@ -254,7 +254,7 @@ def test_a_warning_of_the_check_is_told_once_when_rows_are_set_aside(sales):
     assert shown(result) == [
         "s.csv:2:2: warning[date-order]: RCV-0002: payment dated 2026-01-10 is before the contract was signed "
         "(2026-01-20)",
-        "s.csv:3:1: error[overpaid]: RCV-0001: payments sum to 60000, above the receivable amount 40000"]
+        "s.csv:3:1: error[overpaid]: RCV-0001: payments sum to 60,000.00, above the receivable amount 40,000.00"]
     assert [(o.row, o.action) for o in result.outcomes] == [(2, "add"), (3, "rejected")]
 
 

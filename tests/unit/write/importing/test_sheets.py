@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
+from salesctl.errors import MissingExtra
 from salesctl.write.importing.sheets import SheetError, read_csv, read_sheet, write_sheet
 
 TEXT = '客户名称,负责人,备注\r\n"上海华东精密机械股份有限公司",张伟,"老客户, 年度框架"\r\n苏州恒瑞,王芳,"第一行\r\n第二行"\r\n'
@@ -132,9 +133,9 @@ def test_without_openpyxl_the_message_names_the_extra(tmp_path, monkeypatch):
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_openpyxl)
-    with pytest.raises(SheetError) as raised:
+    with pytest.raises(MissingExtra) as raised:
         read_sheet(tmp_path / "c.xlsx")
-    assert str(raised.value) == "reading .xlsx needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"
+    assert str(raised.value) == "reading .xlsx needs the optional extra 'xlsx': pip install 'salesctl[xlsx]' (or pip install openpyxl)"
 
 
 # --- writing rows back ---------------------------------------------------------------------
