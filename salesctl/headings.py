@@ -30,6 +30,19 @@ ZH_CN = {
     "action": "动作", "self": "自评", "visit": "拜访",
     "old": "原值", "new": "新值", "delta": "变动", "diff_receivables": "应收款余额与状态",
     "diff_overdue": "逾期余额（按账龄）", "diff_signed": "签约金额（按季度、销售）",
+    "month": "月份", "fell_due": "到期应收", "visited_customers": "拜访客户", "prospects": "潜在客户",
+    "dashboard_title": "销售看板", "dashboard_as_of": "数据截至", "dashboard_data_table": "数据表",
+    "dashboard_collection": "回款", "dashboard_sales": "销售", "dashboard_reviews": "绩效考核",
+    "dashboard_overdue_by_owner": "逾期余额（按负责人、账龄）",
+    "dashboard_collected_per_month": "近12个月回款与到期应收",
+    "dashboard_largest_overdue": "逾期余额最大的10笔应收款",
+    "dashboard_signed_against_target": "签约金额与目标（按销售）", "dashboard_signed_per_month": "每月签约金额",
+    "dashboard_funnel": "客户转化漏斗", "dashboard_grades": "考核等级分布", "dashboard_customers": "客户数",
+    "dashboard_reviews_count": "考核数", "dashboard_no_owner": "（无负责人）",
+    "dashboard_no_receivables": "工作区还没有应收款。", "dashboard_nothing_overdue": "没有逾期应收款。",
+    "dashboard_no_sales": "工作区还没有合同、拜访或签约目标。",
+    "dashboard_nothing_signed": "本期间没有签约，也没有签约目标。",
+    "dashboard_no_reviews": "本期间没有绩效考核。", "dashboard_made_with": "生成命令",
 }
 
 EN_US = {
@@ -51,6 +64,20 @@ EN_US = {
     "collection": "Collection log",
     "old": "Before", "new": "After", "delta": "Change", "diff_receivables": "Receivable balances and statuses",
     "diff_overdue": "Overdue balance by aging bucket", "diff_signed": "Signed amount by quarter and rep",
+    "month": "Month", "fell_due": "Fell due", "visited_customers": "Visited customers", "prospects": "Prospects",
+    "dashboard_title": "Sales dashboard", "dashboard_as_of": "as of", "dashboard_data_table": "Data table",
+    "dashboard_collection": "Collection", "dashboard_sales": "Sales", "dashboard_reviews": "Reviews",
+    "dashboard_overdue_by_owner": "Overdue balance by owner and aging",
+    "dashboard_collected_per_month": "Collected against what fell due, last 12 months",
+    "dashboard_largest_overdue": "The ten largest overdue receivables",
+    "dashboard_signed_against_target": "Signed amount against target, per rep",
+    "dashboard_signed_per_month": "Signed amount per month", "dashboard_funnel": "Funnel",
+    "dashboard_grades": "Grades", "dashboard_customers": "Customers", "dashboard_reviews_count": "Reviews",
+    "dashboard_no_owner": "(no owner)", "dashboard_no_receivables": "No receivables in the workspace yet.",
+    "dashboard_nothing_overdue": "Nothing is overdue.",
+    "dashboard_no_sales": "No contracts, visits or targets in the workspace yet.",
+    "dashboard_nothing_signed": "Nothing signed and no targets in this period.",
+    "dashboard_no_reviews": "No reviews for this period.", "dashboard_made_with": "Made with",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

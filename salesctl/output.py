@@ -21,6 +21,18 @@ class Ratio(float):
     """A fraction (0.85): a number in JSON, a percentage (85.0%) in tables."""
 
 
+class Places(float):
+    """A mean shown in a table with its fixed decimals (101.0 days, 4.00 points), not as 101 or 4."""
+
+    def __new__(cls, value: float, places: int):
+        number = super().__new__(cls, value)
+        number.places = places
+        return number
+
+    def __format__(self, spec):
+        return format(float(self), f".{self.places}f")
+
+
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 

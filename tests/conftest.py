@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from salesctl.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample-workspace"
+REPORTS_FIXTURE = ROOT / "tests" / "fixtures" / "reports"
 
 CONFIG = """\
 company: {name: 星河企业培训有限公司}
@@ -80,3 +82,15 @@ def run():
         return runner.invoke(cli, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A copy of the sample workspace (no run may write into the repository)."""
+    return Path(shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".salesctl")))
+
+
+@pytest.fixture
+def reports_copy(tmp_path) -> Path:
+    """A copy of tests/fixtures/reports, whose figures are worked out by hand as of 2026-06-30."""
+    return Path(shutil.copytree(REPORTS_FIXTURE, tmp_path / "reports", ignore=shutil.ignore_patterns(".salesctl")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import output
+from ..output import Places
 from ..headings import headings
 from ..periods import Period, PeriodError, parse_period, period_range
 from ..reports.kpi import KPI_KEYS, kpi_report
@@ -139,18 +140,6 @@ def kpi(period, start, end, by, fmt, strict):
     rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
     click.echo(f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
     click.echo(output.to_table(rows, [*key, *KPI_KEYS], words), nl=False)
-
-
-class Places(float):
-    """A mean shown in a table with its fixed decimals (101.0 days, 4.00 points), not as 101 or 4."""
-
-    def __new__(cls, value: float, places: int):
-        number = super().__new__(cls, value)
-        number.places = places
-        return number
-
-    def __format__(self, spec):
-        return format(float(self), f".{self.places}f")
 
 
 def _kpi_cells(row: dict) -> dict:

@@ -228,9 +228,9 @@ class _Facts:
         return t
 
 
-def rep_tallies(ws, period: Period, as_of: date) -> dict[str, Tally]:
+def rep_tallies(ws, period: Period, as_of: date, facts: _Facts | None = None) -> dict[str, Tally]:
     """A tally per team member who has a row: every rep and lead, and anyone else with figures."""
-    facts = _Facts(ws, as_of)
+    facts = facts or _Facts(ws, as_of)
     tallies = {}
     for member in ws.config.team:
         tally = facts.tally(member["id"], period)
@@ -245,9 +245,9 @@ def rep_figures(ws, as_of: date, wanted) -> dict[tuple, dict]:
     return {(period, rep): figures(facts.tally(rep, period)) for period, rep in wanted}
 
 
-def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:
+def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep", facts: _Facts | None = None) -> dict:
     """The `report kpi` document of SPEC section 8: one row per rep (or group) and a total row."""
-    tallies = rep_tallies(ws, period, as_of)
+    tallies = rep_tallies(ws, period, as_of, facts)
     if by == "group":
         groups: dict = {}
         for rep, tally in tallies.items():
@@ -261,3 +261,9 @@ def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:
     for tally in tallies.values():
         total = total.merge(tally)
     return {"period": period.label, "start": period.start, "end": period.end, "rows": rows, "total": figures(total)}
+
+
+def kpi_reports(ws, periods: list[Period], as_of: date) -> list[dict]:
+    """`kpi_report` for each period (a monthly series, say), the workspace indexed once."""
+    facts = _Facts(ws, as_of)
+    return [kpi_report(ws, period, as_of, facts=facts) for period in periods]

@@ -1,0 +1,6 @@
+"""`salesctl dashboard`: one self-contained HTML page of the reports' figures, drawn as charts.
+
+`figures` gathers the figures by calling the report functions, so that every number on the page
+is the report's own; `charts` draws them (Vega-Lite through altair, rendered to inline SVG by
+vl-convert, the optional `dashboard` extra); `page` writes the HTML around them.
+"""

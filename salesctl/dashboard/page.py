@@ -1,0 +1,265 @@
+"""The dashboard's HTML: one page holding everything it shows (inline SVG and CSS, no script).
+
+Each chart is a `<figure>` with its caption, its SVG and, in a `<details>`, the table of the
+figures it draws, for screen readers and for copying into a spreadsheet. Numbers are written as
+the report tables write them (`output.cell_text`), text in the workspace locale, everything
+escaped. The page prints on A4 landscape, two charts side by side.
+"""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+from typing import NamedTuple
+
+from ..headings import headings
+from ..output import Places, Ratio, cell_text
+from . import charts
+
+HTML_LANG = {"zh_CN": "zh-CN", "en_US": "en"}
+
+CSS = """
+@page { size: A4 landscape; margin: 10mm; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1120px; padding: 12px; color: #222; background: #fff; font-size: 13px;
+  font-family: %(font)s; }
+h1 { font-size: 20px; margin: 0; }
+h2 { font-size: 16px; margin: 18px 0 6px; border-bottom: 2px solid #4c78a8; padding-bottom: 2px; }
+header p, .note, footer { color: #555; margin: 4px 0; }
+.cards { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; }
+.card { border: 1px solid #ddd; border-radius: 4px; padding: 4px 10px; min-width: 150px; }
+.card .label { display: block; color: #555; font-size: 12px; }
+.card .value { font-size: 18px; font-weight: bold; }
+.grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px 16px; align-items: start; }
+figure { margin: 0; break-inside: avoid; page-break-inside: avoid; }
+figcaption { font-weight: bold; margin: 4px 0; }
+.chart svg { display: block; max-width: 100%%; height: auto; }
+table { border-collapse: collapse; font-size: 12px; }
+th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
+thead th { background: #f3f3f3; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+details { margin-top: 4px; }
+details table { margin-top: 4px; }
+footer { margin-top: 18px; font-size: 11px; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  details { display: none; }
+  section + section { break-before: page; }
+  h2, .cards, figcaption { break-after: avoid; }
+  .cards, table { break-inside: avoid; }
+}
+"""
+
+
+class Table(NamedTuple):
+    headings: list        # column headings, already in the locale
+    rows: list            # lists of values; the first of each row names it (a row heading)
+
+
+class Figure(NamedTuple):
+    key: str              # the figure's id in the page
+    caption: str
+    spec: dict | None     # the chart; None for a table shown as it is
+    tables: list          # [Table]: the chart's data (in <details>), or the table itself
+    note: str = ""        # said under the caption (what a figure means, why it is empty)
+
+
+class Section(NamedTuple):
+    key: str
+    title: str
+    cards: list           # [(label, value, detail)]
+    figures: list         # [Figure]
+    note: str = ""        # the whole section's note when it has nothing to show
+
+
+def render(doc: dict, config, command: str) -> str:
+    """The page for a `figures.dashboard_figures` document; `command` reproduces it."""
+    charts.require()
+    words = headings(config.locale)
+    sections = [
+        collection_section(doc["collection"], config, words),
+        sales_section(doc["sales"], words),
+        reviews_section(doc["reviews"], config, words),
+    ]
+    return document(doc, sections, config, words, command)
+
+
+# --- sections ----------------------------------------------------------------------------
+
+def collection_section(figures: dict | None, config, words: dict) -> Section:
+    title = words["dashboard_collection"]
+    if figures is None:
+        return Section("collection", title, [], [], words["dashboard_no_receivables"])
+    totals = figures["totals"]
+    cards = [(words["overdue_balance"], totals["balance"], f"{words['count']} {totals['count']}")]
+    months = figures["months"]
+    monthly = Figure("collected-per-month", words["dashboard_collected_per_month"],
+                     charts.collected_per_month(months, words),
+                     [Table([words["month"], words["collected"], words["fell_due"]],
+                            [[m["month"], m["collected"], m["fell_due"]] for m in months])])
+    shown = [_overdue_by_owner(figures, config.bucket_labels(), words), monthly]
+    if figures["largest"]:
+        shown.append(_largest_overdue(figures["largest"], config, words))
+    return Section("collection", title, cards, shown)
+
+
+def _overdue_by_owner(figures: dict, labels: list, words: dict) -> Figure:
+    key, caption = "overdue-by-owner", words["dashboard_overdue_by_owner"]
+    groups, totals = figures["by_owner"], figures["totals"]
+    if not groups:
+        return Figure(key, caption, None, [], words["dashboard_nothing_overdue"])
+    owners = [group["name"] or group["owner"] or words["dashboard_no_owner"] for group in groups]
+    bars = [{"owner": owner, "bucket": label, "balance": group["buckets"][label]}
+            for owner, group in zip(owners, groups) for label in labels]
+    table = Table([words["owner"], words["count"], words["balance"], *labels],
+                  [[owner, g["count"], g["balance"], *g["buckets"].values()] for owner, g in zip(owners, groups)]
+                  + [[words["total_row"], totals["count"], totals["balance"], *totals["buckets"].values()]])
+    return Figure(key, caption, charts.overdue_by_owner(bars, labels, words), [table])
+
+
+def _largest_overdue(rows: list, config, words: dict) -> Figure:
+    """A table as it is, not a chart: the receivables to chase first."""
+    columns = ["receivable", "customer_name", "owner", "due", "days_overdue", "bucket", "balance"]
+    return Figure("largest-overdue", words["dashboard_largest_overdue"], None, [Table(
+        [words[c] for c in columns],
+        [[row["receivable"], row["customer_name"], _member_name(row["owner"], config, words), row["due"],
+          row["days_overdue"], row["bucket"], row["balance"]] for row in rows])])
+
+
+def sales_section(figures: dict | None, words: dict) -> Section:
+    title = words["dashboard_sales"]
+    if figures is None:
+        return Section("sales", title, [], [], words["dashboard_no_sales"])
+    kpi = figures["kpi"]
+    total = kpi["total"]
+    cards = [(words["signed_amount"], total["signed_amount"], f"{words['contracts']} {total['contracts']}"),
+             (words["target"], total["target"], ""), (words["attainment"], total["attainment"], ""),
+             (words["collected"], total["collected"], ""), (words["new_customers"], total["new_customers"], "")]
+    months = figures["months"]
+    monthly = Figure("signed-per-month", words["dashboard_signed_per_month"], charts.signed_per_month(months, words),
+                     [Table([words["month"], words["signed_amount"]], [[m["month"], m["signed_amount"]] for m in months])])
+    return Section("sales", title, cards, [_signed_against_target(kpi, words), monthly,
+                                           _funnel(figures["funnel"], kpi["period"], words)])
+
+
+def _signed_against_target(kpi: dict, words: dict) -> Figure:
+    """The reps with something signed or a target to reach, and the team's total."""
+    key, caption = "signed-against-target", words["dashboard_signed_against_target"]
+    shown = [row for row in kpi["rows"] if row["signed_amount"] or row["target"] is not None]
+    if not shown:
+        return Figure(key, caption, None, [], words["dashboard_nothing_signed"])
+    bars = [{"rep": row["name"] or row["rep"], "signed_amount": row["signed_amount"], "target": row["target"]}
+            for row in shown]
+    total = kpi["total"]
+    table = Table([words["rep"], words["signed_amount"], words["target"], words["attainment"]],
+                  [[bar["rep"], row["signed_amount"], row["target"], row["attainment"]] for bar, row in zip(bars, shown)]
+                  + [[words["total_row"], total["signed_amount"], total["target"], total["attainment"]]])
+    return Figure(key, caption, charts.signed_against_target(bars, words), [table])
+
+
+def _funnel(funnel: dict, period: str, words: dict) -> Figure:
+    steps = [{"step": words[key], "count": funnel[key]} for key in ("visited_customers", "prospects", "new_customers")]
+    rate = funnel["conversion_rate"]
+    return Figure("funnel", f"{words['dashboard_funnel']} {period}", charts.funnel(steps, words),
+                  [Table(["", words["dashboard_customers"]], [[s["step"], s["count"]] for s in steps])],
+                  f"{words['conversion_rate']} {cell_text(rate, table=True)}" if rate is not None else "")
+
+
+def reviews_section(report: dict | None, config, words: dict) -> Section:
+    title = words["dashboard_reviews"]
+    if report is None:
+        return Section("reviews", title, [], [], words["dashboard_no_reviews"])
+    order = list(config.review["grades"])
+    counts: dict = {}
+    for row in report["rows"]:
+        key = (row["grade"] or "", row["period"])
+        counts[key] = counts.get(key, 0) + 1
+    chart_rows = [{"grade": grade, "period": period, "count": n}
+                  for (grade, period), n in sorted(counts.items(), key=lambda item: (_rank(item[0][0], order), item[0][1]))]
+    count_table = Table([words["grade"], words["period"], words["dashboard_reviews_count"]],
+                        [[r["grade"], r["period"], r["count"]] for r in chart_rows])
+    review_table = Table([words["review"], words["name"], words["period"], words["total"], words["grade"]],
+                         [[row["review"], row["name"] or row["rep"], row["period"], _tenth(row["total"]), row["grade"]]
+                          for row in report["rows"]])
+    figure = Figure("grades", f"{words['dashboard_grades']} {report['period']}",
+                    charts.grades(chart_rows, order, words), [count_table, review_table])
+    return Section("reviews", title, [], [figure])
+
+
+def _tenth(score: float | None) -> Places | None:
+    """A review total as the report table shows it: one decimal (90.0, not 90)."""
+    return None if score is None else Places(score, 1)
+
+
+def _rank(grade: str, order: list) -> int:
+    return order.index(grade) if grade in order else len(order)
+
+
+def _member_name(member_id, config, words: dict) -> str:
+    member = config.member(member_id) if member_id else None
+    return member["name"] if member else member_id or words["dashboard_no_owner"]
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+def document(doc: dict, sections: list, config, words: dict, command: str) -> str:
+    esc = html.escape
+    company = config.company.get("name") or ""
+    title = f"{company} {words['dashboard_title']} {doc['period']}".strip()
+    period = f"{words['period']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()}), " \
+             f"{words['dashboard_as_of']} {doc['as_of'].isoformat()}"
+    body = "".join(_section(section, config.locale, words) for section in sections)
+    return (f'<!DOCTYPE html>\n<html lang="{HTML_LANG.get(config.locale, "en")}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(title)}</title>\n'
+            f'<style>{CSS % {"font": charts.FONT}}</style>\n</head>\n<body>\n'
+            f'<header><h1>{esc(title)}</h1><p>{esc(period)}</p></header>\n{body}'
+            f'<footer>{esc(words["dashboard_made_with"])}: <code>{esc(command)}</code></footer>\n</body>\n</html>\n')
+
+
+def _section(section: Section, locale: str, words: dict) -> str:
+    esc = html.escape
+    parts = [f'<section id="{section.key}">\n<h2>{esc(section.title)}</h2>\n']
+    if section.note:
+        parts.append(f'<p class="note">{esc(section.note)}</p>\n')
+    if section.cards:
+        parts.append('<div class="cards">' + "".join(
+            f'<div class="card"><span class="label">{esc(label)}</span><span class="value">{esc(cell_text(value, table=True))}'
+            f'</span>{f" <span>{esc(detail)}</span>" if detail else ""}</div>' for label, value, detail in section.cards)
+            + "</div>\n")
+    charted = [f for f in section.figures if f.spec is not None or not f.tables]
+    listed = [f for f in section.figures if f.spec is None and f.tables]
+    if charted:
+        parts.append('<div class="grid">\n' + "".join(_figure(f, locale, words) for f in charted) + "</div>\n")
+    parts.extend(_figure(f, locale, words) for f in listed)
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _figure(figure: Figure, locale: str, words: dict) -> str:
+    esc = html.escape
+    out = [f'<figure id="{figure.key}"><figcaption>{esc(figure.caption)}</figcaption>']
+    if figure.note:
+        out.append(f'<p class="note">{esc(figure.note)}</p>')
+    tables = "".join(_table(t) for t in figure.tables)
+    if figure.spec is not None:
+        out.append(f'<div class="chart" id="chart-{figure.key}">{charts.svg(figure.spec, locale)}</div>')
+        out.append(f'<details><summary>{esc(words["dashboard_data_table"])}</summary>{tables}</details>')
+    else:
+        out.append(tables)
+    out.append("</figure>\n")
+    return "".join(out)
+
+
+def _table(table: Table) -> str:
+    esc = html.escape
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headings)
+    body = []
+    for row in table.rows:
+        cells = [f'<th scope="row">{esc(cell_text(row[0], table=True))}</th>']
+        cells += [f'<td{_numeric(v)}>{esc(cell_text(v, table=True))}</td>' for v in row[1:]]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _numeric(value) -> str:
+    return ' class="num"' if isinstance(value, (int, float, Decimal, Ratio)) and not isinstance(value, bool) else ""

@@ -1,0 +1,146 @@
+"""The dashboard page and its charts: self-contained, escaped, in the locale, the same every time.
+
+Figures of tests/fixtures/reports as of 2026-06-30, period 2026-Q2 (worked out in
+test_dashboard_figures.py): overdue 510,000.00 in 7 receivables; zhang 360,000.00, wang 150,000.00.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from conftest import CONFIG, write_workspace
+from salesctl.dashboard import charts
+from salesctl.dashboard.figures import dashboard_figures
+from salesctl.dashboard.page import render
+from salesctl.periods import parse_period
+from salesctl.workspace import load
+
+D = date(2026, 6, 30)
+Q2 = parse_period("2026-Q2")
+COMMAND = "salesctl --as-of 2026-06-30 dashboard --period 2026-Q2"
+
+
+def page(root, period=Q2) -> str:
+    ws = load(root).usable()
+    return render(dashboard_figures(ws, period, D), ws.config, COMMAND)
+
+
+def figure(html: str, key: str) -> str:
+    match = re.search(rf'<figure id="{key}">(.*?)</figure>', html, re.S)
+    assert match, f"no figure {key}"
+    return match.group(1)
+
+
+def test_every_chart_is_inline_svg_with_its_table(reports_copy):
+    html = page(reports_copy)
+    for key in ("overdue-by-owner", "collected-per-month", "signed-against-target", "signed-per-month", "funnel",
+                "grades"):
+        body = figure(html, key)
+        assert re.search(rf'<div class="chart" id="chart-{key}"><svg .*?</svg></div>', body, re.S), key
+        assert re.search(r"<details><summary>数据表</summary><table>.*</table></details>", body, re.S), key
+    # the largest overdue receivables are a table of their own, not a chart
+    assert "<svg" not in figure(html, "largest-overdue") and "<table>" in figure(html, "largest-overdue")
+
+
+def test_nothing_is_fetched_and_nothing_runs(reports_copy):
+    html = page(reports_copy)
+    assert "<script" not in html.lower() and "<link" not in html.lower() and "@import" not in html
+    assert not re.search(r"\b(?:src|href)=", html)
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+
+
+def test_tables_show_figures_as_the_report_tables_do(reports_copy):
+    html = page(reports_copy)
+    owners = figure(html, "overdue-by-owner")
+    # zhang: 4 receivables, 360,000.00: 1-30 0.00, 31-60 100,000.00, 61-90 200,000.00, 91+ 60,000.00
+    assert ('<tr><th scope="row">张伟</th><td class="num">4</td><td class="num">360,000.00</td><td class="num">0.00</td>'
+            '<td class="num">100,000.00</td><td class="num">200,000.00</td><td class="num">60,000.00</td></tr>') in owners
+    assert '<tr><th scope="row">合计</th><td class="num">7</td><td class="num">510,000.00</td>' in owners
+    # wang: 90,000 of 180,000 = 50.0%
+    assert ('<tr><th scope="row">王芳</th><td class="num">90,000.00</td><td class="num">180,000.00</td>'
+            '<td class="num">50.0%</td></tr>') in figure(html, "signed-against-target")
+    # review totals keep their decimal: 91.5, and a whole score would read 90.0
+    assert '<td class="num">91.5</td><td>A</td>' in figure(html, "grades")
+    assert '<span class="label">逾期余额</span><span class="value">510,000.00</span> <span>笔数 7</span>' in html
+
+
+def test_chinese_page_and_english_page(reports_copy):
+    html = page(reports_copy)
+    assert html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    assert "<title>测试培训有限公司 销售看板 2026-Q2</title>" in html and "<h2>回款</h2>" in html
+    config = reports_copy / "salesctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("locale: zh_CN", "locale: en_US"), encoding="utf-8")
+    html = page(reports_copy)
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<h2>Collection</h2>" in html and "<summary>Data table</summary>" in html and "回款" not in html
+
+
+def test_print_layout_is_a4_landscape_without_the_data_tables(reports_copy):
+    html = page(reports_copy)
+    assert "@page { size: A4 landscape;" in html
+    assert re.search(r"@media print \{[^@]*details \{ display: none; \}", html)
+
+
+def test_text_is_escaped_everywhere(tmp_path):
+    evil = '<script>alert("x")</script>&amp;'
+    config = CONFIG.replace("张伟", evil).replace("星河企业培训有限公司", "<b>公司</b>")
+    root = write_workspace(tmp_path / "ws", {
+        "customers/c.yaml": f"- {{id: K1, name: '{evil}', owner: zhang, created: 2026-01-01}}\n",
+        "contracts/c.yaml": """\
+            - id: C1
+              customer: K1
+              owner: zhang
+              title: 培训
+              status: signed
+              created: 2026-01-02
+              signed: 2026-04-10
+              items: [{name: 课程, quantity: 1, unit_price: 1000}]
+              amount: 1000
+              approvals:
+                - {stage: manager, by: lin, date: 2026-01-03, decision: approved}
+                - {stage: legal, by: chen, date: 2026-01-04, decision: approved}
+                - {stage: finance, by: zhao, date: 2026-01-05, decision: approved}
+            """,
+        "receivables/r.yaml": "- {id: R1, contract: C1, amount: 1000, due: 2026-05-01}\n"}, config)
+    html = page(root)
+    assert "<script" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;amp;" in figure(html, "largest-overdue")
+    assert "&lt;b&gt;公司&lt;/b&gt;" in html
+    svg = re.search(r'<div class="chart" id="chart-overdue-by-owner">(.*?)</div>', html, re.S).group(1)
+    assert "&lt;script&gt;" in svg  # the name inside the chart, escaped by the SVG writer
+
+
+def test_a_section_without_data_says_so(workspace):
+    html = page(workspace())
+    assert "<svg" not in html
+    for note in ("工作区还没有应收款。", "工作区还没有合同、拜访或签约目标。", "本期间没有绩效考核。"):
+        assert f'<p class="note">{note}</p>' in html
+
+
+def test_nothing_overdue_and_nothing_signed_are_said_not_drawn(reports_copy):
+    # as of 2025-06-30 nothing had fallen due and nothing was signed in 2025-Q2, with no 2025 targets
+    ws = load(reports_copy)
+    doc = dashboard_figures(ws, parse_period("2025-Q2"), date(2025, 6, 30))
+    html = render(doc, ws.config, COMMAND)
+    assert '<p class="note">没有逾期应收款。</p>' in figure(html, "overdue-by-owner")
+    assert "<svg" not in figure(html, "overdue-by-owner")
+    assert '<p class="note">本期间没有签约，也没有签约目标。</p>' in figure(html, "signed-against-target")
+    assert "largest-overdue" not in html
+
+
+def test_the_same_figures_give_the_same_bytes(reports_copy):
+    assert page(reports_copy) == page(reports_copy)
+
+
+def test_the_command_that_gives_the_same_figures_is_printed(reports_copy):
+    assert f"<footer>生成命令: <code>{COMMAND}</code></footer>" in page(reports_copy)
+
+
+def test_without_the_extra_the_page_says_how_to_install_it(reports_copy, monkeypatch):
+    monkeypatch.setattr(charts, "vl_convert", None)
+    with pytest.raises(charts.ChartsUnavailable, match=r"pip install 'salesctl\[dashboard\]'"):
+        page(reports_copy)
