@@ -6,11 +6,13 @@ Every report, query and reminder calls these functions; none recomputes them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from .records import Record
+from .model.records import Record
 
 ZERO = Decimal("0")
 COUNTED_STATUSES = ("signed", "completed")
@@ -28,50 +30,120 @@ def approvals_until(contract: Record, as_of: date) -> list[dict]:
     return [a for a in contract.get("approvals", ()) if a["date"] <= as_of]
 
 
+def contract_terms(contract, currency: str) -> dict:
+    """What an approval binds: customer, items, amount, currency, start, end and payment terms,
+    nothing else (not the notes, the status or the approvals themselves), as plain JSON values:
+    money as text with 2 decimals, quantities as their shortest decimal text, dates ISO, `currency`
+    the contract's or else the workspace's, every other absent field null."""
+    items = [{"name": item.get("name"), "quantity": _decimal_text(item.get("quantity")), "unit": item.get("unit"),
+              "unit_price": _money_text(item.get("unit_price"))} for item in contract.get("items") or ()]
+    start, end = contract.get("start"), contract.get("end")
+    return {"customer": contract.get("customer"), "items": items, "amount": _money_text(contract.get("amount")),
+            "currency": contract.get("currency") or currency, "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None, "payment_terms": contract.get("payment_terms")}
+
+
+def canonical_terms(contract, currency: str) -> str:
+    """The canonical JSON of the terms: keys sorted at every level, no spaces, UTF-8 unescaped."""
+    return json.dumps(contract_terms(contract, currency), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def terms_digest(contract, currency: str) -> str:
+    """What an approval records as `terms`: the first 16 hex digits of the SHA-256 of the
+    canonical terms, so that anyone can recompute it without salesctl."""
+    return hashlib.sha256(canonical_terms(contract, currency).encode("utf-8")).hexdigest()[:16]
+
+
+def _money_text(value) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _decimal_text(value) -> str | None:
+    """The shortest decimal text of a number, never an exponent: 4, 1.5, 10 (for 1E+1), 0.25."""
+    if value is None:
+        return None
+    text = format(Decimal(value), "f")  # exact, whatever the context's precision
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _binds(recorded: str | None, terms: str | None) -> bool:
+    """An approval binds terms when it recorded none (written by hand, or before approvals
+    recorded them) or recorded these."""
+    return recorded is None or terms is None or recorded == terms
+
+
 class ApprovalStep(NamedTuple):
     """One approval entry, with the chain as it stood just before it."""
 
     index: int  # the entry's position in the contract's `approvals`
     entry: dict
-    standing: dict  # stage -> index of its approval in force before this entry
+    standing: dict  # stage -> index of its approval in force before this entry, for this entry's terms
     last_rejection: int  # index of the latest rejection before this entry; -1 when none
 
 
 class ApprovalState(NamedTuple):
     steps: list  # of ApprovalStep, one per entry that counts, in the order written
-    standing: dict  # stage -> index of its approval in force after every entry
+    standing: dict  # stage -> index of its approval in force after every entry, for the current terms
     pending_stage: str | None  # the first stage of the chain not in force; None when all are
+    stale: dict  # stage -> index of its latest approval, given for other terms than the current ones
 
 
-def approval_state(contract, chain: list, as_of: date | None) -> ApprovalState:
+def approval_state(contract, chain: list, as_of: date | None, *, currency: str) -> ApprovalState:
     """Where a contract stands in the approval chain as of D (None: every entry, whatever its date).
 
     Entries count in the order written. An approval puts its stage in force; a rejection sends
     the contract back, so that its stage and every later stage need approving again (earlier
-    stages stay approved, though the chain may also restart from its first stage). Derived
-    values, the `approvals` rule, `approve` and `remind` all read the chain from here.
+    stages stay approved, though the chain may also restart from its first stage). An approval
+    that recorded the terms it approved stands only for those terms: once the contract's terms
+    (`contract_terms`, in the workspace `currency` by default) change, it is *stale* and counts as
+    absent; likewise each entry counts only the earlier approvals given for its own terms, so
+    that after a change the chain is approved again in order. Derived values, the `approvals`
+    rule, `approve` and `remind` all read the chain from here.
     """
+    entries = contract.get("approvals") or ()
+    # computed only when some entry recorded terms: hand-written histories never pay for it
+    current = terms_digest(contract, currency) if any(e.get("terms") for e in entries) else None
     steps = []
-    standing: dict = {}
+    latest: dict = {}  # stage -> index of its latest approval not sent back by a rejection
     last_rejection = -1
-    for index, entry in enumerate(contract.get("approvals", ())):
+    for index, entry in enumerate(entries):
         if as_of is not None and entry["date"] > as_of:
             continue
-        steps.append(ApprovalStep(index, entry, dict(standing), last_rejection))
+        steps.append(ApprovalStep(index, entry, _in_force(latest, entries, entry.get("terms")), last_rejection))
         stage = entry["stage"]
         if entry["decision"] == "rejected":
             last_rejection = index
             for later in chain[chain.index(stage):]:
-                standing.pop(later, None)
+                latest.pop(later, None)
         else:
-            standing[stage] = index
+            latest[stage] = index
+    standing = _in_force(latest, entries, current)
+    stale = {stage: index for stage, index in latest.items() if stage not in standing}
     pending = next((stage for stage in chain if stage not in standing), None)
-    return ApprovalState(steps, standing, pending)
+    return ApprovalState(steps, standing, pending, stale)
 
 
-def pending_stage(contract: Record, chain: list, as_of: date):
-    """The first stage of the approval chain not approved (or sent back by a rejection); None when all are."""
-    return approval_state(contract, chain, as_of).pending_stage
+def _in_force(latest: dict, entries, terms: str | None) -> dict:
+    return {stage: index for stage, index in latest.items() if _binds(entries[index].get("terms"), terms)}
+
+
+def pending_stage(contract: Record, chain: list, as_of: date, *, currency: str):
+    """The first stage of the approval chain not approved (sent back by a rejection, or approved
+    for other terms than the current ones); None when all are."""
+    return approval_state(contract, chain, as_of, currency=currency).pending_stage
+
+
+def stale_approvals(ws, contract: Record, as_of: date | None) -> list[dict]:
+    """The approvals that would be in force had the contract's terms not changed since, oldest
+    first, and who gave them: [{stage, by, name, date, terms}], `terms` the digest they approved."""
+    state = approval_state(contract, ws.config.rules["approval_chain"], as_of, currency=ws.config.currency)
+    rows = []
+    for index in sorted(state.stale.values()):
+        entry = contract["approvals"][index]
+        member = ws.member(entry["by"]) or {}
+        rows.append({"stage": entry["stage"], "by": entry["by"], "name": member.get("name"), "date": entry["date"],
+                     "terms": entry["terms"]})
+    return rows
 
 
 def waiting_since(contract: Record, as_of: date) -> date | None:
@@ -241,7 +313,7 @@ def derived_fields(ws, record: Record, as_of: date) -> dict:
         return {
             "paid": contract_paid(ws, record, as_of),
             "balance": contract_balance(ws, record, as_of),
-            "pending_stage": pending_stage(record, rules["approval_chain"], as_of),
+            "pending_stage": pending_stage(record, rules["approval_chain"], as_of, currency=ws.config.currency),
             "waiting_since": waiting_since(record, as_of),
             "waiting_days": waiting_days(record, as_of),
             "counted": is_counted(record),

@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import storage
-from .problems import count
-from .workspace import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, WorkspaceError, find_root, load
+from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
+from .load.pipeline import load
+from .model.problems import count
+from .model.workspace import WorkspaceError
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
@@ -174,7 +176,8 @@ def check_git(root: Path) -> Check:
 
 def check_identity(ws, env) -> Check:
     """Who writers record as `by` when --by is not given."""
-    from .writers import BadInput, resolve_by
+    from .write.args import resolve_by
+    from .write.plan import BadInput
 
     try:
         member = resolve_by(ws, env=env)

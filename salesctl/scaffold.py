@@ -11,8 +11,8 @@ import tempfile
 import importlib.util
 from pathlib import Path
 
-from .config import CONFIG_FILE
-from .records import COLLECTIONS
+from .model.config import CONFIG_FILE
+from .model.records import COLLECTIONS
 
 GITIGNORE_LINES = (".salesctl/", "*.salesctl-tmp")  # local state; a killed writer's leftover temp file
 

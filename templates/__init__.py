@@ -1,4 +1,4 @@
 """Contract templates shipped with salesctl (installed as the package ``salesctl.templates``).
 
-See salesctl/draft.py for the file naming rules; only ``*.j2`` and ``*.docx`` files are templates.
+See docs/templates.md (and salesctl/draft/__init__.py) for the file naming rules; only ``*.j2`` and ``*.docx`` files are templates.
 """

@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
-from salesctl import derive, writers
-from salesctl.remind import reminders
-from salesctl.workspace import load
+from salesctl import derive
+from salesctl.write import writers
+from salesctl.remind.remind import reminders
+from salesctl.load.pipeline import load
 
 from test_derive import BY, CHAIN, in_review
 from test_validate import CUSTOMER
@@ -44,7 +45,11 @@ def test_after_a_rejection_every_command_waits_for_that_stage(workspace, run):
 
     assert run("-C", root, "--as-of", D, "approve", "CT-1", "--stage", "legal", "--by", "chen").exit_code == 0
     text = (root / "contracts/CT-1.yaml").read_text(encoding="utf-8")
-    assert "status: in_review" in text and text.endswith("  - {stage: legal, by: chen, date: 2026-02-10, decision: approved}\n")
+    # terms: sha256 of {"amount":"10000.00","currency":"CNY","customer":"CUS-0001","end":null,"items":[{"name":"课程",
+    # "quantity":"2","unit":null,"unit_price":"5000.00"}],"payment_terms":null,"start":null}, first 16 hex digits
+    # (printf '%s' '…' | sha256sum)
+    assert "status: in_review" in text and text.endswith(
+        "  - {stage: legal, by: chen, date: 2026-02-10, decision: approved, terms: eecd905ac63b3d57}\n")
     rows = json.loads(run("-C", root, "--as-of", D, "query", "contracts", "-f", "id,pending_stage", "--format", "json").stdout)
     assert rows == [{"id": "CT-1", "pending_stage": "finance"}]
 
@@ -63,7 +68,7 @@ def test_approve_does_not_count_stages_a_rejection_sent_back(workspace):
                                    "m+ l+ f-", "m+ l+ f+ f- l-", "m-"])
 def test_the_pending_stage_is_the_one_approve_accepts_and_remind_asks_for(workspace, steps):
     _, ws = contract_ws(workspace, steps)
-    pending = derive.pending_stage(ws.get("contracts", "CT-1"), CHAIN, D)
+    pending = derive.pending_stage(ws.get("contracts", "CT-1"), CHAIN, D, currency="CNY")
     writers.approve(ws, "CT-1", stage=pending, by=BY[pending], on=D)  # not refused
     for later in CHAIN[CHAIN.index(pending) + 1:]:
         with pytest.raises(writers.Refused):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from salesctl import derive
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_gen", ROOT / "bench" / "gen.py")

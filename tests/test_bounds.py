@@ -18,8 +18,8 @@ import pytest
 
 from conftest import ROOT, write_workspace
 from query_fixture import AS_OF, FILES
-from salesctl.tables import Limits, SQLRefused, SQLStopped, open_database
-from salesctl.workspace import load
+from salesctl.query.tables import Limits, SQLRefused, SQLStopped, open_database
+from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)
 ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
@@ -130,8 +130,8 @@ def test_tables_beyond_the_cap_say_so(tmp_path):
 
 
 def test_the_library_stops_a_result_beyond_the_cap(root):
-    code = ("import sys\nfrom datetime import date\nfrom salesctl.tables import Limits, SQLStopped, open_database\n"
-            "from salesctl.workspace import load\n"
+    code = ("import sys\nfrom datetime import date\nfrom salesctl.query.tables import Limits, SQLStopped, open_database\n"
+            "from salesctl.load.pipeline import load\n"
             "database = open_database(load(sys.argv[1]).usable(), date(2026, 11, 30), Limits(60, 16))\n"
             "try:\n    database.query(sys.argv[2])\nexcept SQLStopped as stop:\n    print(stop.limit, stop)\n")
     done = subprocess.run([sys.executable, "-c", code, str(root), ENDLESS + "SELECT x FROM c"], capture_output=True,

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from salesctl.cache import SHARDS, ParseCache, _shard_path, shard_of
-from salesctl.workspace import CACHE_DIR, PARSE_CACHE, open_workspace
+from salesctl.load.cache import SHARDS, ParseCache, _shard_path, shard_of
+from salesctl.load.loader import open_workspace
+from salesctl.load.paths import CACHE_DIR, PARSE_CACHE
 
 from conftest import SAMPLE, settle, write_workspace
 
@@ -129,7 +130,7 @@ def test_a_cache_folder_that_is_a_link_is_neither_read_nor_written(workspace, tm
 
 
 def test_a_cache_file_that_is_a_link_is_not_followed(workspace, tmp_path):
-    from salesctl.workspace import RULES_CACHE
+    from salesctl.load.paths import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     expected = summary(open_workspace(root, use_cache=False))
@@ -170,7 +171,7 @@ def test_cache_write_leaves_no_temp_files(workspace):
 
 
 def test_typed_records_are_served_from_the_record_cache(workspace):
-    from salesctl.workspace import RECORDS_CACHE
+    from salesctl.load.paths import RECORDS_CACHE
 
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\nstaus: x\n"})
     cold = summary(open_workspace(root, use_cache=False))
@@ -204,8 +205,8 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
     import hashlib
     import pickle
 
-    from salesctl.cache import _RECORDS_HEADER, RecordCache
-    from salesctl.workspace import RECORDS_CACHE
+    from salesctl.load.cache import _RECORDS_HEADER, RecordCache
+    from salesctl.load.paths import RECORDS_CACHE
 
     class Evil:
         def __reduce__(self):
@@ -238,8 +239,8 @@ RULE_BREAKERS = {  # a visit of a customer that does not exist: a cross-record r
 
 
 def test_the_rules_of_an_unchanged_workspace_are_served_from_the_rules_cache(workspace, monkeypatch):
-    import salesctl.validate
-    from salesctl.workspace import RULES_CACHE
+    import salesctl.rules
+    from salesctl.load.paths import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     cold = summary(open_workspace(root, use_cache=False))
@@ -249,7 +250,7 @@ def test_the_rules_of_an_unchanged_workspace_are_served_from_the_rules_cache(wor
     def no_rules(ws):
         raise AssertionError("the rules ran although no file changed")
 
-    monkeypatch.setattr(salesctl.validate, "check_rules", no_rules)
+    monkeypatch.setattr(salesctl.rules, "check_rules", no_rules)
     served = open_workspace(root)
     assert summary(served) == cold
     assert served.get("visits", "VIS-1").has_errors  # a rule's error still makes the record unusable
@@ -268,8 +269,8 @@ def test_any_changed_file_runs_the_rules_again(workspace):
 
 
 def test_corrupt_rules_cache_is_ignored(workspace):
-    from salesctl.cache import RulesCache
-    from salesctl.workspace import RULES_CACHE
+    from salesctl.load.cache import RulesCache
+    from salesctl.load.paths import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     expected = summary(open_workspace(root, use_cache=False))
@@ -282,8 +283,8 @@ def test_corrupt_rules_cache_is_ignored(workspace):
 
 
 def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
-    from salesctl.cache import RULES_KEPT, RulesCache
-    from salesctl.workspace import RULES_CACHE
+    from salesctl.load.cache import RULES_KEPT, RulesCache
+    from salesctl.load.paths import RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     visit = root / "visits/VIS-1.yaml"
@@ -296,7 +297,7 @@ def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
 
 
 def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
-    from salesctl.workspace import RECORDS_CACHE
+    from salesctl.load.paths import RECORDS_CACHE
 
     rels = [f"customers/CUS-{i:04d}.yaml" for i in range(1, 41)]
     root = workspace({rel: f"id: {rel[10:18]}\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n" for rel in rels})
@@ -318,7 +319,7 @@ def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
         assert {name for name in after if after[name] != before[cache][name]} <= rewritten
     shard = shard_file(root, RECORDS_CACHE, rels[0])
     assert shard.stat().st_ino != before[RECORDS_CACHE][shard.name]
-    from salesctl.cache import RecordCache
+    from salesctl.load.cache import RecordCache
 
     assert rels[1] not in RecordCache(root / RECORDS_CACHE)._shards[shard_of(rels[1])]  # the deleted file's entry
     assert summary(open_workspace(root)) == summary(open_workspace(root, use_cache=False))
@@ -326,8 +327,8 @@ def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
 
 def test_a_file_written_moments_ago_is_not_cached(workspace):
     """It could be written again within the same timestamp tick, keeping size, mtime and inode."""
-    from salesctl.cache import RecordCache
-    from salesctl.workspace import RECORDS_CACHE, RULES_CACHE
+    from salesctl.load.cache import RecordCache
+    from salesctl.load.paths import RECORDS_CACHE, RULES_CACHE
 
     root = workspace(RULE_BREAKERS)
     fresh = root / "customers/CUS-0003.yaml"
@@ -347,9 +348,9 @@ def test_a_file_written_moments_ago_is_not_cached(workspace):
 def test_caches_made_by_other_code_are_ignored(workspace, monkeypatch):
     """Each cache file is stamped with the code that made it: after an upgrade (or an edit of an
     installed copy) nothing cached is trusted."""
-    import salesctl.validate
-    import salesctl.workspace
-    from salesctl.cache import MAGIC, RECORDS_MAGIC, RULES_MAGIC
+    import salesctl.rules
+    import salesctl.load.pipeline
+    from salesctl.load.cache import MAGIC, RECORDS_MAGIC, RULES_MAGIC
 
     root = workspace(RULE_BREAKERS)
     expected = summary(open_workspace(root, use_cache=False))
@@ -360,10 +361,10 @@ def test_caches_made_by_other_code_are_ignored(workspace, monkeypatch):
         blob[stamps[path.name if path.name == "rules.bin" else path.parent.name]] ^= 0xFF  # another code stamp
         path.write_bytes(bytes(blob))
     ran = []
-    real = salesctl.validate.check_rules
-    monkeypatch.setattr(salesctl.validate, "check_rules", lambda ws: ran.append(1) or real(ws))
+    real = salesctl.rules.check_rules
+    monkeypatch.setattr(salesctl.rules, "check_rules", lambda ws: ran.append(1) or real(ws))
     parsed = []
-    real_parse = salesctl.workspace.parse_bytes
-    monkeypatch.setattr(salesctl.workspace, "parse_bytes", lambda data: parsed.append(data) or real_parse(data))
+    real_parse = salesctl.load.pipeline.parse_bytes
+    monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", lambda data: parsed.append(data) or real_parse(data))
     assert summary(open_workspace(root)) == expected
     assert ran == [1] and len(parsed) == 3  # every file parsed and the rules run again

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from salesctl import derive
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 from test_validate import CONTRACT, CUSTOMER, VALID
 
@@ -122,15 +122,15 @@ def test_contract_derived(workspace):
     ws = load(workspace({"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": in_review}))
     c = ws.get("contracts", "CT-1")
     chain = ws.config.rules["approval_chain"]
-    assert derive.pending_stage(c, chain, date(2026, 2, 10)) == "legal"
-    assert derive.pending_stage(c, chain, date(2026, 2, 1)) == "manager"  # approval dated after D ignored
+    assert derive.pending_stage(c, chain, date(2026, 2, 10), currency="CNY") == "legal"
+    assert derive.pending_stage(c, chain, date(2026, 2, 1), currency="CNY") == "manager"  # approval dated after D ignored
     assert derive.waiting_since(c, date(2026, 2, 10)) == date(2026, 2, 2)
     assert derive.waiting_since(c, date(2026, 2, 1)) == date(2026, 2, 1)  # created
     assert derive.waiting_days(c, date(2026, 2, 10)) == 8
     assert not derive.is_counted(c)
     full = load_with(workspace)
     signed = full.get("contracts", "CT-1")
-    assert derive.pending_stage(signed, chain, D) is None
+    assert derive.pending_stage(signed, chain, D, currency="CNY") is None
     assert derive.is_counted(signed)
     assert derive.contract_paid(full, signed, D) == 3000
     assert derive.contract_balance(full, signed, D) == 7000
@@ -173,15 +173,15 @@ def in_review(steps: str) -> str:
 def test_pending_stage_follows_rejections(workspace, steps, pending):
     ws = load(workspace({"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": in_review(steps)}))
     assert [p for p in ws.problems if p.is_error] == []
-    assert derive.pending_stage(ws.get("contracts", "CT-1"), CHAIN, D) == pending
+    assert derive.pending_stage(ws.get("contracts", "CT-1"), CHAIN, D, currency="CNY") == pending
 
 
 def test_approval_state_counts_entries_up_to_as_of(workspace):
     ws = load(workspace({"customers/CUS-0001.yaml": CUSTOMER, "contracts/CT-1.yaml": in_review("m+ l+ l-")}))
     contract = ws.get("contracts", "CT-1")
-    before = derive.approval_state(contract, CHAIN, date(2026, 2, 3))  # the rejection of 02-04 not yet made
+    before = derive.approval_state(contract, CHAIN, date(2026, 2, 3), currency="CNY")  # the rejection of 02-04 not yet made
     assert (before.pending_stage, before.standing) == ("finance", {"manager": 0, "legal": 1})
-    after = derive.approval_state(contract, CHAIN, D)
+    after = derive.approval_state(contract, CHAIN, D, currency="CNY")
     assert (after.pending_stage, after.standing) == ("legal", {"manager": 0})
     assert [(s.index, s.standing, s.last_rejection) for s in after.steps] == [
         (0, {}, -1), (1, {"manager": 0}, -1), (2, {"manager": 0, "legal": 1}, -1)]

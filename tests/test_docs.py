@@ -17,12 +17,12 @@ import click
 import pytest
 
 from conftest import ROOT
-from salesctl import config
+from salesctl.model import config
 from salesctl.cli import COMMANDS, GLOBAL_OPTIONS, cli
-from salesctl.problems import CODES
-from salesctl.query import DERIVED
-from salesctl.records import SCHEMAS
-from salesctl.remind import KINDS
+from salesctl.model.problems import CODES
+from salesctl.query.query import DERIVED
+from salesctl.model.records import SCHEMAS
+from salesctl.remind.remind import KINDS
 from salesctl.reports.kpi import KPI_KEYS
 
 DOCS = ROOT / "docs"

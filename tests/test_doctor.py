@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CONFIG, ROOT
 from salesctl import doctor, storage
-from salesctl.parse import parse_bytes
+from salesctl.load.parse import parse_bytes
 from salesctl.scaffold import InitError, install_hook
 
 GOOD = {"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"}
@@ -123,7 +123,7 @@ def test_a_lock_that_is_a_link_is_an_error(run, repo):
 
 def half_written(root, monkeypatch):
     """Leave a plan of two files half written, as a writer that died between them would."""
-    from salesctl.writers import FileChange
+    from salesctl.write.plan import FileChange
 
     record = root / "customers/CUS-0001.yaml"
     real = os.replace

@@ -15,22 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from salesctl import draft
-from salesctl.draft import (
-    DraftError,
-    cny_upper,
-    date_cn,
-    date_en,
-    list_templates,
-    markdown_to_docx,
-    money,
-    num,
-    render,
-    resolve_template,
-    share,
-    shipped_templates_dir,
-    words_en,
-)
+from salesctl.draft import render as draft
+from salesctl.draft.docx import markdown_to_docx
+from salesctl.draft.filters import cny_upper, date_cn, date_en, money, num, share, words_en
+from salesctl.draft.render import render
+from salesctl.draft.templates import DraftError, list_templates, resolve_template, shipped_templates_dir
 
 # ---------------------------------------------------------------------------
 # cny_upper: hand-checked amounts.  Forms marked PBoC are the examples of the

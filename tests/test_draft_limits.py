@@ -11,8 +11,9 @@ from pathlib import Path
 import docx  # the [docx] extra, part of [dev]
 import pytest
 
-from salesctl import draft
-from salesctl.draft import DraftError, render
+from salesctl.draft import render as draft
+from salesctl.draft.render import render
+from salesctl.draft.templates import DraftError
 
 CONTEXT = {"contract": {"id": "CT-1", "amount": 1000}}
 FORKS = hasattr(os, "fork")

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesctl import edit as edit_module
-from salesctl.edit import EditError, Style, YamlFile, new_file
-from salesctl.records import SCHEMAS
+from salesctl.write import edit as edit_module
+from salesctl.write.edit import YamlFile, new_file
+from salesctl.write.style import EditError, Style
+from salesctl.model.records import SCHEMAS
 
 ORDER = list(SCHEMAS["receivables"])
 PAYMENT = {"date": date(2026, 11, 30), "amount": Decimal("1000.50"), "method": "转账"}

@@ -10,8 +10,10 @@ import subprocess
 import pytest
 
 from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.gitsource import GitError, GitSource, changed_since, is_workspace_file, open_revision, repository, resolve
-from salesctl.workspace import load
+from salesctl.load.git import GitError, GitSource, repository, resolve
+from salesctl.load.revisions import changed_since, open_revision
+from salesctl.load.paths import is_workspace_file
+from salesctl.load.pipeline import load
 
 AS_OF = "2026-11-30"
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 
 from gitrepo import _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.history import record_history
+from salesctl.history.log import record_history
 
 
 def history(run, root, record_id, *args):

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_workspace
-from salesctl.parse import MAX_FILE_BYTES, parse_bytes
-from salesctl.workspace import load
+from salesctl.load.parse import MAX_FILE_BYTES, parse_bytes
+from salesctl.load.pipeline import load
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 AS_OF = "2026-11-30"
@@ -337,7 +337,7 @@ def test_one_line_of_a_hundred_thousand_items(scene):
 @pytest.mark.parametrize("opening, closing", [(b"[", b"]"), (b"{a: ", b"}"), (b"- ", b"")])
 def test_deep_nesting_cannot_crash_the_process(opening, closing):
     """100,000 levels once overflowed the C stack of the composer: a segfault, not an error."""
-    code = (f"from salesctl.parse import parse_bytes\n"
+    code = (f"from salesctl.load.parse import parse_bytes\n"
             f"print(parse_bytes({opening!r} * 100_000 + b'x' + {closing!r} * 100_000).problems)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
@@ -412,7 +412,7 @@ def test_dot_names_and_other_extensions_are_ignored(scene):
 
 
 def test_an_unreadable_file_is_a_problem_not_a_crash(scene, monkeypatch):
-    from salesctl.workspace import FileSource
+    from salesctl.load.source import FileSource
 
     scene.make({"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"})
     real_read = FileSource.read
@@ -442,7 +442,7 @@ def test_read_commands_work_when_the_cache_cannot_be_written(scene):
 
 @pytest.mark.parametrize("failure", [errno.ENOSPC, errno.EROFS, errno.EDQUOT])
 def test_a_failing_cache_write_leaves_no_partial_file(scene, monkeypatch, failure):
-    import salesctl.cache
+    import salesctl.load.cache
 
     scene.make({"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"})
     expected = scene.run("query", "customers", "--format", "json", "--no-cache").stdout
@@ -450,7 +450,7 @@ def test_a_failing_cache_write_leaves_no_partial_file(scene, monkeypatch, failur
     def full_disk(*args, **kwargs):
         raise OSError(failure, os.strerror(failure))
 
-    monkeypatch.setattr(salesctl.cache.os, "replace", full_disk)
+    monkeypatch.setattr(salesctl.load.cache.os, "replace", full_disk)
     assert scene.run("query", "customers", "--format", "json").stdout == expected
     cache_dir = scene.root / ".salesctl" / "cache"
     assert not cache_dir.exists() or [p for p in cache_dir.rglob("*") if not p.is_dir()] == []  # no temp file left
@@ -620,7 +620,7 @@ def test_concurrent_writers_are_serialized(tmp_path):
 @pytest.mark.parametrize("failure", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT])
 @pytest.mark.parametrize("command", WRITERS, ids=lambda c: c[0])
 def test_a_failing_write_is_refused_whole(scene, monkeypatch, failure, command):
-    import salesctl.storage as storage
+    import salesctl.storage.files as storage
 
     scene.make(WRITABLE)
     monkeypatch.setenv("SALESCTL_USER", "zhang")

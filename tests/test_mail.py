@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from salesctl import mail
+from salesctl.remind import mail
 
 
 class Inbox:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from salesctl.parse import parse_bytes
+from salesctl.load.parse import parse_bytes
 
 
 def test_values_and_positions():
@@ -43,7 +43,7 @@ def test_deep_nesting_is_refused_quickly():
 def test_pure_python_fallback_gives_the_same_result():
     """Without ruamel.yaml.clib (e.g. PyPy), the pure-Python composer is used with our resolver."""
     code = ("import sys; sys.modules['ruamel.yaml.cyaml'] = None\n"
-            "from salesctl.parse import parse_bytes\n"
+            "from salesctl.load.parse import parse_bytes\n"
             "print(parse_bytes(b'id: a\\nd: 2026-01-01\\nn: [1, 2.5, true]\\n'))\n"
             "print(parse_bytes(b'a: !!python/object:os.system x\\n').problems)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

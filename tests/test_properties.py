@@ -23,19 +23,19 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from salesctl import derive
-from salesctl.config import load_config
-from salesctl.draft import cny_upper, money
-from salesctl.fields import DATE_MAX, DATE_MIN, MAX_AMOUNT, parse_amount, parse_date, parse_id
-from salesctl.output import to_json
-from salesctl.parse import parse_bytes
-from salesctl.periods import PeriodError, parse_period, period_range
-from salesctl.problems import CODES
-from salesctl.query import QueryError, compile_query
-from salesctl.records import COLLECTIONS, SCHEMAS
+from salesctl.model.config import load_config
+from salesctl.draft.filters import cny_upper, money
+from salesctl.model.fields import DATE_MAX, DATE_MIN, MAX_AMOUNT, parse_amount, parse_date, parse_id
+from salesctl.render.output import to_json
+from salesctl.load.parse import parse_bytes
+from salesctl.model.periods import PeriodError, parse_period, period_range
+from salesctl.model.problems import CODES
+from salesctl.query.query import QueryError, compile_query
+from salesctl.model.records import COLLECTIONS, SCHEMAS
 from salesctl.reports.kpi import kpi_report
 from salesctl.reports.overdue import overdue_report
 from salesctl.reports.review import review_report
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WORKSPACES = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -615,7 +615,7 @@ QUERY_VALUES = st.one_of(st.text(max_size=12), HOSTILE_TEXT,
                                               max_size=3),
        st.lists(QUERY_WORDS.map(lambda w: w) | st.just("-balance"), max_size=2))
 def test_any_query_compiles_or_is_a_usage_error(collection, where, sort):
-    from salesctl.config import Config
+    from salesctl.model.config import Config
 
     try:
         compile_query(collection, Config(), where=where, sort=sort)
@@ -688,7 +688,8 @@ def plans(draw):
 def test_a_schedule_splits_the_amount_to_the_cent(amount, plan):
     """The parts never exceed the amount; a 100 % plan sums to it exactly, the last part taking
     the rounding; every part is whole cents, at least 0.01, or the plan is refused."""
-    from salesctl.writers import BadInput, Refused, schedule
+    from salesctl.write.plan import BadInput, Refused
+    from salesctl.write.writers import schedule
 
     text, whole = plan
     contract = (f"id: CT-1\ncustomer: C-1\nowner: zhang\ntitle: 合同\nstatus: draft\ncreated: 2026-01-05\n"
@@ -724,7 +725,8 @@ def test_a_schedule_splits_the_amount_to_the_cent(amount, plan):
                                                          "2026-02-30", "0", ".5", "99999999999999"]),
                                        max_size=8).map("".join))
 def test_any_plan_text_parses_or_is_a_clear_usage_error(text):
-    from salesctl.writers import BadInput, parse_plan
+    from salesctl.write.plan import BadInput
+    from salesctl.write.writers import parse_plan
 
     try:
         parts = parse_plan(text)
@@ -739,7 +741,8 @@ WRITABLE_TEXT = st.text(st.characters(blacklist_characters="\x00\x85"), min_size
 
 def _written_name(name: str) -> str | None:
     """What the file `new customer name=NAME` writes reads back as; None when `new` refuses it."""
-    from salesctl.writers import BadInput, Refused, draft_record, new
+    from salesctl.write.plan import BadInput, Refused
+    from salesctl.write.writers import draft_record, new
 
     with tempfile.TemporaryDirectory() as directory:
         root = _disk_workspace(Path(directory), {"salesctl.yaml": WRITER_CONFIG, "customers/.keep": ""})
@@ -804,7 +807,7 @@ NEW_CUSTOMERS = {"C-10": None, "C-11": "customers/block.yaml", "C-12": "customer
 
 def _written_everywhere(text: str) -> dict:
     """Each writer's free text set to `text` in block and flow files, as the loader reads it back."""
-    from salesctl import writers
+    from salesctl.write import writers
 
     day = date(2026, 1, 7)
     with tempfile.TemporaryDirectory() as directory:

@@ -16,9 +16,9 @@ from wcwidth import wcswidth
 from conftest import write_workspace
 from query_fixture import AS_OF, FILES
 from salesctl import derive
-from salesctl.query import DERIVED, QueryError, compile_query, field_catalogue, resolve_collection
-from salesctl.records import COLLECTIONS
-from salesctl.workspace import load
+from salesctl.query.query import DERIVED, QueryError, compile_query, field_catalogue, resolve_collection
+from salesctl.model.records import COLLECTIONS
+from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)
 

@@ -11,8 +11,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from salesctl.remind import reminders
-from salesctl.workspace import load
+from salesctl.remind.remind import reminders
+from salesctl.load.pipeline import load
 
 from reports.reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 from test_mail import smtp_server  # noqa: F401  (a fixture: aiosmtpd on localhost)

@@ -10,10 +10,10 @@ import pytest
 
 from conftest import CONFIG, SAMPLE, write_workspace
 from query_fixture import FILES
-from salesctl.config import Config
-from salesctl.parse import parse_bytes
-from salesctl.records import COLLECTIONS, SCHEMAS, SINGULAR
-from salesctl.schema import DIALECT, file_schema, workspace_schema
+from salesctl.model.config import Config
+from salesctl.load.parse import parse_bytes
+from salesctl.model.records import COLLECTIONS, SCHEMAS, SINGULAR
+from salesctl.query.schema import DIALECT, file_schema, workspace_schema
 
 
 
@@ -62,7 +62,7 @@ def test_valid_files_have_no_errors(path):
 
 
 def test_sample_workspace_files_have_no_errors():
-    from salesctl.workspace import load
+    from salesctl.load.pipeline import load
 
     config = load(SAMPLE).config
     checked = 0
@@ -115,7 +115,7 @@ def test_empty_optional_values_are_allowed_but_not_empty_required_ones():
 
 
 def test_stages_and_indicators_follow_the_workspace_config(tmp_path):
-    from salesctl.workspace import load
+    from salesctl.load.pipeline import load
 
     root = write_workspace(tmp_path / "ws", {}, CONFIG + textwrap.dedent("""\
         rules: {approval_chain: [manager, finance]}

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from conftest import write_workspace
 from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.semdiff import compare, field_changes, record_changes
-from salesctl.workspace import load
+from salesctl.history.semdiff import compare, field_changes, record_changes
+from salesctl.load.pipeline import load
 
 AS_OF = "2026-11-30"
 
@@ -157,7 +157,8 @@ def test_diff_of_a_payment(repo, run):
                                 "61-90": {"old": 40000.0, "new": 0, "delta": -40000.0},
                                 "91+": {"old": 0, "new": 0, "delta": 0}},
                     "total": {"old": 130000.0, "new": 90000.0, "delta": -40000.0}},
-        "signed": []}
+        "signed": [],
+        "approvals": []}
 
 
 def test_diff_of_a_moved_file_counts_nothing_and_exit_code_stays_0(repo, run):
@@ -184,7 +185,8 @@ def test_diff_of_a_renamed_id_is_a_removal_plus_an_addition(repo, run):
         ("added", "contracts", "CT-2026-002", None),
         ("changed", "receivables", "RCV-3", [{"field": "contract", "old": "CT-2", "new": "CT-2026-002"}]),
     ]
-    assert document["effect"] == {"receivables": [], "overdue": document["effect"]["overdue"], "signed": []}
+    assert document["effect"] == {"receivables": [], "overdue": document["effect"]["overdue"], "signed": [],
+                                  "approvals": []}
     assert run("-C", r.root, "diff", c[2], c[3], "--exit-code").exit_code == 1
 
 
@@ -290,10 +292,10 @@ def test_diff_text_reads_like_a_review(repo, run):
 
 
 def test_a_warm_diff_parses_only_the_files_that_changed(repo, run, monkeypatch):
-    import salesctl.workspace
+    import salesctl.load.pipeline
 
     parsed = []
-    real = salesctl.workspace.parse_bytes
+    real = salesctl.load.pipeline.parse_bytes
 
     def counting(data):  # salesctl.yaml is small and parsed on every load, so it is not counted
         result = real(data)
@@ -301,7 +303,7 @@ def test_a_warm_diff_parses_only_the_files_that_changed(repo, run, monkeypatch):
             parsed.append(data)
         return result
 
-    monkeypatch.setattr(salesctl.workspace, "parse_bytes", counting)
+    monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", counting)
     r = repo()
     build_history(r)
     run("-C", r.root, "validate")

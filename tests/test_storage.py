@@ -14,9 +14,9 @@ import time
 import pytest
 
 from salesctl import storage
-from salesctl.parse import parse_bytes
-from salesctl.workspace import load
-from salesctl.writers import FileChange
+from salesctl.load.parse import parse_bytes
+from salesctl.load.pipeline import load
+from salesctl.write.plan import FileChange
 
 from conftest import ROOT, write_workspace
 
@@ -485,7 +485,7 @@ def test_files_changed_by_hand_since_the_kill_are_left_as_they_are(tmp_path):
 def test_a_journal_copied_from_elsewhere_is_not_applied(tmp_path):
     import shutil
 
-    from salesctl.workspace import WorkspaceError
+    from salesctl.model.workspace import WorkspaceError
 
     root, changes = planned(tmp_path)
     write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())

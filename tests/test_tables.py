@@ -16,11 +16,10 @@ from ruamel.yaml import YAML
 
 from conftest import write_workspace
 from query_fixture import AS_OF, FILES
-from salesctl.output import cell_text
-from salesctl.records import Field
-from salesctl.tables import (TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql,
-                             workspace_tables)
-from salesctl.workspace import load
+from salesctl.render.output import cell_text
+from salesctl.model.records import Field
+from salesctl.query.tables import TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql, workspace_tables
+from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)
 
@@ -33,7 +32,7 @@ COLUMNS = {
     "contracts": "id customer owner title status created signed start end currency amount payment_terms template "
                  "notes paid balance pending_stage waiting_since waiting_days counted",
     "contract_items": "contract idx name quantity unit unit_price",
-    "approvals": "contract idx stage by date decision comment",
+    "approvals": "contract idx stage by date decision comment terms",
     "receivables": "id contract amount due invoice written_off_date written_off_by written_off_reason customer owner "
                    "paid balance status days_overdue bucket next_step_action next_step_date last_action_date "
                    "last_action_by last_action_channel last_action_note last_action_promised",

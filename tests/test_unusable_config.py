@@ -11,7 +11,9 @@ import pytest
 
 from conftest import CONFIG
 from gitrepo import _quiet_git, repo  # noqa: F401  (fixtures)
-from salesctl.workspace import WorkspaceError, load, open_workspace
+from salesctl.load.loader import open_workspace
+from salesctl.load.pipeline import load
+from salesctl.model.workspace import WorkspaceError
 
 from test_validate import VALID
 
@@ -105,7 +107,7 @@ def test_at_a_revision_and_in_a_diff_the_side_is_named(repo, run):
 
 def test_a_library_writer_refuses_to_check_a_plan_without_a_usable_config(workspace):
     """The library's writers check their plan with the rules, which need the config: refused."""
-    from salesctl import writers
+    from salesctl.write import writers
 
     root = workspace({**VALID, "salesctl.yaml": "just a line of text\n"})
     ws = open_workspace(root, require_config=False)

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from salesctl.problems import CODES
-from salesctl.workspace import load
+from salesctl.model.problems import CODES
+from salesctl.load.pipeline import load
 
 CUSTOMER = """\
 id: CUS-0001
@@ -78,6 +78,9 @@ CASES = {
     "approval-order": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("stage: manager", "stage: legal", 1)}),
                        "contracts/CT-1.yaml", 11),
     "approval-missing": (with_change(**{"contracts/CT-1.yaml": CONTRACT.split("approvals:")[0]}), "contracts/CT-1.yaml", 5),
+    "approval-stale": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace(
+        "2026-02-02, decision: approved}", "2026-02-02, decision: approved, terms: 0123456789abcdef}")}),
+        "contracts/CT-1.yaml", 11),
     "date-order": (with_change(**{"contracts/CT-1.yaml": CONTRACT + "start: 2026-03-01\nend: 2026-02-01\n"}), "contracts/CT-1.yaml", 15),
     "bad-config": ({**VALID, "salesctl.yaml": "company: {name: X}\nteam: [{id: zhang, name: 张伟, role: boss}]\n"}, "salesctl.yaml", 2),
     "bad-email": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "contacts: [{name: 王, email: wang-at-example}]\n"}),

@@ -7,7 +7,9 @@ import subprocess
 import pytest
 
 from salesctl.scaffold import create_workspace, InitError
-from salesctl.workspace import WorkspaceError, find_root, load
+from salesctl.load.paths import find_root
+from salesctl.load.pipeline import load
+from salesctl.model.workspace import WorkspaceError
 
 
 def test_explicit_directory_wins(workspace, tmp_path):
@@ -114,7 +116,7 @@ def test_parallel_cold_parse_gives_the_same_workspace(monkeypatch, tmp_path):
     """Big cold loads are parsed by worker processes; the result is the same as one process's."""
     import shutil
 
-    import salesctl.workspace as workspace_module
+    import salesctl.load.pipeline as workspace_module
     from conftest import SAMPLE
 
     root = tmp_path / "ws"

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl import edit, writers
-from salesctl.workspace import load
+from salesctl.write import edit, writers
+from salesctl.load.pipeline import load
 
 FILES = {
     "customers/CUS-0011.yaml": """\
@@ -199,13 +199,13 @@ def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(repo, sal
 def test_a_writer_checks_its_plan_typing_only_the_files_it_changes(repo, monkeypatch):
     """The files the plan leaves alone keep the records the workspace was loaded with; a rule
     that breaks one of them still refuses the plan."""
-    import salesctl.workspace
+    import salesctl.load.pipeline
 
     r = repo()
     ws = load(r.root)
     parsed = []
-    real = salesctl.workspace.parse_bytes
-    monkeypatch.setattr(salesctl.workspace, "parse_bytes", lambda data: parsed.append(data) or real(data))
+    real = salesctl.load.pipeline.parse_bytes
+    monkeypatch.setattr(salesctl.load.pipeline, "parse_bytes", lambda data: parsed.append(data) or real(data))
     plan = writers.pay(ws, "RCV-0002", Decimal("100"), on=date(2026, 11, 30))
     assert [change.path for change in plan.files] == ["receivables/RCV-0002.yaml"]
     assert [data for data in parsed if not data.startswith(b"company")] == [plan.files[0].after]
@@ -399,28 +399,44 @@ def test_collect_bad_values_are_usage_errors(repo, salesctl):
 
 # --- approve -------------------------------------------------------------------------------
 
+# The terms each approval records: the first 16 hex digits of the SHA-256 of the canonical terms
+# (printf '%s' '…' | sha256sum):
+# CT-2026-002 {"amount":"99999.99","currency":"CNY","customer":"CUS-0012","end":"2027-03-31","items":[{"name":"安全培训",
+#   "quantity":"3","unit":"期","unit_price":"33333.33"}],"payment_terms":null,"start":"2027-01-04"}
+TERMS_002 = "35bde9dc9288800f"
+# CT-2026-003 {"amount":"50000.00","currency":"CNY","customer":"CUS-0012","end":null,"items":[{"name":"班组长训练营",
+#   "quantity":"1","unit":"期","unit_price":"50000.00"}],"payment_terms":null,"start":null}
+TERMS_003 = "1e6c44a906dbc8f9"
+# CT-2026-004 {"amount":"1000.00","currency":"CNY","customer":"CUS-0011","end":null,"items":[{"name":"复训",
+#   "quantity":"1","unit":null,"unit_price":"1000.00"}],"payment_terms":null,"start":null}
+TERMS_004 = "ea55c8cbe199fb2b"
+
+
 def test_approve_in_chain_order_moves_the_status(repo, salesctl):
     """The first approvals of a contract are written like those of the newest contract (block)."""
     r = repo()
     result = salesctl(r, "approve", "CT-2026-002", "--stage", "manager", "--by", "lin", "--comment", "同意")
     assert result.exit_code == 0, result.stderr
     assert r.diff() == ["-status: draft", "+status: in_review", "+approvals:", "+  - stage: manager", "+    by: lin",
-                        "+    date: 2026-11-30", "+    decision: approved", "+    comment: 同意"]
+                        "+    date: 2026-11-30", "+    decision: approved", "+    comment: 同意",
+                        f"+    terms: {TERMS_002}"]
     assert result.stderr == ("CT-2026-002: stage manager approved by lin on 2026-11-30; status draft → in_review "
                              "(contracts/CT-2026-002.yaml)\n")
     r.git("commit", "-qam", "manager")
     assert salesctl(r, "approve", "CT-2026-002", "--stage", "legal", "--by", "chen").exit_code == 0
-    assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved"]
+    assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved",
+                        f"+    terms: {TERMS_002}"]
     r.git("commit", "-qam", "legal")
     assert salesctl(r, "approve", "CT-2026-002", "--stage", "finance", "--by", "zhao").exit_code == 0
     assert r.diff() == ["-status: in_review", "+status: approved", "+  - stage: finance", "+    by: zhao",
-                        "+    date: 2026-11-30", "+    decision: approved"]
+                        "+    date: 2026-11-30", "+    decision: approved", f"+    terms: {TERMS_002}"]
 
 
 def test_approve_follows_block_entries_and_keeps_the_comment_on_the_status_line(repo, salesctl):
     r = repo()
     assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen").exit_code == 0
-    assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved"]
+    assert r.diff() == ["+  - stage: legal", "+    by: chen", "+    date: 2026-11-30", "+    decision: approved",
+                        f"+    terms: {TERMS_003}"]
     assert salesctl(r, "approve", "CT-2026-003", "--stage", "finance", "--by", "zhao").exit_code == 0
     assert r.diff()[:2] == ["-status: in_review   # 审批中", "+status: approved   # 审批中"]
 
@@ -441,7 +457,7 @@ def test_a_rejection_sends_the_contract_back_to_be_approved_again(repo, salesctl
     r = repo()
     result = salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--reject", "--comment", "违约条款需修改")
     assert result.exit_code == 0
-    assert r.diff()[-2:] == ["+    decision: rejected", "+    comment: 违约条款需修改"]
+    assert r.diff()[-3:] == ["+    decision: rejected", "+    comment: 违约条款需修改", f"+    terms: {TERMS_003}"]
     assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--date", "2026-12-01").exit_code == 0
 
 
@@ -451,7 +467,8 @@ def test_approve_refuses_unknown_stages_and_contracts_past_approval(repo, salesc
     assert (result.exit_code, result.stderr) == (2, "error: stage 'ceo' is not in the approval chain (manager, legal, finance)\n")
     result = salesctl(r, "approve", "CT-2026-001", "--stage", "manager", "--by", "lin")
     assert (result.exit_code, result.stderr) == (
-        1, "error: CT-2026-001 is signed; only draft and in_review contracts go through approval\n")
+        1, "error: CT-2026-001 is signed; only draft and in_review contracts (and approved ones whose terms changed "
+           "since) go through approval\n")
     assert r.unchanged()
 
 
@@ -710,7 +727,7 @@ def test_text_with_colons_is_quoted_in_flow_entries(repo, salesctl):
     assert r.diff() == [
         "-approvals: [{stage: manager, by: lin, date: 2026-11-02, decision: approved}]",
         "+approvals: [{stage: manager, by: lin, date: 2026-11-02, decision: approved}, {stage: legal, by: chen, "
-        "date: 2026-11-30, decision: approved, comment: '条款:第3条'}]"]
+        f"date: 2026-11-30, decision: approved, comment: '条款:第3条', terms: {TERMS_004}}}]"]
     result = salesctl(r, "new", "customer", "name=甲:乙", "owner=wang", "tags=行业:制造,vip,007")
     assert result.exit_code == 0, result.stderr
     assert r.read("customers/CUS-0014.yaml") == ("id: CUS-0014\nname: 甲:乙\nowner: wang\ncreated: 2026-11-30\n"

@@ -59,7 +59,7 @@ class AppContext:
         return self.as_of or date.today()
 
     def root(self):
-        from ..workspace import find_root
+        from ..load.paths import find_root
 
         if self._root is None:
             self._root = find_root(self.workspace_dir)
@@ -72,7 +72,7 @@ class AppContext:
         false: only `validate` reads a workspace whose records cannot be checked.
         """
         if self._workspace is None:
-            from ..workspace import open_workspace
+            from ..load.loader import open_workspace
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
@@ -88,7 +88,7 @@ class AppContext:
         moved out of the collector's sight (`gc.freeze`), or every later collection would scan it
         again. Under another program (click's test runner, say) nothing is frozen, since frozen
         objects are never collected while that program goes on."""
-        from ..workspace import collector_paused
+        from ..load.pipeline import collector_paused
 
         with collector_paused():
             yield
@@ -131,7 +131,7 @@ def _store(name):
 def _parse_as_of(ctx, param, value):
     if value is None:
         return None
-    from ..fields import DATE_MAX, DATE_MIN
+    from ..model.fields import DATE_MAX, DATE_MIN
 
     try:
         day = date.fromisoformat(value)
@@ -184,7 +184,7 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
 
     def invoke(self, ctx):
-        from ..workspace import WorkspaceError
+        from ..model.workspace import WorkspaceError
 
         try:
             return super().invoke(ctx)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from .. import output
+from ..render import output
 from ..dashboard.figures import dashboard_figures, default_period
-from ..periods import PeriodError, parse_period
+from ..model.periods import PeriodError, parse_period
 from . import app_context, global_options
 from .options import read_workspace, strict_option
 
@@ -71,7 +71,7 @@ def _write(data: bytes, path: Path | None):
         stream.write(data)
         stream.flush()
         return
-    from ..export import replacing
+    from ..query.export import replacing
 
     try:
         with replacing(path) as temporary:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import doctor as checks
-from ..output import to_json
+from ..render.output import to_json
 from . import app_context, global_options
 
 MARKS = {"ok": "ok", "warning": "WARN", "error": "FAIL", "skipped": "--"}

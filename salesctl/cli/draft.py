@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from .. import draft as drafts
+from ..draft.context import contract_context, contract_problems
+from ..draft.render import render
+from ..draft.templates import DraftError, list_templates
 from . import app_context, global_options
 
 
@@ -43,18 +45,18 @@ def draft(contract_id, template, output_path, fmt, force, list_templates):
     contract = ws.get("contracts", contract_id)
     if contract is None:
         raise click.UsageError(f"no contract {contract_id!r}")
-    problems = drafts.contract_problems(ws, contract)
+    problems = contract_problems(ws, contract)
     if problems and not force:
         for p in problems:
             click.echo(p.format(), err=True)
         click.echo(f"error: contract {contract_id} has {len(problems)} validation errors; fix them or use --force",
                    err=True)
         raise click.exceptions.Exit(1)
-    context = drafts.contract_context(ws, contract, app.today)
+    context = contract_context(ws, contract, app.today)
     try:
-        result = drafts.render(context, template=template or contract.get("template") or "contract", fmt=fmt,
+        result = render(context, template=template or contract.get("template") or "contract", fmt=fmt,
                                locale=ws.config.locale, workspace_templates_dir=ws.root / "templates")
-    except drafts.DraftError as exc:
+    except DraftError as exc:
         click.echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(1)
     data = result if isinstance(result, bytes) else result.encode("utf-8")
@@ -76,7 +78,7 @@ def _list(app):
         directory = root / "templates"
     except Exception:  # no workspace: the shipped templates are still worth listing
         directory, locale = None, None
-    rows = drafts.list_templates(directory, locale=locale)
+    rows = list_templates(directory, locale=locale)
     for info in rows:
         flags = " ".join(f for f, on in (("selected", info.selected), ("overridden", info.overridden)) if on)
         click.echo(f"{info.name:<12} {info.locale or '-':<6} {info.format:<5} {info.source:<9} {info.path}"

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import click
 
-from .. import output
-from ..headings import headings
+from ..render import output
+from ..render.headings import headings
 from . import _progress_enabled, app_context, global_options
 
 FORMATS = ("text", "json", "yaml")
@@ -28,7 +28,7 @@ def _no_rev(command: str):
 def diff(revs, exit_code, fmt):
     """Record-level changes from REV_A to REV_B and their effect on the figures as of --as-of:
     receivable balances and statuses, overdue balance per aging bucket, signed amount per rep for
-    each quarter touched.
+    each quarter touched, and the approvals a change of a contract's terms made stale.
 
     No revision: HEAD against the working tree; one: that revision against the working tree.
     Records are matched by collection and id: a record moved to another file is unchanged, a
@@ -39,8 +39,8 @@ def diff(revs, exit_code, fmt):
       salesctl diff --as-of 2026-11-30
       salesctl diff v2026Q3 HEAD --format json
     """
-    from ..gitsource import open_pair
-    from ..semdiff import compare
+    from ..history.semdiff import compare
+    from ..load.revisions import open_pair
 
     if len(revs) > 2:
         raise click.UsageError("diff takes at most two revisions: [REV_A [REV_B]]")
@@ -77,7 +77,7 @@ def log(record_id, fmt):
       salesctl log RCV-2026-0012
       salesctl --rev v2026Q3 log CT-2026-0007 --format json
     """
-    from ..history import record_history
+    from ..history.log import record_history
 
     app = app_context()
     document = record_history(app.root(), record_id, app.rev or "HEAD")
@@ -134,6 +134,8 @@ def _print_diff(doc: dict, words: dict):
     if effect["signed"]:
         rows = [{**r, "rep": r["rep"] if r["rep"] is not None else words["total_row"]} for r in effect["signed"]]
         _section(words["diff_signed"], rows, ["period", "rep", "name", "old", "new", "delta"], words)
+    if effect["approvals"]:
+        _section(words["diff_stale"], effect["approvals"], ["contract", "stage", "by", "name", "date", "terms"], words)
 
 
 def _section(title: str, rows: list[dict], columns: list[str], words: dict):

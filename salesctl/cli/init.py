@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..config import CONFIG_FILE
+from ..model.config import CONFIG_FILE
 from ..scaffold import InitError, create_workspace, install_hook
 from . import global_options
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .. import output
-from ..headings import headings
+from ..render import output
+from ..render.headings import headings
 from . import app_context
 
 

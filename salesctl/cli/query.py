@@ -6,10 +6,10 @@ import difflib
 
 import click
 
-from ..headings import headings
-from ..output import cell_text, render_rows, to_table
-from ..query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
-from ..records import COLLECTIONS, SCHEMAS, SINGULAR
+from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
+from ..query.query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
+from ..render.headings import headings
+from ..render.output import cell_text, render_rows, to_table
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 
@@ -91,7 +91,8 @@ def query(collection, where, sort, fields, limit, fmt, strict):
 def show(record_id, fmt, strict):
     """Show the record ID of any collection: its fields, its derived fields and the records
     related to it (a customer's contracts, receivables and last visits; a contract's customer and
-    receivables; a receivable's contract and customer; a visit's customer).
+    receivables; a receivable's contract and customer; a visit's customer). A contract also shows
+    the digest of its terms and the approvals given before its terms changed (stale).
 
     \b
     Example:
@@ -136,11 +137,16 @@ def show_text(ws, document) -> str:
             lists.append((name, value))
         elif value is not None and value != []:
             pairs.append([labels.get(name, name), _value_text(ws, spec, value)])
+    if "terms" in document:
+        pairs.append([labels.get("terms", "terms"), document["terms"]])
     parts.append(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
     for name, entries in lists:
         if entries:
             columns = [c for c in specs[name].item.schema if any(c in e for e in entries)]
             parts.append(f"\n{labels.get(name, name)}\n" + to_table(entries, columns, labels))
+    if document.get("stale_approvals"):
+        parts.append(f"\n{labels.get('stale_approvals', 'stale_approvals')}\n"
+                     + to_table(document["stale_approvals"], ["stage", "by", "name", "date", "terms"], labels))
     for kind, rows in document["related"].items():
         if rows:
             title = labels.get(SINGULAR[kind], kind)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from .. import mail
-from ..output import to_json
-from ..remind import messages, person_text, reminders
+from ..remind import mail
+from ..remind.remind import messages, person_text, reminders
+from ..render.output import to_json
 from . import app_context, global_options
 from .options import read_workspace, strict_option
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .. import output
-from ..output import Places
-from ..headings import headings
-from ..periods import Period, PeriodError, parse_period, period_range
+from ..model.periods import Period, PeriodError, parse_period, period_range
+from ..render import output
+from ..render.output import Places
+from ..render.headings import headings
 from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..config import Config
-from ..query import QueryError, resolve_collection
-from ..records import COLLECTIONS
-from ..schema import file_schema, workspace_schema
-from ..workspace import WorkspaceError
+from ..model.config import Config
+from ..model.records import COLLECTIONS
+from ..model.workspace import WorkspaceError
+from ..query.query import QueryError, resolve_collection
+from ..query.schema import file_schema, workspace_schema
 from . import app_context, global_options
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..export import FORMATS, ExportError, export as export_tables, guess_format
-from ..output import render_rows
-from ..tables import TABLE_NAMES, Limits, SQLError, SQLRefused, SQLStopped, open_database, workspace_tables
+from ..query.export import FORMATS, ExportError, export as export_tables, guess_format
+from ..query.tables import TABLE_NAMES, Limits, SQLError, SQLRefused, SQLStopped, open_database, workspace_tables
+from ..render.output import render_rows
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..output import to_json
-from ..problems import count
+from ..model.problems import count
+from ..render.output import to_json
 from . import app_context, global_options
 
 
@@ -30,7 +30,7 @@ def validate(strict, fmt, changed):
     app = app_context()
     paths = None
     if changed is not None:
-        from ..gitsource import changed_since
+        from ..load.revisions import changed_since
 
         if app.rev is not None:
             raise click.UsageError("--changed compares with the working tree; it cannot be used with --rev")
@@ -38,7 +38,7 @@ def validate(strict, fmt, changed):
     ws = app.load(require_config=False)
     problems, files = ws.problems, ws.files
     if paths is not None:
-        from ..gitsource import problems_in_files
+        from ..load.revisions import problems_in_files
 
         problems, files = problems_in_files(ws, paths)
     errors, warnings = count(problems)

@@ -11,9 +11,11 @@ from datetime import date
 
 import click
 
-from .. import storage, writers
-from ..records import COLLECTION_CHANNELS
-from ..workspace import open_workspace
+from .. import storage
+from ..load.loader import open_workspace
+from ..model.records import COLLECTION_CHANNELS
+from ..write import args, writers
+from ..write.plan import BadInput, Refused
 from . import app_context, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
@@ -28,7 +30,7 @@ def _fail(message: str, code: int):
     raise click.exceptions.Exit(code)
 
 
-def _refused(exc: writers.Refused):
+def _refused(exc: Refused):
     click.echo(f"error: {exc}", err=True)
     for p in exc.problems:
         click.echo(p.format(), err=True)
@@ -54,9 +56,9 @@ def _write(build, *, dry_run: bool, ids: bool = False):
                     click.echo(f"note: {recovered.message()}", err=True)
                 plan = build(_workspace(app))
                 storage.apply(root, plan.files, note="; ".join(plan.summary))
-    except writers.BadInput as exc:
+    except BadInput as exc:
         _fail(str(exc), 2)
-    except writers.Refused as exc:
+    except Refused as exc:
         _refused(exc)
     except storage.Unsafe as exc:
         _fail(f"cannot write: {exc}", 1)
@@ -81,15 +83,15 @@ def _on(on) -> date:
     if on is None:
         return app_context().today
     try:
-        return writers.date_arg(on, "--date")
-    except writers.BadInput as exc:
+        return args.date_arg(on, "--date")
+    except BadInput as exc:
         _fail(str(exc), 2)
 
 
 def _amount(text: str):
     try:
-        return writers.amount_arg(text)
-    except writers.BadInput as exc:
+        return args.amount_arg(text)
+    except BadInput as exc:
         _fail(str(exc), 2)
 
 
@@ -119,8 +121,8 @@ def new(kind, assignments, edit, file, on, dry_run):
     """
     day = _on(on)
     try:
-        collection = writers.kind_arg(kind)
-    except writers.BadInput as exc:
+        collection = args.kind_arg(kind)
+    except BadInput as exc:
         _fail(str(exc), 2)
     app = app_context()
     text = None
@@ -128,7 +130,7 @@ def new(kind, assignments, edit, file, on, dry_run):
         text = _edit_loop(app, collection, assignments, day, file)
 
     def build(ws):
-        path = writers.file_arg(ws, file, collection) if file else None
+        path = args.file_arg(ws, file, collection) if file else None
         if text is not None:
             return writers.new(ws, collection, text=text, file=path)
         record = writers.draft_record(ws, collection, assignments, on=day)
@@ -141,9 +143,9 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
     """Open the editor until the record it returns would be accepted (or the user gives up)."""
     try:
         ws = _workspace(app)
-        path = writers.file_arg(ws, file, collection) if file else None
+        path = args.file_arg(ws, file, collection) if file else None
         buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
-    except writers.BadInput as exc:
+    except BadInput as exc:
         _fail(str(exc), 2)
     while True:
         edited = click.edit(buffer, extension=".yaml", require_save=True)
@@ -152,7 +154,7 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
         try:
             writers.new(ws, collection, text=edited, file=path)
             return edited
-        except writers.Refused as exc:
+        except Refused as exc:
             notes = [f"{p.severity}[{p.code}]: {p.message}" for p in exc.problems] or [f"error: {exc}"]
             for note in notes:
                 click.echo(note, err=True)
@@ -201,12 +203,12 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
     """
     day = _on(on)
     try:
-        promise = writers.date_arg(promised, "--promised") if promised else None
-    except writers.BadInput as exc:
+        promise = args.date_arg(promised, "--promised") if promised else None
+    except BadInput as exc:
         _fail(str(exc), 2)
 
     def build(ws):
-        who = writers.resolve_by(ws, by)
+        who = args.resolve_by(ws, by)
         return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise)
 
     _write(build, dry_run=dry_run)
@@ -225,7 +227,9 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     """Approve (or --reject) CONTRACT at STAGE of the approval chain.
 
     Stages go in chain order, each once (a rejection sends the contract back). A draft contract
-    moves to in_review; when every stage is approved it becomes approved.
+    moves to in_review; when every stage is approved it becomes approved. The entry records the
+    digest of the contract's terms (customer, items, amount, currency, dates, payment terms): once
+    they change, the approval is stale and the stage approves again.
 
     \b
     Example:
@@ -234,7 +238,7 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     day = _on(on)
 
     def build(ws):
-        who = writers.resolve_by(ws, by)
+        who = args.resolve_by(ws, by)
         return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment)
 
     _write(build, dry_run=dry_run)
@@ -264,12 +268,12 @@ def schedule(contract, plan, file, dry_run):
     """
     try:
         writers.parse_plan(plan)
-    except writers.BadInput as exc:
+    except BadInput as exc:
         _fail(str(exc), 2)
     day = app_context().today
 
     def build(ws):
-        path = writers.file_arg(ws, file, "receivables") if file else None
+        path = args.file_arg(ws, file, "receivables") if file else None
         return writers.schedule(ws, contract, plan, on=day, file=path)
 
     _write(build, dry_run=dry_run, ids=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ..periods import Period, parse_period
+from ..model.periods import Period, parse_period
 from ..reports.kpi import Tally, kpi_reports, rep_tallies
 from ..reports.overdue import overdue_report
 from ..reports.review import review_report

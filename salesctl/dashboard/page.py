@@ -12,8 +12,8 @@ import html
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..headings import headings
-from ..output import Places, Ratio, cell_text
+from ..render.headings import headings
+from ..render.output import Places, Ratio, cell_text
 from . import charts
 
 HTML_LANG = {"zh_CN": "zh-CN", "en_US": "en"}

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import derive
-from ..output import Ratio, money
-from ..periods import Period
+from ..model.periods import Period
+from ..render.output import Ratio, money
 
 ZERO = Decimal("0")
 KPI_KEYS = ("signed_amount", "contracts", "target", "attainment", "collected", "new_customers", "visits",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..periods import Period, parse_period
+from ..model.periods import Period, parse_period
 from .kpi import rep_figures
 
 HUNDRED = Decimal("100")

@@ -9,8 +9,8 @@ import shutil
 import docx  # the [docx] extra, part of [dev]
 import pytest
 
-from salesctl import draft as drafts
-from salesctl.workspace import load
+from salesctl.draft import render as drafts
+from salesctl.load.pipeline import load
 
 from conftest import SAMPLE
 
@@ -37,7 +37,7 @@ def test_every_sample_contract_renders_in_english(run, contract_id):
 def test_amount_in_capitals_and_schedule(run):
     ws = load(SAMPLE)
     contract = ws.get("contracts", "CT-2026-001")
-    from salesctl.draft import cny_upper
+    from salesctl.draft.filters import cny_upper
 
     out = run("-C", SAMPLE, "draft", "CT-2026-001").stdout
     assert cny_upper(contract["amount"]) in out

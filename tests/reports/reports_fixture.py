@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 

@@ -30,9 +30,9 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl.periods import parse_period, period_range
+from salesctl.model.periods import parse_period, period_range
 from salesctl.reports.kpi import kpi_report, target_for
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 

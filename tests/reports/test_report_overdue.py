@@ -12,7 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from salesctl.reports.overdue import overdue_report
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 import pytest
 
-from salesctl.periods import parse_period
+from salesctl.model.periods import parse_period
 from salesctl.reports.review import grade_for, review_report, subjective_score, weighted_total
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
 
 from reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
 

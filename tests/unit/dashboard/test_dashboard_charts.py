@@ -11,9 +11,9 @@ import pytest
 
 from salesctl.dashboard import charts, page
 from salesctl.dashboard.figures import dashboard_figures
-from salesctl.headings import headings
-from salesctl.periods import parse_period
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
+from salesctl.model.periods import parse_period
+from salesctl.render.headings import headings
 
 
 def specs(root) -> list[dict]:

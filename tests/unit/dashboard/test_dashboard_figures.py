@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from conftest import write_workspace
 from salesctl.dashboard.figures import dashboard_figures, default_period, months_ending
-from salesctl.periods import parse_period
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
+from salesctl.model.periods import parse_period
 
 D = date(2026, 6, 30)
 Q2 = parse_period("2026-Q2")

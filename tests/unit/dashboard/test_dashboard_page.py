@@ -15,8 +15,8 @@ from conftest import CONFIG, write_workspace
 from salesctl.dashboard import charts
 from salesctl.dashboard.figures import dashboard_figures
 from salesctl.dashboard.page import render
-from salesctl.periods import parse_period
-from salesctl.workspace import load
+from salesctl.load.pipeline import load
+from salesctl.model.periods import parse_period
 
 D = date(2026, 6, 30)
 Q2 = parse_period("2026-Q2")

@@ -1,0 +1,222 @@
+"""YAML text to records: the C-accelerated composer of ruamel.yaml with a resolver of our own.
+
+Safety: the composer builds a node graph in which an alias is a shared node, so an alias bomb
+costs nothing until it is expanded; expansion here is bounded, tags other than the core schema's
+are refused, and nesting depth is limited.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ruamel.yaml.composer import ComposerError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.tag import Tag
+
+try:  # the C composer is ~5x faster; fall back to the pure-Python one when absent
+    from ruamel.yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on the installed wheel
+    from ruamel.yaml.loader import SafeLoader as _Parser  # its resolver methods are replaced below
+
+from ..model.parsed import ParsedFile, RawRecord
+
+MAX_DEPTH = 64
+ALIAS_EXPANSION_SLACK = 10_000  # extra nodes that alias expansion may add beyond the file's own
+
+_TAG = "tag:yaml.org,2002:"
+
+
+_IMPLICIT = [  # YAML 1.2 core schema, as ruamel.yaml resolves plain scalars (dates included)
+    ("bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
+    ("int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$")),
+    ("float", re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+                         r"|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")),
+    ("null", re.compile(r"^(?:~|null|Null|NULL|)$")),
+    ("merge", re.compile(r"^<<$")),
+    ("timestamp", re.compile(r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+                             r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$")),
+]
+# One shared Tag per kind: nodes keep it as is, and kinds are told apart by identity, which is
+# much faster than ruamel's own resolver and Tag string conversions.
+_MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF<")  # plain scalars starting otherwise are text
+_TAGS = {kind: Tag(suffix=_TAG + kind) for kind in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map")}
+_KIND_OF = {id(tag): kind for kind, tag in _TAGS.items()}
+
+
+class _Composer(_Parser):
+    """The C composer with a small YAML 1.2 core-schema resolver of our own."""
+
+    max_depth = None  # the pure-Python composer asks; depth is bounded while building instead
+
+    def __init__(self, text: str):
+        _Parser.__init__(self, text)
+        self.nesting = 0  # not `depth`: the pure-Python Composer has its own
+
+    def descend_resolver(self, current_node, current_index):
+        # The C composer recurses on the C stack: a 60 KB file of '[' would crash the process
+        # (segfault) before `_Builder` could refuse it, so depth is bounded here, while composing.
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH + 1:
+            raise ComposerError(None, None, f"nesting deeper than {MAX_DEPTH} levels", current_node.start_mark)
+
+    def ascend_resolver(self):
+        self.nesting -= 1
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0] and (not value or value[0] in _MAYBE_TYPED):
+                for name, pattern in _IMPLICIT:
+                    if pattern.match(value):
+                        return _TAGS[name]
+            return _TAGS["str"]
+        return _TAGS["seq"] if kind is SequenceNode else _TAGS["map"]
+
+
+def _kind(node) -> str | None:
+    """The core-schema kind of a node (str, int, ..., seq, map), or None for any other tag."""
+    kind = _KIND_OF.get(id(node.ctag))
+    if kind is not None:
+        return kind
+    tag = str(node.ctag)
+    return tag[len(_TAG):] if tag.startswith(_TAG) else None
+
+
+class _Refused(Exception):
+    def __init__(self, code, line, column, message):
+        super().__init__(message)
+        self.args4 = (code, line, column, message)
+
+
+def compose(text: str) -> ParsedFile:
+    """Records and problems of a file's text (decoded, without BOM or conflict markers)."""
+    problems: list = []
+    documents = []
+    try:
+        composer = _Composer(text)
+        while composer.check_node():
+            documents.append(composer.get_node())
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        return ParsedFile([], [("yaml-syntax", line, column, message)], False)
+    except (YAMLError, RecursionError, ValueError) as exc:
+        message = "nesting too deep" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
+        return ParsedFile([], [("yaml-syntax", 1, 1, message)], False)
+
+    builder = _Builder(problems, len(text))
+    records: list = []
+    single = len(documents) == 1 and isinstance(documents[0], MappingNode)
+    try:
+        for doc in documents:
+            if isinstance(doc, SequenceNode) and _kind(doc) == "seq":
+                for index, item in enumerate(doc.value):
+                    records.append(builder.record(item))
+            elif isinstance(doc, ScalarNode) and _kind(doc) == "null":
+                continue  # an empty document holds no records
+            else:
+                records.append(builder.record(doc))
+    except _Refused as refused:
+        return ParsedFile([], problems + [refused.args4], False)
+    return ParsedFile(records, problems, single)
+
+
+class _Builder:
+    def __init__(self, problems: list, text_length: int):
+        self.problems = problems
+        # every distinct node takes at least one character of the text, so this bounds what a
+        # file may expand to without counting its nodes first
+        self.budget = 2 * text_length + ALIAS_EXPANSION_SLACK
+        self.built = 0
+
+    def record(self, node) -> RawRecord:
+        positions: dict = {}
+        data = self.value(node, (), positions, 0, ())
+        return RawRecord(data, positions)
+
+    def value(self, node, path, positions, depth, active):
+        self.built += 1
+        if self.built > self.budget:
+            raise _Refused("yaml-syntax", *_pos(node), "alias expansion too large (an alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise _Refused("yaml-syntax", *_pos(node), f"nesting deeper than {MAX_DEPTH} levels")
+        if id(node) in active:
+            raise _Refused("yaml-syntax", *_pos(node), "recursive alias")
+        positions[path] = _pos(node)
+        if isinstance(node, ScalarNode):
+            return _scalar(node)
+        if _kind(node) not in ("seq", "map", "omap", "set"):
+            raise _Refused("yaml-syntax", *_pos(node), f"tag {str(node.ctag)!r} is not allowed")
+        active = active + (id(node),)
+        if isinstance(node, SequenceNode):
+            return [self.value(item, path + (i,), positions, depth + 1, active) for i, item in enumerate(node.value)]
+        return self.mapping(node, path, positions, depth, active)
+
+    def mapping(self, node, path, positions, depth, active):
+        result: dict = {}
+        explicit: set = set()
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and _kind(key_node) == "merge":
+                merged = self.value(value_node, path, {}, depth + 1, active)
+                for source in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(source, dict):
+                        for k, v in source.items():
+                            if k not in result:
+                                result[k] = v
+                                positions[path + (k,)] = _pos(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused("yaml-syntax", *_pos(key_node), "a mapping key must be a plain value")
+            key = _scalar(key_node)
+            if key is None or isinstance(key, (float, bool)):  # True == 1: keep `true:` apart from `1:`
+                key = str(key_node.value)
+            if key in explicit:
+                first = positions[path + (key,)]
+                self.problems.append(
+                    ("duplicate-key", *_pos(key_node), f"duplicate key {key!r} (first at line {first[0]})")
+                )
+                continue
+            explicit.add(key)
+            result[key] = self.value(value_node, path + (key,), positions, depth + 1, active)
+            positions[path + (key,)] = _pos(key_node)
+        return result
+
+
+def _pos(node) -> tuple[int, int]:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+_FLOAT_SPECIAL = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
+
+
+def _scalar(node):
+    kind = _kind(node)
+    text = node.value
+    if kind == "str" or kind == "timestamp":
+        return text  # dates are typed by the record schema, quoted or not
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() in ("true", "yes", "on", "y")
+    if kind == "int":
+        digits = text.replace("_", "")
+        sign = -1 if digits.startswith("-") else 1
+        body = digits.lstrip("+-").lower()
+        try:
+            for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+                if body.startswith(prefix):
+                    return sign * int(body[2:], base)
+            if len(body) > 4300:
+                raise ValueError
+            return sign * int(body, 10)
+        except ValueError:
+            return text
+    if kind == "float":
+        special = _FLOAT_SPECIAL.get(text.lower())
+        try:
+            return float(special or text.replace("_", ""))
+        except ValueError:
+            return text
+    raise _Refused("yaml-syntax", *_pos(node), f"tag {str(node.ctag)!r} is not allowed")

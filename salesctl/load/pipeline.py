@@ -1,0 +1,225 @@
+"""Reading a workspace's files and building its records: the pipeline every load goes through.
+
+The pipeline is: list files (a `source.Source`) → parse each file's bytes (`parse.parse_bytes`,
+cacheable by file identity) → type the records (`model.records`) → run the cross-record rules
+(`rules`). It never raises for bad input; it returns the workspace and its problems together.
+Which caches a load uses is decided outside it (`caches`, `loader`): `load` only takes them.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from pathlib import Path
+
+from .. import rules, storage
+from ..model.config import CONFIG_FILE, read_config
+from ..model.parsed import ParsedFile
+from ..model.problems import Problem, problem, sort_key
+from ..model.records import COLLECTIONS, Record, RecordBuilder
+from ..model.workspace import Workspace, WorkspaceError
+from .parse import parse_bytes
+from .source import FileSource, settled
+
+OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link leading outside the workspace; not read")], False)
+
+
+PARALLEL_MIN_FILES = 2000  # below this, starting worker processes costs more than it saves
+CHUNK_FILES = 500
+
+
+def read_and_parse(source, rel: str) -> ParsedFile:
+    try:
+        return parse_bytes(source.read(rel))
+    except OSError as exc:
+        return ParsedFile([], [("yaml-syntax", 1, 1, f"cannot read file: {exc.strerror or exc}")], False)
+
+
+def _parse_chunk(source, rels: list) -> list:
+    return [read_and_parse(source, rel) for rel in rels]
+
+
+def _parse_all(source, rels: list, progress=None):
+    """Yield (rel, ParsedFile) for every file; on several cores, big jobs are parsed in parallel."""
+    chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(rels) >= PARALLEL_MIN_FILES and workers > 1 and getattr(source, "parallel", False):
+        try:
+            from concurrent.futures import ProcessPoolExecutor
+
+            done = 0
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for chunk, results in zip(chunks, pool.map(_parse_chunk, [source] * len(chunks), chunks)):
+                    yield from zip(chunk, results)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, len(rels))
+            return
+        except (OSError, ImportError, RuntimeError):  # no process pool here (e.g. no /dev/shm)
+            pass
+    for number, chunk in enumerate(chunks):
+        yield from zip(chunk, _parse_chunk(source, chunk))
+        if progress is not None:
+            progress(min((number + 1) * CHUNK_FILES, len(rels)), len(rels))
+
+
+def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFile]:
+    """Parse every listed file, reusing the cache's entries for unchanged files.
+
+    `progress(done, total)` is called now and then while files are parsed.
+    """
+    parsed = {}
+    todo = {}
+    for rel, identity in files:
+        if identity == ("outside",):
+            parsed[rel] = OUTSIDE
+            continue
+        hit = cache.get(rel, identity) if cache is not None else None
+        if hit is not None:
+            parsed[rel] = hit
+        else:
+            todo[rel] = identity
+    now = time.time_ns()
+    for rel, result in _parse_all(source, list(todo), progress):
+        parsed[rel] = result
+        if cache is not None and settled(todo[rel], now):
+            cache.put(rel, todo[rel], result)
+    return parsed
+
+
+class TypedFiles:
+    """Each file's records and field problems as typed, before the cross-record rules ran.
+
+    It answers like a record cache, so another load of the same files (the other side of a
+    diff, for the files git reports unchanged) takes the very same records instead of typing them
+    again: `load` never changes a record once built, it flags a copy (see `_flag_broken`).
+    """
+
+    def __init__(self, files: dict, fingerprint):
+        self.files = files
+        self.fingerprint = fingerprint
+        self.only: set | None = None
+
+    def restricted_to(self, rels) -> "TypedFiles":
+        view = TypedFiles(self.files, self.fingerprint)
+        view.only = set(rels)
+        return view
+
+    def get(self, rel: str, identity, fingerprint):
+        if fingerprint != self.fingerprint or (self.only is not None and rel not in self.only):
+            return None
+        return self.files.get(rel)
+
+    def put(self, *args):
+        pass
+
+
+@contextmanager
+def collector_paused():
+    """Loading builds hundreds of thousands of small containers and no reference cycles; the
+    cyclic collector would only re-scan them, again and again (a third of a warm load's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load(root: Path, *, source=None, cache=None, progress=None, make_builder=RecordBuilder,
+         records_cache=None, rules_cache=None) -> Workspace:
+    """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
+    (a diff passes one that types the files both sides share only once); `records_cache` serves
+    the typed records of unchanged files, so that only changed files are parsed and typed;
+    `rules_cache` serves the cross-record rules' problems of a listing seen before. The working
+    tree (no `source`) is read as no writer is changing it (`_undisturbed`)."""
+    with collector_paused(), _undisturbed(root) if source is None else nullcontext():
+        return _load(root, source or FileSource(root), cache, progress, make_builder, records_cache, rules_cache)
+
+
+@contextmanager
+def _undisturbed(root):
+    """Read the working tree as no writer is changing it: a write left half done by a killed writer
+    is finished first, and a writer's next one waits until the files are read (`storage.reading`)."""
+    try:
+        with storage.reading(root):
+            yield
+    except storage.StorageError as exc:
+        raise WorkspaceError(str(exc)) from None
+
+
+def _load(root, source, cache, progress, make_builder, records_cache, rules_cache) -> Workspace:
+    now = time.time_ns()
+    files = source.files()
+    problems: list[Problem] = []
+    config_entry = [(rel, identity) for rel, identity in files if rel == CONFIG_FILE]
+    config, config_problems, unusable = read_config(parse_source(source, config_entry, cache).get(CONFIG_FILE))
+    problems.extend(config_problems)
+
+    builder = make_builder(config)
+    fingerprint = getattr(builder, "fingerprint", None)
+    typed = {}
+    if records_cache is not None and fingerprint is not None:
+        for rel, identity in files:
+            hit = records_cache.get(rel, identity, fingerprint)
+            if hit is not None:
+                typed[rel] = hit
+    todo = [(rel, identity) for rel, identity in files if rel != CONFIG_FILE and rel not in typed]
+    parsed = parse_source(source, todo, cache, progress)
+    if cache is not None and hasattr(cache, "present"):
+        cache.present(rel for rel, _ in files)
+    identities = dict(files)
+
+    records: dict[str, list[Record]] = {c: [] for c in COLLECTIONS}
+    typed_files: dict[str, tuple] = {}  # rel -> (its records, its parse and field problems)
+    for rel, _ in files:
+        if rel == CONFIG_FILE:
+            continue
+        collection = rel.split("/", 1)[0]
+        hit = typed.get(rel)
+        if hit is not None:
+            records[collection].extend(hit[0])
+            problems.extend(hit[1])
+            typed_files[rel] = hit
+            continue
+        result = parsed[rel]
+        file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in result.problems]
+        built = []
+        for index, raw in enumerate(result.records):
+            record = builder.build(collection, raw.data, rel, index, raw.positions, result.single, file_problems)
+            if record is not None:
+                built.append(record)
+        records[collection].extend(built)
+        problems.extend(file_problems)
+        typed_files[rel] = (built, file_problems)
+        if records_cache is not None and fingerprint is not None and settled(identities[rel], now):
+            records_cache.put(rel, identities[rel], fingerprint, built, file_problems)
+
+    ws = Workspace(Path(root), config, records, problems, len(files), unusable)
+    ws.typed = TypedFiles(typed_files, fingerprint)
+    rules_key = rules_cache.key(files, fingerprint) if rules_cache is not None and fingerprint is not None else None
+    rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
+    if rule_problems is None:
+        rule_problems = rules.check_rules(ws)
+        if rules_key is not None and all(settled(identity, now) for _, identity in files):
+            rules_cache.put(rules_key, rule_problems)
+    problems.extend(rule_problems)
+    _flag_broken(ws, {p.record for p in rule_problems if p.is_error and p.record is not None})
+    problems.sort(key=sort_key)
+    return ws
+
+
+def _flag_broken(ws: Workspace, broken: set):
+    """Mark the records the rules found errors in, on copies: the typed records themselves may
+    also serve another workspace (`TypedFiles`), where the same record may be sound."""
+    if not broken:
+        return
+    for records in ws.records.values():
+        for i, record in enumerate(records):
+            if record.key in broken and not record.has_errors:
+                records[i] = replace(record, has_errors=True)
+    ws.reindex()

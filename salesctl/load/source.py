@@ -1,0 +1,124 @@
+"""Sources: where the loader reads a workspace's files from, behind one interface.
+
+A source has `root`, `label` (how messages name it), `files()` → [(relative path, identity)] in
+`paths.listing_order` and `read(path)` → bytes. The identity is what the caches key a file by:
+("file", size, mtime_ns, inode) on disk, ("blob", id) in git (`git.GitSource`), ("overlay", digest)
+for a writer's planned contents (`OverlaySource`), ("outside",) for a link leading out of the
+workspace, which is reported and never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ..model.config import CONFIG_FILE
+from ..model.records import COLLECTIONS
+from .paths import YAML_SUFFIXES, listing_order
+
+
+class FileSource:
+    """The workspace as it is on disk. `identity` is what the parse cache is keyed by."""
+
+    parallel = True  # plain files: worker processes can read them on their own
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.label = "working tree"
+
+    def files(self) -> list[tuple[str, tuple]]:
+        """(relative path, identity) of salesctl.yaml and every collection file, sorted."""
+        found = []
+        config = self.root / CONFIG_FILE
+        if config.is_file():
+            found.append((CONFIG_FILE, _identity(config)))
+        real_root = os.path.realpath(self.root)
+        for collection in COLLECTIONS:
+            path = os.path.join(self.root, collection)
+            if os.path.isdir(path):
+                if not _inside(os.path.realpath(path), real_root):
+                    found.append((collection, ("outside",)))  # a linked folder: writers would follow it
+                    continue
+                self._scan(collection, real_root, found)
+        return found
+
+    def _scan(self, rel_dir: str, real_root: str, found: list):
+        """Depth-first, sorted, skipping dot names; directory symlinks are not followed."""
+        directory = os.path.join(self.root, rel_dir)
+        if _is_repository(directory):
+            return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}"
+            if entry.is_dir(follow_symlinks=False):
+                self._scan(rel, real_root, found)
+            elif name.endswith(YAML_SUFFIXES):
+                if entry.is_symlink():
+                    if not _inside(os.path.realpath(entry.path), real_root):
+                        found.append((rel, ("outside",)))
+                        continue
+                    if not os.path.isfile(entry.path):
+                        continue
+                elif not entry.is_file():
+                    continue  # a FIFO or device named *.yaml would block the read or never end
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                found.append((rel, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+
+    def read(self, rel: str) -> bytes:
+        with open(self.root / rel, "rb") as fh:
+            return fh.read()
+
+
+def _is_repository(directory: str) -> bool:
+    """Whether `directory` is the top of another git repository: a `.git` file (a submodule's
+    pointer to its git directory) or a `.git` folder with a HEAD."""
+    git_dir = os.path.join(directory, ".git")
+    return os.path.isfile(git_dir) or os.path.isfile(os.path.join(git_dir, "HEAD"))
+
+
+def _identity(path) -> tuple:
+    st = os.stat(path)
+    return ("file", st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+RACY_NS = 2_000_000_000  # a file written this recently may be written again with the same identity
+
+
+def settled(identity: tuple, now_ns: int) -> bool:
+    """Whether a file's identity can key a cache entry. A file modified within RACY_NS of the
+    run could change again within the same timestamp tick, keeping size, mtime and inode (git's
+    "racy clean" problem): its entry is not stored, and it is read afresh next time."""
+    return identity[0] != "file" or identity[2] < now_ns - RACY_NS
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class OverlaySource:
+    """The workspace on disk with some files replaced (or added) by planned contents."""
+
+    def __init__(self, base: FileSource, overlay: dict[str, bytes]):
+        self.base = base
+        self.root = base.root
+        self.overlay = overlay
+        self.label = base.label
+
+    def files(self) -> list[tuple[str, tuple]]:
+        listed = dict(self.base.files())
+        for rel, data in self.overlay.items():
+            listed[rel] = ("overlay", hashlib.sha256(data).hexdigest())  # never equal to a disk identity
+        return sorted(listed.items(), key=lambda item: listing_order(item[0]))
+
+    def read(self, rel: str) -> bytes:
+        if rel in self.overlay:
+            return self.overlay[rel]
+        return self.base.read(rel)

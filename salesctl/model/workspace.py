@@ -1,0 +1,124 @@
+"""The loaded workspace: its config, its records, its problems, and the look-ups every report needs.
+
+`load.pipeline.load` builds it; derived values, rules, reports and writers read it. Records are
+never changed once built (see `Record`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from .config import CONFIG_FILE, Config
+from .problems import Problem
+from .records import COLLECTIONS, Record
+
+
+class WorkspaceError(Exception):
+    """No usable workspace: a usage problem (exit 2), not a validation finding."""
+
+
+class Workspace:
+    """Config, records and problems of one workspace, with the look-ups every report needs."""
+
+    typed = None  # each file's typed records (`load.pipeline.TypedFiles`), which a writer's check reuses
+
+    def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int,
+                 config_problem: Problem | None = None):
+        self.root = root
+        self.config = config
+        self.records: dict[str, list[Record]] = records
+        self.problems: list[Problem] = problems
+        self.files = files
+        self.config_problem = config_problem  # why salesctl.yaml gives no usable config; None when it does
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if p.is_error)
+
+    def usable(self) -> "Workspace":
+        """The same workspace without the records that have errors (what read commands use)."""
+        kept = {c: [r for r in rs if not r.has_errors] for c, rs in self.records.items()}
+        return Workspace(self.root, self.config, kept, self.problems, self.files, self.config_problem)
+
+    def require_config(self, rev: str | None = None):
+        """A WorkspaceError (exit 2) when salesctl.yaml (as committed at `rev`, when given) gives
+        no usable config: no record can be checked then, and every report would come out empty."""
+        p = self.config_problem
+        if p is not None:
+            at = f" (at {rev})" if rev is not None else ""
+            raise WorkspaceError(f"{p.path}:{p.line}:{p.column}{at}: {p.message} [{p.code}]; without a usable "
+                                 f"{CONFIG_FILE} no record can be read or checked (run 'salesctl validate')")
+
+    def __iter__(self):
+        for collection in COLLECTIONS:
+            yield from self.records[collection]
+
+    @cached_property
+    def _by_id(self) -> dict:
+        index = {}
+        for collection in COLLECTIONS:
+            ids: dict = {}
+            for record in self.records[collection]:
+                ids.setdefault(record.data.get("id"), record)
+            ids.pop(None, None)
+            index[collection] = ids
+        return index
+
+    def reindex(self):
+        """Forget the look-up indexes after records were replaced."""
+        for name in ("_by_id", "_receivables_by_contract", "_visits_by_customer", "_contracts_by_customer"):
+            self.__dict__.pop(name, None)
+
+    def by_id(self, collection: str) -> dict:
+        """{id: record} of a collection, the first record of an id winning."""
+        return self._by_id[collection]
+
+    def get(self, collection: str, record_id):
+        return self._by_id[collection].get(record_id)
+
+    def ids(self, collection: str):
+        """The ids of a collection (a set-like view)."""
+        return self._by_id[collection].keys()
+
+    def find(self, record_id) -> Record | None:
+        """A record of any collection by id (ids are unique per collection; first match wins)."""
+        for collection in COLLECTIONS:
+            record = self._by_id[collection].get(record_id)
+            if record is not None:
+                return record
+        return None
+
+    @staticmethod
+    def _group(records, field: str) -> dict:
+        index: dict = {}
+        for record in records:
+            index.setdefault(record.data.get(field), []).append(record)
+        return index
+
+    @cached_property
+    def _receivables_by_contract(self) -> dict:
+        return self._group(self.records["receivables"], "contract")
+
+    @cached_property
+    def _visits_by_customer(self) -> dict:
+        visits = sorted(self.records["visits"], key=lambda v: (v.get("date") or date.min, v.id or ""))
+        return self._group(visits, "customer")
+
+    @cached_property
+    def _contracts_by_customer(self) -> dict:
+        return self._group(self.records["contracts"], "customer")
+
+    def receivables_of(self, contract_id) -> list[Record]:
+        return self._receivables_by_contract.get(contract_id, [])
+
+    def visits_of(self, customer_id) -> list[Record]:
+        """A customer's visits, oldest first."""
+        return self._visits_by_customer.get(customer_id, [])
+
+    def contracts_of(self, customer_id) -> list[Record]:
+        return self._contracts_by_customer.get(customer_id, [])
+
+    def member(self, member_id) -> dict | None:
+        return self.config.member(member_id)

@@ -1,0 +1,120 @@
+"""RFC 5322 messages built with the stdlib `email` package, written as .eml files or sent over SMTP.
+
+Headers are never built from unchecked text: addresses must be plain ASCII `local@domain.tld`,
+display names and subjects lose every control character and are RFC 2047-encoded by the
+`email` package (policy SMTP: CRLF line ends). The UTF-8 body is sent 8bit, readable in the
+.eml files (base64 only if a line passes the 998-byte limit of RFC 5322).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from datetime import datetime
+from email import policy
+from email.generator import BytesGenerator
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from io import BytesIO
+from pathlib import Path
+
+from ..model.fields import check_email
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+class MailError(Exception):
+    """An address that cannot go into a header, or an SMTP server that will not take the mail."""
+
+
+def header_text(text: str) -> str:
+    """Text safe for a header: control characters (CR, LF, tabs…) become single spaces."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
+def address(name: str | None, email: str) -> Address:
+    """A checked mailbox: plain ASCII `local@domain.tld` and a display name without control characters."""
+    if not isinstance(email, str) or not email.isascii() or CONTROL.search(email) or check_email(email):
+        raise MailError(f"{email!r} is not a plain e-mail address (local@domain.tld)")
+    try:
+        return Address(display_name=header_text(name or ""), addr_spec=email)
+    except (ValueError, IndexError) as exc:
+        raise MailError(f"{email!r} is not a plain e-mail address: {exc}") from None
+
+
+def build_message(sender: Address, recipient: Address, subject: str, body: str,
+                  *, now: datetime | None = None) -> EmailMessage:
+    """One text/plain UTF-8 message."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = header_text(subject)
+    message["Date"] = format_datetime((now or datetime.now()).astimezone())
+    message["Message-ID"] = make_msgid(domain=sender.domain)
+    readable = all(len(line.encode("utf-8")) <= 998 for line in body.splitlines())
+    message.set_content(body, charset="utf-8", cte="8bit" if readable else "base64")
+    return message
+
+
+def write_eml(message: EmailMessage, path: Path) -> Path:
+    """Write the message atomically (temp file + rename) as an .eml file."""
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".eml")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(message.as_bytes())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    return path
+
+
+def send_messages(messages: list[EmailMessage], smtp: dict, password: str | None, *, timeout: float = 30) -> list[str]:
+    """Deliver over one SMTP connection (config `smtp`); the refusals, one line per message not taken.
+
+    Raises MailError when the server cannot be reached or refuses the login.
+    """
+    host, port = smtp["host"], smtp["port"]
+    if smtp.get("username") and password is None:
+        raise MailError("smtp.username is set but SALESCTL_SMTP_PASSWORD is not")
+    failures = []
+    try:
+        with smtplib.SMTP(host, port, timeout=timeout) as server:
+            if smtp.get("starttls"):
+                server.starttls(context=ssl.create_default_context())
+            if smtp.get("username"):
+                server.login(smtp["username"], password)
+            server.ehlo_or_helo_if_needed()
+            options = ["BODY=8BITMIME"] if server.has_extn("8bitmime") else []
+            for message in messages:
+                try:
+                    server.send_message(message, mail_options=options)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                    failures.append(f"{message['To'].addresses[0].addr_spec}: refused by {host}: {_reason(exc)}")
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"cannot send mail through {host}:{port}: {_reason(exc)}") from None
+    return failures
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        return f"{exc.smtp_code} {text}"
+    return str(exc) or type(exc).__name__
+
+
+def as_mbox(message: EmailMessage, sender: str, when: datetime) -> str:
+    """The message as one mbox entry (a `From ` line, then the message with LF line ends)."""
+    buffer = BytesIO()
+    message.set_unixfrom(f"From {sender} {when.strftime('%a %b %d %H:%M:%S %Y')}")
+    BytesGenerator(buffer, mangle_from_=True, policy=message.policy.clone(linesep="\n")).flatten(message, unixfrom=True)
+    return buffer.getvalue().decode("utf-8") + "\n"

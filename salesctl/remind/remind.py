@@ -1,0 +1,222 @@
+"""What each person must do as of D (SPEC section 8, `remind`): the items, their recipients, their text.
+
+Every condition reads the derived values of `derive`; this module only decides who is told what.
+The texts follow the workspace `locale`; building and sending e-mail is `mail`'s business.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from wcwidth import wcswidth
+
+from .. import derive
+from ..render.output import money
+from . import mail
+
+KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
+
+TEXTS = {
+    "zh_CN": {
+        "kinds": {"follow-up": "跟进拜访", "due-soon": "即将到期", "collect": "逾期催收", "dormant": "久未联系",
+                  "approval": "合同审批"},
+        "follow-up": "跟进{customer}：{action}（{visit_date} 拜访时约定）",
+        "due-soon": "{customer} 应收款 {balance} 将于 {due} 到期",
+        "collect": "{customer} 逾期 {days} 天，余额 {balance}：{step}",
+        "dormant": "{customer} 已 {days} 天未联系（上限 {limit} 天）",
+        "approval": "合同“{title}”（{customer}）待{stage}审批，已等待 {days} 天",
+        "approval-again": "合同“{title}”（{customer}）审批后条款已变更，待{stage}重新审批，已等待 {days} 天",
+        "steps": {"phone": "电话催收", "email": "邮件催收", "onsite": "上门催收", "letter": "发催款函",
+                  "agency": "委托催收机构", "legal": "法律途径", "await": "核实 {date} 的承诺付款"},
+        "stages": {"manager": "经理", "legal": "法务", "finance": "财务", "rep": "销售", "lead": "组长",
+                   "admin": "管理员"},
+        "header": "{who}：{count} 项待办（截至 {as_of}）",
+        "subject": "销售提醒 {as_of}：{count} 项待办",
+        "footer": "此邮件由 salesctl 根据 {company} 销售工作区自动生成。",
+    },
+    "en_US": {
+        "kinds": {"follow-up": "follow-up", "due-soon": "due soon", "collect": "collect", "dormant": "dormant",
+                  "approval": "approval"},
+        "follow-up": "Follow up {customer}: {action} (agreed at the visit of {visit_date})",
+        "due-soon": "{customer}: {balance} due on {due}",
+        "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
+        "dormant": "{customer}: no contact for {days} days (limit {limit})",
+        "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
+        "approval-again": "Contract \"{title}\" ({customer}) changed after approval: it has waited {days} days "
+                          "for {stage} to approve it again",
+        "steps": {"phone": "phone call", "email": "e-mail", "onsite": "on-site visit", "letter": "demand letter",
+                  "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
+        "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
+                   "admin": "admin"},
+        "header": "{who}: {count} reminders as of {as_of}",
+        "subject": "Sales reminders for {as_of}: {count} items",
+        "footer": "Sent by salesctl from the sales workspace of {company}.",
+    },
+}
+
+
+def texts(locale: str) -> dict:
+    return TEXTS.get(locale, TEXTS["en_US"])
+
+
+def reminders(ws, as_of: date, *, to: str | None = None) -> list[dict]:
+    """[{to, email, items: [{kind, ref, customer, date, message}]}] per team member with something due.
+
+    People come in team order; a person's items by kind (in SPEC order), date and ref.
+    """
+    words = texts(ws.config.locale)
+    due: dict = {}
+    for recipient, item in _items(ws, as_of, words):
+        due.setdefault(recipient, []).append(item)
+    out = []
+    for member in ws.config.team:
+        items = due.get(member["id"])
+        if not items or (to is not None and member["id"] != to):
+            continue
+        items.sort(key=lambda i: (KINDS.index(i["kind"]), i["date"], i["ref"]))
+        out.append({"to": member["id"], "email": member.get("email"), "items": items})
+    return out
+
+
+def _item(kind, ref, customer, day, message) -> dict:
+    return {"kind": kind, "ref": ref, "customer": customer, "date": day, "message": message}
+
+
+def _items(ws, as_of: date, words: dict):
+    """(recipient id, item) for every reminder kind of SPEC section 8."""
+    rules = ws.config.rules
+    amount = _money_text(ws.config.currency, ws.config.locale)
+
+    def name(customer_id):
+        customer = ws.get("customers", customer_id)
+        return customer.get("name") if customer else customer_id
+
+    latest: dict = {}  # customer -> date of its latest visit (≤ D)
+    for visit in ws.records["visits"]:
+        if visit["date"] <= as_of and visit["date"] > latest.get(visit["customer"], date.min):
+            latest[visit["customer"]] = visit["date"]
+    for visit in ws.records["visits"]:
+        nxt = visit.get("next")
+        if not nxt or nxt["date"] > as_of or visit["date"] > as_of:
+            continue
+        if visit["date"] == latest[visit["customer"]]:  # no later visit to that customer
+            yield visit["rep"], _item("follow-up", visit.id, visit["customer"], nxt["date"], words["follow-up"].format(
+                customer=name(visit["customer"]), action=nxt["action"], visit_date=visit["date"].isoformat()))
+
+    soon = as_of + timedelta(days=rules["due_soon_days"])
+    for receivable in ws.records["receivables"]:
+        contract = derive.receivable_contract(ws, receivable)
+        if contract is None:
+            continue
+        customer, owner = contract.get("customer"), contract.get("owner")
+        balance = derive.receivable_balance(receivable, as_of)
+        if derive.is_unpaid(receivable, as_of) and as_of <= receivable["due"] <= soon:
+            yield owner, _item("due-soon", receivable.id, customer, receivable["due"], words["due-soon"].format(
+                customer=name(customer), balance=amount(balance), due=receivable["due"].isoformat()))
+        step = derive.next_step(receivable, as_of, rules["escalation"])
+        if step is not None and step["date"] <= as_of:
+            action = words["steps"][step["action"]].format(date=step["date"].isoformat())
+            yield owner, _item("collect", receivable.id, customer, step["date"], words["collect"].format(
+                customer=name(customer), days=derive.days_overdue(receivable, as_of), balance=amount(balance),
+                step=action))
+
+    for customer in ws.records["customers"]:
+        if customer.get("status") == "lost":
+            continue
+        limit = derive.follow_up_days(customer, rules)
+        days = derive.days_since_contact(ws, customer, as_of)
+        if limit is not None and days is not None and days > limit:
+            yield customer["owner"], _item("dormant", customer.id, customer.id, derive.last_contact(ws, customer, as_of),
+                                           words["dormant"].format(customer=customer["name"], days=days, limit=limit))
+
+    for contract in ws.records["contracts"]:
+        if contract.get("status") not in ("in_review", "approved"):  # approved: an approval went stale
+            continue
+        state = derive.approval_state(contract, rules["approval_chain"], as_of, currency=ws.config.currency)
+        stage = state.pending_stage
+        waited = derive.waiting_days(contract, as_of)
+        if stage is None or waited is None or waited < rules["approval_stale_days"]:
+            continue
+        text = words["approval-again" if stage in state.stale else "approval"]
+        message = text.format(title=contract["title"], customer=name(contract["customer"]),
+                              stage=words["stages"].get(stage, stage), days=waited)
+        for recipient in approvers(ws, contract, stage):
+            yield recipient, _item("approval", contract.id, contract["customer"],
+                                   derive.waiting_since(contract, as_of), message)
+
+
+def approvers(ws, contract, stage: str) -> list[str]:
+    """Stage manager: the owner's manager, else every manager; any other stage: every member with that role."""
+    if stage == "manager":
+        owner = ws.member(contract.get("owner"))
+        if owner and owner.get("manager"):
+            return [owner["manager"]]
+    return [m["id"] for m in ws.config.team if m.get("role") == stage]
+
+
+def _money_text(currency: str, locale: str):
+    def text(value: Decimal) -> str:
+        figure = f"{money(value):,.2f}"
+        if locale == "zh_CN":
+            return f"{figure} 元" if currency == "CNY" else f"{figure} {currency}"
+        return f"{currency} {figure}"
+
+    return text
+
+
+# --- text ----------------------------------------------------------------------------------
+
+def person_text(person: dict, name: str, as_of: date, locale: str) -> str:
+    """One person's reminders as plain text: a header line, then one line per item."""
+    words = texts(locale)
+    who = f"{name} <{person['email']}>" if person.get("email") else name
+    lines = [words["header"].format(who=who, count=len(person["items"]), as_of=as_of.isoformat())]
+    labels = [words["kinds"][item["kind"]] for item in person["items"]]
+    label_width = max(_width(label) for label in labels)
+    ref_width = max(len(item["ref"]) for item in person["items"])
+    for label, item in zip(labels, person["items"]):
+        pad = " " * (label_width - _width(label))
+        lines.append(f"  {label}{pad}  {item['date'].isoformat()}  {item['ref']:<{ref_width}}  {item['message']}")
+    return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def subject(count: int, as_of: date, locale: str) -> str:
+    return texts(locale)["subject"].format(count=count, as_of=as_of.isoformat())
+
+
+def mail_body(person: dict, name: str, as_of: date, config) -> str:
+    """The e-mail body: the person's text and a footer naming the company."""
+    footer = texts(config.locale)["footer"].format(company=config.company.get("name") or "")
+    return person_text(person, name, as_of, config.locale) + "\n-- \n" + footer + "\n"
+
+
+def messages(ws, people: list[dict], as_of: date, *, now=None) -> tuple[list[tuple[str, object]], list[str]]:
+    """One e-mail per person: ([(member id, EmailMessage)], [why a person gets none]).
+
+    Raises mail.MailError when `smtp.from` cannot be a sender address.
+    """
+    config = ws.config
+    sender = mail.address(config.company.get("name"), config.smtp["from"])
+    built, skipped = [], []
+    for person in people:
+        member = ws.member(person["to"])
+        count = len(person["items"])
+        if not person.get("email"):
+            skipped.append(f"{person['to']} has no e-mail address; {count} reminder(s) not mailed")
+            continue
+        try:
+            recipient = mail.address(member["name"], person["email"])
+        except mail.MailError as exc:
+            skipped.append(f"{person['to']}: {exc}; {count} reminder(s) not mailed")
+            continue
+        body = mail_body(person, member["name"], as_of, config)
+        built.append((person["to"], mail.build_message(sender, recipient, subject(count, as_of, config.locale), body,
+                                                       now=now)))
+    return built, skipped

@@ -1,0 +1,217 @@
+"""Cross-record rules. Each rule is a function `(workspace) -> problems`; `RULES` is the list.
+
+Field-level checks (types, enums, required fields) happen while records are built; what lives
+here needs more than one field or more than one record.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .derive import approval_state, is_counted, terms_digest
+from .model.problems import WARNING, problem
+from .model.records import COLLECTIONS, items_total
+
+
+
+def _p(code, record, at: tuple, message, severity=None):
+    return problem(code, record.path, record.pos(*at), message, record=record.key, severity=severity)
+
+
+def duplicate_ids(ws):
+    """An id used twice in a collection is a `duplicate-id` error. Ids that differ only in case
+    are a `duplicate-id` warning: macOS and Windows ignore case in file names, so there the two
+    records' files `<collection>/<id>.yaml` are one file."""
+    for collection in COLLECTIONS:
+        records = ws.records[collection]
+        ids = ws.ids(collection)
+        if len(ids) == sum(1 for r in records if r.data.get("id") is not None) == len({i.lower() for i in ids}):
+            continue  # every id once, whatever its case: the common case, decided without a look-up per record
+        first, folded = {}, {}
+        for record in records:
+            record_id = record.data.get("id")
+            if record_id is None:
+                continue
+            other = first.setdefault(record_id, record)
+            if other is not record:
+                yield _p("duplicate-id", record, ("id",),
+                         f"id {record_id!r} is already used in {other.path}:{other.pos('id')[0]}")
+                continue
+            twin = folded.setdefault(record_id.lower(), record)
+            if twin is not record:
+                yield _p("duplicate-id", record, ("id",),
+                         f"id {record_id!r} differs only in case from {twin.id!r} ({twin.path}:{twin.pos('id')[0]}): "
+                         f"macOS and Windows ignore case in file names, so {collection}/{record_id}.yaml and "
+                         f"{collection}/{twin.id}.yaml are one file there", severity="warning")
+
+
+def id_filename(ws):
+    for record in ws:
+        if record.single_file:
+            record_id = record.data.get("id")
+            stem = record.path.rpartition("/")[2].rpartition(".")[0]  # paths use "/" on every system
+            if stem != record_id and record_id is not None:
+                yield _p("id-filename", record, ("id",), f"file name {stem!r} differs from the id {record_id!r}")
+
+
+_REFS = {  # collection -> (field path, target) pairs; a list index is written as "*"
+    "customers": [(("owner",), "team")],
+    "visits": [(("customer",), "customers"), (("rep",), "team")],
+    "contracts": [(("customer",), "customers"), (("owner",), "team"), (("approvals", "*", "by"), "team")],
+    "receivables": [(("contract",), "contracts"), (("collection", "*", "by"), "team"), (("written_off", "by"), "team")],
+    "reviews": [(("rep",), "team"), (("reviewer",), "team")],
+}
+
+
+def _walk(value, path, at=()):
+    if not path:
+        yield at, value
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for i, item in enumerate(value or ()):
+            yield from _walk(item, rest, at + (i,))
+    elif isinstance(value, dict) and head in value:
+        yield from _walk(value[head], rest, at + (head,))
+
+
+def unknown_refs(ws):
+    team = {m["id"] for m in ws.config.team}
+    names = {"customers": "customer", "contracts": "contract", "team": "team member"}
+    known = {"team": team, "customers": ws.ids("customers"), "contracts": ws.ids("contracts")}
+    for collection, refs in _REFS.items():
+        for path, target in refs:
+            ids = known[target]
+            head = path[0]
+            for record in ws.records[collection]:
+                value = record.data.get(head)
+                if value is None or len(path) == 1 and value in ids:
+                    continue  # the common cases, without walking
+                for at, ref in _walk(record.data, path):
+                    if ref not in ids:
+                        yield _p("unknown-ref", record, at, f"{'.'.join(map(str, at))}: no {names[target]} {ref!r}")
+
+
+def amount_mismatch(ws):
+    for contract in ws.records["contracts"]:
+        if "amount" in contract.data and "items" in contract.data:
+            total = items_total(contract["items"])
+            if contract["amount"] != total:
+                yield _p("amount-mismatch", contract, ("amount",),
+                         f"amount {contract['amount']} differs from the sum of its items {total}")
+
+
+def scheduling(ws):
+    """Receivables of a contract must not sum above its amount (nor, when counted, below it)."""
+    for contract in ws.records["contracts"]:
+        if "amount" not in contract.data:
+            continue
+        receivables = ws.receivables_of(contract.id)
+        if not receivables and not is_counted(contract):
+            continue
+        scheduled = sum((r.get("amount", Decimal("0")) for r in receivables), Decimal("0"))
+        if scheduled > contract["amount"]:
+            ids = ", ".join(r.id for r in receivables)
+            yield _p("over-scheduled", contract, ("amount",),
+                     f"receivables ({ids}) sum to {scheduled}, above the contract amount {contract['amount']}")
+        elif scheduled < contract["amount"] and is_counted(contract):
+            yield _p("under-scheduled", contract, ("amount",),
+                     f"receivables sum to {scheduled}, below the contract amount {contract['amount']}")
+
+
+def overpaid(ws):
+    for receivable in ws.records["receivables"]:
+        paid = sum((p["amount"] for p in receivable.get("payments", ())), Decimal("0"))
+        if "amount" in receivable.data and paid > receivable["amount"]:
+            yield _p("overpaid", receivable, ("payments",),
+                     f"payments sum to {paid}, above the receivable amount {receivable['amount']}")
+
+
+def approvals(ws):
+    """Approval entries follow the chain (`derive.approval_state`): each stage once its
+    predecessors are approved, dates never going back; a contract past approval has every stage
+    approved; an approval in force that recorded the terms it approved still has them. Codes:
+    approval-order, approval-missing, approval-stale (an error until the contract is signed, a
+    warning once signed, completed or terminated: an amendment nobody approved).
+    """
+    chain = ws.config.rules["approval_chain"]
+    currency = ws.config.currency
+    for contract in ws.records["contracts"]:
+        state = approval_state(contract, chain, None, currency=currency)
+        previous = None
+        for step in state.steps:
+            entry, stage = step.entry, step.entry["stage"]
+            index = chain.index(stage)
+            at = ("approvals", step.index)
+            if previous is not None and entry["date"] < previous.entry["date"]:
+                yield _p("approval-order", contract, at + ("date",),
+                         f"approval of stage {stage!r} dated {entry['date']} is before the previous entry ({previous.entry['date']})")
+            missing = [s for s in chain[:index] if s not in step.standing]
+            if missing:
+                yield _p("approval-order", contract, at + ("stage",),
+                         f"stage {stage!r} comes before {', '.join(repr(s) for s in missing)} approved it")
+            elif entry["decision"] == "approved" and step.standing.get(stage, -1) > step.last_rejection:
+                yield _p("approval-order", contract, at + ("stage",), f"stage {stage!r} is approved twice")
+            elif previous is not None and index < chain.index(previous.entry["stage"]) \
+                    and step.last_rejection < step.index - 1 \
+                    and any(step.standing.get(s, -1) > step.last_rejection for s in chain[index + 1:]):
+                yield _p("approval-order", contract, at + ("stage",),
+                         f"stage {stage!r} after a later stage without a rejection in between")
+            previous = step
+        if contract.get("status") in ("approved", "signed", "completed"):
+            lacking = [s for s in chain if s not in state.standing and s not in state.stale]
+            if lacking:
+                yield _p("approval-missing", contract, ("status",),
+                         f"status {contract['status']!r} but stage(s) {', '.join(lacking)} not approved")
+        if state.stale:
+            yield from _stale(contract, state.stale, terms_digest(contract, currency))
+
+
+def _stale(contract, stale: dict, terms: str):
+    """approval-stale, charged to no record: the contract stays in the reports, in `show` and in
+    the reminders that ask for the approval again."""
+    if contract.get("status") in ("signed", "completed", "terminated"):
+        severity, then = WARNING, "the contract was changed after approval and nobody approved the change"
+    else:
+        severity, then = None, "the stage must approve the contract again"
+    for stage, index in sorted(stale.items(), key=lambda item: item[1]):
+        entry = contract["approvals"][index]
+        yield problem("approval-stale", contract.path, contract.pos("approvals", index, "terms"),
+                      f"stage {stage!r} was approved by {entry['by']} on {entry['date']} for terms {entry['terms']}, "
+                      f"but the terms are now {terms}: {then}", severity=severity)
+
+
+def date_order(ws):
+    for contract in ws.records["contracts"]:
+        d = contract.data
+        if contract.get("status") in ("signed", "completed") and d.get("signed") is None and "status" in d:
+            yield _p("missing-field", contract, ("status",), f"status {d['status']!r} requires the 'signed' date")
+        if d.get("start") and d.get("end") and d["end"] < d["start"]:
+            yield _p("date-order", contract, ("end",), f"end {d['end']} is before start {d['start']}")
+        if d.get("signed") and d.get("created") and d["signed"] < d["created"]:
+            yield _p("date-order", contract, ("signed",), f"signed {d['signed']} is before created {d['created']}")
+        approvals = d.get("approvals") or ()
+        if d.get("signed") and approvals:
+            last = max(a["date"] for a in approvals)
+            if d["signed"] < last:
+                yield _p("date-order", contract, ("signed",), f"signed {d['signed']} is before its last approval ({last})")
+    for receivable in ws.records["receivables"]:
+        contract = ws.get("contracts", receivable.get("contract"))
+        signed = contract.get("signed") if contract else None
+        if signed is None:
+            continue
+        for i, payment in enumerate(receivable.get("payments", ())):
+            if payment["date"] < signed:
+                yield _p("date-order", receivable, ("payments", i, "date"),
+                         f"payment dated {payment['date']} is before the contract was signed ({signed})", severity="warning")
+
+
+RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, date_order]
+
+
+def check_rules(ws) -> list:
+    problems = []
+    for rule in RULES:
+        problems.extend(rule(ws))
+    return problems
+

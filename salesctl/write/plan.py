@@ -1,0 +1,89 @@
+"""A writer's plan: the new bytes of every file a write would change, checked against the whole
+workspace before anything is written (`check`); `storage.apply` writes it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..load.pipeline import load
+from ..load.source import FileSource, OverlaySource
+from ..model.problems import Problem
+
+
+class BadInput(Exception):
+    """A value on the command line that cannot be used (exit 2)."""
+
+
+class Refused(Exception):
+    """The write would break the workspace, or cannot be made safely (exit 1, nothing written)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class FileChange:
+    path: str  # relative to the workspace root
+    before: bytes | None  # None: a new file
+    after: bytes
+
+
+@dataclass
+class Plan:
+    files: list[FileChange]
+    summary: list[str]  # one line per thing done, for the user
+    ids: list[str] = field(default_factory=list)  # records created
+    warnings: list[Problem] = field(default_factory=list)  # warnings the write adds (it is not refused)
+
+    def diff(self) -> str:
+        """A unified diff of every file, as `git diff` would show it."""
+        out = []
+        for change in self.files:
+            old = change.before.decode("utf-8") if change.before is not None else ""
+            lines = difflib.unified_diff(old.splitlines(True), change.after.decode("utf-8").splitlines(True),
+                                         "/dev/null" if change.before is None else f"a/{change.path}",
+                                         f"b/{change.path}")
+            for line in lines:
+                out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+def check(ws, plan: Plan) -> Plan:
+    """Load the workspace with the plan applied; refuse when that adds an error.
+
+    The files the plan leaves alone keep the records `ws` typed (records never change once built);
+    only the planned files are parsed and typed, and the rules run over the whole result.
+    Without a usable salesctl.yaml nothing can be checked, so nothing is written.
+    """
+    ws.require_config()
+    source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
+    unchanged = ws.typed.restricted_to(set(ws.typed.files) - set(source.overlay)) if ws.typed is not None else None
+    after = load(ws.root, source=source, records_cache=unchanged)
+    errors, warnings = _added(ws.problems, after.problems)
+    if errors:
+        count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
+        raise Refused(f"refused: this would add {count} to the workspace; nothing written", errors)
+    plan.warnings = warnings
+    return plan
+
+
+def _added(before: list[Problem], after: list[Problem]) -> tuple[list, list]:
+    """Problems of `after` that `before` does not have (line numbers may have moved)."""
+    remaining = Counter(_problem_key(p) for p in before)
+    errors, warnings = [], []
+    for p in after:
+        key = _problem_key(p)
+        if remaining[key]:
+            remaining[key] -= 1
+        else:
+            (errors if p.is_error else warnings).append(p)
+    return errors, warnings
+
+
+def _problem_key(p: Problem) -> tuple:
+    return (p.path, p.code, re.sub(r"(\bline |\.ya?ml:)[0-9]+", r"\1#", p.message))

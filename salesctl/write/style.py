@@ -1,0 +1,191 @@
+"""How a YAML file writes its values (`Style`), learnt from the file and its neighbours, and values
+turned into ruamel.yaml objects that dump in that style.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import implicit_resolvers
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from .nodes import end_of, learnable, root_list
+
+# What a plain scalar may be read as other than text by a YAML 1.2 or a YAML 1.1 reader (yes, 1:20,
+# 0o7, 2026-01-01, <<, …): text matching one is written quoted, so that every reader agrees.
+_TYPED = [regexp for _versions, _tag, regexp, _first in implicit_resolvers]
+
+
+class EditError(Exception):
+    """The file's shape does not allow the edit, or the edit could not be verified."""
+
+
+@dataclass
+class Style:
+    """How a file writes its YAML, so that added text looks like the text around it."""
+
+    mapping: int = 2  # a nested mapping's keys, relative to its parent key
+    sequence: int = 4  # a list entry's content, relative to its parent key
+    offset: int = 2  # a list entry's dash, relative to its parent key
+    flow: dict = field(default_factory=dict)  # field name -> its value (or its entries) in flow style
+    entries_flow: bool = False  # lists of mappings not in `flow` have flow entries ({date: …, …})
+    record_dash: int = 0  # many-record files: column of each record's dash
+    record_indent: int = 2  # ... and of its keys
+    record_flow: bool = False  # ... records written as {id: …, …}
+    record_gap: bool = False  # ... a blank line between records
+
+    @classmethod
+    def detect(cls, *texts, composed=None) -> "Style":
+        """The style of the first text that shows each trait; defaults where none does.
+
+        `composed` is (text, documents) of a file already composed, looked at first.
+        """
+        found = cls()
+        seen: set = set()
+        for text in ([composed] if composed else []) + list(texts):
+            text, documents = text if isinstance(text, tuple) else (text, learnable(text))
+            if documents is None:
+                continue
+            traits = _traits(text, documents)
+            for name, value in traits.items():
+                if name == "flow":
+                    for key, flow in value.items():
+                        found.flow.setdefault(key, flow)
+                elif name not in seen:
+                    setattr(found, name, value)
+                    seen.add(name)
+        return found
+
+
+def _traits(text: str, documents: list) -> dict:
+    mapping, sequences, flow, entries = Counter(), Counter(), {}, Counter()
+    seen: set = set()
+
+    def walk(node):
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if id(value) in seen:
+                    continue  # an alias (a merge key's, say): its text and style are at its anchor
+                if isinstance(key, ScalarNode) and not node.flow_style:
+                    col = key.start_mark.column
+                    if isinstance(value, MappingNode) and not value.flow_style and value.value:
+                        indent = value.value[0][0].start_mark.column - col  # its first key's: `key: &anchor`
+                        if indent > 0:  # `? key` puts a value anywhere
+                            mapping[indent] += 1
+                    if isinstance(value, SequenceNode) and not value.flow_style and value.value:
+                        first = value.value[0]
+                        if first.start_mark.line == value.start_mark.line:
+                            sequences[(first.start_mark.column - col, value.start_mark.column - col)] += 1
+                if isinstance(key, ScalarNode) and isinstance(value, (MappingNode, SequenceNode)):
+                    flow.setdefault(key.value, _is_flow(value))
+                if isinstance(value, SequenceNode):
+                    entries.update(bool(item.flow_style) for item in value.value if isinstance(item, MappingNode))
+                walk(value)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                if id(item) not in seen:
+                    walk(item)
+
+    traits: dict = {}
+    for doc in documents:
+        walk(doc)
+    if mapping:
+        traits["mapping"] = mapping.most_common(1)[0][0]
+    if sequences:
+        seq, off = sequences.most_common(1)[0][0]
+        if off >= 0 and seq >= off + 2:
+            traits["sequence"], traits["offset"] = seq, off
+    traits["flow"] = flow
+    if entries:
+        traits["entries_flow"] = entries.most_common(1)[0][0]
+    root = root_list(documents)
+    if root is not None and root.value:
+        last = root.value[-1]
+        traits["record_flow"] = bool(getattr(last, "flow_style", False))
+        first = root.value[0]
+        if first.start_mark.line == root.start_mark.line:  # `- id: …`: keys beside the dash
+            traits["record_dash"] = root.start_mark.column
+            traits["record_indent"] = max(first.start_mark.column, root.start_mark.column + 2)
+        if len(root.value) > 1:
+            previous = root.value[-2]
+            between = text[end_of(previous, text) or previous.start_mark.index:last.start_mark.index]
+            traits["record_gap"] = re.search(r"\n[ \t]*(\r?\n|$)", between) is not None
+    return traits
+
+
+def _is_flow(node) -> bool:
+    """A value written in flow style; for a block list of mappings, whether its entries are."""
+    if node.flow_style:
+        return True
+    if isinstance(node, SequenceNode) and node.value and isinstance(node.value[-1], MappingNode):
+        return bool(node.value[-1].flow_style)
+    return False
+
+
+def dumper(style: Style) -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.width = 1 << 16  # never fold a long line
+    yaml.allow_unicode = True
+    yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
+    yaml.representer.add_representer(Decimal, _represent_decimal)
+    return yaml
+
+
+_LINE_BREAKS = "\x85\u2028\u2029"  # YAML and str.splitlines break lines there too
+
+
+def _represent_decimal(representer, value: Decimal):
+    """Money as the plain number it is (12000, 12000.50): never a float's artefacts."""
+    text = format(value, "f")
+    kind = "float" if "." in text else "int"
+    return representer.represent_scalar(f"tag:yaml.org,2002:{kind}", text)
+
+
+def prepare(value, style: Style, flow: bool = False, in_flow: bool = False):
+    """Plain values -> ruamel objects carrying the flow/block choice for each nested field.
+
+    `flow`: a mapping or list is written in flow style; `in_flow`: the value sits inside one.
+    """
+    inside = in_flow or flow
+    if isinstance(value, dict):
+        result = CommentedMap()
+        for key, item in value.items():
+            entries = isinstance(item, list) and any(isinstance(i, dict) for i in item)
+            result[prepare(key, style, in_flow=inside)] = prepare(
+                item, style, style.flow.get(key, entries and style.entries_flow) or flow, inside)
+        if flow:
+            result.fa.set_flow_style()
+        return result
+    if isinstance(value, (list, tuple)):
+        result = CommentedSeq(prepare(item, style, flow, inside) for item in value)
+        if flow and not any(isinstance(item, dict) for item in value):
+            result.fa.set_flow_style()
+        return result
+    if isinstance(value, str):
+        return _text(value, in_flow)
+    if isinstance(value, float) and value != value:
+        raise EditError("cannot write NaN (not a number)")  # it would never read back equal to itself
+    if value is None or isinstance(value, (bool, int, float, date, Decimal)):
+        return value
+    raise EditError(f"cannot write a value of type {type(value).__name__}")
+
+
+def _text(value: str, in_flow: bool):
+    """A string, quoted where some YAML reader would read it plain as anything else.
+
+    ruamel's emitter follows YAML 1.2, which lets `CMB:2611300012` or `0?` stand plain inside
+    `{…}`; the libyaml reader (ours, and most tools') refuses a `:` there and ends the text at a `?`.
+    """
+    if any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
+        return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
+    if any(regexp.match(value) for regexp in _TYPED) or in_flow and (":" in value or "?" in value):
+        return SingleQuotedScalarString(value)
+    return value
