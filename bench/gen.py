@@ -671,7 +671,33 @@ class Generator:
             "rules": {"aging_buckets": [30, 60, 90], "due_soon_days": 7,
                       "escalation": [{"after_days": d, "action": a} for d, a in ESCALATION],
                       "approval_chain": list(CHAIN), "approval_stale_days": 3},
+            **PAY_SETTINGS,
+            "calendar": holiday_calendar(START.year, END.year),
         }
+
+
+# Activity targets, commission and bonus as a training company sets them (the pay reports read them).
+PAY_SETTINGS = {
+    "activity": {"rep": {"calls": 3, "effective": 1}},
+    "commission": {"base": "collected", "method": "marginal",
+                   "tiers": [{"from": 0, "rate": Raw("0.02")}, {"from": 200000, "rate": Raw("0.03")},
+                             {"from": 500000, "rate": Raw("0.05")}],
+                   "threshold": Raw("0.8"), "accelerator": {"attainment": Raw("1.2"), "rate": Raw("0.01")},
+                   "clawback_rate": Raw("0.03")},
+    "bonus": {"month": {"A": 1000, "B": 500, "C": 0, "D": 0}, "quarter": {"A": 5000, "B": 3000, "C": 1000, "D": 0},
+              "year": {"A": 20000, "B": 10000, "C": 3000, "D": 0}},
+}
+
+
+def holiday_calendar(first: int, last: int) -> dict:
+    """Holidays on weekdays (New Year's Day, Labour Day 1-3 May, National Day 1-7 October) and the
+    first Saturday after National Day as a make-up workday, every year."""
+    holidays, workdays = [], []
+    for year in range(first, last + 1):
+        days = [date(year, 1, 1), *(date(year, 5, d) for d in (1, 2, 3)), *(date(year, 10, d) for d in range(1, 8))]
+        holidays += [day for day in days if day.weekday() < 5]
+        workdays.append(next(date(year, 10, d) for d in range(8, 15) if date(year, 10, d).weekday() == 5))
+    return {"holidays": holidays, "workdays": workdays}
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -687,7 +713,7 @@ def config_text(cfg: dict) -> str:
         out.append(f"  {year}:")
         out.extend(f"    {rep}: {{{', '.join(f'{scalar(k)}: {int(v)}' for k, v in keys.items())}}}"
                    for rep, keys in reps.items())
-    mapping_lines({"rules": cfg["rules"]}, 0, out)
+    mapping_lines({key: cfg[key] for key in ("rules", "calendar", *PAY_SETTINGS)}, 0, out)
     return "\n".join(out) + "\n"
 
 

@@ -3,7 +3,8 @@
 Cron starts salesctl with a bare PATH, the C locale, another working directory and no terminal;
 a reminder that silently never arrives is the usual result. Each check here is a small function
 returning `Check(name, status, detail)`; `run_checks` runs them in order and skips those whose
-precondition (a workspace, an smtp section) is missing. Nothing here prints or sends mail.
+precondition (a workspace, an smtp section) is missing. Nothing here prints; only `online` checks
+send anything: a test e-mail to `smtp.from` and a test message in each robot's group.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
 from .model.workspace import WorkspaceError
+from .remind.deliver import channels
+from .remind.mail import PASSWORD_ENV, MailError, address, build_message
+from .remind.remind import texts
+from .remind.robots import Robot, RobotError, shown
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
-PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"  # SPEC section 8, remind --send
 HOOK_MARK = re.compile(r"salesctl\b.*\bvalidate")  # `salesctl validate`, `salesctl -C sales validate`
 
 
@@ -42,8 +46,9 @@ class Check(NamedTuple):
 
 
 def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = None, encoding: str | None = None,
-               timeout: float = 10.0, smtp_factory=smtplib.SMTP) -> list[Check]:
-    """Every check, in the order a cron job meets them. `smtp_factory` is replaceable for tests."""
+               timeout: float = 10.0, smtp_factory=smtplib.SMTP, online: bool = False, opener=None) -> list[Check]:
+    """Every check, in the order a cron job meets them. `smtp_factory` and `opener` (urllib) are
+    replaceable for tests."""
     env = os.environ if env is None else env
     checks = [check_python(), check_encoding(encoding), check_on_path(env), check_today(today, env)]
     try:
@@ -66,7 +71,9 @@ def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = N
         checks.append(check_hook(root))
         return checks
     checks += [check_records(ws), check_cache(root), check_git(root), check_identity(ws, env),
-               check_smtp(ws.config, env, timeout, smtp_factory), check_hook(root)]
+               check_smtp(ws.config, env, timeout, smtp_factory, online=online, today=today)]
+    checks += check_robots(ws.config, env, timeout, online=online, today=today, opener=opener)
+    checks.append(check_hook(root))
     return checks
 
 
@@ -186,8 +193,10 @@ def check_identity(ws, env) -> Check:
     return Check("identity", OK, f"writers record entries by {member!r}")
 
 
-def check_smtp(config, env, timeout: float, factory=smtplib.SMTP) -> Check:
-    """Connect, greet, STARTTLS and log in as `remind --send` would; send nothing.
+def check_smtp(config, env, timeout: float, factory=smtplib.SMTP, *, online: bool = False,
+               today: date | None = None) -> Check:
+    """Connect, greet, STARTTLS and log in as `remind --send` would; `online`: mail a test message
+    to `smtp.from`, else send nothing.
 
     Only when salesctl.yaml has an smtp section (the config keeps where each key was written):
     without one, mail is never meant to be sent.
@@ -212,15 +221,61 @@ def check_smtp(config, env, timeout: float, factory=smtplib.SMTP) -> Check:
             if smtp.get("username"):
                 server.login(smtp["username"], password)
                 steps.append(f"logged in as {smtp['username']}")
+            if online:
+                server.send_message(_test_mail(config, today),
+                                    mail_options=["BODY=8BITMIME"] if server.has_extn("8bitmime") else [])
+                steps.append(f"test message sent to {smtp['from']}")
             server.noop()
     except smtplib.SMTPAuthenticationError as exc:
         return Check("smtp", ERROR, f"{where} refused the login of {smtp['username']!r}: {_reply(exc)}")
     except smtplib.SMTPNotSupportedError:
         return Check("smtp", ERROR, f"{where} does not offer STARTTLS; set smtp.starttls: false or use another port")
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, MailError) as exc:
         done = f" after {', '.join(steps)}" if steps else ""
         return Check("smtp", ERROR, f"cannot reach {where}{done}: {_reply(exc)}")
     return Check("smtp", OK, f"{where}: {', '.join(steps)}")
+
+
+def _test_text(config, today: date | None) -> tuple[str, str]:
+    """(title, text) of a test message, in the workspace locale."""
+    words = texts(config.locale)
+    title = f"{words['keyword']} {(today or date.today()).isoformat()}"
+    return title, words["test"].format(keyword=words["keyword"], company=config.company.get("name") or "")
+
+
+def _test_mail(config, today: date | None):
+    title, text = _test_text(config, today)
+    bot = address(config.company.get("name"), config.smtp["from"])
+    return build_message(bot, bot, title, text + "\n")
+
+
+def check_robots(config, env, timeout: float, *, online: bool = False, today: date | None = None,
+                 opener=None) -> list[Check]:
+    """Each group robot of `notify`: its webhook URL (and secret) in the environment; `online`:
+    a test message posted in its group, with the platform's answer explained."""
+    checks = []
+    for channel in channels(config, env):
+        if channel.via == "email":
+            continue
+        if channel.problem:
+            checks.append(Check(channel.via, ERROR, channel.problem))
+            continue
+        detail = f"${channel.webhook_env}: {shown(channel.url)}"
+        if channel.secret_env:
+            detail += f", signed with ${channel.secret_env}"
+        if online:
+            title, text = _test_text(config, today)
+            robot = Robot(channel.via, channel.url, channel.secret, timeout=timeout, opener=opener,
+                          webhook_env=channel.webhook_env, secret_env=channel.secret_env,
+                          keyword=texts(config.locale)["keyword"])
+            try:
+                robot.post(robot.markdown(f"## {title}\n\n{text}", title, []))
+            except RobotError as exc:
+                checks.append(Check(channel.via, ERROR, f"{detail}: {exc}"))
+                continue
+            detail += "; test message posted"
+        checks.append(Check(channel.via, OK, detail))
+    return checks
 
 
 def _reply(exc: Exception) -> str:

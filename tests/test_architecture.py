@@ -35,6 +35,7 @@ LAYERS = [
 ]
 CROSSING = {  # (importer, imported) units of one layer, and why
     ("salesctl.history", "salesctl.reports"): "a diff's signed amounts are the KPI of reports.kpi",
+    ("salesctl.query", "salesctl.reports"): "the sql/export table `activity` is report activity by day",
 }
 
 

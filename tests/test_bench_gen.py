@@ -125,3 +125,17 @@ def test_text_is_quoted_only_when_yaml_would_misread_it():
     assert gen.scalar("a: b") == '"a: b"'
     assert gen.scalar("01") == '"01"'
     assert gen.money(1234550) == "12345.50" and gen.money(100) == "1"
+
+
+def test_the_pay_reports_have_something_to_compute(ws):
+    from salesctl.model.periods import parse_period
+    from salesctl.reports.activity import activity_report
+    from salesctl.reports.commission import commission_report
+
+    config = ws.config
+    assert config.calendar.holidays and config.calendar.workdays and config.activity["rep"] == {"calls": 3, "effective": 1}
+    assert len(config.commission["tiers"]) == 3 and config.bonus["year"]["A"] == 20000
+    year = parse_period("2026")
+    assert activity_report(ws, year, AS_OF, by="month")["total"]["calls"] > 0  # phone visits
+    doc = commission_report(ws, year, AS_OF, detail=True)
+    assert doc["total"]["base"] > 0 and any(row["payments"] for row in doc["rows"])

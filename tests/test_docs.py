@@ -17,12 +17,14 @@ import click
 import pytest
 
 from conftest import ROOT
-from salesctl.model import config
+from salesctl.model import config, payconfig
 from salesctl.cli import COMMANDS, GLOBAL_OPTIONS, cli
 from salesctl.model.problems import CODES
 from salesctl.query.query import DERIVED
 from salesctl.model.records import SCHEMAS
 from salesctl.remind.remind import KINDS
+from salesctl.reports.activity import ACTIVITY_KEYS
+from salesctl.reports.commission import COMMISSION_KEYS
 from salesctl.reports.kpi import KPI_KEYS
 
 DOCS = ROOT / "docs"
@@ -194,6 +196,12 @@ def config_keys() -> list[tuple]:
             for entry in value if isinstance(value, list) else [value]:
                 if isinstance(entry, dict):
                     keys += [(top, key, sub) for sub in entry if (top, key, sub) not in keys]
+    keys += [("notify", key) for key in config.NOTIFY_KEYS]
+    keys += [("calendar", key) for key in payconfig.CALENDAR_KEYS] + [("activity", key) for key in payconfig.ACTIVITY_KEYS]
+    keys += [("commission", key) for key in payconfig.DEFAULT_COMMISSION]
+    keys += [("commission", "tiers", key) for key in payconfig.TIER_KEYS]
+    keys += [("commission", "accelerator", key) for key in payconfig.ACCELERATOR_KEYS]
+    keys += [("bonus", key) for key in payconfig.BONUS_KINDS]
     return keys
 
 
@@ -206,7 +214,8 @@ def test_every_config_key_is_documented_in_its_section(path):
 
 def test_every_config_choice_is_documented():
     text = read(DOCS / "config.md")
-    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS]
+    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *config.CHANNELS, *payconfig.BASES,
+               *payconfig.COMMISSION_METHODS]
     missing = [choice for choice in choices if not in_code(choice, text)]
     assert not missing, "not in docs/config.md: " + ", ".join(missing)
 
@@ -230,7 +239,8 @@ def test_every_record_field_is_documented(collection):
 
 def test_every_derived_value_kpi_and_reminder_is_documented():
     text = read(DOCS / "derived.md")
-    names = [*(name for fields in DERIVED.values() for name in fields), *KPI_KEYS, *KINDS]
+    names = [*(name for fields in DERIVED.values() for name in fields), *KPI_KEYS, *KINDS, *ACTIVITY_KEYS,
+             *COMMISSION_KEYS]
     missing = sorted({name for name in names if not mentioned(name, text)})
     assert not missing, "not in docs/derived.md: " + ", ".join(missing)
 

@@ -2,60 +2,14 @@
 
 from __future__ import annotations
 
-import socket
+import smtplib
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 
 import pytest
 
+from conftest import free_port
 from salesctl.remind import mail
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives and refuses recipients at refused.example."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.endswith("@refused.example"):
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self):
-        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on localhost: yields (inbox, port, logins)."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult
-
-    inbox, logins = Inbox(), []
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password == b"s3cret", handled=False)  # False: the server answers 535
-
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
-                            auth_require_tls=False)
-    controller.start()
-    try:
-        yield inbox, controller.port, logins
-    finally:
-        controller.stop()
 
 
 SENDER = mail.address("星河企业培训有限公司", "sales-bot@example.com")
@@ -121,10 +75,22 @@ def test_mbox_entry_escapes_from_lines():
 SMTP = {"host": "127.0.0.1", "port": 0, "from": "sales-bot@example.com", "starttls": False, "username": None}
 
 
-def test_send_delivers_each_message(smtp_server):
+def send_all(messages, smtp, password=None, **kwargs) -> list[str]:
+    """Send with one Mailer; the refusals, as `remind --send` reports them."""
+    refused = []
+    with mail.Mailer(smtp, password, **kwargs) as mailer:
+        for m in messages:
+            try:
+                mailer.send(m)
+            except mail.Refused as exc:
+                refused.append(f"{m['To'].addresses[0].addr_spec}: {exc}")
+    return refused
+
+
+def test_send_delivers_each_message_over_one_connection(smtp_server):
     inbox, port, logins = smtp_server
-    failures = mail.send_messages([message(), message("wang@example.com", "王芳")], {**SMTP, "port": port}, None)
-    assert failures == [] and logins == []
+    assert send_all([message(), message("wang@example.com", "王芳")], {**SMTP, "port": port}) == []
+    assert logins == [] and inbox.connections == 1
     assert [(e.mail_from, e.rcpt_tos) for e in inbox.envelopes] == [
         ("sales-bot@example.com", ["zhang@example.com"]), ("sales-bot@example.com", ["wang@example.com"])]
     assert [m["To"] for m in inbox.messages()] == ["张伟 <zhang@example.com>", "王芳 <wang@example.com>"]
@@ -132,29 +98,90 @@ def test_send_delivers_each_message(smtp_server):
 
 def test_send_logs_in_with_the_password(smtp_server):
     inbox, port, logins = smtp_server
-    assert mail.send_messages([message()], {**SMTP, "port": port, "username": "bot"}, "s3cret") == []
+    assert send_all([message()], {**SMTP, "port": port, "username": "bot"}, "s3cret") == []
     assert logins == [("bot", "s3cret")] and len(inbox.envelopes) == 1
 
 
 def test_wrong_password_or_none_is_an_error(smtp_server):
     inbox, port, _ = smtp_server
     with pytest.raises(mail.MailError, match=r"cannot send mail through 127.0.0.1:\d+: 535"):
-        mail.send_messages([message()], {**SMTP, "port": port, "username": "bot"}, "wrong")
+        send_all([message()], {**SMTP, "port": port, "username": "bot"}, "wrong")
     with pytest.raises(mail.MailError, match="SALESCTL_SMTP_PASSWORD is not"):
-        mail.send_messages([message()], {**SMTP, "port": port, "username": "bot"}, None)
+        send_all([message()], {**SMTP, "port": port, "username": "bot"}, None)
     assert inbox.envelopes == []
 
 
 def test_a_refused_recipient_does_not_stop_the_others(smtp_server):
     inbox, port, _ = smtp_server
-    failures = mail.send_messages([message("x@refused.example"), message()], {**SMTP, "port": port}, None)
-    assert failures == ["x@refused.example: refused by 127.0.0.1: 550 5.1.1 no such user"]
+    refused = send_all([message("x@refused.example"), message()], {**SMTP, "port": port})
+    assert refused == ["x@refused.example: refused by 127.0.0.1: 550 5.1.1 no such user"]
     assert [e.rcpt_tos for e in inbox.envelopes] == [["zhang@example.com"]]
 
 
 def test_no_server_is_a_clear_error():
     with pytest.raises(mail.MailError, match=r"cannot send mail through 127.0.0.1:\d+: .*refused"):
-        mail.send_messages([message()], {**SMTP, "port": free_port()}, None, timeout=5)
+        send_all([message()], {**SMTP, "port": free_port()}, timeout=5)
+
+
+def test_a_server_that_drops_the_connection_after_each_message_gets_each_on_a_new_one(smtp_server):
+    """The server of the report: it takes one message, then drops the connection when the next
+    starts ("Connection unexpectedly closed"). Each message goes again on a new connection."""
+    inbox, port, _ = smtp_server
+    inbox.per_connection = 1
+    people = [("zhang@example.com", "张伟"), ("wang@example.com", "王芳"), ("zhao@example.com", "赵敏")]
+    assert send_all([message(to, name) for to, name in people], {**SMTP, "port": port}) == []
+    assert inbox.recipients() == ["zhang@example.com", "wang@example.com", "zhao@example.com"]
+    assert inbox.connections == 3  # one per message: the 2nd and 3rd found their connection dropped
+
+
+def test_a_server_that_goes_down_stops_the_mailer_after_one_new_try(smtp_server):
+    inbox, port, _ = smtp_server
+    inbox.until = 1  # from the 2nd message on, every MAIL gets a 421
+    with mail.Mailer({**SMTP, "port": port}, None) as mailer:
+        mailer.send(message())
+        with pytest.raises(mail.MailError, match="dropped the connection twice while taking the message: 421"):
+            mailer.send(message("wang@example.com", "王芳"))
+    assert inbox.recipients() == ["zhang@example.com"] and inbox.connections == 2
+
+
+def test_the_mailer_connects_only_when_it_sends():
+    opened = []
+
+    def factory(*args, **kwargs):
+        opened.append(args)
+        raise OSError("should not connect")
+
+    with mail.Mailer({**SMTP, "port": 25}, None, factory=factory):
+        pass
+    assert opened == []
+
+
+def test_a_lost_connection_is_tried_once_more_then_reported():
+    """A fake server whose every send fails as a dropped connection: two connections, then MailError."""
+    opened = []
+
+    class Dropping:
+        def __init__(self, *args, **kwargs):
+            opened.append(args)
+
+        def ehlo_or_helo_if_needed(self):
+            pass
+
+        def has_extn(self, name):
+            return False
+
+        def send_message(self, *args, **kwargs):
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+        def quit(self):
+            raise smtplib.SMTPServerDisconnected("gone")
+
+        def close(self):
+            pass
+
+    with pytest.raises(mail.MailError, match="twice while taking the message: Connection unexpectedly closed"):
+        send_all([message()], {**SMTP, "port": 25}, factory=Dropping)
+    assert len(opened) == 2
 
 
 def test_body_is_readable_8bit_unless_a_line_is_too_long():

@@ -14,8 +14,8 @@ import pytest
 from salesctl.remind.remind import reminders
 from salesctl.load.pipeline import load
 
+from conftest import free_port
 from reports.reports_fixture import reports_root, reports_ws  # noqa: F401  (fixtures)
-from test_mail import smtp_server  # noqa: F401  (a fixture: aiosmtpd on localhost)
 
 D = date(2026, 6, 30)
 
@@ -165,12 +165,20 @@ def with_smtp(root, port, extra=""):
                       + f"smtp: {{host: 127.0.0.1, port: {port}, from: bot@example.com{extra}}}\n", encoding="utf-8")
 
 
-def test_send_delivers_over_smtp(run, reports_root, smtp_server):
+def test_send_delivers_over_smtp_and_says_what_went_where(run, reports_root, smtp_server):
     inbox, port, logins = smtp_server
     with_smtp(reports_root, port)
     result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", "--send")
-    assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr == "warning: zhou has no e-mail address; 1 reminder(s) not mailed\n"
+    assert result.exit_code == 1  # zhou has no address
+    assert result.stdout == (
+        "email  林海 (lin)    2 reminders  sent to lin@example.com\n"
+        "email  钱军 (qian)   1 reminder   sent to qian@example.com\n"
+        "email  张伟 (zhang)  7 reminders  sent to zhang@example.com\n"
+        "email  王芳 (wang)   3 reminders  sent to wang@example.com\n"
+        "email  周杰 (zhou)   1 reminder   FAILED: no e-mail address\n"
+        "email  赵敏 (zhao)   1 reminder   sent to zhao@example.com\n")
+    assert result.stderr == ("error: 1 of 6 deliveries failed (FAILED above); a rerun today delivers only what "
+                             "is missing\n")
     assert [(e.mail_from, e.rcpt_tos) for e in inbox.envelopes] == [
         ("bot@example.com", [f"{who}@example.com"]) for who in ("lin", "qian", "zhang", "wang", "zhao")]
     zhao = inbox.messages()[-1]
@@ -184,20 +192,21 @@ def test_send_logs_in_with_the_password_from_the_environment(run, reports_root, 
     with_smtp(reports_root, port, ", username: bot")
     result = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send",
                  env={"SALESCTL_SMTP_PASSWORD": "s3cret"})
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "email  王芳 (wang)  3 reminders  sent to wang@example.com\n", "")
     assert logins == [("bot", "s3cret")] and [e.rcpt_tos for e in inbox.envelopes] == [["wang@example.com"]]
-    missing = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send",
+    missing = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send", "--resend",
                   env={"SALESCTL_SMTP_PASSWORD": None})
-    assert missing.exit_code == 1 and "SALESCTL_SMTP_PASSWORD is not" in missing.stderr
+    assert missing.exit_code == 1 and "FAILED to wang@example.com: smtp.username is set but SALESCTL_SMTP_PASSWORD " \
+                                      "is not" in missing.stdout
 
 
 def test_send_without_a_server_is_a_clear_error(run, reports_root):
-    from test_mail import free_port
-
     with_smtp(reports_root, free_port())
     result = run("-C", reports_root, "remind", "--to", "wang", "--as-of", "2026-06-30", "--send")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: cannot send mail through 127.0.0.1:") and "Traceback" not in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stdout.startswith("email  王芳 (wang)  3 reminders  FAILED to wang@example.com: cannot send mail "
+                                    "through 127.0.0.1:")
 
 
 def test_names_cannot_inject_headers(run, workspace, tmp_path):
@@ -227,6 +236,10 @@ def test_names_cannot_inject_headers(run, workspace, tmp_path):
     (["--send", "--outbox", "x"], "give one of --send, --outbox"),
     (["--send", "--format", "json"], "--format prints the reminders"),
     (["--format", "xml"], "--format"),
+    (["--via", "email"], "--via, --resend and --dry-run go with --send"),
+    (["--dry-run"], "--via, --resend and --dry-run go with --send"),
+    (["--send", "--via", "sms"], "'sms' is not one of 'email', 'wecom', 'dingtalk'"),
+    (["--send", "--via", "wecom"], "wecom is not a channel of notify in salesctl.yaml (it lists email)"),
 ])
 def test_bad_options_are_usage_errors(run, reports_root, args, message):
     result = run("-C", reports_root, "remind", "--as-of", "2026-06-30", *args)

@@ -39,6 +39,8 @@ COLUMNS = {
     "payments": "receivable idx date amount method ref",
     "collection_actions": "receivable idx date by channel note promised",
     "reviews": "id rep period reviewer self manager comment",
+    "activity": "rep date workdays calls effective_calls visits effective customers deals signed_amount target_calls "
+                "target_effective",
 }
 
 
@@ -259,7 +261,9 @@ def test_export_sqlite_reads_back_equal(run, root, ws, tmp_path):
     target = tmp_path / "out" / "sales.sqlite"
     result = run("-C", root, "export", "--format", "sqlite", "-o", target, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"exported 11 tables, 29 rows to {target}\n"
+    # 29 record rows + activity: zhang and wang, each day from CON-0001's signing (2026-02-20) to 2026-11-30:
+    # 9 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 = 284 days, 568 rows
+    assert result.stderr == f"exported 12 tables, 597 rows to {target}\n"
     connection = sqlite3.connect(target)
     for table in workspace_tables(ws, TODAY):
         stored = connection.execute(f'SELECT * FROM "{table.name}"').fetchall()
@@ -279,7 +283,7 @@ def test_export_sqlite_replaces_an_old_export(run, root, tmp_path):
 def test_export_csv_reads_back_equal(run, root, ws, tmp_path):
     target = tmp_path / "csv"
     result = run("-C", root, "export", "-o", target, "--as-of", AS_OF)
-    assert result.exit_code == 0 and "29 rows to" in result.stderr and "(11 files)" in result.stderr
+    assert result.exit_code == 0 and "597 rows to" in result.stderr and "(12 files)" in result.stderr
     assert sorted(p.name for p in target.iterdir()) == sorted(f"{name}.csv" for name in TABLE_NAMES)
     assert target.joinpath("customers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,")  # BOM: Excel
     for table in workspace_tables(ws, TODAY):

@@ -26,7 +26,7 @@ COMMANDS = {
     "sql": ("sql", "sql", "Run a read-only SQL query over the workspace."),
     "export": ("sql", "export", "Export the workspace tables to SQLite, CSV or Excel."),
     "schema": ("schema", "schema", "Print the JSON Schema of the record formats."),
-    "report": ("report", "report", "Overdue collection ledger, KPIs and performance reviews."),
+    "report": ("report", "report", "Overdue ledger, KPIs, reviews, sales activity, commission and bonus."),
     "remind": ("remind", "remind", "What each person must do today; print, write .eml or send."),
     "draft": ("draft", "draft", "Render a contract draft from a template."),
     "dashboard": ("dashboard", "dashboard", "One HTML page of charts for managers: collection, sales, reviews."),

@@ -25,9 +25,9 @@ from .options import read_workspace, strict_option
 def dashboard(period, output_path, fmt, strict):
     """One self-contained HTML page for managers: overdue balances by owner and aging, the largest
     overdue receivables, collected against what fell due, signed amount against target, signed
-    per month, the funnel and the review grades, each chart with its table. It opens offline,
-    mails as one attachment and prints on A4 landscape. Collection figures are as of --as-of;
-    sales and reviews are for the period. Charts need the optional extra:
+    per month, the funnel, calls per rep and week and the review grades, each chart with its
+    table. It opens offline, mails as one attachment and prints on A4 landscape. Collection
+    figures are as of --as-of; sales, activity and reviews are for the period. Charts need the optional extra:
     pip install 'salesctl[dashboard]'.
 
     \b
@@ -56,7 +56,7 @@ def dashboard(period, output_path, fmt, strict):
         text = render(doc, ws.config, _command(chosen.label, app))
     else:
         text = output.render_rows([], [], fmt, document=doc)
-    _write(text.encode("utf-8"), output_path)
+    _write(text, output_path)
 
 
 def _command(period: str, app) -> str:
@@ -65,17 +65,18 @@ def _command(period: str, app) -> str:
     return f"salesctl{rev} --as-of {app.today.isoformat()} dashboard --period {period}"
 
 
-def _write(data: bytes, path: Path | None):
+def _write(text: str, path: Path | None):
+    """To standard output (UTF-8 whatever the terminal), or to a file replaced whole, as report -o does."""
     if path is None:
-        stream = sys.stdout.buffer
-        stream.write(data)
-        stream.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
         return
-    from ..query.export import replacing
+    from ..query.export import ExportError, write_text
 
     try:
-        with replacing(path) as temporary:
-            temporary.write_bytes(data)
+        write_text(path, text)
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
     except OSError as exc:
         click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
         raise click.exceptions.Exit(2)

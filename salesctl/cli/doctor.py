@@ -16,13 +16,16 @@ MARKS = {"ok": "ok", "warning": "WARN", "error": "FAIL", "skipped": "--"}
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
-              help="How long to wait for the SMTP server.")
+              help="How long to wait for the SMTP server and the group robots.")
+@click.option("--online", is_flag=True, help="Also send a test message: an e-mail to smtp.from, and a post in the "
+                                             "group of each robot of notify.")
 @global_options
-def doctor(fmt, timeout):
+def doctor(fmt, timeout, online):
     """Check the environment a cron job runs in: the workspace is found and loads, no write was left
     half done (one is finished and reported), the cache is writable, git is there, writers know who
     is writing, the SMTP server (when salesctl.yaml has an smtp section) accepts a connection and the
-    login, and the output can carry Chinese text.
+    login, each group robot of notify has its webhook URL (and secret) in the environment, and the
+    output can carry Chinese text. With --online it sends a test message on each of them.
 
     Run it the way cron runs salesctl (same user, PATH and environment), ideally from cron itself.
     Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when no workspace is found.
@@ -30,10 +33,12 @@ def doctor(fmt, timeout):
     \b
     Example:
       salesctl -C /srv/acme-sales doctor
+      salesctl doctor --online
       * * * * * cd /srv/acme-sales && salesctl doctor > /tmp/salesctl-doctor.txt 2>&1
     """
     app = app_context()
-    found = checks.run_checks(app.workspace_dir, today=app.today, encoding=sys.stdout.encoding, timeout=timeout)
+    found = checks.run_checks(app.workspace_dir, today=app.today, encoding=sys.stdout.encoding, timeout=timeout,
+                               online=online)
     if fmt == "json":
         click.echo(to_json({"checks": [c.as_dict() for c in found], "ok": not checks.failed(found)}), nl=False)
     else:

@@ -1,13 +1,18 @@
-"""`salesctl report overdue|kpi|review`: parse options, call `salesctl.reports`, render."""
+"""`salesctl report overdue|kpi|review|activity|commission`: parse options, call `salesctl.reports`, render."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 import click
 
-from ..model.periods import Period, PeriodError, parse_period, period_range
+from ..model.periods import BUCKETS, Period, PeriodError, parse_period, period_range
 from ..render import output
 from ..render.output import Places
 from ..render.headings import headings
+from ..reports.activity import ACTIVITY_KEYS, activity_report, activity_reps
+from ..reports.commission import DETAIL_COLUMNS, PAYROLL_COLUMNS, commission_report, detail_lines, payroll_lines
 from ..reports.kpi import KPI_KEYS, kpi_report
 from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
 from ..reports.review import review_report
@@ -21,7 +26,7 @@ LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner"
 @click.group()
 @global_options
 def report():
-    """Overdue collection ledger, KPIs and performance reviews, as of --as-of.
+    """Overdue collection ledger, KPIs, performance reviews, sales activity and pay, as of --as-of.
 
     \b
     Example:
@@ -132,14 +137,15 @@ def kpi(period, start, end, by, fmt, strict):
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict)
     doc = kpi_report(ws, chosen, app_context().today, by=by)
-    key = ["group"] if by == "group" else ["rep", "name"]
+    columns = ["group"] if by == "group" else ["rep", "name"]
+    columns += [*KPI_KEYS, "rank"]
     if fmt in ("json", "yaml", "csv"):
-        click.echo(output.render_rows(doc["rows"], [*key, *KPI_KEYS], fmt, document=doc), nl=False)
+        click.echo(output.render_rows(doc["rows"], columns, fmt, document=doc), nl=False)
         return
     words = headings(ws.config.locale)
-    rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
+    rows = [_kpi_cells(row) for row in [*doc["rows"], {columns[0]: words["total_row"], **doc["total"]}]]
     click.echo(f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
-    click.echo(output.to_table(rows, [*key, *KPI_KEYS], words), nl=False)
+    click.echo(output.to_table(rows, columns, words), nl=False)
 
 
 def _kpi_cells(row: dict) -> dict:
@@ -150,8 +156,8 @@ def _kpi_cells(row: dict) -> dict:
     return cells
 
 
-def _chosen_period(period, start, end) -> Period:
-    """--period P, or --from/--to together, else the year of --as-of."""
+def _chosen_period(period, start, end, default: str = "%Y") -> Period:
+    """--period P, or --from/--to together, else the year (or `default`'s period) of --as-of."""
     if period is not None and (start or end):
         raise click.UsageError("give either --period or --from/--to, not both")
     if (start is None) != (end is None):
@@ -159,7 +165,7 @@ def _chosen_period(period, start, end) -> Period:
     try:
         if start is not None:
             return period_range(start.date(), end.date())
-        return parse_period(period if period is not None else str(app_context().today.year))
+        return parse_period(period if period is not None else app_context().today.strftime(default))
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period" if period else "--from/--to")
 
@@ -186,7 +192,7 @@ def review(period, fmt, strict):
     ws = read_workspace(strict)
     doc = review_report(ws, app_context().today, chosen)
     names = [i["name"] for i in ws.config.review["indicators"]]
-    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade"]
+    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade", "parts", "rank"]
     if fmt in ("json", "yaml"):
         click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
         return
@@ -197,9 +203,161 @@ def review(period, fmt, strict):
         return
     words = headings(ws.config.locale)
     for row in rows:
-        for column in columns[4:-1]:
+        for column in columns[4:-3]:
             if row[column] is not None:
                 row[column] = Places(row[column], 1)
     click.echo(f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n")
     if rows:
         click.echo(output.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}}), nl=False)
+
+
+# --- activity ----------------------------------------------------------------------------
+
+PERIOD_OPTIONS = [
+    click.option("--period", metavar="P", help="YYYY, YYYY-Qn or YYYY-MM (default: the month of --as-of)."),
+    click.option("--from", "start", type=DATE, metavar="DATE", help="First day of a custom period (with --to)."),
+    click.option("--to", "end", type=DATE, metavar="DATE", help="Last day of a custom period (with --from)."),
+]
+
+
+def period_options(f):
+    for option in reversed(PERIOD_OPTIONS):
+        f = option(f)
+    return f
+
+
+@report.command()
+@period_options
+@click.option("--by", type=click.Choice(BUCKETS), default="day", show_default=True,
+              help="One row per rep and day, ISO week (Monday to Sunday) or month.")
+@click.option("--rep", metavar="ID", help="Only this team member.")
+@click.option("--group", metavar="G", help="Only the reps of this team group.")
+@format_option()
+@strict_option
+@global_options
+def activity(period, start, end, by, rep, group, fmt, strict):
+    """Sales activity per rep and day, week or month: calls (phone visits), effective communications,
+    customers reached, deals, per-workday rates against the daily targets; every bucket of the
+    period for every rep, and a total row. Working days follow `calendar` in salesctl.yaml.
+
+    \b
+    Example:
+      salesctl report activity --period 2026-11 --by week --as-of 2026-11-30
+      salesctl report activity --from 2026-11-02 --to 2026-11-06 --rep zhang --format csv
+    """
+    chosen = _chosen_period(period, start, end, default="%Y-%m")
+    if rep is not None and group is not None:
+        raise click.UsageError("give --rep or --group, not both")
+    ws = read_workspace(strict)
+    if rep is not None and ws.member(rep) is None:
+        raise click.BadParameter(f"{rep!r} is not a team member", param_hint="--rep")
+    if group is not None and not any(m.get("group") == group for m in ws.config.team):
+        raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
+    doc = activity_report(ws, chosen, app_context().today, by=by, reps=activity_reps(ws, rep=rep, group=group))
+    columns = ["rep", "name", "bucket", *ACTIVITY_KEYS]
+    if fmt in ("json", "yaml", "csv"):
+        click.echo(output.render_rows(doc["rows"], columns, fmt, document=doc), nl=False)
+        return
+    words = headings(ws.config.locale)
+    rows = [_rate_cells(row) for row in [*doc["rows"], {"rep": words["total_row"], **doc["total"]}]]
+    click.echo(f"{words['activity_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
+    click.echo(output.to_table(rows, columns, {**words, "bucket": words[by]}), nl=False)
+
+
+def _rate_cells(row: dict) -> dict:
+    cells = dict(row)
+    for name in ("calls_per_day", "effective_per_day"):
+        if cells[name] is not None:
+            cells[name] = Places(cells[name], 1)
+    return cells
+
+
+# --- commission --------------------------------------------------------------------------
+
+@report.command()
+@period_options
+@click.option("--detail", is_flag=True, help="Also list the payments or contracts behind each base and the "
+                                             "receivables clawed back.")
+@click.option("-o", "--output", "path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to FILE instead of standard output; a .xlsx FILE gets an Excel workbook.")
+@format_option()
+@strict_option
+@global_options
+def commission(period, start, end, detail, path, fmt, strict):
+    """Commission and performance bonus per rep for a period, for payroll: the base (collected or
+    signed), attainment and threshold, the tier lines (marginal or whole, as salesctl.yaml says),
+    accelerator, clawback of written-off balances, the bonus of the review grade, and the total.
+
+    \b
+    Example:
+      salesctl report commission --period 2026-11 --as-of 2026-11-30
+      salesctl report commission --period 2026-Q3 --detail --format csv > commission-2026-Q3.csv
+      salesctl report commission --period 2026-11 --detail -o commission-2026-11.xlsx
+    """
+    chosen = _chosen_period(period, start, end, default="%Y-%m")
+    ws = read_workspace(strict)
+    doc = commission_report(ws, chosen, app_context().today, detail=detail)
+    words = headings(ws.config.locale)
+    if path is not None and path.suffix.lower() == ".xlsx":
+        from ..query.export import write_xlsx
+
+        _write(path, lambda: write_xlsx(_payroll_sheets(doc, detail, words), path))
+        return
+    if fmt in ("json", "yaml"):
+        text = output.render_rows([], [], fmt, document=doc)
+    elif fmt == "csv":
+        text = output.to_csv(detail_lines(doc), DETAIL_COLUMNS) if detail else output.to_csv(payroll_lines(doc),
+                                                                                             PAYROLL_COLUMNS)
+    else:
+        text = _commission_table(doc, detail, words)
+    if path is None:
+        click.echo(text, nl=False)
+    else:
+        from ..query.export import write_text
+
+        _write(path, lambda: write_text(path, text))
+
+
+def _commission_table(doc: dict, detail: bool, words: dict) -> str:
+    columns = list(PAYROLL_COLUMNS[3:])
+    total = {"rep": words["total_row"], **doc["total"]}
+    text = (f"{words['commission_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n"
+            f"{words['base']}: {words['base_' + doc['base']]} ({doc['base']}); "
+            f"{words['commission_method']}: {words['method_' + doc['method']]} ({doc['method']})\n\n")
+    text += output.to_table([*payroll_lines(doc, table=True), total], columns, {**words, "total": words["pay_total"]})
+    if detail:
+        text += f"\n{words['detail_title']}\n\n" + output.to_table(detail_lines(doc), list(DETAIL_COLUMNS[1:]), words)
+    return text
+
+
+def _payroll_sheets(doc: dict, detail: bool, words: dict) -> list:
+    """The workbook: sheet `commission` (one line per rep, then the total line) and, with --detail, `detail`."""
+    total = {"period": doc["period"], "rep": words["total_row"], **doc["total"]}
+    sheets = [_sheet("commission", [*payroll_lines(doc), total], PAYROLL_COLUMNS)]
+    if detail:
+        sheets.append(_sheet("detail", detail_lines(doc), DETAIL_COLUMNS))
+    return sheets
+
+
+def _sheet(name: str, lines: list, columns):
+    """A workbook sheet of flat lines: money columns as amounts, the rest as they are."""
+    from ..model.records import Field
+    from ..query.tables import Column, Table
+
+    money_columns = {c for c in columns if any(isinstance(line.get(c), Decimal) for line in lines)}
+    return Table(name, [Column(c, Field("amount" if c in money_columns else "text"), (c,)) for c in columns], (),
+                 [tuple(line.get(c) for c in columns) for line in lines])
+
+
+def _write(path: Path, write):
+    """Write a report file; an extra that is missing or a file that cannot be written is exit 2."""
+    from ..query.export import ExportError
+
+    try:
+        write()
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
+    except OSError as exc:
+        click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
+        raise click.exceptions.Exit(2)
+    click.echo(f"wrote {path}", err=True)

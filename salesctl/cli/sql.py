@@ -29,8 +29,8 @@ def sql(statement, timeout, memory_mb, fmt, strict):
     """Run one read-only SQL statement over an in-memory SQLite database of the workspace.
 
     Tables: team, customers, contacts, visits, contracts, contract_items, approvals, receivables,
-    payments, collection_actions, reviews; derived columns (balance, status, days_overdue, bucket,
-    pending_stage, days_since_contact, ...) are computed as of --as-of. Money is REAL and prints
+    payments, collection_actions, reviews, activity (per rep and day); derived columns (balance,
+    status, days_overdue, bucket, pending_stage, days_since_contact, ...) are computed as of --as-of. Money is REAL and prints
     with 2 decimals. Statements that write, or call a function salesctl does not offer, are
     refused (exit 1); one that runs past --timeout or --memory is stopped (exit 1).
 

@@ -129,13 +129,34 @@ def funnel(rows: list[dict], words: dict) -> dict:
     ])
 
 
-def grades(rows: list[dict], order: list[str], words: dict) -> dict:
-    """Reviews per grade, stacked by review period. rows: {grade, period, count}."""
-    tallest = max(sum(r["count"] for r in rows if r["grade"] == grade) for grade in {r["grade"] for r in rows})
+def grades(rows: list[dict], words: dict) -> dict:
+    """Reviews per grade, the grades in the order of the config. rows: {grade, count}."""
+    tallest = max(row["count"] for row in rows)
     step = -(-tallest // 8)  # whole numbers only, at most 8 gridlines
-    return _chart(rows, 160, mark="bar", encoding={
-        "x": _field("grade", "nominal", words["grade"], sort=order, scale={"domain": order}, axis={"labelAngle": 0}),
-        "y": _field("count", "quantitative", words["dashboard_reviews_count"], aggregate="sum",
+    order = [row["grade"] for row in rows]
+    return _chart(rows, 160, mark={"type": "bar", "color": BLUE}, encoding={
+        "x": _field("grade", "nominal", words["grade"], sort=order, axis={"labelAngle": 0}),
+        "y": _field("count", "quantitative", words["dashboard_reviews_count"],
                     axis={"values": list(range(0, tallest + step, step)), "format": "d"}),
-        "color": _field("period", "nominal", words["period"]),
     })
+
+
+def calls_per_week(rows: list[dict], reps: list[str], weeks: list[str], words: dict) -> dict:
+    """Two grids of reps by ISO week, shaded by calls and by effective calls (colour classes, so that
+    the legends are symbols: a gradient legend would need an SVG id, and ids must not repeat in a
+    page). rows: {rep (a name), week (YYYY-Www), calls, effective_calls}."""
+    values = [{"rep": row["rep"], "week": row["week"], "calls": row["calls"], "effective": row["effective_calls"]}
+              for row in rows]
+    rep = _field("rep", "nominal", None, sort=reps)
+    week = _field("week", "ordinal", None, sort=weeks, axis={"labelExpr": "slice(datum.label, 5)", "labelAngle": 0})
+
+    def grid(name: str, title: str, scheme: str, **y_axis) -> dict:
+        return {"mark": "rect", "width": WIDTH, "height": _height(len(reps)), "encoding": {
+            "x": {**week, "title": title}, "y": {**rep, **y_axis},
+            "color": _field(name, "quantitative", title, legend={"format": "d"},
+                            scale={"type": "quantize", "scheme": scheme, "nice": True}),
+        }}
+
+    return {"data": {"values": values}, "spacing": 16, "resolve": {"scale": {"color": "independent"}},
+            "hconcat": [grid("calls", words["calls"], "blues"),
+                        grid("effective", words["effective_calls"], "greens", axis=None)]}

@@ -1,8 +1,8 @@
 """The dashboard's figures, gathered by calling the report functions with the dashboard's options.
 
 Every number the page shows is taken from a report document computed here (`report overdue`,
-`report kpi`, `report review`), so it equals that report's JSON for the same --as-of and period
-by construction. The few counts no report prints (what fell due per month, the first two steps
+`report kpi`, `report activity --by week`, `report review`), so it equals that report's JSON for
+the same --as-of and period by construction. The few counts no report prints (what fell due per month, the first two steps
 of the funnel) are defined next to the report figure they stand beside.
 """
 
@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from ..model.periods import Period, parse_period
-from ..reports.kpi import Tally, kpi_reports, rep_tallies
+from ..reports.activity import activity_report
+from ..reports.kpi import Facts, Tally, kpi_report, rep_tallies
 from ..reports.overdue import overdue_report
 from ..reports.review import review_report
 
@@ -38,13 +39,16 @@ def dashboard_figures(ws, period: Period, as_of: date) -> dict:
     records = ws.records
     has_sales = bool(records["contracts"] or records["visits"] or ws.config.targets)
     collection_months, sales_months = months_ending(as_of), months_ending(min(period.end, as_of))
-    wanted = list({p.label: p for p in (period, *collection_months, *sales_months)}.values())
-    kpi = dict(zip((p.label for p in wanted), kpi_reports(ws, wanted, as_of)))
-    reviews = review_report(ws, as_of, period)
+    facts = Facts(ws, as_of)  # the workspace indexed once for every report below
+    periods = {p.label: p for p in (period, *collection_months, *sales_months)}
+    kpi = {label: kpi_report(ws, p, as_of, facts=facts) for label, p in periods.items()}
+    reviews = review_report(ws, as_of, period, facts=facts)
+    activity = activity_report(ws, period, as_of, by="week")
     return {
         "period": period.label, "start": period.start, "end": period.end, "as_of": as_of,
         "collection": collection_figures(ws, as_of, collection_months, kpi) if records["receivables"] else None,
-        "sales": sales_figures(ws, period, as_of, sales_months, kpi) if has_sales else None,
+        "sales": sales_figures(ws, period, as_of, sales_months, kpi, facts) if has_sales else None,
+        "activity": activity if activity["total"]["calls"] else None,
         "reviews": reviews if reviews["rows"] else None,
     }
 
@@ -81,17 +85,17 @@ def fell_due(ws, months: list[Period], as_of: date) -> dict[str, Decimal]:
 
 # --- sales -------------------------------------------------------------------------------
 
-def sales_figures(ws, period: Period, as_of: date, months: list[Period], kpi: dict) -> dict:
+def sales_figures(ws, period: Period, as_of: date, months: list[Period], kpi: dict, facts: Facts) -> dict:
     """`report kpi` for the period (signed amount and target per rep), signed amount per month
     over the 12 months up to the end of the period (or --as-of, when earlier), and the funnel."""
     return {
         "kpi": kpi[period.label],
         "months": [{"month": m.label, "signed_amount": kpi[m.label]["total"]["signed_amount"]} for m in months],
-        "funnel": funnel(ws, period, as_of, kpi[period.label]["total"]),
+        "funnel": funnel(ws, period, as_of, kpi[period.label]["total"], facts),
     }
 
 
-def funnel(ws, period: Period, as_of: date, kpi_total: dict) -> dict:
+def funnel(ws, period: Period, as_of: date, kpi_total: dict, facts: Facts | None = None) -> dict:
     """Visited customers → prospects → new customers in the period, over the whole team.
 
     visited_customers: distinct customers visited in the period; prospects: those of them with no
@@ -100,7 +104,7 @@ def funnel(ws, period: Period, as_of: date, kpi_total: dict) -> dict:
     the period, so the last step is not always part of the first two.
     """
     team = Tally()
-    for tally in rep_tallies(ws, period, as_of).values():
+    for tally in rep_tallies(ws, period, as_of, facts).values():
         team = team.merge(tally)
     return {
         "visited_customers": len({visit["customer"] for visit in team.visits}),

@@ -9,6 +9,7 @@ escaped. The page prints on A4 landscape, two charts side by side.
 from __future__ import annotations
 
 import html
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -31,6 +32,7 @@ header p, .note, footer { color: #555; margin: 4px 0; }
 .card .label { display: block; color: #555; font-size: 12px; }
 .card .value { font-size: 18px; font-weight: bold; }
 .grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px 16px; align-items: start; }
+.wide { grid-column: 1 / -1; }
 figure { margin: 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { font-weight: bold; margin: 4px 0; }
 .chart svg { display: block; max-width: 100%%; height: auto; }
@@ -62,6 +64,7 @@ class Figure(NamedTuple):
     spec: dict | None     # the chart; None for a table shown as it is
     tables: list          # [Table]: the chart's data (in <details>), or the table itself
     note: str = ""        # said under the caption (what a figure means, why it is empty)
+    wide: bool = False    # across both columns of the grid
 
 
 class Section(NamedTuple):
@@ -79,6 +82,7 @@ def render(doc: dict, config, command: str) -> str:
     sections = [
         collection_section(doc["collection"], config, words),
         sales_section(doc["sales"], words),
+        activity_section(doc["activity"], doc["as_of"], words),
         reviews_section(doc["reviews"], config, words),
     ]
     return document(doc, sections, config, words, command)
@@ -165,29 +169,47 @@ def _funnel(funnel: dict, period: str, words: dict) -> Figure:
                   f"{words['conversion_rate']} {cell_text(rate, table=True)}" if rate is not None else "")
 
 
-def reviews_section(report: dict | None, config, words: dict) -> Section:
-    title = words["dashboard_reviews"]
+def activity_section(report: dict | None, as_of: date, words: dict) -> Section:
+    """Calls and effective calls per rep and ISO week, the weeks begun by --as-of."""
+    title = words["dashboard_activity"]
     if report is None:
+        return Section("activity", title, [], [], words["dashboard_no_calls"])
+    year, week, _ = as_of.isocalendar()
+    rows = [row for row in report["rows"] if row["bucket"] <= f"{year}-W{week:02d}"]
+    reps = list(dict.fromkeys(row["name"] or row["rep"] for row in rows))
+    weeks = list(dict.fromkeys(row["bucket"] for row in rows))
+    total = report["total"]
+    cards = [(words[key], _tenth(total[key]) if key.endswith("per_day") else total[key], "")
+             for key in ("calls", "effective_calls", "calls_per_day", "effective_per_day")]
+    cells = [{"rep": row["name"] or row["rep"], "week": row["bucket"], "calls": row["calls"],
+              "effective_calls": row["effective_calls"]} for row in rows]
+    tables = [Table([words[key], *weeks], [[rep, *(c[key] for c in cells if c["rep"] == rep)] for rep in reps])
+              for key in ("calls", "effective_calls")]
+    figure = Figure("calls-per-week", f"{words['dashboard_calls_per_week']} {report['period']}",
+                    charts.calls_per_week(cells, reps, weeks, words), tables, wide=True)
+    return Section("activity", title, cards, [figure])
+
+
+def reviews_section(report: dict | None, config, words: dict) -> Section:
+    """The grades of the period: the reviews of exactly the period and the roll-ups of shorter ones
+    (the ranked rows of `report review`), one per rep."""
+    title = words["dashboard_reviews"]
+    rows = [row for row in report["rows"] if row["period"] == report["period"]] if report else []
+    if not rows:
         return Section("reviews", title, [], [], words["dashboard_no_reviews"])
-    order = list(config.review["grades"])
-    counts: dict = {}
-    for row in report["rows"]:
-        key = (row["grade"] or "", row["period"])
-        counts[key] = counts.get(key, 0) + 1
-    chart_rows = [{"grade": grade, "period": period, "count": n}
-                  for (grade, period), n in sorted(counts.items(), key=lambda item: (_rank(item[0][0], order), item[0][1]))]
-    count_table = Table([words["grade"], words["period"], words["dashboard_reviews_count"]],
-                        [[r["grade"], r["period"], r["count"]] for r in chart_rows])
-    review_table = Table([words["review"], words["name"], words["period"], words["total"], words["grade"]],
-                         [[row["review"], row["name"] or row["rep"], row["period"], _tenth(row["total"]), row["grade"]]
-                          for row in report["rows"]])
-    figure = Figure("grades", f"{words['dashboard_grades']} {report['period']}",
-                    charts.grades(chart_rows, order, words), [count_table, review_table])
+    grades = [*config.review["grades"], *sorted({row["grade"] or "" for row in rows} - set(config.review["grades"]))]
+    counts = [{"grade": grade, "count": sum(1 for row in rows if (row["grade"] or "") == grade)} for grade in grades]
+    count_table = Table([words["grade"], words["dashboard_reviews_count"]], [[c["grade"], c["count"]] for c in counts])
+    review_table = Table([words["name"], words["review"], words["parts"], words["total"], words["grade"], words["rank"]],
+                         [[row["name"] or row["rep"], row["review"], row["parts"], _tenth(row["total"]), row["grade"],
+                           row["rank"]] for row in rows])
+    figure = Figure("grades", f"{words['dashboard_grades']} {report['period']}", charts.grades(counts, words),
+                    [count_table, review_table])
     return Section("reviews", title, [], [figure])
 
 
 def _tenth(score: float | None) -> Places | None:
-    """A review total as the report table shows it: one decimal (90.0, not 90)."""
+    """A score or a rate as the report tables show it: one decimal (90.0, not 90)."""
     return None if score is None else Places(score, 1)
 
 
@@ -237,7 +259,8 @@ def _section(section: Section, locale: str, words: dict) -> str:
 
 def _figure(figure: Figure, locale: str, words: dict) -> str:
     esc = html.escape
-    out = [f'<figure id="{figure.key}"><figcaption>{esc(figure.caption)}</figcaption>']
+    wide = ' class="wide"' if figure.wide else ""
+    out = [f'<figure id="{figure.key}"{wide}><figcaption>{esc(figure.caption)}</figcaption>']
     if figure.note:
         out.append(f'<p class="note">{esc(figure.note)}</p>')
     tables = "".join(_table(t) for t in figure.tables)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from . import fields as F
 from .parsed import position
+from .payconfig import DEFAULT_COMMISSION, read_pay_settings
+from .periods import Calendar
 from .problems import Problem, problem
 
 CONFIG_FILE = "salesctl.yaml"
@@ -41,7 +44,16 @@ DEFAULT_REVIEW = {
     "grades": {"A": 90, "B": 75, "C": 60, "D": 0},
 }
 DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com", "starttls": False, "username": None}
-TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp")
+CHANNELS = ("email", "wecom", "dingtalk")
+NOTIFY_KEYS = ("via", "webhook_env", "secret_env")
+DEFAULT_NOTIFY = [{"via": "email", "webhook_env": None, "secret_env": None}]
+WEBHOOK_ENV = {"wecom": "SALESCTL_WECOM_WEBHOOK", "dingtalk": "SALESCTL_DINGTALK_WEBHOOK"}
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+URL_LIKE = re.compile(r"(?i)^\s*[a-z][a-z0-9+.-]*://|qyapi\.weixin\.qq\.com|oapi\.dingtalk\.com|access_token=")
+SECRET_LIKE = re.compile(r"SEC[0-9a-fA-F]{32,}")  # a DingTalk robot secret: SEC and 64 hex digits
+MOBILE = re.compile(r"[0-9+\- ]+")
+TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp", "notify", "calendar",
+            "activity", "commission", "bonus")
 
 
 @dataclass
@@ -54,6 +66,11 @@ class Config:
     rules: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_RULES))
     review: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_REVIEW))
     smtp: dict = field(default_factory=lambda: dict(DEFAULT_SMTP))
+    notify: list = field(default_factory=lambda: copy.deepcopy(DEFAULT_NOTIFY))
+    calendar: Calendar = field(default_factory=Calendar)
+    activity: dict = field(default_factory=dict)  # role or team id -> {calls, effective}: daily targets
+    commission: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMMISSION))
+    bonus: dict = field(default_factory=dict)  # month|quarter|year -> grade -> Decimal
     positions: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -74,6 +91,10 @@ class Config:
             low = edge + 1
         labels.append(f"{low}+")
         return labels
+
+    def daily_targets(self, member: dict) -> dict:
+        """A member's daily activity targets {calls, effective}: those of its team id, else of its role."""
+        return self.activity.get(member["id"], self.activity.get(member.get("role"), {}))
 
     def pos(self, *keys):
         return position(self.positions, keys)
@@ -170,6 +191,8 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
     _rules(c, raw)
     _review(c, raw)
     _smtp(c, raw)
+    _notify(c, raw)
+    read_pay_settings(c, raw, ROLES)
     return cfg, c.problems
 
 
@@ -189,8 +212,8 @@ def _team(c: _Checker, raw):
             c.bad(at, "a team member must be a mapping {id, name, role, ...}")
             continue
         for key in m:
-            if key not in ("id", "name", "role", "group", "manager", "email"):
-                c.unknown(at + (key,), ("id", "name", "role", "group", "manager", "email"))
+            if key not in ("id", "name", "role", "group", "manager", "email", "mobile"):
+                c.unknown(at + (key,), ("id", "name", "role", "group", "manager", "email", "mobile"))
         member_id, code, message = F.parse_id(m.get("id"))
         if code:
             c.bad(at + ("id",), f"team member id: {message}")
@@ -216,9 +239,13 @@ def _team(c: _Checker, raw):
         if group is not None and not isinstance(group, str):
             c.bad(at + ("group",), f"team member {member_id!r}: group must be text")
             group = None
+        mobile = _text(m.get("mobile"))
+        if mobile is not None and (not isinstance(mobile, str) or not MOBILE.fullmatch(mobile)):
+            c.bad(at + ("mobile",), f"team member {member_id!r}: mobile must be digits (with +, - or spaces)")
+            mobile = None
         c.cfg.team.append({
             "id": member_id, "name": str(m.get("name") or member_id), "role": m.get("role"),
-            "group": group, "manager": manager, "email": email,
+            "group": group, "manager": manager, "email": email, "mobile": mobile,
         })
     for m in c.cfg.team:
         if m["manager"] is not None and m["manager"] not in seen:
@@ -383,3 +410,56 @@ def _smtp(c: _Checker, raw):
             c.bad(("smtp", key), f"smtp.{key} must be text")
             continue
         c.cfg.smtp[key] = value
+
+
+
+def _notify(c: _Checker, raw):
+    """Where `remind --send` delivers. Webhook URLs and secrets are read from the environment only:
+    salesctl.yaml is committed, and whoever reads a webhook URL can post in the group."""
+    if "notify" not in raw:
+        return
+    channels = raw["notify"]
+    if not isinstance(channels, list) or not channels:
+        c.bad(("notify",), "notify must list the channels, e.g. [{via: email}, {via: wecom}]")
+        return
+    parsed = []
+    for i, entry in enumerate(channels):
+        at = ("notify", i)
+        if not isinstance(entry, dict):
+            c.bad(at, "a notify channel is a mapping {via, webhook_env, secret_env}")
+            continue
+        before = len(c.problems)
+        for key, value in entry.items():
+            if isinstance(value, str) and URL_LIKE.search(value):
+                c.bad(at + (key,), "notify: a webhook URL does not belong in salesctl.yaml (it is committed, and "
+                                   "anyone who reads it can post in the group): put it in an environment variable "
+                                   "and give that variable's name as webhook_env")
+            elif key not in NOTIFY_KEYS:
+                c.unknown(at + (key,), NOTIFY_KEYS)
+        via = entry.get("via")
+        if via not in CHANNELS:
+            c.bad(at + ("via",) if "via" in entry else at, f"notify: via {via!r} is not one of {', '.join(CHANNELS)}")
+        elif via in (p["via"] for p in parsed):
+            c.bad(at + ("via",), f"notify: {via} is listed twice")
+        channel = {"via": via, "webhook_env": None, "secret_env": None}
+        for key in ("webhook_env", "secret_env"):
+            name = entry.get(key)
+            if name is None or via not in CHANNELS or isinstance(name, str) and URL_LIKE.search(name):
+                continue
+            if via == "email" or (via == "wecom" and key == "secret_env"):
+                c.bad(at + (key,), f"notify: {via} takes no {key}"
+                                   + (" (WeCom group robots do not sign their requests)" if via == "wecom" else ""))
+            elif not isinstance(name, str) or not ENV_NAME.fullmatch(name):
+                c.bad(at + (key,), f"notify: {key} {name!r} is not the name of an environment variable")
+            elif SECRET_LIKE.fullmatch(name):
+                c.bad(at + (key,), f"notify: {key} looks like the robot's secret itself; a secret does not belong in "
+                                   f"salesctl.yaml: put it in an environment variable and give that variable's name")
+            else:
+                channel[key] = name
+        if any(p.is_error for p in c.problems[before:]):
+            continue  # a channel set up wrongly is not used (validate names the mistake)
+        if via != "email" and channel["webhook_env"] is None:
+            channel["webhook_env"] = WEBHOOK_ENV[via]
+        parsed.append(channel)
+    if parsed:
+        c.cfg.notify = parsed

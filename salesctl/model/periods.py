@@ -1,10 +1,11 @@
-"""Report periods: `YYYY`, `YYYY-Qn`, `YYYY-MM`, or an explicit from/to range."""
+"""Report periods (`YYYY`, `YYYY-Qn`, `YYYY-MM`, or an explicit from/to range), the buckets a
+period splits into (days, ISO weeks, months) and the working-day calendar."""
 
 from __future__ import annotations
 
 import re
 from calendar import monthrange
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from .fields import DATE_MAX, DATE_MIN
@@ -62,3 +63,61 @@ def period_range(start: date, end: date) -> Period:
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def calendar_period(period: Period) -> Period | None:
+    """The month, quarter or year a period is exactly (a --from/--to range may be one); None otherwise."""
+    if period.kind != "range":
+        return period
+    start = period.start
+    for label in (f"{start.year}-{start.month:02d}", quarter_of(start), str(start.year)):
+        candidate = parse_period(label)
+        if candidate.end == period.end and candidate.start == start:
+            return candidate
+    return None
+
+
+BUCKETS = ("day", "week", "month")
+
+
+def buckets(period: Period, by: str) -> list[Period]:
+    """The days, ISO weeks (Monday to Sunday) or calendar months of a period, each clipped to it.
+
+    Labels: `YYYY-MM-DD`, `YYYY-Www` (the ISO year and week, so 2027-01-01 is in 2026-W53), `YYYY-MM`.
+    """
+    out, cursor = [], period.start
+    while cursor <= period.end:
+        if by == "day":
+            end, label = cursor, cursor.isoformat()
+        elif by == "week":
+            year, week, weekday = cursor.isocalendar()
+            end, label = cursor + timedelta(days=7 - weekday), f"{year}-W{week:02d}"
+        elif by == "month":
+            end, label = date(cursor.year, cursor.month, monthrange(cursor.year, cursor.month)[1]), cursor.strftime("%Y-%m")
+        else:
+            raise ValueError(f"unknown bucket {by!r} (one of {', '.join(BUCKETS)})")
+        end = min(end, period.end)
+        out.append(Period(label, cursor, end))
+        cursor = end + timedelta(days=1)
+    return out
+
+
+class Calendar(NamedTuple):
+    """Working days: Monday to Friday, minus `holidays`, plus make-up `workdays` (调休)."""
+
+    holidays: frozenset = frozenset()
+    workdays: frozenset = frozenset()
+
+    def is_workday(self, day: date) -> bool:
+        return day in self.workdays or (day.weekday() < 5 and day not in self.holidays)
+
+    def workdays_in(self, start: date, end: date) -> int:
+        """The working days from start to end, both included (0 when end is before start)."""
+        days = (end - start).days + 1
+        if days <= 0:
+            return 0
+        weeks, rest = divmod(days, 7)
+        weekdays = 5 * weeks + sum(1 for i in range(rest) if (start.weekday() + i) % 7 < 5)
+        off = sum(1 for d in self.holidays if start <= d <= end and d.weekday() < 5 and d not in self.workdays)
+        extra = sum(1 for d in self.workdays if start <= d <= end and d.weekday() >= 5)
+        return weekdays - off + extra

@@ -48,7 +48,7 @@ def export(tables: list[Table], fmt: str, path: Path) -> list[Path]:
 
 
 @contextmanager
-def replacing(path: Path):
+def _replacing(path: Path):
     """A temporary name beside `path` (the writer creates the file, with the usual permissions),
     renamed onto `path` when the block succeeds and removed when it fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,11 +61,21 @@ def replacing(path: Path):
             temporary.unlink()
 
 
+def write_text(path: Path, text: str) -> Path:
+    """A report as text (UTF-8, with a byte-order mark for .csv so that Excel reads Chinese text)."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name (e.g. -o report.csv)")
+    with _replacing(path) as temporary:
+        encoding = "utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"
+        temporary.write_text(text, encoding=encoding)
+    return path
+
+
 def write_sqlite(tables: list[Table], path: Path) -> Path:
     """A SQLite database with the same tables `salesctl sql` queries."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder; a SQLite export is one file (e.g. -o sales.sqlite)")
-    with replacing(path) as temporary:
+    with _replacing(path) as temporary:
         connection = sqlite3.connect(temporary)
         try:
             with connection:
@@ -84,7 +94,7 @@ def write_csv(tables: list[Table], directory: Path) -> list[Path]:
     written = []
     for table in tables:
         target = directory / f"{table.name}.csv"
-        with replacing(target) as temporary:
+        with _replacing(target) as temporary:
             with open(temporary, "w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh, lineterminator="\r\n")
                 writer.writerow(table.column_names)
@@ -138,7 +148,7 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
             sheet.append([cell(sheet, value, m) for value, m in zip(row, money)])
         if table.rows:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
-    with replacing(path) as temporary:
+    with _replacing(path) as temporary:
         book.save(temporary)
     return path
 

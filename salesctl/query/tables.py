@@ -10,7 +10,9 @@ so a new field appears here by itself:
   collection_actions) whose first columns are the parent's id, named after the parent
   (`customer`, `contract`, `receivable`), and `idx`, the entry's position in the list from 0;
 - a list of values (tags) and the review scores (self, manager) are JSON text, for json_each()
-  and json_extract().
+  and json_extract();
+- `activity` holds every rep's figures of `report activity --by day`, one row per rep and day from
+  the first day any rep visited or signed to the as-of date.
 Values: text and dates (ISO) are TEXT, whole numbers and booleans (0/1) INTEGER, money and other
 numbers REAL. An amount has at most 15 significant digits (≤ 9,999,999,999,999.99, two decimals),
 which a REAL keeps exactly: it reads back as the same Decimal (`from_sql`).
@@ -27,10 +29,11 @@ from datetime import date
 from decimal import Decimal
 
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
+from ..reports.activity import daily_activity
 from .query import DERIVED, pick, record_row
 
 TABLE_NAMES = ("team", "customers", "contacts", "visits", "contracts", "contract_items", "approvals",
-               "receivables", "payments", "collection_actions", "reviews")
+               "receivables", "payments", "collection_actions", "reviews", "activity")
 CHILD_TABLES = {
     ("customers", "contacts"): "contacts",
     ("contracts", "items"): "contract_items",
@@ -39,6 +42,10 @@ CHILD_TABLES = {
     ("receivables", "collection"): "collection_actions",
 }
 TEAM_COLUMNS = ("id", "name", "role", "group", "manager", "email")
+ACTIVITY_COLUMNS = {"rep": Field("ref", ref="team"), "date": Field("date"), "workdays": Field("int"),
+                    "calls": Field("int"), "effective_calls": Field("int"), "visits": Field("int"),
+                    "effective": Field("int"), "customers": Field("int"), "deals": Field("int"),
+                    "signed_amount": Field("amount"), "target_calls": Field("int"), "target_effective": Field("int")}
 SQL_TYPES = {"amount": "REAL", "number": "REAL", "int": "INTEGER", "bool": "INTEGER"}
 
 
@@ -90,7 +97,8 @@ def child_columns(collection: str, field: str) -> list[Column]:
 
 def layout() -> dict[str, list[Column]]:
     """Every table's columns, in the order of TABLE_NAMES."""
-    tables = {"team": [Column(name, Field("text"), (name,)) for name in TEAM_COLUMNS]}
+    tables = {"team": [Column(name, Field("text"), (name,)) for name in TEAM_COLUMNS],
+              "activity": [Column(name, spec, (name,)) for name, spec in ACTIVITY_COLUMNS.items()]}
     for collection in COLLECTIONS:
         tables[collection] = record_columns(collection)
         for (parent, field), child in CHILD_TABLES.items():
@@ -114,10 +122,14 @@ def workspace_tables(ws, as_of: date) -> list[Table]:
                 if parent == collection:
                     for idx, entry in enumerate(row.get(field, ())):
                         rows[child].append((record.id, idx, *(pick(entry, c.path) for c in columns[child][2:])))
+    rows["activity"] = [(row["rep"], date.fromisoformat(row["bucket"]), *(row[c] for c in list(ACTIVITY_COLUMNS)[2:]))
+                        for row in daily_activity(ws, as_of)]
     return [Table(name, columns[name], _key(name), rows[name]) for name in TABLE_NAMES]
 
 
 def _key(name: str) -> tuple:
+    if name == "activity":
+        return ("rep", "date")
     for (parent, _), child in CHILD_TABLES.items():
         if child == name:
             return (SINGULAR[parent], "idx")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..model.fields import check_email
 
+PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
@@ -75,31 +76,79 @@ def write_eml(message: EmailMessage, path: Path) -> Path:
     return path
 
 
-def send_messages(messages: list[EmailMessage], smtp: dict, password: str | None, *, timeout: float = 30) -> list[str]:
-    """Deliver over one SMTP connection (config `smtp`); the refusals, one line per message not taken.
+class Refused(MailError):
+    """The server would not take one message (its recipient, sender or content); others may go."""
 
-    Raises MailError when the server cannot be reached or refuses the login.
+
+class Mailer:
+    """An SMTP session (config `smtp`) that sends messages one at a time, as they are ready.
+
+    Some servers take a few messages and then drop the connection, or close it with a 421: the
+    message is sent again, once, over a new connection. `send` raises `Refused` for a message the
+    server refuses and MailError when the server cannot be reached or refuses the login.
     """
-    host, port = smtp["host"], smtp["port"]
-    if smtp.get("username") and password is None:
-        raise MailError("smtp.username is set but SALESCTL_SMTP_PASSWORD is not")
-    failures = []
-    try:
-        with smtplib.SMTP(host, port, timeout=timeout) as server:
-            if smtp.get("starttls"):
+
+    def __init__(self, smtp: dict, password: str | None, *, timeout: float = 30, factory=smtplib.SMTP):
+        if smtp.get("username") and password is None:
+            raise MailError(f"smtp.username is set but {PASSWORD_ENV} is not")
+        self.smtp, self.password, self.timeout, self.factory = smtp, password, timeout, factory
+        self.where = f"{smtp['host']}:{smtp['port']}"
+        self._server = None
+        self._options: list = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, message: EmailMessage):
+        for attempt in (1, 2):
+            server = self._server or self._connect()
+            try:
+                server.send_message(message, mail_options=self._options)
+                return
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                if getattr(exc, "smtp_code", None) != 421:
+                    raise Refused(f"refused by {self.smtp['host']}: {_reason(exc)}") from None
+                reason = exc
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                reason = exc
+            except smtplib.SMTPException as exc:
+                raise Refused(f"refused by {self.smtp['host']}: {_reason(exc)}") from None
+            self.close()  # dropped: the next attempt starts a new connection
+        raise MailError(f"{self.where} dropped the connection twice while taking the message: {_reason(reason)}")
+
+    def _connect(self):
+        try:
+            server = self.factory(self.smtp["host"], self.smtp["port"], timeout=self.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"cannot send mail through {self.where}: {_reason(exc)}") from None
+        try:
+            if self.smtp.get("starttls"):
                 server.starttls(context=ssl.create_default_context())
-            if smtp.get("username"):
-                server.login(smtp["username"], password)
+            if self.smtp.get("username"):
+                server.login(self.smtp["username"], self.password)
             server.ehlo_or_helo_if_needed()
-            options = ["BODY=8BITMIME"] if server.has_extn("8bitmime") else []
-            for message in messages:
-                try:
-                    server.send_message(message, mail_options=options)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                    failures.append(f"{message['To'].addresses[0].addr_spec}: refused by {host}: {_reason(exc)}")
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"cannot send mail through {host}:{port}: {_reason(exc)}") from None
-    return failures
+        except (OSError, smtplib.SMTPException) as exc:
+            _quietly(server.close)
+            raise MailError(f"cannot send mail through {self.where}: {_reason(exc)}") from None
+        self._options = ["BODY=8BITMIME"] if server.has_extn("8bitmime") else []
+        self._server = server
+        return server
+
+    def close(self):
+        if self._server is not None:
+            server, self._server = self._server, None
+            _quietly(server.quit)
+            _quietly(server.close)
+
+
+def _quietly(call):
+    try:
+        call()
+    except (OSError, smtplib.SMTPException):
+        pass
 
 
 def _reason(exc: Exception) -> str:

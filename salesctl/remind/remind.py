@@ -1,7 +1,8 @@
 """What each person must do as of D (SPEC section 8, `remind`): the items, their recipients, their text.
 
 Every condition reads the derived values of `derive`; this module only decides who is told what.
-The texts follow the workspace `locale`; building and sending e-mail is `mail`'s business.
+The texts follow the workspace `locale`; building e-mail is `mail`'s business, delivering the
+reminders (e-mail, WeCom and DingTalk group robots, the send journal) `deliver`'s.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ TEXTS = {
         "header": "{who}：{count} 项待办（截至 {as_of}）",
         "subject": "销售提醒 {as_of}：{count} 项待办",
         "footer": "此邮件由 salesctl 根据 {company} 销售工作区自动生成。",
+        "keyword": "销售提醒",
+        "section": "{who}：{count} 项待办",
+        "continued": "{who}（续）",
+        "mention": "{keyword} {as_of}：请查看上面的待办。",
+        "test": "{keyword}：salesctl 测试消息，{company} 的销售提醒将发到这里。",
     },
     "en_US": {
         "kinds": {"follow-up": "follow-up", "due-soon": "due soon", "collect": "collect", "dormant": "dormant",
@@ -52,6 +58,11 @@ TEXTS = {
         "header": "{who}: {count} reminders as of {as_of}",
         "subject": "Sales reminders for {as_of}: {count} items",
         "footer": "Sent by salesctl from the sales workspace of {company}.",
+        "keyword": "Sales reminders",
+        "section": "{who} ({count})",
+        "continued": "{who} (continued)",
+        "mention": "{keyword} {as_of}: see your items above.",
+        "test": "{keyword}: a salesctl test message; the sales reminders of {company} will be posted here.",
     },
 }
 
@@ -173,15 +184,15 @@ def person_text(person: dict, name: str, as_of: date, locale: str) -> str:
     who = f"{name} <{person['email']}>" if person.get("email") else name
     lines = [words["header"].format(who=who, count=len(person["items"]), as_of=as_of.isoformat())]
     labels = [words["kinds"][item["kind"]] for item in person["items"]]
-    label_width = max(_width(label) for label in labels)
+    label_width = max(display_width(label) for label in labels)
     ref_width = max(len(item["ref"]) for item in person["items"])
     for label, item in zip(labels, person["items"]):
-        pad = " " * (label_width - _width(label))
+        pad = " " * (label_width - display_width(label))
         lines.append(f"  {label}{pad}  {item['date'].isoformat()}  {item['ref']:<{ref_width}}  {item['message']}")
     return "\n".join(lines) + "\n"
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Display width: CJK characters take two columns."""
     width = wcswidth(text)
     return width if width >= 0 else len(text)
@@ -202,21 +213,23 @@ def messages(ws, people: list[dict], as_of: date, *, now=None) -> tuple[list[tup
 
     Raises mail.MailError when `smtp.from` cannot be a sender address.
     """
-    config = ws.config
-    sender = mail.address(config.company.get("name"), config.smtp["from"])
+    sender = mail.address(ws.config.company.get("name"), ws.config.smtp["from"])
     built, skipped = [], []
     for person in people:
-        member = ws.member(person["to"])
         count = len(person["items"])
         if not person.get("email"):
             skipped.append(f"{person['to']} has no e-mail address; {count} reminder(s) not mailed")
             continue
         try:
-            recipient = mail.address(member["name"], person["email"])
+            built.append((person["to"], message(ws, person, as_of, sender, now=now)))
         except mail.MailError as exc:
             skipped.append(f"{person['to']}: {exc}; {count} reminder(s) not mailed")
-            continue
-        body = mail_body(person, member["name"], as_of, config)
-        built.append((person["to"], mail.build_message(sender, recipient, subject(count, as_of, config.locale), body,
-                                                       now=now)))
     return built, skipped
+
+
+def message(ws, person: dict, as_of: date, sender, *, now=None):
+    """The e-mail of one person's reminders (mail.MailError when their address cannot be used)."""
+    member = ws.member(person["to"])
+    recipient = mail.address(member["name"], person["email"])
+    body = mail_body(person, member["name"], as_of, ws.config)
+    return mail.build_message(sender, recipient, subject(len(person["items"]), as_of, ws.config.locale), body, now=now)

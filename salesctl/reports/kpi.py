@@ -117,7 +117,7 @@ class Tally:
 
     contracts: list = field(default_factory=list)         # counted contracts signed in P
     targets: list = field(default_factory=list)           # the targets that exist
-    payments: list = field(default_factory=list)          # payment amounts dated in P
+    payments: list = field(default_factory=list)          # (receivable, payment) of the payments dated in P
     new_customers: set = field(default_factory=set)
     visits: list = field(default_factory=list)            # visits in P
     candidates: set = field(default_factory=set)          # visited in P, no counted contract before P
@@ -144,12 +144,13 @@ def figures(tally: Tally) -> dict:
     signed = sum((c["amount"] for c in tally.contracts), ZERO)
     target = sum(tally.targets, ZERO) if tally.targets else None
     satisfaction = [v["satisfaction"] for v in tally.visits if v.get("satisfaction") is not None]
+    exact = attainment(signed, target)
     return {
         "signed_amount": signed,
         "contracts": len(tally.contracts),
         "target": target,
-        "attainment": Ratio(signed / target) if target else None,
-        "collected": sum(tally.payments, ZERO),
+        "attainment": None if exact is None else Ratio(exact),
+        "collected": sum((payment["amount"] for _, payment in tally.payments), ZERO),
         "new_customers": len(tally.new_customers),
         "visits": len(tally.visits),
         "effective_visits": sum(1 for v in tally.visits if v.get("effective", True)),
@@ -159,6 +160,18 @@ def figures(tally: Tally) -> dict:
         "repeat_rate": _share(tally.repeat_customers, tally.signed_customers),
         "overdue_balance": tally.overdue_balance,
     }
+
+
+def attainment(signed: Decimal, target: Decimal | None) -> Decimal | None:
+    """signed_amount / target, exact (thresholds compare it); None without a target or with a target of 0."""
+    return signed / target if target else None
+
+
+def ranks(values: list) -> list:
+    """Competition ranks, highest value first: equal values share a rank and the next rank skips
+    (1, 1, 3); a None value has no rank."""
+    ordered = sorted((v for v in values if v is not None), reverse=True)
+    return [None if v is None else ordered.index(v) + 1 for v in values]
 
 
 def _share(part: set, whole: set) -> Ratio | None:
@@ -171,8 +184,9 @@ def _mean(values: list, places: str) -> float | None:
     return float((Decimal(sum(values)) / len(values)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
-class _Facts:
-    """The workspace facts as of D that every tally reads, indexed once per report."""
+class Facts:
+    """The workspace facts as of D that every tally reads, indexed once per report: counted contracts
+    signed by D per owner, receivables per contract owner, visits dated by D per rep."""
 
     def __init__(self, ws, as_of: date):
         self.ws, self.as_of = ws, as_of
@@ -189,8 +203,9 @@ class _Facts:
             self.receivables_by_owner.setdefault(owner_of.get(receivable.get("contract")), []).append(receivable)
         self.visits_by_rep: dict = {}
         for visit in ws.records["visits"]:
-            if visit["date"] <= as_of:
-                self.visits_by_rep.setdefault(visit["rep"], []).append(visit)
+            data = visit.data  # the fields themselves: this loop sees every visit of the workspace
+            if data["date"] <= as_of:
+                self.visits_by_rep.setdefault(data["rep"], []).append(visit)
 
     def signed_before(self, customer_id, day: date) -> bool:
         """Whether the customer had a counted contract signed before `day`."""
@@ -213,11 +228,11 @@ class _Facts:
         t.targets = [target] if target is not None else []
         overdue_as_of = min(period.end, self.as_of)
         for receivable in self.receivables_by_owner.get(rep, ()):
-            t.payments += [p["amount"] for p in derive.payments_until(receivable, self.as_of) if p["date"] in period]
+            t.payments += [(receivable, p) for p in derive.payments_until(receivable, self.as_of) if p["date"] in period]
             if derive.receivable_status(receivable, overdue_as_of) == "overdue":
                 t.overdue_balance += derive.receivable_balance(receivable, overdue_as_of)
         t.new_customers = {c["customer"] for c in t.contracts if self.first_counted[c["customer"]] is c}
-        t.visits = [v for v in self.visits_by_rep.get(rep, ()) if v["date"] in period]
+        t.visits = [v for v in self.visits_by_rep.get(rep, ()) if period.start <= v.data["date"] <= period.end]
         t.candidates = {v["customer"] for v in t.visits if not self.signed_before(v["customer"], period.start)}
         for contract in t.contracts:
             contact = self.first_contact(contract["customer"])
@@ -228,9 +243,9 @@ class _Facts:
         return t
 
 
-def rep_tallies(ws, period: Period, as_of: date, facts: _Facts | None = None) -> dict[str, Tally]:
+def rep_tallies(ws, period: Period, as_of: date, facts: Facts | None = None) -> dict[str, Tally]:
     """A tally per team member who has a row: every rep and lead, and anyone else with figures."""
-    facts = facts or _Facts(ws, as_of)
+    facts = facts or Facts(ws, as_of)
     tallies = {}
     for member in ws.config.team:
         tally = facts.tally(member["id"], period)
@@ -239,13 +254,16 @@ def rep_tallies(ws, period: Period, as_of: date, facts: _Facts | None = None) ->
     return tallies
 
 
-def rep_figures(ws, as_of: date, wanted) -> dict[tuple, dict]:
-    """{(period, rep): KPIs} for each wanted (period, rep) pair (what review scoring reads)."""
-    facts = _Facts(ws, as_of)
+def rep_figures(ws, as_of: date, wanted, facts: Facts | None = None) -> dict[tuple, dict]:
+    """{(period, rep): KPIs} for each wanted (period, rep) pair (what review scoring reads); `facts`
+    when the caller has them already."""
+    if not wanted:
+        return {}
+    facts = facts or Facts(ws, as_of)
     return {(period, rep): figures(facts.tally(rep, period)) for period, rep in wanted}
 
 
-def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep", facts: _Facts | None = None) -> dict:
+def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep", facts: Facts | None = None) -> dict:
     """The `report kpi` document of SPEC section 8: one row per rep (or group) and a total row."""
     tallies = rep_tallies(ws, period, as_of, facts)
     if by == "group":
@@ -257,13 +275,9 @@ def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep", facts: _Fact
         rows = [{"group": g, **figures(groups[g])} for g in order]
     else:
         rows = [{"rep": rep, "name": ws.member(rep)["name"], **figures(tally)} for rep, tally in tallies.items()]
+    for row, rank in zip(rows, ranks([row["signed_amount"] for row in rows])):  # the total row has none
+        row["rank"] = rank
     total = Tally()
     for tally in tallies.values():
         total = total.merge(tally)
     return {"period": period.label, "start": period.start, "end": period.end, "rows": rows, "total": figures(total)}
-
-
-def kpi_reports(ws, periods: list[Period], as_of: date) -> list[dict]:
-    """`kpi_report` for each period (a monthly series, say), the workspace indexed once."""
-    facts = _Facts(ws, as_of)
-    return [kpi_report(ws, period, as_of, facts=facts) for period in periods]

@@ -27,12 +27,13 @@ replacing one file), `journal` (a plan's bytes kept until it is done; recovery),
 writer's lock, the readers' lock, `apply`). What the rest of salesctl uses is named here.
 """
 
-from .files import TEMP_SUFFIX, read_file
+from .files import TEMP_SUFFIX, append_state_file, read_file, read_state_file
 from .journal import JOURNAL, JOURNAL_LOG, Recovery, last_recovery, recover
 from .plans import apply, reading, writer_lock
 from .state import (NOFOLLOW, NONBLOCK, STATE_DIR, Conflict, LockTimeout, StorageError, Unfinished, Unsafe, lock_timeout,
-                    state_path_ok, state_problem)
+                    state_lock, state_path_ok, state_problem)
 
 __all__ = ["JOURNAL", "JOURNAL_LOG", "NOFOLLOW", "NONBLOCK", "STATE_DIR", "TEMP_SUFFIX", "Conflict", "LockTimeout",
-           "Recovery", "StorageError", "Unfinished", "Unsafe", "apply", "last_recovery", "lock_timeout", "read_file",
-           "reading", "recover", "state_path_ok", "state_problem", "writer_lock"]
+           "Recovery", "StorageError", "Unfinished", "Unsafe", "append_state_file", "apply", "last_recovery",
+           "lock_timeout", "read_file", "read_state_file", "reading", "recover", "state_lock", "state_path_ok",
+           "state_problem", "writer_lock"]

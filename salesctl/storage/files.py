@@ -12,7 +12,7 @@ import os
 import stat
 import uuid
 
-from .state import NOFOLLOW, NONBLOCK, STATE_DIR, Unsafe
+from .state import NOFOLLOW, NONBLOCK, STATE_DIR, Unsafe, open_own, state_dir
 
 TEMP_SUFFIX = ".salesctl-tmp"
 NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, even through a link
@@ -162,5 +162,33 @@ def sync_dir(directory):
         os.fsync(fd)
     except OSError:
         pass
+    finally:
+        os.close(fd)
+
+
+def read_state_file(root, rel: str) -> bytes | None:
+    """The bytes of a file of `.salesctl/` that must be salesctl's own (None when there is none)."""
+    if state_dir(root) is None:
+        return None
+    try:
+        fd = open_own(root, rel, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def append_state_file(root, rel: str, data: bytes):
+    """Add `data` at the end of a file of `.salesctl/` (made when missing) in one write, flushed to
+    disk: appends from several processes never interleave, and one that was cut short by a full
+    disk ends in a line of its own."""
+    state_dir(root, create=True)
+    fd = open_own(root, rel, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        write_all(fd, data)
+        os.fsync(fd)
     finally:
         os.close(fd)

@@ -12,8 +12,8 @@ from pathlib import Path
 from .files import (CREATE, IN_PLACE, REPLACE, make_folders, put, read_with_stat, remove_stale_temps, resolve, stage,
                     sync_dirs, unlink_quietly)
 from .journal import JOURNAL, drop_journal, journal_left, recover, recover_locked, write_journal
-from .state import (FILES_LOCK, LOCK_FILE, NOFOLLOW, Conflict, StorageError, Unfinished, Unsafe, foreign_lock, holder,
-                    lock_timeout, open_files_lock, open_own, state_dir, unlock, wait)
+from .state import (FILES_LOCK, LOCK_FILE, NOFOLLOW, Conflict, StorageError, Unfinished, Unsafe, lock_timeout,
+                    open_files_lock, open_own, state_dir, state_lock, unlock, wait)
 
 STAGING_THREADS = 16
 
@@ -26,24 +26,9 @@ def writer_lock(root: Path, timeout: float | None = None):
     `recover` did (None when there was nothing to finish).
     """
     timeout = lock_timeout() if timeout is None else timeout
-    state_dir(root, create=True)
-    fd = open_own(root, LOCK_FILE, os.O_RDWR | os.O_CREAT)
-    try:
-        wait(fd, timeout, shared=False,
-             busy=lambda: f"another salesctl writer holds the lock ({LOCK_FILE}, pid {holder(fd)}); try again")
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            if foreign_lock(os.read(fd, 64)):
-                raise Unsafe(f"{LOCK_FILE} holds something else than a process id; salesctl will not overwrite "
-                             f"it: remove it")
-            os.ftruncate(fd, 0)
-            os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            yield recover(root, timeout)
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
+    with state_lock(root, LOCK_FILE, timeout,
+                    busy=lambda pid: f"another salesctl writer holds the lock ({LOCK_FILE}, pid {pid}); try again"):
+        yield recover(root, timeout)
 
 
 @contextmanager

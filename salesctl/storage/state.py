@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -192,3 +193,25 @@ def holder(fd: int) -> str:
         return os.read(fd, 32).decode().strip() or "unknown"
     except (OSError, UnicodeDecodeError):
         return "unknown"
+
+
+@contextmanager
+def state_lock(root, rel: str, timeout: float, busy):
+    """Hold the lock file `rel` of `.salesctl/` alone for the block, waiting up to `timeout` seconds;
+    `busy(pid of the holder)` is the message of the `LockTimeout`. The file holds its holder's pid."""
+    state_dir(root, create=True)
+    fd = open_own(root, rel, os.O_RDWR | os.O_CREAT)
+    try:
+        wait(fd, timeout, shared=False, busy=lambda: busy(holder(fd)))
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            if foreign_lock(os.read(fd, 64)):
+                raise Unsafe(f"{rel} holds something else than a process id; salesctl will not overwrite it: remove it")
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)

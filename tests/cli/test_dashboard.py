@@ -97,6 +97,7 @@ def test_every_figure_on_the_page_equals_the_reports(run, sample_copy):
     kpi = loads(run(*ws, "report", "kpi", "--period", "2026-Q3", "--format", "json"))
     monthly = {m: loads(run(*ws, "report", "kpi", "--period", m, "--format", "json"))["total"]
                for m in sorted({*MONTHS, *SALES_MONTHS})}
+    activity = loads(run(*ws, "report", "activity", "--period", "2026-Q3", "--by", "week", "--format", "json"))
     reviews = loads(run(*ws, "report", "review", "--period", "2026-Q3", "--format", "json"))
 
     # collection: the overdue total, the buckets per owner, the ten largest, collected per month
@@ -127,10 +128,28 @@ def test_every_figure_on_the_page_equals_the_reports(run, sample_copy):
     assert body(page.tables["funnel"])["新客户"] == [str(total["new_customers"])]
     assert f"转化率 {percent(total['conversion_rate'])}" in result.stdout
 
-    # reviews: each review's total and grade
+    # activity: calls and effective calls per rep and week (every week of Q3 had begun by 11-30);
+    # the figure holds two tables, each a heading row and one row per rep
+    weeks = list(dict.fromkeys(r["bucket"] for r in activity["rows"]))
+    names = list(dict.fromkeys(r["name"] for r in activity["rows"]))
+    tables = page.tables["calls-per-week"]
+    for n, (key, heading) in enumerate((("calls", "电话"), ("effective_calls", "有效电话"))):
+        table = tables[n * (len(names) + 1):(n + 1) * (len(names) + 1)]
+        assert table[0] == [heading, *weeks]
+        assert body(table) == {name: [str(r[key]) for r in activity["rows"] if r["name"] == name] for name in names}
+    total = activity["total"]
+    assert (page.cards["电话"], page.cards["有效电话"], page.cards["日均电话"], page.cards["日均有效"]) == (
+        str(total["calls"]), str(total["effective_calls"]), f"{total['calls_per_day']:.1f}",
+        f"{total['effective_per_day']:.1f}")
+
+    # reviews: the grades of the reviews (and roll-ups) of exactly the period, with totals and ranks
     grades = page.tables["grades"]
-    listed = grades[grades.index(["考核", "名称", "期间", "总分", "等级"]) + 1:]
-    assert listed == [[r["review"], r["name"], r["period"], f"{r['total']:.1f}", r["grade"]] for r in reviews["rows"]]
+    exact = [r for r in reviews["rows"] if r["period"] == "2026-Q3"]
+    listed = grades[grades.index(["名称", "考核", "合并考核数", "总分", "等级", "排名"]) + 1:]
+    assert listed == [[r["name"], r["review"] or "", str(r["parts"] or ""), f"{r['total']:.1f}", r["grade"],
+                       str(r["rank"])] for r in exact]
+    assert {row[0]: row[1] for row in grades[1:5]} == {
+        grade: str(sum(1 for r in exact if r["grade"] == grade)) for grade in "ABCD"}
 
 
 def test_what_fell_due_and_the_funnel_agree_with_sql(run, sample_copy):

@@ -21,14 +21,15 @@ AS_OF = "2026-11-30"
 CJK_FONT = "Noto Sans CJK SC"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--font-render-hinting=none"]
-CHARTS = ["overdue-by-owner", "collected-per-month", "signed-against-target", "signed-per-month", "funnel", "grades"]
+CHARTS = ["overdue-by-owner", "collected-per-month", "signed-against-target", "signed-per-month", "funnel",
+          "calls-per-week", "grades"]
 
 MARKS = """() => [...document.querySelectorAll('.chart')].map(chart => {
   const box = chart.getBoundingClientRect();
   const texts = [...chart.querySelectorAll('svg text')].map(t => t.textContent).filter(Boolean);
   return {id: chart.id, width: box.width, height: box.height,
           marks: chart.querySelectorAll('svg path, svg rect').length,
-          bars: chart.querySelectorAll('[aria-roledescription="bar"], [aria-roledescription="tick"]').length,
+          bars: chart.querySelectorAll('[aria-roledescription="bar"], [aria-roledescription="tick"], [aria-roledescription="rect mark"]').length,
           chinese: texts.filter(t => /[\\u4e00-\\u9fff]/.test(t)).length};
 })"""
 
@@ -129,7 +130,7 @@ def test_it_prints_on_a4_landscape(opened):
     reader = pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
     sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
     assert sizes == {(842, 595)}  # A4 landscape in points: 297 mm x 210 mm
-    assert len(reader.pages) >= 3  # collection, sales and reviews each start a page
+    assert len(reader.pages) >= 4  # collection, sales, activity and reviews each start a page
 
 
 @pytest.mark.parametrize("present,test,reason", [

@@ -44,7 +44,7 @@ def five_days(root):
 
 def test_the_sample_shows_a_contract_approved_again_after_its_terms_changed(run):
     result = run("-C", SAMPLE, "validate")
-    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 74 files\n")
+    assert (result.exit_code, result.stdout) == (0, "0 errors, 0 warnings in 94 files\n")
     contract = load(SAMPLE).get("contracts", "CT-2026-015")
     assert [(a["date"].isoformat(), a.get("terms")) for a in contract["approvals"]] == [
         ("2026-11-18", BEFORE), ("2026-11-20", NOW)]
@@ -88,7 +88,7 @@ def test_validate_reports_the_documented_stale_approval(run, tmp_path):
     result = run("-C", root, "validate")
     line = (f"contracts/CT-2026-015.yaml:29:5: error[approval-stale]: stage 'manager' was approved by lin on "
             f"2026-11-20 for terms {NOW}, but the terms are now {FIVE_DAYS}: the stage must approve the contract again")
-    assert (result.exit_code, result.stdout) == (1, f"{line}\n1 errors, 0 warnings in 74 files\n")
+    assert (result.exit_code, result.stdout) == (1, f"{line}\n1 errors, 0 warnings in 94 files\n")
     assert line in (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
 
 
@@ -113,7 +113,7 @@ def test_the_pending_stage_reminder_and_approve_after_a_change(run, tmp_path):
         f"    terms: {NOW}\n"
         "  - stage: manager\n    by: lin\n    date: 2026-11-30\n    decision: approved\n    comment: 减少辅导天数，同意\n"
         f"    terms: {FIVE_DAYS}\nnotes: 法务审核中。\n")
-    assert run("-C", root, "validate").stdout == "0 errors, 0 warnings in 74 files\n"
+    assert run("-C", root, "validate").stdout == "0 errors, 0 warnings in 94 files\n"
     rows = json.loads(run("-C", root, "--as-of", "2026-11-30", "query", "contracts", "-w", "id = CT-2026-015",
                           "-f", "id,pending_stage", "--format", "json").stdout)
     assert rows == [{"id": "CT-2026-015", "pending_stage": "legal"}]

@@ -74,7 +74,7 @@ def test_by_group_merges_members_and_keeps_the_total(reports_ws):
     doc = kpi_report(reports_ws, Q2, D, by="group")
     assert [r["group"] for r in doc["rows"]] == ["east", "north", None]  # lin has no group
     east = doc["rows"][0]
-    assert list(east) == ["group", *KEYS]
+    assert list(east) == ["group", *KEYS, "rank"]
     # zhang + zhou: 300,000 of 420,000; conversion over {CUS-B, CUS-F, CUS-E}; cycle of zhang's contracts
     assert figures(east) == pytest.approx((300000, 2, 420000, 300000 / 420000, 220000, 1, 5, 3, 1 / 3, 140.5, 4.0,
                                            0.5, 360000))
@@ -202,7 +202,7 @@ def test_json_document(run, reports_root):
     doc = json.loads(result.stdout, object_pairs_hook=list)
     assert [k for k, _ in doc] == ["period", "start", "end", "rows", "total"]
     assert dict(doc)["start"] == "2026-04-01"
-    assert [k for k, _ in dict(doc)["rows"][1]] == ["rep", "name", *KEYS]
+    assert [k for k, _ in dict(doc)["rows"][1]] == ["rep", "name", *KEYS, "rank"]
     assert [k for k, _ in dict(doc)["total"]] == KEYS
     text = result.stdout
     assert '"attainment": 0.65,' in text and '"conversion_rate": 0.3333,' in text and '"avg_cycle_days": 127.3,' in text
@@ -215,7 +215,7 @@ def test_table_shows_percentages_and_a_total_row(run, reports_root):
     assert lines[0] == "销售业绩指标 2026-Q2 (2026-04-01 – 2026-06-30)"
     assert lines[2].split()[:6] == ["销售", "名称", "签约金额", "合同数", "目标", "完成率"]
     assert lines[6].split() == ["wang", "王芳", "90,000.00", "1", "180,000.00", "50.0%", "50,000.00", "1", "2", "2",
-                                "101.0", "4.50", "0.0%", "150,000.00"]
+                                "101.0", "4.50", "0.0%", "150,000.00", "2"]
     assert lines[-1].split() == ["合计", "390,000.00", "3", "600,000.00", "65.0%", "270,000.00", "2", "8", "6",
                                  "33.3%", "127.3", "4.40", "33.3%", "510,000.00"]
 

@@ -37,7 +37,8 @@ def test_scores_totals_and_grades(reports_ws):
 
 
 def test_period_filter_keeps_the_reviews_within_it(reports_ws):
-    assert len(review_report(reports_ws, D, parse_period("2026"))["rows"]) == 3
+    year = review_report(reports_ws, D, parse_period("2026"))["rows"]
+    assert [row["review"] for row in year] == ["REV-Q2-wang", "REV-Q2-zhang", "REV-Q2-zhou", None, None, None]  # + roll-ups
     assert len(review_report(reports_ws, D, parse_period("2026-Q2"))["rows"]) == 3
     assert review_report(reports_ws, D, parse_period("2026-Q3")) == {"period": "2026-Q3", "rows": []}
     assert review_report(reports_ws, D, parse_period("2026-05"))["rows"] == []  # a quarter is not within a month
@@ -111,19 +112,20 @@ def test_json_document(run, reports_root):
     doc = json.loads(result.stdout, object_pairs_hook=list)
     assert [k for k, _ in doc] == ["period", "rows"] and dict(doc)["period"] == "2026-Q2"
     first = dict(dict(doc)["rows"][0])
-    assert list(first) == ["review", "rep", "name", "period", "scores", "total", "grade"]
+    assert list(first) == ["review", "rep", "name", "period", "scores", "total", "grade", "parts", "rank"]
     assert first["scores"] == [("sales", 50.0), ("satisfaction", 90.0), ("teamwork", 80.0), ("attitude", 70.0)]
 
 
 def test_table_and_csv(run, reports_root):
     table = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30").stdout.splitlines()
     assert table[0] == "绩效考核"
-    assert table[2].split() == ["考核", "销售", "名称", "期间", "sales", "satisfaction", "teamwork", "attitude", "总分", "等级"]
+    assert table[2].split() == ["考核", "销售", "名称", "期间", "sales", "satisfaction", "teamwork", "attitude", "总分", "等级",
+                                "合并考核数", "排名"]
     assert table[6].split() == ["REV-Q2-zhou", "zhou", "周杰", "2026-Q2", "0.0", "80.0", "18.5", "D"]
     csv_text = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30", "--format", "csv").stdout
     assert csv_text.splitlines()[:2] == [
-        "review,rep,name,period,scores.sales,scores.satisfaction,scores.teamwork,scores.attitude,total,grade",
-        "REV-Q2-wang,wang,王芳,2026-Q2,50,90,80,70,65.5,C"]
+        "review,rep,name,period,scores.sales,scores.satisfaction,scores.teamwork,scores.attitude,total,grade,parts,rank",
+        "REV-Q2-wang,wang,王芳,2026-Q2,50,90,80,70,65.5,C,,"]
 
 
 def test_bad_period_is_a_usage_error(run, reports_root):

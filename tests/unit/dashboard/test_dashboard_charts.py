@@ -21,6 +21,7 @@ def specs(root) -> list[dict]:
     doc = dashboard_figures(ws, parse_period("2026-Q2"), date(2026, 6, 30))
     words = headings(ws.config.locale)
     sections = [page.collection_section(doc["collection"], ws.config, words), page.sales_section(doc["sales"], words),
+                page.activity_section(doc["activity"], doc["as_of"], words),
                 page.reviews_section(doc["reviews"], ws.config, words)]
     return [figure.spec for section in sections for figure in section.figures if figure.spec is not None]
 
@@ -38,7 +39,7 @@ def vega_lite():
 def test_every_chart_is_valid_vega_lite(reports_copy, vega_lite):
     validator = vega_lite
     found = specs(reports_copy)
-    assert len(found) == 6
+    assert len(found) == 7
     for spec in found:
         errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(
             {**spec, "config": charts.CONFIG})]

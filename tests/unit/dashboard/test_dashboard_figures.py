@@ -15,6 +15,8 @@ Signed per month: 2025-11 CT-2025-02 300,000; 2025-12 CT-2025-01 400,000 (CT-202
 terminated); 2026-04 200,000; 05 100,000; 06 90,000.
 Funnel Q2: visited CUS-A, B, C, E, F = 5; of them without a counted contract before Q2 B, E, F = 3;
 new customers CUS-B and CUS-D = 2; conversion 1/3 (CUS-B).
+Calls (phone visits) in Q2: zhang V-04 05-10 (ISO week 2026-W19, not effective), wang V-07 04-20
+(W17), zhou V-10 05-20 (W21): 3 calls, 2 effective.
 """
 
 from __future__ import annotations
@@ -120,6 +122,16 @@ def test_monthly_sales_end_with_the_period_when_it_is_over(reports_copy):
     assert (months[0]["month"], months[-1]["month"]) == ("2025-01", "2025-12")
     # a period not over yet stops at the as-of month: 2026 as of 06-30 ends with 2026-06
     assert figures(reports_copy, parse_period("2026"))["sales"]["months"][-1]["month"] == "2026-06"
+
+
+def test_calls_per_rep_and_week(reports_copy):
+    activity = figures(reports_copy)["activity"]
+    assert activity["by"] == "week" and (activity["total"]["calls"], activity["total"]["effective_calls"]) == (3, 2)
+    calls = {(r["rep"], r["bucket"]): (r["calls"], r["effective_calls"]) for r in activity["rows"] if r["calls"]}
+    assert calls == {("zhang", "2026-W19"): (1, 0), ("wang", "2026-W17"): (1, 1), ("zhou", "2026-W21"): (1, 1)}
+    # every week of the quarter for every rep: 2026-W14 (from 04-01) to 2026-W27 (to 06-30), 14 weeks x 3 reps
+    assert len(activity["rows"]) == 42
+    assert figures(reports_copy, parse_period("2026-Q3"))["activity"] is None  # no call in Q3 by 06-30
 
 
 def test_reviews_of_the_period(reports_copy):

@@ -23,13 +23,13 @@ Q2 = parse_period("2026-Q2")
 COMMAND = "salesctl --as-of 2026-06-30 dashboard --period 2026-Q2"
 
 
-def page(root, period=Q2) -> str:
+def page(root, period=Q2, as_of=D) -> str:
     ws = load(root).usable()
-    return render(dashboard_figures(ws, period, D), ws.config, COMMAND)
+    return render(dashboard_figures(ws, period, as_of), ws.config, COMMAND)
 
 
 def figure(html: str, key: str) -> str:
-    match = re.search(rf'<figure id="{key}">(.*?)</figure>', html, re.S)
+    match = re.search(rf'<figure id="{key}"[^>]*>(.*?)</figure>', html, re.S)
     assert match, f"no figure {key}"
     return match.group(1)
 
@@ -37,7 +37,7 @@ def figure(html: str, key: str) -> str:
 def test_every_chart_is_inline_svg_with_its_table(reports_copy):
     html = page(reports_copy)
     for key in ("overdue-by-owner", "collected-per-month", "signed-against-target", "signed-per-month", "funnel",
-                "grades"):
+                "calls-per-week", "grades"):
         body = figure(html, key)
         assert re.search(rf'<div class="chart" id="chart-{key}"><svg .*?</svg></div>', body, re.S), key
         assert re.search(r"<details><summary>数据表</summary><table>.*</table></details>", body, re.S), key
@@ -53,6 +53,13 @@ def test_nothing_is_fetched_and_nothing_runs(reports_copy):
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
 
 
+def test_no_svg_names_an_element_another_could_clash_with(reports_copy):
+    """Ids are global to a page: two charts defining the same gradient or clip id would draw with
+    each other's. The charts use none (colour classes instead of gradient legends, no clipping)."""
+    svgs = re.findall(r"<svg .*?</svg>", page(reports_copy), re.S)
+    assert len(svgs) == 7 and not [svg for svg in svgs if re.search(r'\sid="', svg)]
+
+
 def test_tables_show_figures_as_the_report_tables_do(reports_copy):
     html = page(reports_copy)
     owners = figure(html, "overdue-by-owner")
@@ -63,9 +70,26 @@ def test_tables_show_figures_as_the_report_tables_do(reports_copy):
     # wang: 90,000 of 180,000 = 50.0%
     assert ('<tr><th scope="row">王芳</th><td class="num">90,000.00</td><td class="num">180,000.00</td>'
             '<td class="num">50.0%</td></tr>') in figure(html, "signed-against-target")
-    # review totals keep their decimal: 91.5, and a whole score would read 90.0
-    assert '<td class="num">91.5</td><td>A</td>' in figure(html, "grades")
+    # review totals keep their decimal (91.5; a whole score would read 90.0), ranked by total
+    assert ('<tr><th scope="row">张伟</th><td>REV-Q2-zhang</td><td></td><td class="num">91.5</td><td>A</td>'
+            '<td class="num">1</td></tr>') in figure(html, "grades")
+    # one review of 2026-Q2 per grade but B: A 1, B 0, C 1 (wang 65.5), D 1 (zhou 18.5)
+    assert ('<tr><th scope="row">A</th><td class="num">1</td></tr><tr><th scope="row">B</th><td class="num">0</td></tr>'
+            '<tr><th scope="row">C</th><td class="num">1</td></tr><tr><th scope="row">D</th><td class="num">1</td></tr>'
+            ) in figure(html, "grades")
     assert '<span class="label">逾期余额</span><span class="value">510,000.00</span> <span>笔数 7</span>' in html
+
+
+def test_calls_per_week_up_to_the_as_of_date(reports_copy):
+    # as of 2026-05-15 (ISO week 2026-W20) the weeks of Q2 begun are W14 (from 04-01) to W20; wang's
+    # call of 04-20 is in W17, zhang's of 05-10 (not effective) in W19
+    weeks = "".join(f'<th scope="col">2026-W{w}</th>' for w in range(14, 21))
+    calls = figure(page(reports_copy, as_of=date(2026, 5, 15)), "calls-per-week")
+    assert f'<tr><th scope="col">电话</th>{weeks}</tr>' in calls and "2026-W21" not in calls
+    zero = '<td class="num">0</td>'
+    assert f'<tr><th scope="row">王芳</th>{zero * 3}<td class="num">1</td>{zero * 3}</tr>' in calls
+    assert f'<tr><th scope="row">张伟</th>{zero * 5}<td class="num">1</td>{zero}</tr>' in calls
+    assert f'<tr><th scope="row">张伟</th>{zero * 7}</tr>' in calls  # effective calls
 
 
 def test_chinese_page_and_english_page(reports_copy):
@@ -117,7 +141,7 @@ def test_text_is_escaped_everywhere(tmp_path):
 def test_a_section_without_data_says_so(workspace):
     html = page(workspace())
     assert "<svg" not in html
-    for note in ("工作区还没有应收款。", "工作区还没有合同、拜访或签约目标。", "本期间没有绩效考核。"):
+    for note in ("工作区还没有应收款。", "工作区还没有合同、拜访或签约目标。", "本期间没有电话记录。", "本期间没有绩效考核。"):
         assert f'<p class="note">{note}</p>' in html
 
 
