@@ -144,14 +144,15 @@ def grades(rows: list[dict], words: dict) -> dict:
 def calls_per_week(rows: list[dict], reps: list[str], weeks: list[str], words: dict) -> dict:
     """Two grids of reps by ISO week, shaded by calls and by effective calls (colour classes, so that
     the legends are symbols: a gradient legend would need an SVG id, and ids must not repeat in a
-    page). rows: {rep (a name), week (YYYY-Www), calls, effective_calls}."""
+    page). The cells carry no label each: hundreds of them would drown a screen reader, and the
+    data tables hold the counts. rows: {rep (a name), week (YYYY-Www), calls, effective_calls}."""
     values = [{"rep": row["rep"], "week": row["week"], "calls": row["calls"], "effective": row["effective_calls"]}
               for row in rows]
     rep = _field("rep", "nominal", None, sort=reps)
     week = _field("week", "ordinal", None, sort=weeks, axis={"labelExpr": "slice(datum.label, 5)", "labelAngle": 0})
 
     def grid(name: str, title: str, scheme: str, **y_axis) -> dict:
-        return {"mark": "rect", "width": WIDTH, "height": _height(len(reps)), "encoding": {
+        return {"mark": {"type": "rect", "aria": False}, "width": WIDTH, "height": _height(len(reps)), "encoding": {
             "x": {**week, "title": title}, "y": {**rep, **y_axis},
             "color": _field(name, "quantitative", title, legend={"format": "d"},
                             scale={"type": "quantize", "scheme": scheme, "nice": True}),

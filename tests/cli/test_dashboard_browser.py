@@ -28,8 +28,7 @@ MARKS = """() => [...document.querySelectorAll('.chart')].map(chart => {
   const box = chart.getBoundingClientRect();
   const texts = [...chart.querySelectorAll('svg text')].map(t => t.textContent).filter(Boolean);
   return {id: chart.id, width: box.width, height: box.height,
-          marks: chart.querySelectorAll('svg path, svg rect').length,
-          bars: chart.querySelectorAll('[aria-roledescription="bar"], [aria-roledescription="tick"], [aria-roledescription="rect mark"]').length,
+          marks: chart.querySelectorAll('svg g.role-mark > path, svg g.role-mark > rect').length,
           chinese: texts.filter(t => /[\\u4e00-\\u9fff]/.test(t)).length};
 })"""
 
@@ -103,7 +102,7 @@ def test_it_renders_every_chart_and_asks_the_network_for_nothing(opened):
     assert [c["id"] for c in charts] == [f"chart-{key}" for key in CHARTS]
     for chart in charts:
         assert chart["width"] > 200 and chart["height"] > 50, chart
-        assert chart["marks"] > 0 and chart["bars"] > 0, chart
+        assert chart["marks"] > 0, chart  # bars, ticks or cells drawn from the data
     png = page.screenshot(full_page=True)
     assert page.evaluate(COLOURS, base64.b64encode(png).decode()) > 50  # not a blank page
     page.wait_for_timeout(300)  # anything late would show up now
