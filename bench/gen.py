@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate a large, valid, realistic salesctl workspace for the speed benchmarks (issue #8).
+"""Generate a large, valid, realistic salesctl workspace for the speed benchmarks (bench/README.md).
 
 Scale 1 is a 20-rep company over about five years: 500 customers, 10,000 visits, 1,000 contracts,
 3,000 receivables and 200 reviews. Counts grow linearly with `--scale`.

@@ -1,4 +1,4 @@
-"""Derived values of SPEC section 6, each defined once, all computed as of a date D.
+"""Derived values (docs/derived.md), each defined once, all computed as of a date D.
 
 Only payments, collection actions, visits and approvals dated on or before D count.
 Every report, query and reminder calls these functions; none recomputes them.
@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from .model.records import Record
+from .model.config import bucket_labels
+from .model.money import ZERO
+from .model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, Field, Record
 
-ZERO = Decimal("0")
 COUNTED_STATUSES = ("signed", "completed")
 UNPAID = ("open", "partial", "overdue")
+RECEIVABLE_STATUSES = ("written_off", "paid", "overdue", "partial", "open")  # in order of precedence
 
 
 # --- contracts -----------------------------------------------------------------------------
@@ -146,6 +149,31 @@ def stale_approvals(ws, contract: Record, as_of: date | None) -> list[dict]:
     return rows
 
 
+def counted_until(ws, as_of: date) -> list[Record]:
+    """The counted contracts signed on or before D, in signing order (then by id): what every KPI
+    of signed contracts counts."""
+    return sorted((c for c in ws.records["contracts"] if is_counted(c) and c["signed"] <= as_of),
+                  key=lambda c: (c["signed"], c.id))
+
+
+def counted_by_owner(ws, as_of: date) -> dict:
+    """{owner: their counted contracts signed on or before D}, each in signing order."""
+    owners: dict = {}
+    for contract in counted_until(ws, as_of):
+        owners.setdefault(contract["owner"], []).append(contract)
+    return owners
+
+
+def signed_in(contracts, period) -> list[Record]:
+    """The contracts signed within `period`, in the order given."""
+    return [c for c in contracts if c["signed"] in period]
+
+
+def signed_amount(contracts) -> Decimal:
+    """The signed_amount KPI of some counted contracts: the sum of their amounts."""
+    return sum((c["amount"] for c in contracts), ZERO)
+
+
 def waiting_since(contract: Record, as_of: date) -> date | None:
     """The date of the contract's latest approval entry, else its created date."""
     dates = [a["date"] for a in approvals_until(contract, as_of)]
@@ -155,6 +183,11 @@ def waiting_since(contract: Record, as_of: date) -> date | None:
 def waiting_days(contract: Record, as_of: date) -> int | None:
     since = waiting_since(contract, as_of)
     return (as_of - since).days if since else None
+
+
+def scheduled_amount(ws, contract: Record) -> Decimal:
+    """What a contract's receivables sum to, whatever their dates: the part of its amount scheduled."""
+    return sum((r.get("amount", ZERO) for r in ws.receivables_of(contract.id)), ZERO)
 
 
 def contract_paid(ws, contract: Record, as_of: date) -> Decimal:
@@ -208,15 +241,20 @@ def days_overdue(receivable: Record, as_of: date) -> int:
 
 
 def bucket(days: int, edges: list) -> str | None:
-    """The aging bucket label (`1-30` … `91+`) for a number of days overdue; None when not overdue."""
+    """The aging bucket label (`1-30` … `91+`, see `bucket_labels`) for a number of days overdue;
+    None when not overdue."""
     if days <= 0:
         return None
-    low = 1
-    for edge in edges:
-        if days <= edge:
-            return f"{low}-{edge}"
-        low = edge + 1
-    return f"{low}+"
+    return bucket_labels(edges)[bisect_left(edges, days)]
+
+
+def bucket_balances(overdue, labels: list[str]) -> dict[str, Decimal]:
+    """The overdue balance per aging bucket: each (bucket label, balance) of `overdue` added to
+    its bucket; every label of `labels` present, 0 when empty."""
+    buckets = {label: ZERO for label in labels}
+    for label, balance in overdue:
+        buckets[label] += balance
+    return buckets
 
 
 def collection_until(receivable: Record, as_of: date) -> list[dict]:
@@ -233,7 +271,7 @@ def last_action(receivable: Record, as_of: date) -> dict | None:
 
 
 def next_step(receivable: Record, as_of: date, escalation: list) -> dict | None:
-    """What collection should do next on an overdue receivable (SPEC section 6)."""
+    """What collection should do next on an overdue receivable (docs/derived.md#next_step)."""
     if receivable_status(receivable, as_of) != "overdue":
         return None
     latest = last_action(receivable, as_of)
@@ -293,7 +331,33 @@ def follow_up_days(customer: Record, rules: dict) -> int | None:
 
 # --- all derived fields of a record, as query/show/sql expose them --------------------------
 
+# The type of each derived value, as queries, tables and the JSON Schema see it; `derived_fields` gives
+# the values. `choices` "approval_chain" and "aging_buckets" are taken from the workspace config.
+DERIVED: dict[str, dict[str, Field]] = {
+    "customers": {
+        "last_contact": Field("date"), "days_since_contact": Field("int"), "follow_up_days": Field("int"),
+    },
+    "visits": {},
+    "contracts": {
+        "paid": Field("amount"), "balance": Field("amount"),
+        "pending_stage": Field("enum", choices="approval_chain"), "waiting_since": Field("date"),
+        "waiting_days": Field("int"), "counted": Field("bool"),
+    },
+    "receivables": {
+        "customer": Field("ref", ref="customers"), "owner": Field("ref", ref="team"),
+        "paid": Field("amount"), "balance": Field("amount"),
+        "status": Field("enum", choices=RECEIVABLE_STATUSES), "days_overdue": Field("int"),
+        "bucket": Field("enum", choices="aging_buckets"),
+        "next_step": Field("map", schema={"action": Field("enum", choices=("await",) + COLLECTION_CHANNELS),
+                                          "date": Field("date")}),
+        "last_action": Field("map", schema=COLLECTION_ACTION),
+    },
+    "reviews": {},
+}
+
+
 def derived_fields(ws, record: Record, as_of: date) -> dict:
+    """The derived values of a record as of D, the fields of `DERIVED` for its collection."""
     rules = ws.config.rules
     if record.collection == "receivables":
         contract = receivable_contract(ws, record)

@@ -23,14 +23,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import storage
+from .errors import BadInput, MailError, RobotError, WorkspaceError
 from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
-from .model.workspace import WorkspaceError
 from .remind.deliver import channels
-from .remind.mail import PASSWORD_ENV, MailError, address, build_message
-from .remind.remind import texts
-from .remind.robots import Robot, RobotError, shown
+from .remind.mail import PASSWORD_ENV, address, build_message
+from .remind.robots import Robot, shown
+from .render.locale import reminder_texts
+from .write.args import resolve_by
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 HOOK_MARK = re.compile(r"salesctl\b.*\bvalidate")  # `salesctl validate`, `salesctl -C sales validate`
@@ -183,9 +184,6 @@ def check_git(root: Path) -> Check:
 
 def check_identity(ws, env) -> Check:
     """Who writers record as `by` when --by is not given."""
-    from .write.args import resolve_by
-    from .write.plan import BadInput
-
     try:
         member = resolve_by(ws, env=env)
     except BadInput as exc:
@@ -238,7 +236,7 @@ def check_smtp(config, env, timeout: float, factory=smtplib.SMTP, *, online: boo
 
 def _test_text(config, today: date | None) -> tuple[str, str]:
     """(title, text) of a test message, in the workspace locale."""
-    words = texts(config.locale)
+    words = reminder_texts(config.locale)
     title = f"{words['keyword']} {(today or date.today()).isoformat()}"
     return title, words["test"].format(keyword=words["keyword"], company=config.company.get("name") or "")
 
@@ -267,7 +265,7 @@ def check_robots(config, env, timeout: float, *, online: bool = False, today: da
             title, text = _test_text(config, today)
             robot = Robot(channel.via, channel.url, channel.secret, timeout=timeout, opener=opener,
                           webhook_env=channel.webhook_env, secret_env=channel.secret_env,
-                          keyword=texts(config.locale)["keyword"])
+                          keyword=reminder_texts(config.locale)["keyword"])
             try:
                 robot.post(robot.markdown(f"## {title}\n\n{text}", title, []))
             except RobotError as exc:

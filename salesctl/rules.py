@@ -1,17 +1,17 @@
 """Cross-record rules. Each rule is a function `(workspace) -> problems`; `RULES` is the list.
 
 Field-level checks (types, enums, required fields) happen while records are built; what lives
-here needs more than one field or more than one record.
+here needs more than one field or more than one record. Each rule's docstring names the codes it
+emits (docs/validation.md describes every code).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .derive import approval_state, is_counted, terms_digest
+from .derive import approval_state, is_counted, scheduled_amount, terms_digest
 from .model.problems import WARNING, problem
 from .model.records import COLLECTIONS, items_total
-
 
 
 def _p(code, record, at: tuple, message, severity=None):
@@ -19,9 +19,9 @@ def _p(code, record, at: tuple, message, severity=None):
 
 
 def duplicate_ids(ws):
-    """An id used twice in a collection is a `duplicate-id` error. Ids that differ only in case
-    are a `duplicate-id` warning: macOS and Windows ignore case in file names, so there the two
-    records' files `<collection>/<id>.yaml` are one file."""
+    """An id used twice in a collection is an error. Ids that differ only in case are a warning:
+    macOS and Windows ignore case in file names, so there the two records' files
+    `<collection>/<id>.yaml` are one file. Codes: duplicate-id."""
     for collection in COLLECTIONS:
         records = ws.records[collection]
         ids = ws.ids(collection)
@@ -46,6 +46,8 @@ def duplicate_ids(ws):
 
 
 def id_filename(ws):
+    """A record alone in its file is named after its id: `customers/CUS-0001.yaml` holds CUS-0001.
+    Codes: id-filename."""
     for record in ws:
         if record.single_file:
             record_id = record.data.get("id")
@@ -76,6 +78,8 @@ def _walk(value, path, at=()):
 
 
 def unknown_refs(ws):
+    """Every reference (`_REFS`) names a customer, a contract or a team member that exists.
+    Codes: unknown-ref."""
     team = {m["id"] for m in ws.config.team}
     names = {"customers": "customer", "contracts": "contract", "team": "team member"}
     known = {"team": team, "customers": ws.ids("customers"), "contracts": ws.ids("contracts")}
@@ -93,6 +97,7 @@ def unknown_refs(ws):
 
 
 def amount_mismatch(ws):
+    """A contract's amount is the sum of its items (`items_total`). Codes: amount-mismatch."""
     for contract in ws.records["contracts"]:
         if "amount" in contract.data and "items" in contract.data:
             total = items_total(contract["items"])
@@ -102,14 +107,15 @@ def amount_mismatch(ws):
 
 
 def scheduling(ws):
-    """Receivables of a contract must not sum above its amount (nor, when counted, below it)."""
+    """The receivables of a contract sum to no more than its amount (`derive.scheduled_amount`), and
+    to no less once it is counted. Codes: over-scheduled, under-scheduled."""
     for contract in ws.records["contracts"]:
         if "amount" not in contract.data:
             continue
         receivables = ws.receivables_of(contract.id)
         if not receivables and not is_counted(contract):
             continue
-        scheduled = sum((r.get("amount", Decimal("0")) for r in receivables), Decimal("0"))
+        scheduled = scheduled_amount(ws, contract)
         if scheduled > contract["amount"]:
             ids = ", ".join(r.id for r in receivables)
             yield _p("over-scheduled", contract, ("amount",),
@@ -120,6 +126,7 @@ def scheduling(ws):
 
 
 def overpaid(ws):
+    """A receivable's payments, whatever their dates, sum to no more than its amount. Codes: overpaid."""
     for receivable in ws.records["receivables"]:
         paid = sum((p["amount"] for p in receivable.get("payments", ())), Decimal("0"))
         if "amount" in receivable.data and paid > receivable["amount"]:
@@ -130,9 +137,9 @@ def overpaid(ws):
 def approvals(ws):
     """Approval entries follow the chain (`derive.approval_state`): each stage once its
     predecessors are approved, dates never going back; a contract past approval has every stage
-    approved; an approval in force that recorded the terms it approved still has them. Codes:
-    approval-order, approval-missing, approval-stale (an error until the contract is signed, a
-    warning once signed, completed or terminated: an amendment nobody approved).
+    approved; an approval in force that recorded the terms it approved still has them (an error
+    until the contract is signed, a warning once signed, completed or terminated: an amendment
+    nobody approved). Codes: approval-order, approval-missing, approval-stale.
     """
     chain = ws.config.rules["approval_chain"]
     currency = ws.config.currency
@@ -182,6 +189,9 @@ def _stale(contract, stale: dict, terms: str):
 
 
 def date_order(ws):
+    """A signed or completed contract has a signed date; a contract ends after it starts and is
+    signed after it is created and after its last approval; a payment dated before its contract
+    was signed is a warning. Codes: missing-field, date-order."""
     for contract in ws.records["contracts"]:
         d = contract.data
         if contract.get("status") in ("signed", "completed") and d.get("signed") is None and "status" in d:

@@ -11,6 +11,7 @@ import tempfile
 import importlib.util
 from pathlib import Path
 
+from .errors import InitError
 from .model.config import CONFIG_FILE
 from .model.records import COLLECTIONS
 
@@ -31,10 +32,6 @@ rules:
   due_soon_days: 7
   approval_chain: [manager, legal, finance]
 """
-
-
-class InitError(Exception):
-    pass
 
 
 def sample_dir() -> Path:

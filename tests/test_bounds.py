@@ -18,7 +18,8 @@ import pytest
 
 from conftest import ROOT, write_workspace
 from query_fixture import AS_OF, FILES
-from salesctl.query.tables import Limits, SQLRefused, SQLStopped, open_database
+from salesctl.errors import SQLRefused, SQLStopped
+from salesctl.query.tables import Limits, open_database
 from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)

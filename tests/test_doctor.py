@@ -17,7 +17,8 @@ import pytest
 from conftest import CONFIG, ROOT
 from salesctl import doctor, storage
 from salesctl.load.parse import parse_bytes
-from salesctl.scaffold import InitError, install_hook
+from salesctl.errors import InitError
+from salesctl.scaffold import install_hook
 
 GOOD = {"customers/CUS-0001.yaml": "{id: CUS-0001, name: 甲, owner: zhang, created: 2026-01-05}\n"}
 

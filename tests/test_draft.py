@@ -19,7 +19,8 @@ from salesctl.draft import render as draft
 from salesctl.draft.docx import markdown_to_docx
 from salesctl.draft.filters import cny_upper, date_cn, date_en, money, num, share, words_en
 from salesctl.draft.render import render
-from salesctl.draft.templates import DraftError, list_templates, resolve_template, shipped_templates_dir
+from salesctl.draft.templates import list_templates, resolve_template, shipped_templates_dir
+from salesctl.errors import DraftError
 
 # ---------------------------------------------------------------------------
 # cny_upper: hand-checked amounts.  Forms marked PBoC are the examples of the

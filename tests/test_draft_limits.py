@@ -13,7 +13,7 @@ import pytest
 
 from salesctl.draft import render as draft
 from salesctl.draft.render import render
-from salesctl.draft.templates import DraftError
+from salesctl.errors import DraftError
 
 CONTEXT = {"contract": {"id": "CT-1", "amount": 1000}}
 FORKS = hasattr(os, "fork")

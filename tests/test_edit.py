@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from salesctl.write import edit as edit_module
 from salesctl.write.edit import YamlFile, new_file
-from salesctl.write.style import EditError, Style
+from salesctl.errors import EditError
+from salesctl.write.style import Style
 from salesctl.model.records import SCHEMAS
 
 ORDER = list(SCHEMAS["receivables"])

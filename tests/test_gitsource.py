@@ -10,7 +10,8 @@ import subprocess
 import pytest
 
 from gitrepo import BASE, _quiet_git, build_history, repo  # noqa: F401  (fixtures)
-from salesctl.load.git import GitError, GitSource, repository, resolve
+from salesctl.errors import GitError
+from salesctl.load.git import GitSource, repository, resolve
 from salesctl.load.revisions import changed_since, open_revision
 from salesctl.load.paths import is_workspace_file
 from salesctl.load.pipeline import load

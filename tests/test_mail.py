@@ -82,7 +82,7 @@ def send_all(messages, smtp, password=None, **kwargs) -> list[str]:
         for m in messages:
             try:
                 mailer.send(m)
-            except mail.Refused as exc:
+            except mail.MailRefused as exc:
                 refused.append(f"{m['To'].addresses[0].addr_spec}: {exc}")
     return refused
 

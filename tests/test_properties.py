@@ -28,9 +28,11 @@ from salesctl.draft.filters import cny_upper, money
 from salesctl.model.fields import DATE_MAX, DATE_MIN, MAX_AMOUNT, parse_amount, parse_date, parse_id
 from salesctl.render.output import to_json
 from salesctl.load.parse import parse_bytes
-from salesctl.model.periods import PeriodError, parse_period, period_range
+from salesctl.errors import PeriodError
+from salesctl.model.periods import parse_period, period_range
 from salesctl.model.problems import CODES
-from salesctl.query.query import QueryError, compile_query
+from salesctl.errors import QueryError
+from salesctl.query.query import compile_query
 from salesctl.model.records import COLLECTIONS, SCHEMAS
 from salesctl.reports.kpi import kpi_report
 from salesctl.reports.overdue import overdue_report
@@ -688,7 +690,7 @@ def plans(draw):
 def test_a_schedule_splits_the_amount_to_the_cent(amount, plan):
     """The parts never exceed the amount; a 100 % plan sums to it exactly, the last part taking
     the rounding; every part is whole cents, at least 0.01, or the plan is refused."""
-    from salesctl.write.plan import BadInput, Refused
+    from salesctl.errors import BadInput, Refused
     from salesctl.write.writers import schedule
 
     text, whole = plan
@@ -725,7 +727,7 @@ def test_a_schedule_splits_the_amount_to_the_cent(amount, plan):
                                                          "2026-02-30", "0", ".5", "99999999999999"]),
                                        max_size=8).map("".join))
 def test_any_plan_text_parses_or_is_a_clear_usage_error(text):
-    from salesctl.write.plan import BadInput
+    from salesctl.errors import BadInput
     from salesctl.write.writers import parse_plan
 
     try:
@@ -741,7 +743,7 @@ WRITABLE_TEXT = st.text(st.characters(blacklist_characters="\x00\x85"), min_size
 
 def _written_name(name: str) -> str | None:
     """What the file `new customer name=NAME` writes reads back as; None when `new` refuses it."""
-    from salesctl.write.plan import BadInput, Refused
+    from salesctl.errors import BadInput, Refused
     from salesctl.write.writers import draft_record, new
 
     with tempfile.TemporaryDirectory() as directory:

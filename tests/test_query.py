@@ -16,7 +16,8 @@ from wcwidth import wcswidth
 from conftest import write_workspace
 from query_fixture import AS_OF, FILES
 from salesctl import derive
-from salesctl.query.query import DERIVED, QueryError, compile_query, field_catalogue, resolve_collection
+from salesctl.errors import QueryError
+from salesctl.query.query import DERIVED, compile_query, field_catalogue, resolve_collection
 from salesctl.model.records import COLLECTIONS
 from salesctl.load.pipeline import load
 

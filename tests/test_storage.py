@@ -485,7 +485,7 @@ def test_files_changed_by_hand_since_the_kill_are_left_as_they_are(tmp_path):
 def test_a_journal_copied_from_elsewhere_is_not_applied(tmp_path):
     import shutil
 
-    from salesctl.model.workspace import WorkspaceError
+    from salesctl.errors import WorkspaceError
 
     root, changes = planned(tmp_path)
     write_killed(root, changes, lambda call: (root / storage.JOURNAL).exists())

@@ -18,7 +18,8 @@ from conftest import write_workspace
 from query_fixture import AS_OF, FILES
 from salesctl.render.output import cell_text
 from salesctl.model.records import Field
-from salesctl.query.tables import TABLE_NAMES, Column, SQLError, SQLRefused, from_sql, layout, open_database, to_sql, workspace_tables
+from salesctl.errors import SQLError, SQLRefused
+from salesctl.query.tables import TABLE_NAMES, Column, from_sql, layout, open_database, to_sql, workspace_tables
 from salesctl.load.pipeline import load
 
 TODAY = date.fromisoformat(AS_OF)

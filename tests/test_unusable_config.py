@@ -13,7 +13,7 @@ from conftest import CONFIG
 from gitrepo import _quiet_git, repo  # noqa: F401  (fixtures)
 from salesctl.load.loader import open_workspace
 from salesctl.load.pipeline import load
-from salesctl.model.workspace import WorkspaceError
+from salesctl.errors import WorkspaceError
 
 from test_validate import VALID
 

@@ -6,10 +6,11 @@ import subprocess
 
 import pytest
 
-from salesctl.scaffold import create_workspace, InitError
+from salesctl.errors import InitError
+from salesctl.scaffold import create_workspace
 from salesctl.load.paths import find_root
 from salesctl.load.pipeline import load
-from salesctl.model.workspace import WorkspaceError
+from salesctl.errors import WorkspaceError
 
 
 def test_explicit_directory_wins(workspace, tmp_path):

@@ -2,11 +2,14 @@
 
 Commands are imported only when run (`LazyGroup`), so `salesctl --help` stays fast. Global
 options are accepted before or after the subcommand: both the group and every command carry
-them, and whichever is given last wins.
+them, and whichever is given last wins. Errors are rendered here, once: a library `UsageError`
+after the command's usage (`global_options`), any other `SalesctlError` as `error: …` with the
+exit code it carries (`LazyGroup.invoke`).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -35,6 +38,7 @@ COMMANDS = {
     "collect": ("writers", "collect", "Log a collection action on a receivable."),
     "approve": ("writers", "approve", "Approve or reject a contract at a stage of the chain."),
     "schedule": ("writers", "schedule", "Create a contract's receivables from a payment plan."),
+    "import": ("importing", "import_", "Import records from a CSV file or an Excel sheet."),
     "diff": ("git", "diff", "Record-level changes between revisions and their effect on the figures."),
     "log": ("git", "log", "The commits that changed one record."),
     "doctor": ("doctor", "doctor", "Check the environment a cron job runs in."),
@@ -72,10 +76,10 @@ class AppContext:
         false: only `validate` reads a workspace whose records cannot be checked.
         """
         if self._workspace is None:
-            from ..load.loader import open_workspace
+            from ..api import open_workspace
 
             with self.loading():
-                self._workspace = open_workspace(self.root(), rev=self.rev, use_cache=not self.no_cache,
+                self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
                                                  progress=_progress_enabled(), require_config=False)
         if require_config:
             self._workspace.require_config(self.rev)
@@ -157,9 +161,21 @@ GLOBAL_OPTIONS = [
 
 
 def global_options(f):
+    """Every command's global options; a library `UsageError` it raises is shown as click shows its
+    own, after the command's usage (click gives the error the command's context)."""
     for option in reversed(GLOBAL_OPTIONS):
         f = option(f)
-    return f
+
+    @functools.wraps(f)
+    def command(*args, **kwargs):
+        from ..errors import UsageError
+
+        try:
+            return f(*args, **kwargs)
+        except UsageError as exc:
+            raise click.UsageError(exc.shown()) from None
+
+    return command
 
 
 def app_context() -> AppContext:
@@ -184,13 +200,16 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
 
     def invoke(self, ctx):
-        from ..model.workspace import WorkspaceError
+        from ..errors import SalesctlError
 
         try:
             return super().invoke(ctx)
-        except WorkspaceError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
+        except SalesctlError as exc:
+            from ..render.problems import TextReporter
+
+            click.echo(f"error: {exc.shown()}", err=True)
+            click.echo(TextReporter().lines(exc.problems), err=True, nl=False)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt, SystemExit):
             raise
         except BrokenPipeError:

@@ -1,4 +1,4 @@
-"""`salesctl dashboard`: parse options, gather the figures, write the page (or the figures)."""
+"""`salesctl dashboard`: parse options, call `salesctl.api` for the figures and the page, write it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from .. import api
+from ..errors import BadInput, PeriodError
+from ..model.periods import parse_period
 from ..render import output
-from ..dashboard.figures import dashboard_figures, default_period
-from ..model.periods import PeriodError, parse_period
 from . import app_context, global_options
 from .options import read_workspace, strict_option
 
@@ -37,23 +38,17 @@ def dashboard(period, output_path, fmt, strict):
     """
     app = app_context()
     try:
-        chosen = parse_period(period) if period is not None else default_period(app.today)
+        chosen = parse_period(period) if period is not None else None
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period")
     if fmt == "html":
-        from ..dashboard import charts
+        from ..dashboard.charts import require
 
-        try:
-            charts.require()
-        except charts.ChartsUnavailable as exc:
-            click.echo(f"error: {exc}", err=True)
-            raise click.exceptions.Exit(2)
+        require()  # before the workspace is read: a missing extra says so at once
     ws = read_workspace(strict)
-    doc = dashboard_figures(ws, chosen, app.today)
+    doc = api.dashboard(ws, app.today, chosen)
     if fmt == "html":
-        from ..dashboard.page import render
-
-        text = render(doc, ws.config, _command(chosen.label, app))
+        text = api.dashboard_page(ws, doc, command=_command(doc["period"], app))
     else:
         text = output.render_rows([], [], fmt, document=doc)
     _write(text, output_path)
@@ -71,13 +66,10 @@ def _write(text: str, path: Path | None):
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return
-    from ..query.export import ExportError, write_text
+    from ..query.export import write_text
 
     try:
         write_text(path, text)
-    except ExportError as exc:
-        raise click.UsageError(str(exc))
     except OSError as exc:
-        click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(2)
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
     click.echo(f"wrote {path}", err=True)

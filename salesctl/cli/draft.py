@@ -9,7 +9,9 @@ import click
 
 from ..draft.context import contract_context, contract_problems
 from ..draft.render import render
-from ..draft.templates import DraftError, list_templates
+from ..draft.templates import list_templates
+from ..errors import Refused
+from ..render.problems import TextReporter
 from . import app_context, global_options
 
 
@@ -47,18 +49,11 @@ def draft(contract_id, template, output_path, fmt, force, list_templates):
         raise click.UsageError(f"no contract {contract_id!r}")
     problems = contract_problems(ws, contract)
     if problems and not force:
-        for p in problems:
-            click.echo(p.format(), err=True)
-        click.echo(f"error: contract {contract_id} has {len(problems)} validation errors; fix them or use --force",
-                   err=True)
-        raise click.exceptions.Exit(1)
+        click.echo(TextReporter().lines(problems), err=True, nl=False)
+        raise Refused(f"contract {contract_id} has {len(problems)} validation errors; fix them or use --force")
     context = contract_context(ws, contract, app.today)
-    try:
-        result = render(context, template=template or contract.get("template") or "contract", fmt=fmt,
-                               locale=ws.config.locale, workspace_templates_dir=ws.root / "templates")
-    except DraftError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise click.exceptions.Exit(1)
+    result = render(context, template=template or contract.get("template") or "contract", fmt=fmt,
+                    locale=ws.config.locale, workspace_templates_dir=ws.root / "templates")
     data = result if isinstance(result, bytes) else result.encode("utf-8")
     if output_path is not None:
         output_path.write_bytes(data)

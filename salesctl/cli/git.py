@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import click
 
+from ..model.money import money_text
 from ..render import output
-from ..render.headings import headings
+from ..render.locale import headings
 from . import _progress_enabled, app_context, global_options
 
 FORMATS = ("text", "json", "yaml")
@@ -168,7 +169,7 @@ def _value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return f"{output.money(value):,.2f}"
+        return money_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):

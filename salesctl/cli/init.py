@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import InitError
 from ..model.config import CONFIG_FILE
-from ..scaffold import InitError, create_workspace, install_hook
+from ..scaffold import create_workspace, install_hook
 from . import global_options
 
 
@@ -38,5 +39,5 @@ def init(directory, sample, company, locale, hook, force):
             done += install_hook(directory, force=force)
         for line in done:
             click.echo(line, err=True)
-    except (InitError, OSError) as exc:
-        raise click.UsageError(str(exc))
+    except OSError as exc:
+        raise InitError(str(exc)) from None

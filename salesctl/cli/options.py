@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..render import output
-from ..render.headings import headings
+from ..render.locale import headings
+from ..render.problems import TextReporter
 from . import app_context
 
 
@@ -25,8 +26,7 @@ def read_workspace(strict: bool = False):
     """
     ws = app_context().load()
     if strict and ws.problems:
-        for p in ws.problems:
-            click.echo(p.format(), err=True)
+        click.echo(TextReporter().lines(ws.problems), err=True, nl=False)
         raise click.exceptions.Exit(1)
     errors = ws.error_count
     if errors:

@@ -7,8 +7,11 @@ import difflib
 import click
 
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
-from ..query.query import DERIVED, QueryError, compile_query, describe, resolve_collection, top_fields
-from ..render.headings import headings
+from .. import api
+from ..derive import DERIVED
+from ..errors import Refused
+from ..query.query import compile_query, resolve_collection, top_fields
+from ..render.locale import headings
 from ..render.output import cell_text, render_rows, to_table
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
@@ -59,15 +62,9 @@ def query(collection, where, sort, fields, limit, fmt, strict):
       salesctl query receivables -w 'status = overdue' -w 'days_overdue > 30' -s -balance
       salesctl query customers -w 'contacts.name ~ 王' -f id,name,owner --format csv
     """
-    try:
-        name = resolve_collection(collection)
-    except QueryError as exc:
-        raise click.UsageError(str(exc))
+    name = resolve_collection(collection)
     ws = read_workspace(strict)
-    try:
-        compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
-    except QueryError as exc:
-        raise click.UsageError(str(exc))
+    compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
     rows = compiled.run(ws, app_context().today)
     if fmt == "ids":
         click.echo("".join(f"{row['id']}\n" for row in rows), nl=False)
@@ -104,9 +101,7 @@ def show(record_id, fmt, strict):
     if not matches:
         broken = app_context().load().find(record_id)
         if broken is not None:
-            click.echo(f"error: {record_id} ({broken.path}) has errors and is left out; run salesctl validate",
-                       err=True)
-            raise click.exceptions.Exit(1)
+            raise Refused(f"{record_id} ({broken.path}) has errors and is left out; run salesctl validate")
         known = [str(r.id) for r in ws]
         guess = difflib.get_close_matches(record_id, known, n=1, cutoff=0.6)
         raise click.UsageError(f"no record with id {record_id!r}" + (f"; did you mean {guess[0]!r}?" if guess else ""))
@@ -114,7 +109,7 @@ def show(record_id, fmt, strict):
     for other in matches[1:]:
         click.echo(f"note: {record_id} is also a {SINGULAR[other.collection]} ({other.path}); "
                    f"see it with: salesctl query {other.collection} -w 'id = {record_id}'", err=True)
-    document = describe(ws, record, app_context().today)
+    document = api.show(ws, record, app_context().today)
     if fmt != "table":
         click.echo(render_rows([], [], fmt, document=document), nl=False)
         return

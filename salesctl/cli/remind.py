@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from .. import api
+from ..errors import MailError, NotConfigured
 from ..model.config import CHANNELS
 from ..remind import deliver as delivery
 from ..remind import mail
-from ..remind.remind import display_width, messages, person_text, reminders
+from ..remind.remind import display_width, messages, person_text
 from ..render.output import to_json
 from . import app_context, global_options
 from .options import read_workspace, strict_option
@@ -57,7 +59,7 @@ def remind(to, fmt, send, via, resend, dry_run, outbox, strict):
     if to is not None and ws.member(to) is None:
         raise click.BadParameter(f"{to!r} is not a team member", param_hint="--to")
     as_of = app_context().today
-    people = reminders(ws, as_of, to=to)
+    people = api.reminders(ws, as_of, to=to)
     if fmt == "json":
         click.echo(to_json({"as_of": as_of, "reminders": people}), nl=False)
         return
@@ -68,19 +70,15 @@ def remind(to, fmt, send, via, resend, dry_run, outbox, strict):
         blocks = [person_text(p, ws.member(p["to"])["name"], as_of, ws.config.locale) for p in people]
         click.echo("\n".join(blocks), nl=False)
         return
-    try:
-        built, skipped = messages(ws, people, as_of)
-        for line in skipped:
-            click.echo(f"warning: {line}", err=True)
-        if outbox:
-            _write_outbox(built, outbox, as_of)
-        else:
-            now = datetime.now()
-            for _, message in built:
-                click.echo(mail.as_mbox(message, ws.config.smtp["from"], now), nl=False)
-    except mail.MailError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise click.exceptions.Exit(1)
+    built, skipped = messages(ws, people, as_of)
+    for line in skipped:
+        click.echo(f"warning: {line}", err=True)
+    if outbox:
+        _write_outbox(built, outbox, as_of)
+    else:
+        now = datetime.now()
+        for _, message in built:
+            click.echo(mail.as_mbox(message, ws.config.smtp["from"], now), nl=False)
     if outbox and skipped:
         raise click.exceptions.Exit(1)
 
@@ -88,7 +86,7 @@ def remind(to, fmt, send, via, resend, dry_run, outbox, strict):
 def _send(ws, people, as_of, via, resend, dry_run):
     try:
         outcomes = delivery.send(ws, people, as_of, via=via, resend=resend, dry_run=dry_run)
-    except delivery.NotConfigured as exc:
+    except NotConfigured as exc:
         raise click.BadParameter(str(exc), param_hint="--via")
     for line in report(ws, outcomes):
         click.echo(line)
@@ -129,4 +127,4 @@ def _write_outbox(built, outbox: Path, as_of):
         for member_id, message in built:
             click.echo(mail.write_eml(message, outbox / f"{as_of.isoformat()}-{member_id}.eml"))
     except OSError as exc:
-        raise mail.MailError(f"cannot write to {outbox}: {exc.strerror or exc}") from None
+        raise MailError(f"cannot write to {outbox}: {exc.strerror or exc}") from None

@@ -1,26 +1,20 @@
-"""`salesctl report overdue|kpi|review|activity|commission`: parse options, call `salesctl.reports`, render."""
+"""`salesctl report overdue|kpi|review|activity|commission`: parse options, call `salesctl.api`, print
+`render.reports`."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from ..model.periods import BUCKETS, Period, PeriodError, parse_period, period_range
-from ..render import output
-from ..render.output import Places
-from ..render.headings import headings
-from ..reports.activity import ACTIVITY_KEYS, activity_report, activity_reps
-from ..reports.commission import DETAIL_COLUMNS, PAYROLL_COLUMNS, commission_report, detail_lines, payroll_lines
-from ..reports.kpi import KPI_KEYS, kpi_report
-from ..reports.overdue import ACTION_KEYS, GROUPINGS, overdue_report
-from ..reports.review import review_report
+from .. import api
+from ..errors import BadInput, PeriodError
+from ..model.periods import BUCKETS, Period, parse_period, period_range
+from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_overdue,
+                              render_review)
+from ..reports.overdue import GROUPINGS
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
-
-LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid", "balance",
-                  "days_overdue", "bucket"]
 
 
 @click.group()
@@ -58,56 +52,8 @@ def overdue(by, min_days, owner, fmt, strict):
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
-    doc = overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
-    if fmt in ("json", "yaml"):
-        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
-        return
-    labels = ws.config.bucket_labels()
-    words = headings(ws.config.locale)
-    if by != "receivable":
-        rows = [_flat_group_row(row) for row in doc["rows"]]
-        columns = [by, "name", "count", "balance", *labels]
-    elif fmt == "csv":
-        rows = [_flat_ledger_row(row) for row in doc["rows"]]
-        columns = [*LEDGER_COLUMNS, *[f"last_action.{key}" for key in ACTION_KEYS], "next_step.action", "next_step.date"]
-    else:
-        rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
-        columns = [c for c in LEDGER_COLUMNS if c != "customer"] + ["last_action", "next_step"]
-    if fmt == "csv":
-        click.echo(output.to_csv(rows, columns), nl=False)
-        return
-    click.echo(f"{words['overdue_title']} {words['as_of']} {as_of.isoformat()}\n")
-    if rows:
-        click.echo(output.to_table(rows, columns, words))
-    total = {"": words["total_row"], **_flat_group_row(doc["totals"])}
-    click.echo(output.to_table([total], ["", "count", "balance", *labels], words), nl=False)
-
-
-def _flat_ledger_row(row: dict) -> dict:
-    """A ledger row for CSV: last action and next step spread over dotted columns."""
-    flat = {k: v for k, v in row.items() if k not in ("last_action", "next_step")}
-    for key in ACTION_KEYS:
-        flat[f"last_action.{key}"] = (row["last_action"] or {}).get(key)
-    flat["next_step.action"] = (row["next_step"] or {}).get("action")
-    flat["next_step.date"] = (row["next_step"] or {}).get("date")
-    return flat
-
-
-def _flat_group_row(row: dict) -> dict:
-    """A group row (or the totals) with one column per aging bucket."""
-    flat = {k: v for k, v in row.items() if k != "buckets"}
-    flat.update(row["buckets"])
-    return flat
-
-
-def _action_cell(action: dict | None, words: dict) -> str:
-    """`2026-11-02 phone`, plus the promised date when the action carries one."""
-    if action is None:
-        return ""
-    text = f"{action['date'].isoformat()} {action['channel']}"
-    if action.get("promised"):
-        text += f" ({words['promised']} {action['promised'].isoformat()})"
-    return text
+    doc = api.report_overdue(ws, as_of, by=by, min_days=min_days, owner=owner)
+    click.echo(render_overdue(doc, fmt, ws.config), nl=False)
 
 
 # --- kpi ---------------------------------------------------------------------------------
@@ -136,24 +82,8 @@ def kpi(period, start, end, by, fmt, strict):
     """
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict)
-    doc = kpi_report(ws, chosen, app_context().today, by=by)
-    columns = ["group"] if by == "group" else ["rep", "name"]
-    columns += [*KPI_KEYS, "rank"]
-    if fmt in ("json", "yaml", "csv"):
-        click.echo(output.render_rows(doc["rows"], columns, fmt, document=doc), nl=False)
-        return
-    words = headings(ws.config.locale)
-    rows = [_kpi_cells(row) for row in [*doc["rows"], {columns[0]: words["total_row"], **doc["total"]}]]
-    click.echo(f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
-    click.echo(output.to_table(rows, columns, words), nl=False)
-
-
-def _kpi_cells(row: dict) -> dict:
-    cells = dict(row)
-    for name, places in (("avg_cycle_days", 1), ("satisfaction", 2)):
-        if cells[name] is not None:
-            cells[name] = Places(cells[name], places)
-    return cells
+    doc = api.report_kpi(ws, app_context().today, chosen, by=by)
+    click.echo(render_kpi(doc, fmt, by=by, locale=ws.config.locale), nl=False)
 
 
 def _chosen_period(period, start, end, default: str = "%Y") -> Period:
@@ -190,25 +120,8 @@ def review(period, fmt, strict):
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period")
     ws = read_workspace(strict)
-    doc = review_report(ws, app_context().today, chosen)
-    names = [i["name"] for i in ws.config.review["indicators"]]
-    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade", "parts", "rank"]
-    if fmt in ("json", "yaml"):
-        click.echo(output.render_rows([], [], fmt, document=doc), nl=False)
-        return
-    rows = [{**{k: v for k, v in row.items() if k != "scores"},
-             **{f"scores.{n}": score for n, score in row["scores"].items()}} for row in doc["rows"]]
-    if fmt == "csv":
-        click.echo(output.to_csv(rows, columns), nl=False)
-        return
-    words = headings(ws.config.locale)
-    for row in rows:
-        for column in columns[4:-3]:
-            if row[column] is not None:
-                row[column] = Places(row[column], 1)
-    click.echo(f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n")
-    if rows:
-        click.echo(output.to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}}), nl=False)
+    doc = api.report_review(ws, app_context().today, chosen)
+    click.echo(render_review(doc, fmt, ws.config), nl=False)
 
 
 # --- activity ----------------------------------------------------------------------------
@@ -253,23 +166,8 @@ def activity(period, start, end, by, rep, group, fmt, strict):
         raise click.BadParameter(f"{rep!r} is not a team member", param_hint="--rep")
     if group is not None and not any(m.get("group") == group for m in ws.config.team):
         raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
-    doc = activity_report(ws, chosen, app_context().today, by=by, reps=activity_reps(ws, rep=rep, group=group))
-    columns = ["rep", "name", "bucket", *ACTIVITY_KEYS]
-    if fmt in ("json", "yaml", "csv"):
-        click.echo(output.render_rows(doc["rows"], columns, fmt, document=doc), nl=False)
-        return
-    words = headings(ws.config.locale)
-    rows = [_rate_cells(row) for row in [*doc["rows"], {"rep": words["total_row"], **doc["total"]}]]
-    click.echo(f"{words['activity_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n")
-    click.echo(output.to_table(rows, columns, {**words, "bucket": words[by]}), nl=False)
-
-
-def _rate_cells(row: dict) -> dict:
-    cells = dict(row)
-    for name in ("calls_per_day", "effective_per_day"):
-        if cells[name] is not None:
-            cells[name] = Places(cells[name], 1)
-    return cells
+    doc = api.report_activity(ws, app_context().today, chosen, by=by, rep=rep, group=group)
+    click.echo(render_activity(doc, fmt, locale=ws.config.locale), nl=False)
 
 
 # --- commission --------------------------------------------------------------------------
@@ -296,20 +194,14 @@ def commission(period, start, end, detail, path, fmt, strict):
     """
     chosen = _chosen_period(period, start, end, default="%Y-%m")
     ws = read_workspace(strict)
-    doc = commission_report(ws, chosen, app_context().today, detail=detail)
-    words = headings(ws.config.locale)
+    doc = api.report_commission(ws, app_context().today, chosen, detail=detail)
     if path is not None and path.suffix.lower() == ".xlsx":
-        from ..query.export import write_xlsx
+        from ..query.export import sheet, write_xlsx
 
-        _write(path, lambda: write_xlsx(_payroll_sheets(doc, detail, words), path))
+        sheets = [sheet(*lines) for lines in commission_sheets(doc, detail, ws.config.locale)]
+        _write(path, lambda: write_xlsx(sheets, path))
         return
-    if fmt in ("json", "yaml"):
-        text = output.render_rows([], [], fmt, document=doc)
-    elif fmt == "csv":
-        text = output.to_csv(detail_lines(doc), DETAIL_COLUMNS) if detail else output.to_csv(payroll_lines(doc),
-                                                                                             PAYROLL_COLUMNS)
-    else:
-        text = _commission_table(doc, detail, words)
+    text = render_commission(doc, fmt, detail=detail, locale=ws.config.locale)
     if path is None:
         click.echo(text, nl=False)
     else:
@@ -318,46 +210,11 @@ def commission(period, start, end, detail, path, fmt, strict):
         _write(path, lambda: write_text(path, text))
 
 
-def _commission_table(doc: dict, detail: bool, words: dict) -> str:
-    columns = list(PAYROLL_COLUMNS[3:])
-    total = {"rep": words["total_row"], **doc["total"]}
-    text = (f"{words['commission_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n"
-            f"{words['base']}: {words['base_' + doc['base']]} ({doc['base']}); "
-            f"{words['commission_method']}: {words['method_' + doc['method']]} ({doc['method']})\n\n")
-    text += output.to_table([*payroll_lines(doc, table=True), total], columns, {**words, "total": words["pay_total"]})
-    if detail:
-        text += f"\n{words['detail_title']}\n\n" + output.to_table(detail_lines(doc), list(DETAIL_COLUMNS[1:]), words)
-    return text
-
-
-def _payroll_sheets(doc: dict, detail: bool, words: dict) -> list:
-    """The workbook: sheet `commission` (one line per rep, then the total line) and, with --detail, `detail`."""
-    total = {"period": doc["period"], "rep": words["total_row"], **doc["total"]}
-    sheets = [_sheet("commission", [*payroll_lines(doc), total], PAYROLL_COLUMNS)]
-    if detail:
-        sheets.append(_sheet("detail", detail_lines(doc), DETAIL_COLUMNS))
-    return sheets
-
-
-def _sheet(name: str, lines: list, columns):
-    """A workbook sheet of flat lines: money columns as amounts, the rest as they are."""
-    from ..model.records import Field
-    from ..query.tables import Column, Table
-
-    money_columns = {c for c in columns if any(isinstance(line.get(c), Decimal) for line in lines)}
-    return Table(name, [Column(c, Field("amount" if c in money_columns else "text"), (c,)) for c in columns], (),
-                 [tuple(line.get(c) for c in columns) for line in lines])
-
-
 def _write(path: Path, write):
-    """Write a report file; an extra that is missing or a file that cannot be written is exit 2."""
-    from ..query.export import ExportError
-
+    """Write a report file; a file that cannot be written is exit 2 (as is a missing extra, an
+    `ExportError`)."""
     try:
         write()
-    except ExportError as exc:
-        raise click.UsageError(str(exc))
     except OSError as exc:
-        click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(2)
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
     click.echo(f"wrote {path}", err=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from ..errors import BadInput, WorkspaceError
 from ..model.config import Config
 from ..model.records import COLLECTIONS
-from ..model.workspace import WorkspaceError
-from ..query.query import QueryError, resolve_collection
+from ..query.query import resolve_collection
 from ..query.schema import file_schema, workspace_schema
 from . import app_context, global_options
 
@@ -33,10 +33,7 @@ def schema(collection, directory):
       salesctl schema customers > customers.schema.json
       salesctl schema -o .salesctl/schema
     """
-    try:
-        names = [resolve_collection(collection)] if collection else list(COLLECTIONS)
-    except QueryError as exc:
-        raise click.UsageError(str(exc))
+    names = [resolve_collection(collection)] if collection else list(COLLECTIONS)
     config = _config()
     if directory is None:
         document = file_schema(names[0], config) if collection else workspace_schema(config)
@@ -50,8 +47,7 @@ def schema(collection, directory):
                               encoding="utf-8")
             click.echo(f"wrote {target}", err=True)
     except OSError as exc:
-        click.echo(f"error: cannot write {directory}: {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(2)
+        raise BadInput(f"cannot write {directory}: {exc.strerror or exc}") from None
 
 
 def _config() -> Config:

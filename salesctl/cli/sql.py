@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..query.export import FORMATS, ExportError, export as export_tables, guess_format
-from ..query.tables import TABLE_NAMES, Limits, SQLError, SQLRefused, SQLStopped, open_database, workspace_tables
+from .. import api
+from ..errors import BadInput, SQLStopped
+from ..query.export import FORMATS, export as export_tables, guess_format
+from ..query.tables import TABLE_NAMES, Limits, workspace_tables
 from ..render.output import render_rows
 from . import app_context, global_options
 from .options import format_option, read_workspace, strict_option
@@ -41,16 +43,9 @@ def sql(statement, timeout, memory_mb, fmt, strict):
     """
     ws = read_workspace(strict)
     try:
-        database = open_database(ws, app_context().today, Limits(timeout, memory_mb))
-        names, rows = database.query(statement)
-    except SQLRefused as exc:
-        click.echo(f"error: refused: {exc}", err=True)
-        raise click.exceptions.Exit(1)
-    except SQLStopped as exc:
-        click.echo(f"error: stopped: {exc}; allow more with {RAISED_BY[exc.limit]}", err=True)
-        raise click.exceptions.Exit(1)
-    except SQLError as exc:
-        raise click.UsageError(f"SQL: {exc}")
+        names, rows = api.sql(ws, statement, app_context().today, limits=Limits(timeout, memory_mb))
+    except SQLStopped as exc:  # the option that lifts the limit, in the command line's terms
+        raise SQLStopped(f"{exc}; allow more with {RAISED_BY[exc.limit]}", exc.limit) from None
     keys = _unique(names)
     records = [{key: _shown(value) for key, value in zip(keys, row)} for row in rows]
     if fmt == "table" and not records:
@@ -97,19 +92,13 @@ def export(fmt, path, strict):
       salesctl export --format xlsx -o sales-2026-11.xlsx --as-of 2026-11-30
       salesctl export -o exports/     # a folder of CSV files
     """
-    try:
-        fmt = fmt or guess_format(path)
-    except ExportError as exc:
-        raise click.UsageError(str(exc))
+    fmt = fmt or guess_format(path)
     ws = read_workspace(strict)
     tables = workspace_tables(ws, app_context().today)
     try:
         written = export_tables(tables, fmt, path)
-    except ExportError as exc:
-        raise click.UsageError(str(exc))
     except OSError as exc:
-        click.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
-        raise click.exceptions.Exit(2)
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
     rows = sum(len(t.rows) for t in tables)
     where = path if len(written) == 1 else f"{path}/ ({len(written)} files)"
     click.echo(f"exported {len(TABLE_NAMES)} tables, {rows} rows to {where}", err=True)

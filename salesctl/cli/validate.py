@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..api import validate as validate_workspace
 from ..model.problems import count
-from ..render.output import to_json
+from ..render.problems import REPORTERS
 from . import app_context, global_options
 
 
@@ -28,27 +29,10 @@ def validate(strict, fmt, changed):
       salesctl validate --changed          # in a pre-commit hook
     """
     app = app_context()
-    paths = None
-    if changed is not None:
-        from ..load.revisions import changed_since
-
-        if app.rev is not None:
-            raise click.UsageError("--changed compares with the working tree; it cannot be used with --rev")
-        paths = changed_since(app.root(), changed)
-    ws = app.load(require_config=False)
-    problems, files = ws.problems, ws.files
-    if paths is not None:
-        from ..load.revisions import problems_in_files
-
-        problems, files = problems_in_files(ws, paths)
+    if changed is not None and app.rev is not None:
+        raise click.UsageError("--changed compares with the working tree; it cannot be used with --rev")
+    problems, files = validate_workspace(app.load(require_config=False), changed_since=changed)
+    click.echo(REPORTERS[fmt].report(problems, files), nl=False)
     errors, warnings = count(problems)
-    if fmt == "json":
-        document = {"problems": [p.as_dict() for p in problems], "errors": errors, "warnings": warnings,
-                    "files": files}
-        click.echo(to_json(document), nl=False)
-    else:
-        for p in problems:
-            click.echo(p.format())
-        click.echo(f"{errors} errors, {warnings} warnings in {files} files")
     if errors or (strict and warnings):
         raise click.exceptions.Exit(1)

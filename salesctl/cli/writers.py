@@ -1,8 +1,9 @@
-"""`salesctl new`, `pay`, `collect`, `approve`, `schedule`: options in, a plan from the library, written.
+"""`salesctl new`, `pay`, `collect`, `approve`, `schedule`: options in, the writer of `salesctl.api`
+called, its plan printed.
 
 Every writer takes the lock (finishing first a write that a killed writer left half done), reads
-the workspace, builds and checks its plan (`writers`), and writes all of it or none (`storage`);
-with --dry-run it prints the diff instead and writes nothing.
+the workspace, builds and checks its plan (`write.writers`), and writes all of it or none
+(`storage`): `write.run.run_writer`. With --dry-run it prints the diff instead and writes nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from datetime import date
 
 import click
 
-from .. import storage
-from ..load.loader import open_workspace
+from .. import api
+from ..errors import BadInput, Refused
 from ..model.records import COLLECTION_CHANNELS
+from ..render.problems import TextReporter
 from ..write import args, writers
-from ..write.plan import BadInput, Refused
 from . import app_context, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
@@ -25,50 +26,20 @@ by_option = click.option("--by", "by", metavar="ID",
                               "git config user.email).")
 
 
-def _fail(message: str, code: int):
-    click.echo(f"error: {message}", err=True)
-    raise click.exceptions.Exit(code)
-
-
-def _refused(exc: Refused):
-    click.echo(f"error: {exc}", err=True)
-    for p in exc.problems:
-        click.echo(p.format(), err=True)
-    raise click.exceptions.Exit(1)
-
-
 def _workspace(app):
-    return open_workspace(app.root(), use_cache=not app.no_cache)
+    return api.open_workspace(app.root(), cache=not app.no_cache)
 
 
-def _write(build, *, dry_run: bool, ids: bool = False):
-    """Run `build(ws) -> Plan` under the lock and write its plan (or print it with --dry-run)."""
+def _write(call, *arguments, ids: bool = False, **kwargs):
+    """`call` (a writer of `salesctl.api`) over the workspace, and its plan printed: the diff with
+    --dry-run, else one summary line per thing done (and the new ids on stdout)."""
     app = app_context()
     if app.rev:
-        _fail("writers change the working tree; --rev is for read commands", 2)
-    root = app.root()
-    try:
-        if dry_run:
-            plan = build(_workspace(app))
-        else:
-            with storage.writer_lock(root) as recovered:
-                if recovered is not None:
-                    click.echo(f"note: {recovered.message()}", err=True)
-                plan = build(_workspace(app))
-                storage.apply(root, plan.files, note="; ".join(plan.summary))
-    except BadInput as exc:
-        _fail(str(exc), 2)
-    except Refused as exc:
-        _refused(exc)
-    except storage.Unsafe as exc:
-        _fail(f"cannot write: {exc}", 1)
-    except storage.StorageError as exc:
-        _fail(str(exc), 1)
-    except OSError as exc:
-        _fail(f"cannot write: {exc.strerror or exc} ({exc.filename or root}); nothing written", 1)
-    for p in plan.warnings:
-        click.echo(p.format(), err=True)
-    if dry_run:
+        raise BadInput("writers change the working tree; --rev is for read commands")
+    plan = call(app.root(), *arguments, cache=not app.no_cache, **kwargs,
+                on_recovery=lambda recovered: click.echo(f"note: {recovered.message()}", err=True))
+    click.echo(TextReporter().lines(plan.warnings), err=True, nl=False)
+    if kwargs["dry_run"]:
         click.echo(plan.diff(), nl=False)
         click.echo("dry run: nothing written", err=True)
         return
@@ -80,19 +51,7 @@ def _write(build, *, dry_run: bool, ids: bool = False):
 
 
 def _on(on) -> date:
-    if on is None:
-        return app_context().today
-    try:
-        return args.date_arg(on, "--date")
-    except BadInput as exc:
-        _fail(str(exc), 2)
-
-
-def _amount(text: str):
-    try:
-        return args.amount_arg(text)
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    return app_context().today if on is None else args.date_arg(on, "--date")
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -120,37 +79,23 @@ def new(kind, assignments, edit, file, on, dry_run):
       salesctl new visit customer=CUS-0003 rep=wang channel=phone --file visits/2026/2026-11.yaml
     """
     day = _on(on)
-    try:
-        collection = args.kind_arg(kind)
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    collection = args.kind_arg(kind)
     app = app_context()
     text = None
     if edit:
         text = _edit_loop(app, collection, assignments, day, file)
-
-    def build(ws):
-        path = args.file_arg(ws, file, collection) if file else None
-        if text is not None:
-            return writers.new(ws, collection, text=text, file=path)
-        record = writers.draft_record(ws, collection, assignments, on=day)
-        return writers.new(ws, collection, record=record, file=path)
-
-    _write(build, dry_run=dry_run, ids=True)
+    _write(api.new, collection, assignments, on=day, text=text, file=file, dry_run=dry_run, ids=True)
 
 
 def _edit_loop(app, collection, assignments, day, file) -> str:
     """Open the editor until the record it returns would be accepted (or the user gives up)."""
-    try:
-        ws = _workspace(app)
-        path = args.file_arg(ws, file, collection) if file else None
-        buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    ws = _workspace(app)
+    path = args.file_arg(ws, file, collection) if file else None
+    buffer = writers.edit_text(ws, collection, writers.draft_record(ws, collection, assignments, on=day))
     while True:
         edited = click.edit(buffer, extension=".yaml", require_save=True)
         if edited is None or not writers.strip_notes(edited).strip():
-            _fail("cancelled; nothing written", 1)
+            raise Refused("cancelled; nothing written")
         try:
             writers.new(ws, collection, text=edited, file=path)
             return edited
@@ -180,9 +125,8 @@ def pay(receivable, amount, on, method, ref, dry_run):
     Example:
       salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
     """
-    day, value = _on(on), _amount(amount)
-    _write(lambda ws: writers.pay(ws, receivable, value, on=day, method=method, ref=ref),
-           dry_run=dry_run)
+    day, value = _on(on), args.amount_arg(amount)
+    _write(api.pay, receivable, value, on=day, method=method, ref=ref, dry_run=dry_run)
 
 
 @click.command()
@@ -202,16 +146,9 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
       salesctl collect RCV-0015 --channel phone --note 财务称月底付款 --promised 2026-12-31
     """
     day = _on(on)
-    try:
-        promise = args.date_arg(promised, "--promised") if promised else None
-    except BadInput as exc:
-        _fail(str(exc), 2)
+    promise = args.date_arg(promised, "--promised") if promised else None
 
-    def build(ws):
-        who = args.resolve_by(ws, by)
-        return writers.collect(ws, receivable, channel=channel, by=who, on=day, note=note, promised=promise)
-
-    _write(build, dry_run=dry_run)
+    _write(api.collect, receivable, channel=channel, on=day, by=by, note=note, promised=promise, dry_run=dry_run)
 
 
 @click.command()
@@ -237,11 +174,7 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     """
     day = _on(on)
 
-    def build(ws):
-        who = args.resolve_by(ws, by)
-        return writers.approve(ws, contract, stage=stage, by=who, on=day, reject=reject, comment=comment)
-
-    _write(build, dry_run=dry_run)
+    _write(api.approve, contract, stage=stage, on=day, by=by, reject=reject, comment=comment, dry_run=dry_run)
 
 
 # --- schedule ------------------------------------------------------------------------------
@@ -266,14 +199,5 @@ def schedule(contract, plan, file, dry_run):
     Example:
       salesctl schedule CT-2026-016 30%@signed,70%@end+30
     """
-    try:
-        writers.parse_plan(plan)
-    except BadInput as exc:
-        _fail(str(exc), 2)
-    day = app_context().today
-
-    def build(ws):
-        path = args.file_arg(ws, file, "receivables") if file else None
-        return writers.schedule(ws, contract, plan, on=day, file=path)
-
-    _write(build, dry_run=dry_run, ids=True)
+    writers.parse_plan(plan)
+    _write(api.schedule, contract, plan, on=app_context().today, file=file, dry_run=dry_run, ids=True)

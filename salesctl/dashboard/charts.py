@@ -1,16 +1,18 @@
-"""The dashboard's charts: Vega-Lite specifications, rendered to SVG by vl-convert.
+"""The dashboard's charts: Vega-Lite chart descriptions, rendered to SVG by vl-convert.
 
 The SVG is made when the page is built, so the page holds no script and fetches nothing: it
 opens anywhere, prints as shown, and the same figures give the same bytes. Each function takes
 the rows of the chart's data table (`page.py` prints the same rows as the table) and returns a
-Vega-Lite specification (plain JSON: a builder such as altair would cost more to import than a
-warm `validate` takes; the tests check every specification against the Vega-Lite schema); `svg`
+Vega-Lite chart description (plain JSON: a builder such as altair would cost more to import than
+a warm `validate` takes; the tests check every description against the Vega-Lite schema); `svg`
 renders one. Amounts are drawn from floats (a bar's length); the exact figures are in the tables.
 
 vl-convert-python is the optional `dashboard` extra, imported only here.
 """
 
 from __future__ import annotations
+
+from ..errors import ExportError
 
 try:
     import vl_convert
@@ -32,13 +34,10 @@ MONEY = ",.0f"         # axis labels: whole yuan with thousands separators
 BLUE, GREEN, GREY, INK = "#4c78a8", "#54a24b", "#bab0ac", "#222222"
 
 
-class ChartsUnavailable(RuntimeError):
-    """vl-convert-python is missing."""
-
-
 def require() -> None:
+    """A missing extra is an `ExportError` (exit 2), as for an xlsx export."""
     if vl_convert is None:
-        raise ChartsUnavailable(EXTRA_MISSING)
+        raise ExportError(EXTRA_MISSING)
 
 
 def svg(spec: dict, locale: str) -> str:

@@ -13,8 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..render.headings import headings
-from ..render.output import Places, Ratio, cell_text
+from ..model.money import Ratio
+from ..render.locale import headings
+from ..render.output import cell_text
+from ..render.reports import Places
 from . import charts
 
 HTML_LANG = {"zh_CN": "zh-CN", "en_US": "en"}

@@ -1,4 +1,4 @@
-"""Contract drafts: the rendering core of ``salesctl draft`` (SPEC section 8).
+"""Contract drafts: the rendering core of ``salesctl draft`` (docs/templates.md).
 
 A draft is a jinja2 template rendered from a context the CLI builds out of the
 records (``contract``, ``customer``, ``contact``, ``owner``, ``company``,

@@ -10,7 +10,7 @@ from .. import derive
 
 
 def contract_context(ws, contract, as_of: _dt.date) -> dict:
-    """What a contract template sees (SPEC section 8, draft): records plus derived values."""
+    """What a contract template sees (docs/templates.md#context): records plus derived values."""
     customer = ws.get("customers", contract.get("customer"))
     contacts = (customer.get("contacts") or []) if customer else []
     contact = next((c for c in contacts if c.get("primary")), contacts[0] if contacts else None)

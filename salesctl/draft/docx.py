@@ -6,7 +6,8 @@ import io
 import re
 from typing import Any
 
-from .templates import DOCX_EXTRA_MESSAGE, DraftError
+from ..errors import DraftError
+from .templates import DOCX_EXTRA_MESSAGE
 
 # ---------------------------------------------------------------------------
 # Markdown -> Word

@@ -9,12 +9,12 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, Callable
 
+from ..model.money import CENT, MAX_AMOUNT, money_text
+
 # ---------------------------------------------------------------------------
 # Amounts and dates
 # ---------------------------------------------------------------------------
 
-_CENT = Decimal("0.01")
-CNY_UPPER_MAX = Decimal("9999999999999.99")
 
 
 def _to_decimal(value: Any, what: str) -> Decimal:
@@ -46,11 +46,7 @@ def money(value: Any) -> str:
     Rounds half up to the cent.  Negative amounts keep their sign
     (``"-5.00"``).  Accepts Decimal, int, str (and float via its repr).
     """
-    d = _to_decimal(value, "money")
-    with localcontext() as ctx:
-        ctx.prec = 60
-        q = d.quantize(_CENT, rounding=ROUND_HALF_UP)
-        text = format(q, ",.2f")
+    text = money_text(_to_decimal(value, "money"))
     return "0.00" if text == "-0.00" else text
 
 
@@ -96,9 +92,9 @@ def _cents(value: Any, what: str) -> int:
     d = _to_decimal(value, what)
     if d < 0:
         raise ValueError(f"{what}: negative amount {value}")
-    if d > CNY_UPPER_MAX:
+    if d > MAX_AMOUNT:
         raise ValueError(f"{what}: amount {value} is above 9,999,999,999,999.99")
-    if d != d.quantize(_CENT):
+    if d != d.quantize(CENT):
         raise ValueError(f"{what}: amount {value} has more than 2 decimals")
     return int(d * 100)
 
@@ -236,7 +232,7 @@ def share(part: Any, whole: Any) -> str:
         return ""
     with localcontext() as ctx:
         ctx.prec = 60
-        pct = (p * 100 / w).quantize(_CENT, rounding=ROUND_HALF_UP)
+        pct = (p * 100 / w).quantize(CENT, rounding=ROUND_HALF_UP)
     return num(pct) + "%"
 
 

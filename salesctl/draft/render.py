@@ -20,9 +20,10 @@ from typing import Any, Callable
 
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 
+from ..errors import DraftError
 from .docx import markdown_to_docx
 from .sandbox import MAX_SIZE, UndefinedVariable, contained, make_env, text_env, workspace_of
-from .templates import DOCX_EXTRA_MESSAGE, DraftError, TemplateInfo, resolve_template, shipped_templates_dir
+from .templates import DOCX_EXTRA_MESSAGE, TemplateInfo, resolve_template, shipped_templates_dir
 
 # What a draft may take: the limits of the child process it renders in (see `_bounded`).
 MAX_SECONDS = 10

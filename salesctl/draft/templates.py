@@ -8,24 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import DraftError
+
 FORMATS = ("md", "html", "docx")
 DOCX_EXTRA_MESSAGE = "docx output needs the optional extra: pip install 'salesctl[docx]'"
-
-
-class DraftError(Exception):
-    """A user-facing failure of ``salesctl draft``; ``str(err)`` is the message.
-
-    ``path`` and ``line`` locate the problem in a template when known, and
-    ``variable`` names the undefined variable for an undefined-variable error.
-    """
-
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 variable: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.path = path
-        self.line = line
-        self.variable = variable
 
 
 # ---------------------------------------------------------------------------

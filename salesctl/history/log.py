@@ -14,7 +14,7 @@ from typing import NamedTuple
 from ..load.git import CatFile, GitError, git, repository, resolve
 from ..load.parse import parse_bytes
 from ..load.paths import is_workspace_file, listing_order
-from ..model.config import CONFIG_FILE, Config, load_config
+from ..model.config import CONFIG_FILE, Config, read_config
 from ..model.records import COLLECTIONS, RecordBuilder
 from .semdiff import field_changes
 
@@ -99,11 +99,7 @@ def _touching(repo, head: str) -> dict[str, Commit]:
 def _config(cat: CatFile, head: str, prefix: str) -> Config:
     """The workspace config at head: records are typed against it (approval stages, indicators)."""
     data = cat.read(f"{head}:{prefix}{CONFIG_FILE}")
-    parsed = parse_bytes(data) if data else None
-    if parsed is None or not parsed.records:
-        return Config()
-    first = parsed.records[0]
-    return load_config(first.data, first.positions)[0]
+    return read_config(parse_bytes(data) if data else None)[0]
 
 
 def _records_in(blob: bytes, needle: bytes, record_id: str, rel: str, builder: RecordBuilder) -> tuple:

@@ -4,7 +4,7 @@ Records are matched by (collection, id), so a record moved to another file is un
 listed under `moved`) and a renamed id is a removal plus an addition. Fields are compared as typed
 values (Decimal amounts, dates, defaults filled in), so rewriting `5000` as `5000.00` or quoting a
 date is no change. The effect on the figures is computed as of one date with the functions of
-`derive` and, for signed amounts, the KPI of `reports.kpi`; `compare` gives them each side's
+`derive`, the signed amounts as `report kpi` counts them; `compare` gives them each side's
 usable records (records with errors left out, as the reports do).
 """
 
@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal
 
 from .. import derive
+from ..model.money import ZERO
 from ..model.periods import parse_period, quarter_of
 from ..model.records import COLLECTIONS, Record
 
-ZERO = Decimal("0")
 ABSENT = object()
 
 
@@ -124,13 +124,9 @@ class Overdue:
 def overdue_by_bucket(ws, overdue: Overdue) -> dict[str, Decimal]:
     """Overdue balance per aging bucket label (every label present)."""
     edges = ws.config.rules["aging_buckets"]
-    buckets = {label: ZERO for label in ws.config.bucket_labels()}
-    for receivable in ws.records["receivables"]:
-        days, balance = overdue(receivable)
-        if days > 0:
-            label = derive.bucket(days, edges)
-            buckets[label] = buckets.get(label, ZERO) + balance
-    return buckets
+    days_and_balances = (overdue(receivable) for receivable in ws.records["receivables"])
+    return derive.bucket_balances(((derive.bucket(days, edges), balance) for days, balance in days_and_balances
+                                   if days > 0), ws.config.bucket_labels())
 
 
 def overdue_effect(ws_a, ws_b, as_of: date) -> dict:
@@ -149,11 +145,9 @@ def _delta(old: Decimal, new: Decimal) -> dict:
 
 
 def signed_effect(ws_a, ws_b, as_of: date) -> list[dict]:
-    """Signed amount (the KPI of `reports.kpi`) per rep for each quarter a changed contract is
+    """Signed amount (the KPI, `derive.signed_amount`) per rep for each quarter a changed contract is
     signed in: [{period, rep, name, old, new, delta}] for each rep whose amount changed, then one
     row per period with rep null (the team's total), by period then rep."""
-    from ..reports.kpi import rep_figures
-
     old_contracts = {c.id: c for c in ws_a.records["contracts"]}
     new_contracts = {c.id: c for c in ws_b.records["contracts"]}
     touched = set()
@@ -167,11 +161,11 @@ def signed_effect(ws_a, ws_b, as_of: date) -> list[dict]:
     members = {m["id"] for m in ws_a.config.team} | {m["id"] for m in ws_b.config.team} | {r for _, r in touched}
     periods = {label: parse_period(label) for label in sorted({label for label, _ in touched})}
     wanted = [(period, rep) for period in periods.values() for rep in sorted(members, key=str)]
-    old, new = rep_figures(ws_a, as_of, wanted), rep_figures(ws_b, as_of, wanted)
+    old, new = _signed_amounts(ws_a, as_of, wanted), _signed_amounts(ws_b, as_of, wanted)
     rows = []
     for label, period in periods.items():
-        before = {rep: old[period, rep]["signed_amount"] for p, rep in wanted if p is period}
-        after = {rep: new[period, rep]["signed_amount"] for p, rep in wanted if p is period}
+        before = {rep: old[period, rep] for p, rep in wanted if p is period}
+        after = {rep: new[period, rep] for p, rep in wanted if p is period}
         for rep in before:
             if before[rep] != after[rep]:
                 member = ws_b.member(rep) or ws_a.member(rep)
@@ -181,6 +175,13 @@ def signed_effect(ws_a, ws_b, as_of: date) -> list[dict]:
             rows.append({"period": label, "rep": None, "name": None,
                          **_delta(sum(before.values(), ZERO), sum(after.values(), ZERO))})
     return rows
+
+
+def _signed_amounts(ws, as_of: date, wanted) -> dict:
+    """{(period, rep): signed amount} for each wanted pair, as `report kpi` counts it."""
+    owners = derive.counted_by_owner(ws, as_of)
+    return {(period, rep): derive.signed_amount(derive.signed_in(owners.get(rep, ()), period))
+            for period, rep in wanted}
 
 
 def stale_effect(ws_a, ws_b, as_of: date) -> list[dict]:

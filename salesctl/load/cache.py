@@ -22,7 +22,6 @@ import marshal
 import os
 import pickle
 import stat
-import tempfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 from ..model.parsed import ParsedFile, RawRecord
 from ..model.problems import Problem
 from ..model.records import Record
-from ..storage import NOFOLLOW, NONBLOCK, state_path_ok
+from ..storage import NOFOLLOW, NONBLOCK, replace_file, state_path_ok
 
 
 def _code_stamp() -> bytes:
@@ -40,8 +39,8 @@ def _code_stamp() -> bytes:
 
     here = Path(__file__).parent.parent
     parts = [__version__]
-    for name in ("load/parse.py", "load/compose.py", "model/parsed.py", "model/fields.py", "model/periods.py",
-                 "model/problems.py", "model/records.py", "model/config.py", "derive.py", "rules.py"):
+    for name in ("load/parse.py", "load/compose.py", "model/parsed.py", "model/fields.py", "model/money.py",
+                 "model/periods.py", "model/problems.py", "model/records.py", "model/config.py", "derive.py", "rules.py"):
         try:
             st = os.stat(here / name)
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
@@ -85,15 +84,7 @@ def _write(path: Path, header: bytes, payload: bytes):
     if not state_path_ok(path):
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        replace_file(path, blob, durable=False)  # a cache lost in a crash is rebuilt
     except OSError:
         pass
 

@@ -188,7 +188,7 @@ def _pos(node) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-_FLOAT_SPECIAL = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
+_FLOAT_WORDS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
 
 
 def _scalar(node):
@@ -214,7 +214,7 @@ def _scalar(node):
         except ValueError:
             return text
     if kind == "float":
-        special = _FLOAT_SPECIAL.get(text.lower())
+        special = _FLOAT_WORDS.get(text.lower())
         try:
             return float(special or text.replace("_", ""))
         except ValueError:

@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
-from ..model.workspace import WorkspaceError
+from ..errors import GitError
 from .paths import WORKSPACE_PATHS, is_workspace_file, listing_order
+from .source import Source
 
 REGULAR_MODES = ("100644", "100755")
 SYMLINK_MODE = "120000"
@@ -27,10 +28,6 @@ MAX_LINK_HOPS = 40
 _BLOB_ENTRY = re.compile(r"([0-7]+) blob ([0-9a-f]+)\t([^\0]*)\0")  # an `ls-tree -z` line: mode, id, path
 # Git reads only what we ask; optional locks off so that `git diff` never rewrites the index.
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
-
-
-class GitError(WorkspaceError):
-    """Git could not give what was asked (no repository, unknown revision, shallow history): exit 2."""
 
 
 def git(cwd, *args: str) -> bytes:
@@ -113,7 +110,7 @@ def resolve(repo: Repository, rev: str) -> str:
     raise GitError(f"unknown revision {rev!r}{hint}")
 
 
-class GitSource:
+class GitSource(Source):
     """The workspace as committed at `rev`, a `source.Source` like `source.FileSource`.
 
     `files()` gives (path, ("blob", id)); `read(path)` gives the blob's bytes. A symbolic link

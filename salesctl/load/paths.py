@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..errors import WorkspaceError
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
-from ..model.workspace import WorkspaceError
 
 ENV_WORKSPACE = "SALESCTL_WORKSPACE"
 YAML_SUFFIXES = (".yaml", ".yml")

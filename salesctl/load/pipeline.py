@@ -16,13 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import rules, storage
+from ..errors import WorkspaceError
 from ..model.config import CONFIG_FILE, read_config
 from ..model.parsed import ParsedFile
 from ..model.problems import Problem, problem, sort_key
 from ..model.records import COLLECTIONS, Record, RecordBuilder
-from ..model.workspace import Workspace, WorkspaceError
+from ..model.workspace import Workspace
 from .parse import parse_bytes
-from .source import FileSource, settled
+from .source import FileSource, Source, settled
 
 OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link leading outside the workspace; not read")], False)
 
@@ -31,22 +32,22 @@ PARALLEL_MIN_FILES = 2000  # below this, starting worker processes costs more th
 CHUNK_FILES = 500
 
 
-def read_and_parse(source, rel: str) -> ParsedFile:
+def read_and_parse(source: Source, rel: str) -> ParsedFile:
     try:
         return parse_bytes(source.read(rel))
     except OSError as exc:
         return ParsedFile([], [("yaml-syntax", 1, 1, f"cannot read file: {exc.strerror or exc}")], False)
 
 
-def _parse_chunk(source, rels: list) -> list:
+def _parse_chunk(source: Source, rels: list) -> list:
     return [read_and_parse(source, rel) for rel in rels]
 
 
-def _parse_all(source, rels: list, progress=None):
+def _parse_all(source: Source, rels: list, progress=None):
     """Yield (rel, ParsedFile) for every file; on several cores, big jobs are parsed in parallel."""
     chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
     workers = min(os.cpu_count() or 1, 4)
-    if len(rels) >= PARALLEL_MIN_FILES and workers > 1 and getattr(source, "parallel", False):
+    if len(rels) >= PARALLEL_MIN_FILES and workers > 1 and source.parallel:
         try:
             from concurrent.futures import ProcessPoolExecutor
 
@@ -66,7 +67,7 @@ def _parse_all(source, rels: list, progress=None):
             progress(min((number + 1) * CHUNK_FILES, len(rels)), len(rels))
 
 
-def parse_source(source, files, cache=None, progress=None) -> dict[str, ParsedFile]:
+def parse_source(source: Source, files, cache=None, progress=None) -> dict[str, ParsedFile]:
     """Parse every listed file, reusing the cache's entries for unchanged files.
 
     `progress(done, total)` is called now and then while files are parsed.
@@ -130,7 +131,7 @@ def collector_paused():
             gc.enable()
 
 
-def load(root: Path, *, source=None, cache=None, progress=None, make_builder=RecordBuilder,
+def load(root: Path, *, source: Source | None = None, cache=None, progress=None, make_builder=RecordBuilder,
          records_cache=None, rules_cache=None) -> Workspace:
     """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
     (a diff passes one that types the files both sides share only once); `records_cache` serves
@@ -186,13 +187,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
             problems.extend(hit[1])
             typed_files[rel] = hit
             continue
-        result = parsed[rel]
-        file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in result.problems]
-        built = []
-        for index, raw in enumerate(result.records):
-            record = builder.build(collection, raw.data, rel, index, raw.positions, result.single, file_problems)
-            if record is not None:
-                built.append(record)
+        built, file_problems = type_file(builder, rel, parsed[rel])
         records[collection].extend(built)
         problems.extend(file_problems)
         typed_files[rel] = (built, file_problems)
@@ -211,6 +206,18 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     _flag_broken(ws, {p.record for p in rule_problems if p.is_error and p.record is not None})
     problems.sort(key=sort_key)
     return ws
+
+
+def type_file(builder, rel: str, parsed) -> tuple[list, list]:
+    """(records, problems) of one parsed file: its records typed, its parse and field problems."""
+    collection = rel.split("/", 1)[0]
+    file_problems = [problem(code, rel, (line, column), message) for code, line, column, message in parsed.problems]
+    built = []
+    for index, raw in enumerate(parsed.records):
+        record = builder.build(collection, raw.data, rel, index, raw.positions, parsed.single, file_problems)
+        if record is not None:
+            built.append(record)
+    return built, file_problems
 
 
 def _flag_broken(ws: Workspace, broken: set):

@@ -1,10 +1,8 @@
-"""Sources: where the loader reads a workspace's files from, behind one interface.
+"""Sources: where the loader reads a workspace's files from, behind one interface (`Source`).
 
-A source has `root`, `label` (how messages name it), `files()` → [(relative path, identity)] in
-`paths.listing_order` and `read(path)` → bytes. The identity is what the caches key a file by:
-("file", size, mtime_ns, inode) on disk, ("blob", id) in git (`git.GitSource`), ("overlay", digest)
-for a writer's planned contents (`OverlaySource`), ("outside",) for a link leading out of the
-workspace, which is reported and never read.
+The working tree (`FileSource`), a git revision (`git.GitSource`) and a writer's planned files
+over the working tree (`OverlaySource`) list the same files (`paths.is_workspace_file`), each with
+the identity the caches key it by.
 """
 
 from __future__ import annotations
@@ -12,13 +10,32 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Protocol
 
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
-from .paths import YAML_SUFFIXES, listing_order
+from .paths import is_workspace_file, listing_order
 
 
-class FileSource:
+class Source(Protocol):
+    """What `pipeline.load` reads a workspace from.
+
+    `files()` lists (relative path, identity) in `paths.listing_order`; the identity is what the
+    caches key a file by: ("file", size, mtime_ns, inode) on disk, ("blob", id) in git, ("overlay",
+    digest) for planned contents, ("outside",) for a link leading out of the workspace, which is
+    reported and never read. `read(path)` gives a file's bytes.
+    """
+
+    root: Path
+    label: str  # how messages name the source: "working tree", a revision
+    parallel = False  # whether worker processes may read its files on their own
+
+    def files(self) -> list[tuple[str, tuple]]: ...
+
+    def read(self, rel: str) -> bytes: ...
+
+
+class FileSource(Source):
     """The workspace as it is on disk. `identity` is what the parse cache is keyed by."""
 
     parallel = True  # plain files: worker processes can read them on their own
@@ -57,7 +74,7 @@ class FileSource:
             rel = f"{rel_dir}/{name}"
             if entry.is_dir(follow_symlinks=False):
                 self._scan(rel, real_root, found)
-            elif name.endswith(YAML_SUFFIXES):
+            elif is_workspace_file(rel):
                 if entry.is_symlink():
                     if not _inside(os.path.realpath(entry.path), real_root):
                         found.append((rel, ("outside",)))
@@ -103,7 +120,7 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-class OverlaySource:
+class OverlaySource(Source):
     """The workspace on disk with some files replaced (or added) by planned contents."""
 
     def __init__(self, base: FileSource, overlay: dict[str, bytes]):

@@ -1,4 +1,4 @@
-"""salesctl.yaml: the workspace config with every default of SPEC section 4 and its own checks."""
+"""salesctl.yaml: the workspace config with every default of docs/config.md and its own checks."""
 
 from __future__ import annotations
 
@@ -84,13 +84,11 @@ class Config:
         return None
 
     def bucket_labels(self) -> list[str]:
-        edges = self.rules["aging_buckets"]
-        labels, low = [], 1
-        for edge in edges:
-            labels.append(f"{low}-{edge}")
-            low = edge + 1
-        labels.append(f"{low}+")
-        return labels
+        return bucket_labels(self.rules["aging_buckets"])
+
+    def subjective_indicators(self) -> list[str]:
+        """The review indicators scored by people (self and manager), not from a metric."""
+        return [i["name"] for i in self.review["indicators"] if not i.get("metric")]
 
     def daily_targets(self, member: dict) -> dict:
         """A member's daily activity targets {calls, effective}: those of its team id, else of its role."""
@@ -98,6 +96,16 @@ class Config:
 
     def pos(self, *keys):
         return position(self.positions, keys)
+
+
+def bucket_labels(edges: list) -> list[str]:
+    """The aging bucket labels of `rules.aging_buckets`: [30, 60, 90] -> 1-30, 31-60, 61-90, 91+."""
+    labels, low = [], 1
+    for edge in edges:
+        labels.append(f"{low}-{edge}")
+        low = edge + 1
+    labels.append(f"{low}+")
+    return labels
 
 
 class _Checker:

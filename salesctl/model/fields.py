@@ -11,17 +11,17 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from .money import CENT, MAX_AMOUNT
+
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[A-Za-z]{2,}$")
 PHONE_CHARS = re.compile(r"^[0-9 +\-()]*$")
 DIGEST_PATTERN = re.compile(r"^[0-9a-fA-F]{16}$")
-MAX_AMOUNT = Decimal("9999999999999.99")
 # Dates far from date.min/max, so that adding any configured number of days never overflows
 # (and a typed 0206 for 2026 is caught).
 DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2999, 12, 31)
 MAX_DAYS = 36_500  # the largest day count a setting may hold: 100 years
-CENT = Decimal("0.01")
 
 
 _DATES: dict = {}

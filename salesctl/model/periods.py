@@ -8,13 +8,10 @@ from calendar import monthrange
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from ..errors import PeriodError
 from .fields import DATE_MAX, DATE_MIN
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$")
-
-
-class PeriodError(ValueError):
-    pass
 
 
 class Period(NamedTuple):

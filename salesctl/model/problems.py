@@ -7,7 +7,7 @@ from typing import NamedTuple
 ERROR = "error"
 WARNING = "warning"
 
-# code -> severity, in the order of the specification (section 8, validate).
+# code -> severity, in the order of docs/validation.md#codes.
 CODES = {
     "yaml-syntax": ERROR,
     "not-utf8": ERROR,
@@ -66,7 +66,7 @@ class Problem(NamedTuple):
 
 
 def problem(code: str, path: str, pos: tuple[int, int], message: str, *, record=None, severity=None) -> Problem:
-    """Build a problem with the severity the specification gives its code."""
+    """Build a problem with the severity `CODES` gives its code."""
     return Problem(path, pos[0], pos[1], severity or CODES[code], code, message, record)
 
 

@@ -1,4 +1,5 @@
-"""What a record is: the five record formats (SPEC section 5) and typed records built from raw data.
+"""What a record is: the five record formats (docs/workspace.md#customers … #reviews) and typed
+records built from raw data.
 
 The formats are data (`SCHEMAS`), so that the checks, the did-you-mean, the JSON Schema and the
 query field list all come from one description.
@@ -13,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Callable
 
 from . import fields as F
+from .money import CENT, ZERO
 from .parsed import position
 from .problems import problem
 
@@ -35,6 +37,15 @@ class Field:
     default: object = None
 
 
+def choices(spec: Field, config) -> tuple | None:
+    """The values an enum field takes; the approval stages and aging buckets come from the config."""
+    if spec.choices == "approval_chain":
+        return tuple(config.rules["approval_chain"])
+    if spec.choices == "aging_buckets":
+        return tuple(config.bucket_labels())
+    return spec.choices
+
+
 def _req(kind, **kw):
     return Field(kind, required=True, **kw)
 
@@ -55,6 +66,7 @@ COLLECTION_ACTION = {
     "date": _req("date"), "by": _req("ref", ref="team"), "channel": _req("enum", choices=COLLECTION_CHANNELS),
     "note": Field("text"), "promised": Field("date"),
 }
+ACTION_KEYS = ("date", "channel", "by", "note", "promised")  # a collection action as reports show it
 WRITE_OFF = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
 
 SCHEMAS: dict[str, dict[str, Field]] = {
@@ -139,7 +151,7 @@ class RecordBuilder:
 
     def __init__(self, config):
         self.config = config
-        self.indicators = tuple(i["name"] for i in config.review["indicators"] if not i.get("metric"))
+        self.indicators = tuple(config.subjective_indicators())
         self.all_indicators = tuple(i["name"] for i in config.review["indicators"])
         # what typing reads from the config: a typed-record cache entry is valid only for these
         self.fingerprint = repr((tuple(config.rules["approval_chain"]), self.indicators, self.all_indicators))
@@ -251,9 +263,9 @@ class RecordBuilder:
         problems.append(problem(code, record.path, record.pos(*at), message, record=record.key))
 
     def _enum(self, spec, value):
-        choices = tuple(self.config.rules["approval_chain"]) if spec.choices == "approval_chain" else spec.choices
-        if not isinstance(value, str) or value not in choices:
-            return None, "bad-value", f"{F._show(value)} is not one of {', '.join(choices)}"
+        allowed = choices(spec, self.config)
+        if not isinstance(value, str) or value not in allowed:
+            return None, "bad-value", f"{F._show(value)} is not one of {', '.join(allowed)}"
         return value, None, None
 
     def _period(self, spec, value):
@@ -304,8 +316,8 @@ def items_total(items) -> Decimal:
     """A contract's amount by definition: Σ quantity × unit_price of typed items, rounded half-up to cents."""
     with localcontext() as ctx:
         ctx.prec = 60  # exact: quantity × unit_price alone may need 32 digits, beyond the default 28
-        total = sum((i["quantity"] * i["unit_price"] for i in items), Decimal("0"))
-        return total.quantize(F.CENT, rounding=ROUND_HALF_UP)
+        total = sum((i["quantity"] * i["unit_price"] for i in items), ZERO)
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def collection_of(kind: str) -> str | None:

@@ -10,13 +10,10 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from ..errors import WorkspaceError
 from .config import CONFIG_FILE, Config
 from .problems import Problem
 from .records import COLLECTIONS, Record
-
-
-class WorkspaceError(Exception):
-    """No usable workspace: a usage problem (exit 2), not a validation finding."""
 
 
 class Workspace:

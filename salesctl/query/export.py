@@ -14,16 +14,14 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import ExportError
+from ..model.records import Field
 from ..render.output import cell_text
-from .tables import Table, create_tables
+from .tables import Column, Table, create_tables
 
 FORMATS = ("sqlite", "csv", "xlsx")
 SUFFIXES = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".xlsx": "xlsx"}
 XLSX_MISSING = "xlsx export needs openpyxl: pip install 'salesctl[xlsx]' (or pip install openpyxl)"
-
-
-class ExportError(ValueError):
-    """The export cannot be made as asked (unknown format, missing extra): a usage error."""
 
 
 def guess_format(path: Path) -> str:
@@ -101,6 +99,13 @@ def write_csv(tables: list[Table], directory: Path) -> list[Path]:
                 writer.writerows([cell_text(v, table=False) for v in row] for row in table.rows)
         written.append(target)
     return written
+
+
+def sheet(name: str, lines: list[dict], columns) -> Table:
+    """A workbook sheet of flat lines (a report's): money columns as amounts, the rest as they are."""
+    money_columns = {c for c in columns if any(isinstance(line.get(c), Decimal) for line in lines)}
+    return Table(name, [Column(c, Field("amount" if c in money_columns else "text"), (c,)) for c in columns], (),
+                 [tuple(line.get(c) for c in columns) for line in lines])
 
 
 def write_xlsx(tables: list[Table], path: Path) -> Path:

@@ -1,7 +1,7 @@
 """Asking questions of one collection: `-w FIELD OP VALUE` conditions, sorting and field selection.
 
 A query is compiled first (`compile_query`): every field, operator and value is checked against
-the record format (`records.SCHEMAS`) and the derived fields of SPEC section 6 (`DERIVED`), so a
+the record format (`records.SCHEMAS`) and the derived fields (`derive.DERIVED`, docs/derived.md), so a
 typo is a usage error before any record is read. It then runs over a workspace as of a date.
 Rows are the record's fields plus its derived fields (`record_row`), one place for query, show,
 sql and export alike.
@@ -19,35 +19,11 @@ from decimal import Decimal, InvalidOperation
 import re2
 
 from .. import derive
-from ..model.records import COLLECTION_ACTION, COLLECTION_CHANNELS, COLLECTIONS, SCHEMAS, SINGULAR, Field, collection_of
+from ..derive import DERIVED
+from ..errors import QueryError
+from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices, collection_of
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
-RECEIVABLE_STATUSES = ("written_off", "paid", "overdue", "partial", "open")
-
-# The type of each derived value of section 6; the values themselves come from `derive.derived_fields`.
-# `choices` "approval_chain" and "aging_buckets" are taken from the workspace config.
-DERIVED: dict[str, dict[str, Field]] = {
-    "customers": {
-        "last_contact": Field("date"), "days_since_contact": Field("int"), "follow_up_days": Field("int"),
-    },
-    "visits": {},
-    "contracts": {
-        "paid": Field("amount"), "balance": Field("amount"),
-        "pending_stage": Field("enum", choices="approval_chain"), "waiting_since": Field("date"),
-        "waiting_days": Field("int"), "counted": Field("bool"),
-    },
-    "receivables": {
-        "customer": Field("ref", ref="customers"), "owner": Field("ref", ref="team"),
-        "paid": Field("amount"), "balance": Field("amount"),
-        "status": Field("enum", choices=RECEIVABLE_STATUSES), "days_overdue": Field("int"),
-        "bucket": Field("enum", choices="aging_buckets"),
-        "next_step": Field("map", schema={"action": Field("enum", choices=("await",) + COLLECTION_CHANNELS),
-                                          "date": Field("date")}),
-        "last_action": Field("map", schema=COLLECTION_ACTION),
-    },
-    "reviews": {},
-}
-
 TEXT_KINDS = ("id", "ref", "text", "email", "phone", "period", "enum")
 NUMBER_KINDS = ("amount", "number", "int")
 _COMPARE = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -75,10 +51,6 @@ def _pattern_options() -> re2.Options:
 
 
 PATTERN_OPTIONS = _pattern_options()
-
-
-class QueryError(ValueError):
-    """A bad expression, field or value: a usage error (exit 2)."""
 
 
 # --- the fields of a collection ------------------------------------------------------------
@@ -109,7 +81,7 @@ def field_catalogue(collection: str, config) -> dict[str, Field]:
             if inner.kind == "map":
                 add(path + ".", inner.schema)
             elif inner.kind == "scores":
-                for indicator in subjective_indicators(config):
+                for indicator in config.subjective_indicators():
                     fields[f"{path}.{indicator}"] = Field("number", maximum=100)
 
     add("", {**SCHEMAS[collection], **DERIVED[collection]})
@@ -119,18 +91,6 @@ def field_catalogue(collection: str, config) -> dict[str, Field]:
 def top_fields(collection: str) -> list[str]:
     """The top-level fields of a collection in output order: stored fields, then derived ones."""
     return list({**SCHEMAS[collection], **DERIVED[collection]})
-
-
-def subjective_indicators(config) -> list[str]:
-    return [i["name"] for i in config.review["indicators"] if not i.get("metric")]
-
-
-def choices(spec: Field, config) -> tuple | None:
-    if spec.choices == "approval_chain":
-        return tuple(config.rules["approval_chain"])
-    if spec.choices == "aging_buckets":
-        return tuple(config.bucket_labels())
-    return spec.choices
 
 
 def leaf(spec: Field) -> Field:

@@ -12,10 +12,10 @@ because the common YAML language servers still validate with draft-07 semantics.
 
 from __future__ import annotations
 
-from ..model.fields import DATE_PATTERN, DIGEST_PATTERN, ID_PATTERN, MAX_AMOUNT
-from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
-from ..render.headings import headings
-from .query import choices, subjective_indicators
+from ..model.fields import DATE_PATTERN, DIGEST_PATTERN, ID_PATTERN
+from ..model.money import MAX_AMOUNT
+from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices
+from ..render.locale import headings
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PERIOD_PATTERN = r"^\d{4}(-(Q[1-4]|0[1-9]|1[0-2]))?$"
@@ -115,7 +115,7 @@ def _typed(spec: Field, config) -> tuple[dict, str]:
     if kind == "map":
         return _mapping(spec.schema, config), "a mapping of fields"
     if kind == "scores":
-        indicators = subjective_indicators(config)
+        indicators = config.subjective_indicators()
         return {"type": "object", "propertyNames": {"enum": indicators},
                 "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}}, \
             f"scores 0-100 by indicator ({', '.join(indicators)})"

@@ -1,6 +1,6 @@
-"""The workspace as relational tables (SPEC section 8: sql, export) and the read-only database.
+"""The workspace as relational tables (docs/commands.md#tables: sql, export) and the read-only database.
 
-The tables follow the record formats (`records.SCHEMAS`) and the derived fields (`query.DERIVED`),
+The tables follow the record formats (`records.SCHEMAS`) and the derived fields (`derive.DERIVED`),
 so a new field appears here by itself:
 - one table per collection, one row per record, `id` its primary key; the columns are the
   fields (snake_case, as in YAML) followed by the derived fields, computed as of a date;
@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ..derive import DERIVED
+from ..errors import SQLError, SQLRefused, SQLStopped
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field
 from ..reports.activity import daily_activity
-from .query import DERIVED, pick, record_row
+from .query import pick, record_row
 
 TABLE_NAMES = ("team", "customers", "contacts", "visits", "contracts", "contract_items", "approvals",
                "receivables", "payments", "collection_actions", "reviews", "activity")
@@ -194,22 +196,6 @@ def create_tables(connection: sqlite3.Connection, tables: list[Table]) -> None:
 
 
 # --- the read-only database for `salesctl sql` ----------------------------------------------
-
-class SQLError(ValueError):
-    """A statement SQLite cannot run (syntax, unknown table or column): a usage error."""
-
-
-class SQLRefused(SQLError):
-    """A statement that would write, reach outside the database or call a function not offered: refused."""
-
-
-class SQLStopped(SQLError):
-    """A statement stopped at one of its limits; `limit` says which: "time" or "memory"."""
-
-    def __init__(self, message: str, limit: str):
-        super().__init__(message)
-        self.limit = limit
-
 
 @dataclass(frozen=True)
 class Limits:

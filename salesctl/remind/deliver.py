@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .. import storage
+from ..errors import JournalError, MailError, MailRefused, NotConfigured, RobotError
+from ..render.locale import reminder_texts
 from . import journal, mail, markdown
-from .remind import message, texts
-from .robots import LIMITS, Robot, RobotError, SystemClock
+from .remind import message
+from .robots import LIMITS, Robot, SystemClock
 
 SENT, ALREADY, PLANNED, FAILED = "sent", "already sent", "planned", "failed"
 
@@ -46,10 +48,6 @@ class Channel:
     url: str | None = None
     secret: str | None = None
     problem: str | None = None
-
-
-class NotConfigured(ValueError):
-    """A channel asked for (`--via`) that `notify` does not list."""
 
 
 def channels(config, env=None, via=()) -> list[Channel]:
@@ -113,7 +111,7 @@ class _Run:
             with journal.channel_lock(self.ws.root, channel.via, lock_timeout):
                 done = journal.delivered(self.ws.root, self.as_of, channel.via)
                 return self._split(channel, people, done, deliver)
-        except (journal.JournalError, storage.StorageError, OSError) as exc:
+        except (JournalError, storage.StorageError, OSError) as exc:
             reason = f"{getattr(exc, 'strerror', None) or exc}"
             if not isinstance(exc, storage.LockTimeout):
                 reason = f"the send journal cannot be kept: {reason}"
@@ -144,7 +142,7 @@ class _Run:
             sender = mail.address(config.company.get("name"), config.smtp["from"])
             mailer = mail.Mailer(config.smtp, self.env.get(mail.PASSWORD_ENV), timeout=self.timeout,
                                  factory=self.smtp_factory)
-        except mail.MailError as exc:
+        except MailError as exc:
             sender = mailer = None
             stopped = str(exc)
         for person in work:
@@ -158,7 +156,7 @@ class _Run:
                 continue
             try:
                 built = message(self.ws, person, self.as_of, sender)
-            except mail.MailError as exc:  # an address that cannot go into a header
+            except MailError as exc:  # an address that cannot go into a header
                 outcome.reason = str(exc)
                 continue
             if self.dry_run:
@@ -166,10 +164,10 @@ class _Run:
                 continue
             try:
                 mailer.send(built)
-            except mail.Refused as exc:
+            except MailRefused as exc:
                 outcome.reason = str(exc)
                 continue
-            except mail.MailError as exc:
+            except MailError as exc:
                 outcome.reason = stopped = str(exc)
                 continue
             stopped = self._delivered(channel, person["to"], person["items"], outcome)
@@ -181,7 +179,7 @@ class _Run:
         """Record a delivery; when it cannot be recorded, why the channel must stop."""
         try:
             self._record(channel, person, items)
-        except journal.JournalError as exc:
+        except JournalError as exc:
             outcome.reason = f"delivered, but {exc}: a rerun today would deliver it again"
             return f"not sent: {exc}"
         outcome.status = SENT
@@ -190,7 +188,7 @@ class _Run:
     # --- group robots --------------------------------------------------------------------
 
     def _robot(self, channel: Channel, work: list[dict]) -> list[Outcome]:
-        words = texts(self.ws.config.locale)
+        words = reminder_texts(self.ws.config.locale)
         sections = []
         for person in work:
             member = self.ws.member(person["to"]) or {}

@@ -16,12 +16,9 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from .. import storage
+from ..errors import JournalError
 
 JOURNAL = f"{storage.STATE_DIR}/sent.jsonl"
-
-
-class JournalError(Exception):
-    """The journal cannot be read or written: what is delivered could not be told or kept."""
 
 
 def ref(item: dict) -> str:

@@ -22,14 +22,11 @@ from email.utils import format_datetime, make_msgid
 from io import BytesIO
 from pathlib import Path
 
+from ..errors import MailError, MailRefused
 from ..model.fields import check_email
 
 PASSWORD_ENV = "SALESCTL_SMTP_PASSWORD"
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
-
-
-class MailError(Exception):
-    """An address that cannot go into a header, or an SMTP server that will not take the mail."""
 
 
 def header_text(text: str) -> str:
@@ -76,15 +73,11 @@ def write_eml(message: EmailMessage, path: Path) -> Path:
     return path
 
 
-class Refused(MailError):
-    """The server would not take one message (its recipient, sender or content); others may go."""
-
-
 class Mailer:
     """An SMTP session (config `smtp`) that sends messages one at a time, as they are ready.
 
     Some servers take a few messages and then drop the connection, or close it with a 421: the
-    message is sent again, once, over a new connection. `send` raises `Refused` for a message the
+    message is sent again, once, over a new connection. `send` raises `MailRefused` for a message the
     server refuses and MailError when the server cannot be reached or refuses the login.
     """
 
@@ -110,12 +103,12 @@ class Mailer:
                 return
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
                 if getattr(exc, "smtp_code", None) != 421:
-                    raise Refused(f"refused by {self.smtp['host']}: {_reason(exc)}") from None
+                    raise MailRefused(f"refused by {self.smtp['host']}: {_reason(exc)}") from None
                 reason = exc
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 reason = exc
             except smtplib.SMTPException as exc:
-                raise Refused(f"refused by {self.smtp['host']}: {_reason(exc)}") from None
+                raise MailRefused(f"refused by {self.smtp['host']}: {_reason(exc)}") from None
             self.close()  # dropped: the next attempt starts a new connection
         raise MailError(f"{self.where} dropped the connection twice while taking the message: {_reason(reason)}")
 

@@ -1,82 +1,30 @@
-"""What each person must do as of D (SPEC section 8, `remind`): the items, their recipients, their text.
+"""What each person must do as of D (docs/derived.md#reminders, `remind`): the items, their recipients,
+their text.
 
 Every condition reads the derived values of `derive`; this module only decides who is told what.
-The texts follow the workspace `locale`; building e-mail is `mail`'s business, delivering the
-reminders (e-mail, WeCom and DingTalk group robots, the send journal) `deliver`'s.
+The texts are in the workspace `locale` (`render.locale`); building e-mail is `mail`'s business,
+delivering the reminders (e-mail, WeCom and DingTalk group robots, the send journal) `deliver`'s.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from wcwidth import wcswidth
 
 from .. import derive
-from ..render.output import money
+from ..render.locale import amount_text, reminder_texts
 from . import mail
 
 KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval")
-
-TEXTS = {
-    "zh_CN": {
-        "kinds": {"follow-up": "跟进拜访", "due-soon": "即将到期", "collect": "逾期催收", "dormant": "久未联系",
-                  "approval": "合同审批"},
-        "follow-up": "跟进{customer}：{action}（{visit_date} 拜访时约定）",
-        "due-soon": "{customer} 应收款 {balance} 将于 {due} 到期",
-        "collect": "{customer} 逾期 {days} 天，余额 {balance}：{step}",
-        "dormant": "{customer} 已 {days} 天未联系（上限 {limit} 天）",
-        "approval": "合同“{title}”（{customer}）待{stage}审批，已等待 {days} 天",
-        "approval-again": "合同“{title}”（{customer}）审批后条款已变更，待{stage}重新审批，已等待 {days} 天",
-        "steps": {"phone": "电话催收", "email": "邮件催收", "onsite": "上门催收", "letter": "发催款函",
-                  "agency": "委托催收机构", "legal": "法律途径", "await": "核实 {date} 的承诺付款"},
-        "stages": {"manager": "经理", "legal": "法务", "finance": "财务", "rep": "销售", "lead": "组长",
-                   "admin": "管理员"},
-        "header": "{who}：{count} 项待办（截至 {as_of}）",
-        "subject": "销售提醒 {as_of}：{count} 项待办",
-        "footer": "此邮件由 salesctl 根据 {company} 销售工作区自动生成。",
-        "keyword": "销售提醒",
-        "section": "{who}：{count} 项待办",
-        "continued": "{who}（续）",
-        "mention": "{keyword} {as_of}：请查看上面的待办。",
-        "test": "{keyword}：salesctl 测试消息，{company} 的销售提醒将发到这里。",
-    },
-    "en_US": {
-        "kinds": {"follow-up": "follow-up", "due-soon": "due soon", "collect": "collect", "dormant": "dormant",
-                  "approval": "approval"},
-        "follow-up": "Follow up {customer}: {action} (agreed at the visit of {visit_date})",
-        "due-soon": "{customer}: {balance} due on {due}",
-        "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
-        "dormant": "{customer}: no contact for {days} days (limit {limit})",
-        "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
-        "approval-again": "Contract \"{title}\" ({customer}) changed after approval: it has waited {days} days "
-                          "for {stage} to approve it again",
-        "steps": {"phone": "phone call", "email": "e-mail", "onsite": "on-site visit", "letter": "demand letter",
-                  "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
-        "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
-                   "admin": "admin"},
-        "header": "{who}: {count} reminders as of {as_of}",
-        "subject": "Sales reminders for {as_of}: {count} items",
-        "footer": "Sent by salesctl from the sales workspace of {company}.",
-        "keyword": "Sales reminders",
-        "section": "{who} ({count})",
-        "continued": "{who} (continued)",
-        "mention": "{keyword} {as_of}: see your items above.",
-        "test": "{keyword}: a salesctl test message; the sales reminders of {company} will be posted here.",
-    },
-}
-
-
-def texts(locale: str) -> dict:
-    return TEXTS.get(locale, TEXTS["en_US"])
 
 
 def reminders(ws, as_of: date, *, to: str | None = None) -> list[dict]:
     """[{to, email, items: [{kind, ref, customer, date, message}]}] per team member with something due.
 
-    People come in team order; a person's items by kind (in SPEC order), date and ref.
+    People come in team order; a person's items by kind (in the order of `KINDS`), date and ref.
     """
-    words = texts(ws.config.locale)
+    words = reminder_texts(ws.config.locale)
     due: dict = {}
     for recipient, item in _items(ws, as_of, words):
         due.setdefault(recipient, []).append(item)
@@ -95,9 +43,11 @@ def _item(kind, ref, customer, day, message) -> dict:
 
 
 def _items(ws, as_of: date, words: dict):
-    """(recipient id, item) for every reminder kind of SPEC section 8."""
+    """(recipient id, item) for every reminder kind (docs/derived.md#reminders)."""
     rules = ws.config.rules
-    amount = _money_text(ws.config.currency, ws.config.locale)
+
+    def amount(value):
+        return amount_text(value, ws.config.currency, ws.config.locale)
 
     def name(customer_id):
         customer = ws.get("customers", customer_id)
@@ -166,21 +116,11 @@ def approvers(ws, contract, stage: str) -> list[str]:
     return [m["id"] for m in ws.config.team if m.get("role") == stage]
 
 
-def _money_text(currency: str, locale: str):
-    def text(value: Decimal) -> str:
-        figure = f"{money(value):,.2f}"
-        if locale == "zh_CN":
-            return f"{figure} 元" if currency == "CNY" else f"{figure} {currency}"
-        return f"{currency} {figure}"
-
-    return text
-
-
 # --- text ----------------------------------------------------------------------------------
 
 def person_text(person: dict, name: str, as_of: date, locale: str) -> str:
     """One person's reminders as plain text: a header line, then one line per item."""
-    words = texts(locale)
+    words = reminder_texts(locale)
     who = f"{name} <{person['email']}>" if person.get("email") else name
     lines = [words["header"].format(who=who, count=len(person["items"]), as_of=as_of.isoformat())]
     labels = [words["kinds"][item["kind"]] for item in person["items"]]
@@ -199,12 +139,12 @@ def display_width(text: str) -> int:
 
 
 def subject(count: int, as_of: date, locale: str) -> str:
-    return texts(locale)["subject"].format(count=count, as_of=as_of.isoformat())
+    return reminder_texts(locale)["subject"].format(count=count, as_of=as_of.isoformat())
 
 
 def mail_body(person: dict, name: str, as_of: date, config) -> str:
     """The e-mail body: the person's text and a footer naming the company."""
-    footer = texts(config.locale)["footer"].format(company=config.company.get("name") or "")
+    footer = reminder_texts(config.locale)["footer"].format(company=config.company.get("name") or "")
     return person_text(person, name, as_of, config.locale) + "\n-- \n" + footer + "\n"
 
 

@@ -24,18 +24,12 @@ import urllib.parse
 import urllib.request
 from collections import deque
 
+from ..errors import RobotError
+
 LIMITS = {"wecom": 4096, "dingtalk": 3500}  # bytes of markdown per message (see docs/notify.md)
 PER_MINUTE = 20
 NAMES = {"wecom": "WeCom", "dingtalk": "DingTalk"}
 ANSWER_BYTES = 64 * 1024
-
-
-class RobotError(Exception):
-    """A post the robot did not take. `fatal`: every later post would fail the same way."""
-
-    def __init__(self, message: str, *, fatal: bool = False, too_fast: bool = False):
-        super().__init__(message)
-        self.fatal, self.too_fast = fatal, too_fast
 
 
 class SystemClock:

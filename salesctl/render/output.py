@@ -1,6 +1,6 @@
 """Render rows as table, csv, json or yaml — one renderer for every command that prints data.
 
-JSON follows SPEC section 8: dates as ISO strings, money (Decimal) as numbers with 2 decimals,
+JSON follows docs/commands.md#output-formats: dates as ISO strings, money (Decimal) as numbers with 2 decimals,
 ratios (`Ratio`) as fractions. Tables show money with thousands separators and ratios as
 percentages, with headings in the workspace locale and CJK-aware column widths.
 """
@@ -11,30 +11,11 @@ import csv
 import io
 import json
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from ..model.money import Ratio, money, money_text
 
 FORMATS = ("table", "csv", "json", "yaml")
-CENT = Decimal("0.01")
-
-
-class Ratio(float):
-    """A fraction (0.85): a number in JSON, a percentage (85.0%) in tables."""
-
-
-class Places(float):
-    """A mean shown in a table with its fixed decimals (101.0 days, 4.00 points), not as 101 or 4."""
-
-    def __new__(cls, value: float, places: int):
-        number = super().__new__(cls, value)
-        number.places = places
-        return number
-
-    def __format__(self, spec):
-        return format(float(self), f".{self.places}f")
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -121,7 +102,7 @@ def cell_text(value, *, table: bool) -> str:
     if isinstance(value, Ratio):
         return f"{float(value) * 100:.1f}%" if table else f"{round(float(value), 4)}"
     if isinstance(value, Decimal):
-        return f"{money(value):,.2f}" if table else f"{money(value):f}"
+        return money_text(value) if table else f"{money(value):f}"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

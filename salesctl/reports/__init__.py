@@ -1,5 +1,7 @@
-"""The reports managers run: the overdue collection ledger, the KPIs of SPEC section 7, reviews.
+"""The reports managers run: the overdue collection ledger, the KPIs (docs/derived.md#kpis), reviews,
+sales activity (`activity`), commission and bonus for payroll (`commission`).
 
 Each report is a plain function `(workspace, ..., as_of) -> document` returning the JSON document
-of SPEC section 8 (Decimal money, `Ratio` fractions, dates); the CLI only renders it.
+of docs/commands.md (Decimal money, `Ratio` fractions, dates); `render.reports` renders it.
+Every figure comes from `derive`. Imports the layers below (model, derive); no other feature.
 """

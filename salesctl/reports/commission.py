@@ -12,12 +12,11 @@ from datetime import date
 from decimal import Decimal
 
 from .. import derive
+from ..model.money import ZERO, Ratio, money
 from ..model.periods import Period, calendar_period
-from ..render.output import Ratio, cell_text, money
 from .kpi import Facts, attainment, figures
 from .review import period_grades
 
-ZERO = Decimal("0")
 COMMISSION_KEYS = ("base", "attainment", "eligible", "tiers", "accelerator", "clawback", "commission", "grade", "bonus",
                    "total")
 TOTAL_KEYS = ("base", "accelerator", "clawback", "commission", "bonus", "total")
@@ -124,45 +123,3 @@ def _detail(ws, tally, clawed: list, base: str) -> dict:
             "reason": receivable["written_off"].get("reason"), "balance": balance})
     return out
 
-
-# --- flat lines for CSV and workbooks ---------------------------------------------------------
-
-PAYROLL_COLUMNS = ("period", "commission.base", "commission.method", "rep", "name", "base", "attainment", "eligible",
-                   "tiers", "accelerator", "clawback", "commission", "grade", "bonus", "total")
-DETAIL_COLUMNS = ("period", "rep", "name", "kind", "receivable", "contract", "customer", "date", "amount")
-
-
-def tier_text(line: dict, *, table: bool) -> str:
-    """`0.00-30000.00 @ 0.02 on 30000.00 = 600.00` (CSV) or `0.00-30,000.00 @ 2% on 30,000.00 = 600.00`
-    (tables); the last band reads `100000.00+`."""
-    def amount(value):
-        return cell_text(value, table=table)
-
-    band = f"{amount(line['from'])}-{amount(line['to'])}" if line["to"] is not None else f"{amount(line['from'])}+"
-    rate = f"{Decimal(str(line['rate'])) * 100:f}".rstrip("0").rstrip(".") + "%" if table else f"{line['rate']:g}"
-    return f"{band} @ {rate} on {amount(line['amount'])} = {amount(line['commission'])}"
-
-
-def payroll_lines(doc: dict, *, table: bool = False) -> list[dict]:
-    """One flat line per rep: the settings used, the row, its tier lines as text (joined by '; ',
-    or one per line in a table)."""
-    joiner = "\n" if table else "; "
-    return [{"period": doc["period"], "commission.base": doc["base"], "commission.method": doc["method"],
-             **{key: value for key, value in row.items() if key != "tiers"},
-             "tiers": joiner.join(tier_text(line, table=table) for line in row["tiers"])} for row in doc["rows"]]
-
-
-def detail_lines(doc: dict) -> list[dict]:
-    """With detail: one line per payment or contract of a base (kind payment | contract) and per
-    receivable clawed back (kind clawback, amount = its balance written off)."""
-    lines = []
-    for row in doc["rows"]:
-        who = {"period": doc["period"], "rep": row["rep"], "name": row["name"]}
-        for payment in row.get("payments", ()):
-            lines.append({**who, "kind": "payment", **payment})
-        for contract in row.get("contracts", ()):
-            lines.append({**who, "kind": "contract", "receivable": None, "contract": contract["contract"],
-                          "customer": contract["customer"], "date": contract["signed"], "amount": contract["amount"]})
-        for receivable in row.get("clawed_back", ()):
-            lines.append({**who, "kind": "clawback", **receivable, "amount": receivable["balance"]})
-    return lines

@@ -1,4 +1,4 @@
-"""`report kpi`: the KPIs of SPEC section 7 per rep or group, and the target lookup of section 4.
+"""`report kpi`: the KPIs (docs/derived.md#kpis) per rep or group.
 
 A rep's figures are first gathered as a `Tally` of the underlying contracts, payments, visits and
 customers; group rows and the total row merge tallies and recompute every ratio and mean from
@@ -7,106 +7,19 @@ them, so that no ratio is ever averaged.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import derive
+from ..model.money import ZERO, Ratio
 from ..model.periods import Period
-from ..render.output import Ratio, money
+from ..model.targets import target_for
 
-ZERO = Decimal("0")
 KPI_KEYS = ("signed_amount", "contracts", "target", "attainment", "collected", "new_customers", "visits",
             "effective_visits", "conversion_rate", "avg_cycle_days", "satisfaction", "repeat_rate",
             "overdue_balance")
 ROW_ROLES = ("rep", "lead")
-
-
-# --- targets (SPEC section 4) ------------------------------------------------------------------
-
-def target_for(config, rep: str, period: Period) -> Decimal | None:
-    """The signed-amount target of `rep` for `period`; None when none can be derived.
-
-    A year, quarter or month follows section 4. A --from/--to range is the sum of the calendar
-    years, quarters and months it is made of (largest first); a range that cuts a month has none.
-    """
-    parts = _calendar_parts(period.start, period.end)
-    if parts is None:
-        return None
-    total = ZERO
-    for kind, year, number in parts:
-        keys = config.targets.get(year, {}).get(rep, {})
-        if kind == "year":
-            value = year_target(keys)
-        elif kind == "quarter":
-            value = quarter_target(keys, number)
-        else:
-            value = month_target(keys, number)
-        if value is None:
-            return None
-        total += value
-    return total
-
-
-def year_target(keys: dict) -> Decimal | None:
-    """Explicit `year`, else the sum of its quarters when every quarter is given (or all its months)."""
-    if "year" in keys:
-        return keys["year"]
-    quarters = [_given_quarter(keys, q) for q in range(1, 5)]
-    return sum(quarters, ZERO) if all(q is not None for q in quarters) else None
-
-
-def quarter_target(keys: dict, quarter: int) -> Decimal | None:
-    """Explicit `Qn`, else the sum of its months when all three are given, else year / 4."""
-    given = _given_quarter(keys, quarter)
-    if given is not None:
-        return given
-    return money(keys["year"] / 4) if "year" in keys else None
-
-
-def month_target(keys: dict, month: int) -> Decimal | None:
-    """Explicit `MM`, else its quarter / 3 when the quarter is given, else year / 12."""
-    name = f"{month:02d}"
-    if name in keys:
-        return keys[name]
-    quarter = f"Q{(month - 1) // 3 + 1}"
-    if quarter in keys:
-        return money(keys[quarter] / 3)
-    return money(keys["year"] / 12) if "year" in keys else None
-
-
-def _given_quarter(keys: dict, quarter: int) -> Decimal | None:
-    if f"Q{quarter}" in keys:
-        return keys[f"Q{quarter}"]
-    months = [f"{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
-    return sum((keys[m] for m in months), ZERO) if all(m in keys for m in months) else None
-
-
-def _calendar_parts(start: date, end: date) -> list[tuple] | None:
-    """[(year|quarter|month, year, number)] covering start..end exactly; None if a month is cut."""
-    if start.day != 1:
-        return None
-    parts, cursor = [], start
-    while cursor <= end:
-        year, month = cursor.year, cursor.month
-        if month == 1 and date(year, 12, 31) <= end:
-            parts.append(("year", year, None))
-            nxt = date(year, 12, 31)
-        elif month % 3 == 1 and _month_end(year, month + 2) <= end:
-            parts.append(("quarter", year, (month + 2) // 3))
-            nxt = _month_end(year, month + 2)
-        elif _month_end(year, month) <= end:
-            parts.append(("month", year, month))
-            nxt = _month_end(year, month)
-        else:
-            return None
-        cursor = nxt + timedelta(days=1)
-    return parts
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, monthrange(year, month)[1])
 
 
 # --- tallies ---------------------------------------------------------------------------------
@@ -140,8 +53,8 @@ class Tally:
 
 
 def figures(tally: Tally) -> dict:
-    """The KPIs of section 7 (without rep/name) computed from one tally."""
-    signed = sum((c["amount"] for c in tally.contracts), ZERO)
+    """The KPIs (without rep/name) computed from one tally."""
+    signed = derive.signed_amount(tally.contracts)
     target = sum(tally.targets, ZERO) if tally.targets else None
     satisfaction = [v["satisfaction"] for v in tally.visits if v.get("satisfaction") is not None]
     exact = attainment(signed, target)
@@ -190,13 +103,10 @@ class Facts:
 
     def __init__(self, ws, as_of: date):
         self.ws, self.as_of = ws, as_of
-        counted = sorted((c for c in ws.records["contracts"] if derive.is_counted(c) and c["signed"] <= as_of),
-                         key=lambda c: (c["signed"], c.id))
         self.first_counted: dict = {}  # customer -> its earliest counted contract
-        self.counted_by_owner: dict = {}
-        for contract in counted:
+        for contract in derive.counted_until(ws, as_of):
             self.first_counted.setdefault(contract["customer"], contract)
-            self.counted_by_owner.setdefault(contract["owner"], []).append(contract)
+        self.counted_by_owner = derive.counted_by_owner(ws, as_of)
         owner_of = {c.id: c.get("owner") for c in ws.records["contracts"]}
         self.receivables_by_owner: dict = {}
         for receivable in ws.records["receivables"]:
@@ -223,7 +133,7 @@ class Facts:
     def tally(self, rep: str, period: Period) -> Tally:
         ws = self.ws
         t = Tally()
-        t.contracts = [c for c in self.counted_by_owner.get(rep, ()) if c["signed"] in period]
+        t.contracts = derive.signed_in(self.counted_by_owner.get(rep, ()), period)
         target = target_for(ws.config, rep, period)
         t.targets = [target] if target is not None else []
         overdue_as_of = min(period.end, self.as_of)
@@ -264,7 +174,7 @@ def rep_figures(ws, as_of: date, wanted, facts: Facts | None = None) -> dict[tup
 
 
 def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep", facts: Facts | None = None) -> dict:
-    """The `report kpi` document of SPEC section 8: one row per rep (or group) and a total row."""
+    """The `report kpi` document (docs/commands.md#report-kpi): one row per rep (or group) and a total row."""
     tallies = rep_tallies(ws, period, as_of, facts)
     if by == "group":
         groups: dict = {}

@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Decimal
 
 from .. import derive
+from ..model.records import ACTION_KEYS
 
 GROUPINGS = ("receivable", "customer", "owner")
-ACTION_KEYS = ("date", "channel", "by", "note", "promised")
 
 
 def overdue_rows(ws, as_of: date, *, min_days: int = 0, owner: str | None = None) -> list[dict]:
@@ -50,11 +50,8 @@ def overdue_rows(ws, as_of: date, *, min_days: int = 0, owner: str | None = None
 
 
 def bucket_balances(rows: list[dict], labels: list[str]) -> dict:
-    """Balance per aging bucket; every label present, 0 when empty."""
-    buckets = {label: Decimal("0") for label in labels}
-    for row in rows:
-        buckets[row["bucket"]] += row["balance"]
-    return buckets
+    """Balance per aging bucket of ledger rows (`derive.bucket_balances`)."""
+    return derive.bucket_balances(((row["bucket"], row["balance"]) for row in rows), labels)
 
 
 def totals(rows: list[dict], labels: list[str]) -> dict:
@@ -82,7 +79,7 @@ def group_rows(ws, rows: list[dict], by: str, labels: list[str]) -> list[dict]:
 
 
 def overdue_report(ws, as_of: date, *, by: str = "receivable", min_days: int = 0, owner: str | None = None) -> dict:
-    """The `report overdue` document of SPEC section 8."""
+    """The `report overdue` document (docs/commands.md#report-overdue)."""
     labels = ws.config.bucket_labels()
     rows = overdue_rows(ws, as_of, min_days=min_days, owner=owner)
     total = totals(rows, labels)

@@ -1,4 +1,4 @@
-"""`report review`: each review's indicator scores, weighted total and grade (SPEC section 7).
+"""`report review`: each review's indicator scores, weighted total and grade (docs/derived.md#review-scores).
 
 Metric indicators are scored from the KPIs of the review's own period (`kpi.rep_figures`);
 subjective ones blend the self-evaluation and the manager's score by `review.self_weight`.

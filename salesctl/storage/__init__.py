@@ -1,7 +1,8 @@
 """salesctl's files on disk: a writer's plan put there whole or not at all, and `.salesctl/`.
 
-Imports nothing else of salesctl. The loader reads the working tree under `reading`, the caches
-write only where `state_path_ok`, the writers `apply` their plans under `writer_lock`.
+Imports nothing else of salesctl but `errors`. The loader reads the working tree under `reading`,
+the caches write with `replace_file` where `state_path_ok`, the writers `apply` their plans under
+`writer_lock`.
 
 salesctl keeps its own state in `.salesctl/` (git-ignored):
 - `lock`: a writer holds it for its whole command (read, plan, check, write), so writers take
@@ -22,18 +23,18 @@ renamed over it with its mode and owner. A symbolic link is written through to i
 that is inside the workspace, and refused otherwise. A file with other hard links, or whose owner
 cannot be given to a new file, is written in place: the journal holds its old bytes.
 
-Modules: `state` (the folder, its own files, the locks and the errors), `files` (reading and
-replacing one file), `journal` (a plan's bytes kept until it is done; recovery), `plans` (the
+Modules: `state` (the folder, its own files, the locks), `files` (reading and replacing one file;
+reading and appending to a file of `.salesctl/`), `journal` (a plan's bytes kept until it is done; recovery), `plans` (the
 writer's lock, the readers' lock, `apply`). What the rest of salesctl uses is named here.
 """
 
-from .files import TEMP_SUFFIX, append_state_file, read_file, read_state_file
+from ..errors import Conflict, LockTimeout, StorageError, Unfinished, Unsafe
+from .files import TEMP_SUFFIX, append_state_file, read_file, read_state_file, replace_file
 from .journal import JOURNAL, JOURNAL_LOG, Recovery, last_recovery, recover
 from .plans import apply, reading, writer_lock
-from .state import (NOFOLLOW, NONBLOCK, STATE_DIR, Conflict, LockTimeout, StorageError, Unfinished, Unsafe, lock_timeout,
-                    state_lock, state_path_ok, state_problem)
+from .state import NOFOLLOW, NONBLOCK, STATE_DIR, lock_timeout, state_lock, state_path_ok, state_problem
 
 __all__ = ["JOURNAL", "JOURNAL_LOG", "NOFOLLOW", "NONBLOCK", "STATE_DIR", "TEMP_SUFFIX", "Conflict", "LockTimeout",
            "Recovery", "StorageError", "Unfinished", "Unsafe", "append_state_file", "apply", "last_recovery",
-           "lock_timeout", "read_file", "read_state_file", "reading", "recover", "state_lock", "state_path_ok",
-           "state_problem", "writer_lock"]
+           "lock_timeout", "read_file", "read_state_file", "reading", "recover", "replace_file", "state_lock",
+           "state_path_ok", "state_problem", "writer_lock"]

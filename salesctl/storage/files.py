@@ -12,7 +12,8 @@ import os
 import stat
 import uuid
 
-from .state import NOFOLLOW, NONBLOCK, STATE_DIR, Unsafe, open_own, state_dir
+from ..errors import Unsafe
+from .state import NOFOLLOW, NONBLOCK, STATE_DIR, open_own, state_dir
 
 TEMP_SUFFIX = ".salesctl-tmp"
 NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, even through a link
@@ -77,9 +78,10 @@ def make_folders(paths) -> list[str]:
     return sorted(made, key=len, reverse=True)
 
 
-def stage(path: str, data: bytes, like: os.stat_result | None) -> str | None:
-    """Write `data` to a hidden temporary file beside `path`, flushed to disk, with the mode and
-    owner of `like` (the file it replaces); None when that owner cannot be given to it."""
+def stage(path: str, data: bytes, like: os.stat_result | None, durable: bool = True) -> str | None:
+    """Write `data` to a hidden temporary file beside `path`, flushed to disk (unless not
+    `durable`), with the mode and owner of `like` (the file it replaces); None when that owner
+    cannot be given to it."""
     directory, name = os.path.split(path)
     os.makedirs(directory, exist_ok=True)
     temp = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}")
@@ -96,13 +98,26 @@ def stage(path: str, data: bytes, like: os.stat_result | None) -> str | None:
                     return None
             os.chmod(temp, stat.S_IMODE(like.st_mode))
         write_all(fd, data)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         os.unlink(temp)
         raise
     os.close(fd)
     return temp
+
+
+def replace_file(path, data: bytes, *, durable: bool = True):
+    """Replace a file that salesctl alone writes (a cache) with `data`, whole: staged beside it and
+    renamed over it, so that a reader finds the old bytes or the new, never a part; the staged copy
+    is removed when the rename fails. Not `durable`: not flushed, for what is rebuilt when lost."""
+    temp = stage(os.fspath(path), data, None, durable=durable)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        unlink_quietly(temp)
+        raise
 
 
 def put(path: str, data: bytes, how: str, temp: str | None = None):

@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import StorageError, Unfinished, Unsafe
 from .files import (CREATE, IN_PLACE, REPLACE, TEMP_SUFFIX, put, read_with_stat, remove_stale_temps, resolve, sync_dir,
                     sync_dirs, unlink_quietly)
-from .state import (FILES_LOCK, NOFOLLOW, STATE_DIR, StorageError, Unfinished, Unsafe, lock_timeout, open_own,
-                    state_dir, unlock, wait)
+from .state import FILES_LOCK, NOFOLLOW, STATE_DIR, lock_timeout, open_own, state_dir, unlock, wait
 
 JOURNAL = f"{STATE_DIR}/journal"
 JOURNAL_LOG = f"{STATE_DIR}/journal.log"

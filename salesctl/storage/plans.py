@@ -5,17 +5,20 @@ change (`reading`), all of a plan or none of it (`apply`).
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import Conflict, StorageError, Unfinished, Unsafe
 from .files import (CREATE, IN_PLACE, REPLACE, make_folders, put, read_with_stat, remove_stale_temps, resolve, stage,
                     sync_dirs, unlink_quietly)
 from .journal import JOURNAL, drop_journal, journal_left, recover, recover_locked, write_journal
-from .state import (FILES_LOCK, LOCK_FILE, NOFOLLOW, Conflict, StorageError, Unfinished, Unsafe, lock_timeout,
-                    open_files_lock, open_own, state_dir, state_lock, unlock, wait)
+from .state import (FILES_LOCK, LOCK_FILE, NOFOLLOW, lock_timeout, open_files_lock, open_own, state_dir, state_lock,
+                    unlock, wait)
 
 STAGING_THREADS = 16
+BULK_FILES = 2000  # from this many staged files on, one sync of the file system instead of one fsync each
 
 
 @contextmanager
@@ -149,21 +152,35 @@ def _targets(root: Path, real_root: str, changes) -> list:
 
 def _stage_all(targets: list):
     """Stage the new content of every file not written in place, several files at a time: waiting
-    for the disk is what takes time, and it takes many flushes at once nearly as fast as one."""
+    for the disk is what takes time, and it takes many flushes at once nearly as fast as one.
+    Thousands of files (an import) are flushed by one `sync` once all are staged, where it waits
+    until the data is on disk (Linux): as durable as an fsync each, and seconds faster. Each
+    thread stages a run of files, so that handing files to threads costs less than writing them."""
     staged = [t for t in targets if t.how != IN_PLACE]
-    with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(staged) or 1)) as pool:
-        futures = [(t, pool.submit(stage, t.path, t.after, t.like)) for t in staged]
+    bulk = len(staged) >= BULK_FILES and sys.platform.startswith("linux")
+    size = max(1, len(staged) // (STAGING_THREADS * 4))
+    runs = [staged[i:i + size] for i in range(0, len(staged), size)]
+    with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(runs) or 1)) as pool:
+        futures = [pool.submit(_stage_run, run, not bulk) for run in runs]
     failed = None
-    for t, future in futures:
-        try:
-            t.temp = future.result()
-        except Exception as exc:
-            failed = failed or exc
-            continue
-        if t.temp is None:
-            t.how = IN_PLACE
+    for future in futures:
+        failed = failed or future.result()
     if failed is not None:
         raise failed
+    if bulk:
+        os.sync()
+
+
+def _stage_run(run: list, flush: bool) -> Exception | None:
+    """Stage a run of files (`temp` set on each staged); the failure that stopped it, if any."""
+    for t in run:
+        try:
+            t.temp = stage(t.path, t.after, t.like, flush)
+        except Exception as exc:
+            return exc
+        if t.temp is None:
+            t.how = IN_PLACE
+    return None
 
 
 def _undo(root: Path, targets: list, exc: BaseException):

@@ -16,6 +16,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import LockTimeout, Unsafe
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -29,26 +31,6 @@ ENV_LOCK_TIMEOUT = "SALESCTL_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 10.0
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO where a file should be must not block the open
-
-
-class StorageError(Exception):
-    """A write (or a read of the working tree) that cannot go ahead safely; the message says why."""
-
-
-class LockTimeout(StorageError):
-    """Another command kept a lock for longer than the timeout."""
-
-
-class Conflict(StorageError):
-    """A file changed on disk between reading it and writing it."""
-
-
-class Unsafe(StorageError):
-    """A link, or a file that is not salesctl's, where salesctl would write."""
-
-
-class Unfinished(StorageError):
-    """A plan is half written, and its journal can be neither finished nor undone for now."""
 
 
 def lock_timeout(env=None) -> float:

@@ -12,10 +12,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import BadInput
+from ..load.paths import is_workspace_file
 from ..model import fields as F
 from ..model.config import CONFIG_FILE
+from ..model.money import MAX_AMOUNT
 from ..model.records import COLLECTIONS, SINGULAR, collection_of
-from .plan import BadInput
 
 ENV_USER = "SALESCTL_USER"
 _AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
@@ -35,7 +37,7 @@ def amount_arg(text: str, what: str = "amount", *, allow_zero: bool = False) -> 
             reason = "it is not a plain number such as 12000.50"
         raise BadInput(f"{what} {value!r}: {reason}")
     number = Decimal(value)
-    if number > F.MAX_AMOUNT:
+    if number > MAX_AMOUNT:
         raise BadInput(f"{what} {value!r} is too large")
     if number == 0 and not allow_zero:
         raise BadInput(f"{what} must be above 0")
@@ -120,7 +122,7 @@ def file_arg(ws, path: str, collection: str) -> str:
     parts = rel.parts
     if len(parts) < 2 or parts[0] != collection or any(p.startswith(".") for p in parts):
         raise BadInput(f"--file {path}: must be a file under {collection}/ (names not starting with '.')")
-    if not parts[-1].endswith((".yaml", ".yml")):
+    if not is_workspace_file("/".join(parts)):  # what the loader reads: here, a YAML suffix
         raise BadInput(f"--file {path}: must end with .yaml or .yml")
     try:
         (root / rel).resolve().relative_to(root)

@@ -23,11 +23,12 @@ from decimal import Decimal
 
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from ..load.parse import parse_bytes
 from .nodes import (below_comments, compose, dashed, end_of, indented, learnable, pair_before, pair_end, reaches,
                     root_list, use_counts, value_of)
-from .style import EditError, Style, dumper, prepare
+from .style import EditError, Style, dumper, plain_text, prepare
 
 BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
@@ -35,6 +36,9 @@ _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
 
 def render(value, style: Style, *, flow: bool = False) -> list[str]:
     """`value` as YAML lines starting at column 0 ('\\n' line ends)."""
+    fast = plain_text(value, style) if not flow and isinstance(value, dict) else None
+    if fast is not None:
+        return [line + "\n" for line in fast.split("\n")[:-1]]
     stream = io.StringIO()
     dumper(style).dump(prepare(value, style, flow), stream)
     lines = stream.getvalue().split("\n")  # not splitlines(): a NEL inside a value is no line end
@@ -53,6 +57,12 @@ def render_inline(value, style: Style, *, flow: bool) -> str:
 
 def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
     """The text of a new one-record file, checked to read back as `record`."""
+    return new_file_parsed(record, style, name=name)[0]
+
+
+def new_file_parsed(record: dict, style: Style, *, name: str = "a new file"):
+    """(text, what `parse` reads from it) of a new one-record file, checked to read back as
+    `record`: a writer of many files hands the parse on instead of parsing each file twice."""
     text = "".join(render(record, style))
     parsed = parse_bytes(text.encode("utf-8"))
     problem = _unparsed(parsed)
@@ -60,7 +70,7 @@ def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
         raise EditError(_bug(name, f"does not parse ({problem})"))
     if [r.data for r in parsed.records] != [_as_read(record)]:
         raise EditError(_bug(name, "reads back as other values than those written"))
-    return text
+    return text, parsed
 
 
 def _bug(name: str, what: str) -> str:
@@ -204,6 +214,45 @@ class YamlFile:
         self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=flow))
         expected[index][name] = _as_read(value)
         self._verify(expected, index, name)
+
+    def set_path(self, record_id, path: tuple, value, order: list[str] = ()):
+        """Set the value at `path`: a field of the record, or a field of a mapping or list entry
+        inside it (`("contacts", 0, "phone")`). A scalar is replaced in place (its quotes and the
+        rest of its line stay), an absent key is added after the keys that come before it in
+        `order`, a list or mapping is written anew in the file's style."""
+        index = self.find(record_id)
+        expected = self._plain()
+        self._refuse_shared(index, path[0], "change", expected[index])
+        node, plain, in_flow = self.records[index], expected[index], bool(self.records[index].flow_style)
+        for step in path[:-1]:
+            node = value_of(node, step) if isinstance(node, MappingNode) else (
+                node.value[step] if isinstance(node, SequenceNode) and step < len(node.value) else None)
+            if not isinstance(node, (MappingNode, SequenceNode)):
+                raise EditError(f"{record_id}: {'.'.join(map(str, path))} is not in {self.name}")
+            plain, in_flow = plain[step], in_flow or bool(node.flow_style)
+        name = path[-1]
+        if not isinstance(node, MappingNode):
+            raise EditError(f"{record_id}: {'.'.join(map(str, path[:-1]))} is not a mapping")
+        target = value_of(node, name)
+        if target is None:
+            self._add_field(node, name, value, list(order))
+        elif isinstance(target, ScalarNode):
+            if isinstance(value, (dict, list)) or target.start_mark.index == target.end_mark.index:
+                self._fill_null(node, name, target, value)
+            else:
+                quoted = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}.get(target.style)
+                shown = quoted(value) if quoted and isinstance(value, str) else value
+                self._splice(target.start_mark.index, target.end_mark.index,
+                             render_inline(shown, self.style, flow=in_flow))
+        elif target.flow_style or in_flow:
+            self._splice(target.start_mark.index, target.end_mark.index, render_inline(value, self.style, flow=True))
+        else:
+            key = next(k for k, v in node.value if v is target)
+            lines = render({name: value}, self.style)
+            body = "".join([lines[0], *indented(lines[1:], key.start_mark.column)]).rstrip("\n")
+            self._splice(key.start_mark.index, end_of(target, self.text), body.replace("\n", self.newline))
+        plain[name] = _as_read(value)
+        self._verify(expected, index, path[0])
 
     def add_record(self, record: dict | str):
         """Append a record (a mapping, or the YAML text of one) at the end of a many-record file."""

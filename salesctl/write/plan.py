@@ -9,21 +9,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..load.pipeline import load
+from ..errors import Refused
+from ..load.pipeline import TypedFiles, load, type_file
 from ..load.source import FileSource, OverlaySource
 from ..model.problems import Problem
-
-
-class BadInput(Exception):
-    """A value on the command line that cannot be used (exit 2)."""
-
-
-class Refused(Exception):
-    """The write would break the workspace, or cannot be made safely (exit 1, nothing written)."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
+from ..model.records import RecordBuilder
 
 
 @dataclass
@@ -53,16 +43,25 @@ class Plan:
         return "".join(out)
 
 
-def check(ws, plan: Plan) -> Plan:
+def check(ws, plan: Plan, parsed: dict | None = None) -> Plan:
     """Load the workspace with the plan applied; refuse when that adds an error.
 
     The files the plan leaves alone keep the records `ws` typed (records never change once built);
     only the planned files are parsed and typed, and the rules run over the whole result.
+    `parsed` holds what `parse_bytes` read from some planned files' bytes (a writer of thousands of
+    files parses each one to verify it): those are typed from it, not parsed again.
     Without a usable salesctl.yaml nothing can be checked, so nothing is written.
     """
     ws.require_config()
     source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
-    unchanged = ws.typed.restricted_to(set(ws.typed.files) - set(source.overlay)) if ws.typed is not None else None
+    unchanged = None
+    if ws.typed is not None:
+        typed, kept = ws.typed.files, set(ws.typed.files) - set(source.overlay)
+        if parsed:
+            builder = RecordBuilder(ws.config)
+            typed = {**typed, **{rel: type_file(builder, rel, result) for rel, result in parsed.items()}}
+            kept |= set(parsed) & set(source.overlay)
+        unchanged = TypedFiles(typed, ws.typed.fingerprint).restricted_to(kept)
     after = load(ws.root, source=source, records_cache=unchanged)
     errors, warnings = _added(ws.problems, after.problems)
     if errors:

@@ -16,15 +16,13 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import implicit_resolvers
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from ..errors import EditError
 from .nodes import end_of, learnable, root_list
 
 # What a plain scalar may be read as other than text by a YAML 1.2 or a YAML 1.1 reader (yes, 1:20,
 # 0o7, 2026-01-01, <<, …): text matching one is written quoted, so that every reader agrees.
-_TYPED = [regexp for _versions, _tag, regexp, _first in implicit_resolvers]
-
-
-class EditError(Exception):
-    """The file's shape does not allow the edit, or the edit could not be verified."""
+_TYPED = re.compile("|".join(f"(?{'x' if regexp.flags & re.X else ''}:{regexp.pattern})"
+                             for _versions, _tag, regexp, _first in implicit_resolvers))  # any of them
 
 
 @dataclass
@@ -139,9 +137,6 @@ def dumper(style: Style) -> YAML:
     return yaml
 
 
-_LINE_BREAKS = "\x85\u2028\u2029"  # YAML and str.splitlines break lines there too
-
-
 def _represent_decimal(representer, value: Decimal):
     """Money as the plain number it is (12000, 12000.50): never a float's artefacts."""
     text = format(value, "f")
@@ -184,8 +179,93 @@ def _text(value: str, in_flow: bool):
     ruamel's emitter follows YAML 1.2, which lets `CMB:2611300012` or `0?` stand plain inside
     `{…}`; the libyaml reader (ours, and most tools') refuses a `:` there and ends the text at a `?`.
     """
-    if any(ch in _LINE_BREAKS or not ch.isprintable() and ch != " " for ch in value):
+    if not value.isprintable():  # a line break (\\n, NEL, U+2028 …) or a control character; a space is printable
         return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
-    if any(regexp.match(value) for regexp in _TYPED) or in_flow and (":" in value or "?" in value):
+    if _TYPED.match(value) or in_flow and (":" in value or "?" in value):
         return SingleQuotedScalarString(value)
+    return value
+
+
+# --- plain records without the dumper -------------------------------------------------------
+
+_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`. \t")
+_FLOW_MARKS = frozenset(",[]{}:?#")
+
+
+def plain_text(record: dict, style: Style) -> str | None:
+    """What the dumper writes for a mapping of the shapes writers make — scalars, lists of
+    scalars, lists of flat mappings, flat mappings — without it (it takes a millisecond a record:
+    minutes for an import of thousands); None for any other shape, which the dumper writes. Tests
+    hold both to the same text for every style."""
+    out = []
+    seq = " " * style.offset + "-" + " " * (style.sequence - style.offset - 1)
+    for key, value in record.items():
+        name = _scalar(key, False)
+        if name is None:
+            return None
+        if isinstance(value, dict):
+            flow = style.flow.get(key, False) or not value
+            pairs = _pairs(value, flow)
+            if pairs is None:
+                return None
+            out.append(f"{name}: {{{', '.join(pairs)}}}\n" if flow else
+                       f"{name}:\n" + "".join(f"{' ' * style.mapping}{pair}\n" for pair in pairs))
+        elif isinstance(value, list):
+            if value and all(isinstance(item, dict) and item for item in value):
+                flow = style.flow.get(key, style.entries_flow)
+                entries = [_pairs(item, flow) for item in value]
+                if any(entry is None for entry in entries):
+                    return None
+                out.append(f"{name}:\n")
+                for pairs in entries:
+                    out.append(f"{seq}{{{', '.join(pairs)}}}\n" if flow else
+                               f"{seq}{pairs[0]}\n" + "".join(f"{' ' * style.sequence}{p}\n" for p in pairs[1:]))
+            elif not any(isinstance(item, (dict, list)) for item in value):
+                flow = style.flow.get(key, False) or not value
+                items = [_scalar(item, flow) for item in value]
+                if None in items:
+                    return None
+                out.append(f"{name}: [{', '.join(items)}]\n" if flow else
+                           f"{name}:\n" + "".join(f"{seq}{item}\n" for item in items))
+            else:
+                return None
+        else:
+            text = _scalar(value, False)
+            if text is None:
+                return None
+            out.append(f"{name}: {text}\n")
+    return "".join(out)
+
+
+def _pairs(mapping: dict, flow: bool) -> list[str] | None:
+    pairs = []
+    for key, value in mapping.items():
+        name, text = _scalar(key, flow), _scalar(value, flow)
+        if name is None or text is None:
+            return None
+        pairs.append(f"{name}: {text}")
+    return pairs
+
+
+def _scalar(value, in_flow: bool) -> str | None:
+    """A scalar as the dumper writes it, or None where that is not certain (the caller falls back)."""
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return format(value, "f") if value.is_finite() else None
+    if kind is date:
+        return value.isoformat()
+    if kind is not str or len(value) > 1000:
+        return None
+    quoted = _text(value, in_flow)
+    if isinstance(quoted, DoubleQuotedScalarString):
+        return None
+    if isinstance(quoted, SingleQuotedScalarString):
+        return "'" + value.replace("'", "''") + "'"
+    if (value[0] in _PLAIN_START or value[-1] in " :" or ": " in value or " #" in value
+            or in_flow and not _FLOW_MARKS.isdisjoint(value)):
+        return None
     return value

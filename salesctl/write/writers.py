@@ -1,4 +1,4 @@
-"""The writers of SPEC section 8 (new, pay, collect, approve, schedule) as library calls.
+"""The writers (docs/writers.md: new, pay, collect, approve, schedule) as library calls.
 
 Each call takes the workspace as loaded from disk and returns a `Plan`: the new bytes of every
 file it would change, already checked against the whole workspace (`check`): a plan that would
@@ -12,21 +12,22 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from .. import storage
-from ..derive import approval_state, is_written_off, receivable_balance, terms_digest
+from ..derive import approval_state, is_written_off, receivable_balance, scheduled_amount, terms_digest
+from ..errors import BadInput, Refused
 from ..load.parse import parse_bytes
 from ..model import fields as F
+from ..model.money import CENT, money
 from ..model.records import COLLECTION_CHANNELS, SCHEMAS, SINGULAR, items_total
 from .args import amount_arg, date_arg, id_arg, text_arg
 from .edit import YamlFile, new_file, render
 from .ids import natural, next_id
-from .plan import BadInput, FileChange, Plan, Refused, check
-from .style import EditError, Style
+from .plan import FileChange, Plan, check
+from .style import Style
 
-CENT = F.CENT
 ORDER = {collection: list(schema) for collection, schema in SCHEMAS.items()}
 DATED = {"customers": "created", "contracts": "created", "visits": "date"}  # filled with the entry date
 NOTE = "# salesctl:"  # lines of the --edit buffer that are ours, not the record's
@@ -46,19 +47,13 @@ class _Files:
         if rel not in self.edited:
             _inside_root(self.ws.root, rel)
             before = _read(self.ws.root, rel)  # None: a new file of records
-            try:
-                doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
-            except EditError as exc:
-                raise Refused(str(exc)) from None
+            doc = YamlFile.from_bytes(before or b"", name=rel, samples=_samples(self.ws, collection, rel))
             self.edited[rel] = (before, doc)
         return self.edited[rel][1]
 
     def edit(self, rel: str, collection: str, change):
-        doc = self.open(rel, collection)
-        try:
-            change(doc)
-        except EditError as exc:
-            raise Refused(str(exc)) from None
+        """Apply `change(doc)`; a file that does not allow it refuses the write (`EditError`)."""
+        change(self.open(rel, collection))
 
     def create(self, rel: str, collection: str, *, record: dict | None = None, text: str | None = None):
         """A new one-record file: the `record` in the collection's style, or the user's `text`."""
@@ -66,10 +61,7 @@ class _Files:
         if _read(self.ws.root, rel) is not None or rel in self.created:
             raise Refused(f"{rel} already exists; nothing written")
         if text is None:
-            try:
-                text = new_file(record, _style(self.ws, collection, rel), name=rel)
-            except EditError as exc:
-                raise Refused(str(exc)) from None
+            text = new_file(record, _style(self.ws, collection, rel), name=rel)
         self.created[rel] = text
 
     def changes(self) -> list[FileChange]:
@@ -128,7 +120,7 @@ def _record(ws, collection: str, record_id: str):
 
 def _money(value: Decimal) -> Decimal:
     """A computed amount as it is best written: 10800, or 10800.50."""
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    value = money(value)
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
@@ -347,7 +339,6 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
 _PART = re.compile(r"^(?P<value>[0-9]+(?:\.[0-9]+)?)(?P<percent>%?)@(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}|[a-z]+)"
                    r"(?:\+(?P<days>[0-9]+))?$")
 DATE_REFERENCES = ("signed", "start", "end")
-MAX_DAYS = 36500
 
 
 @dataclass
@@ -373,7 +364,7 @@ def parse_plan(plan: str) -> list[Part]:
         elif reference not in DATE_REFERENCES:
             raise BadInput(f"plan part {number}: {reference!r} is not a date, nor one of {', '.join(DATE_REFERENCES)}")
         days_text = match["days"] or "0"
-        if len(days_text) > len(str(MAX_DAYS)) or int(days_text) > MAX_DAYS:
+        if len(days_text) > len(str(F.MAX_DAYS)) or int(days_text) > F.MAX_DAYS:
             raise BadInput(f"plan part {number}: +{days_text} days is too far")
         days = int(days_text)
         if match["percent"]:
@@ -394,7 +385,7 @@ def schedule(ws, contract_id: str, plan: str, *, on: date, file: str | None = No
     if amount is None:
         raise Refused(f"{contract.id} has no valid amount to schedule")
     existing = ws.receivables_of(contract.id)
-    scheduled = sum((r.get("amount", Decimal(0)) for r in existing), Decimal(0))
+    scheduled = scheduled_amount(ws, contract)
     unscheduled = amount - scheduled
     exact = [amount * p.share / 100 if p.percent else p.share for p in parts]
     total = sum(exact, Decimal(0))

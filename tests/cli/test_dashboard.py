@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 
 from gitrepo import BASE, _quiet_git, repo  # noqa: F401  (fixtures)
+from salesctl import api
 from salesctl.dashboard import charts
 
 AS_OF = "2026-11-30"
@@ -230,8 +231,10 @@ def test_a_failed_write_leaves_nothing_behind(run, sample_copy, tmp_path, monkey
 def test_without_the_extra(run, sample_copy, monkeypatch):
     monkeypatch.setattr(charts, "vl_convert", None)
     result = run("-C", sample_copy, "--as-of", AS_OF, "dashboard")
+    # exit 2 after the usage, as export --format xlsx without openpyxl
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == "error: the dashboard's charts need the optional extra: pip install 'salesctl[dashboard]'\n"
+    assert result.stderr.endswith("Error: the dashboard's charts need the optional extra: "
+                                  "pip install 'salesctl[dashboard]'\n")
     # the figures need no chart library
     assert run("-C", sample_copy, "--as-of", AS_OF, "dashboard", "--format", "json").exit_code == 0
 
@@ -251,6 +254,19 @@ def test_a_workspace_with_errors(run, sample_copy):
     assert json.loads(result.stdout)["collection"]["totals"]["balance"] == 220125.00
     strict = run("-C", sample_copy, "--as-of", AS_OF, "dashboard", "--strict")
     assert strict.exit_code == 1 and strict.stdout == "" and "receivables/RCV-0011.yaml" in strict.stderr
+
+
+def test_the_command_calls_the_api(run, sample_copy, monkeypatch):
+    called = []
+    real = api.dashboard
+
+    def dashboard(ws, as_of, period=None):
+        called.append((str(as_of), period and period.label))
+        return real(ws, as_of, period)
+
+    monkeypatch.setattr(api, "dashboard", dashboard)
+    assert run("-C", sample_copy, "--as-of", AS_OF, "dashboard", "--period", "2026", "--format", "json").exit_code == 0
+    assert called == [(AS_OF, "2026")]
 
 
 def test_help_has_an_example(run):

@@ -13,7 +13,7 @@ from salesctl.dashboard import charts, page
 from salesctl.dashboard.figures import dashboard_figures
 from salesctl.load.pipeline import load
 from salesctl.model.periods import parse_period
-from salesctl.render.headings import headings
+from salesctl.render.locale import headings
 
 
 def specs(root) -> list[dict]:

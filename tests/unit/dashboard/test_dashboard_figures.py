@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from conftest import write_workspace
+from salesctl import api
 from salesctl.dashboard.figures import dashboard_figures, default_period, months_ending
 from salesctl.load.pipeline import load
 from salesctl.model.periods import parse_period
@@ -37,6 +38,14 @@ def figures(root, period=Q2, as_of=D):
     ws = load(root)
     assert ws.problems == []
     return dashboard_figures(ws, period, as_of)
+
+
+def test_through_the_api(reports_copy):
+    ws = load(reports_copy)
+    # the quarter of 2026-06-30 is 2026-Q2; a label or a Period may be given
+    assert api.dashboard(ws, D) == api.dashboard(ws, D, "2026-Q2") == dashboard_figures(ws, Q2, D)
+    assert api.dashboard(ws, D)["collection"]["totals"]["balance"] == 510000
+    assert api.dashboard_page(ws, api.dashboard(ws, D), command="x").startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
 
 
 def test_the_default_period_is_the_quarter_of_the_as_of_date():

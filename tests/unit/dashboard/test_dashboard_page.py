@@ -15,6 +15,7 @@ from conftest import CONFIG, write_workspace
 from salesctl.dashboard import charts
 from salesctl.dashboard.figures import dashboard_figures
 from salesctl.dashboard.page import render
+from salesctl.errors import ExportError
 from salesctl.load.pipeline import load
 from salesctl.model.periods import parse_period
 
@@ -166,5 +167,5 @@ def test_the_command_that_gives_the_same_figures_is_printed(reports_copy):
 
 def test_without_the_extra_the_page_says_how_to_install_it(reports_copy, monkeypatch):
     monkeypatch.setattr(charts, "vl_convert", None)
-    with pytest.raises(charts.ChartsUnavailable, match=r"pip install 'salesctl\[dashboard\]'"):
+    with pytest.raises(ExportError, match=r"pip install 'salesctl\[dashboard\]'"):
         page(reports_copy)

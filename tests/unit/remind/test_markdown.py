@@ -7,11 +7,11 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesctl.remind.remind import texts
 from salesctl.remind.markdown import STYLES, Section, cut, mention_number, plain, posts
+from salesctl.render.locale import reminder_texts
 
-ZH = texts("zh_CN")
-EN = texts("en_US")
+ZH = reminder_texts("zh_CN")
+EN = reminder_texts("en_US")
 
 
 def item(ref, message, kind="dormant", day=date(2026, 6, 1)):

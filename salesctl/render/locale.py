@@ -1,9 +1,15 @@
-"""Column headings and report titles in the workspace `locale` (zh_CN or en_US).
+"""Every text salesctl shows in the workspace `locale` (zh_CN or en_US): column headings and report
+titles (`headings`), the reminders and the group robots' messages (`reminder_texts`), amounts in
+sentences (`amount_text`).
 
 Machine formats (csv, json, yaml) always use the field names; only tables and text follow locale.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
+
+from ..model.money import money_text
 
 ZH_CN = {
     "id": "编号", "name": "名称", "owner": "负责人", "status": "状态", "tier": "等级", "key": "重点客户",
@@ -42,6 +48,7 @@ ZH_CN = {
     "commission_method": "计算方法", "base_collected": "回款", "base_signed": "签约额",
     "method_marginal": "超额累进，各段按本段比例", "method_whole": "全额累进，按达到的最高段比例计全额",
     "detail_title": "明细",
+    "import_problems": "导入问题",
     "fell_due": "到期应收", "visited_customers": "拜访客户", "prospects": "潜在客户",
     "dashboard_title": "销售看板", "dashboard_as_of": "数据截至", "dashboard_data_table": "数据表",
     "dashboard_collection": "回款", "dashboard_sales": "销售", "dashboard_reviews": "绩效考核",
@@ -91,6 +98,7 @@ EN_US = {
     "pay_total": "Total pay", "commission_method": "method", "base_collected": "collected", "base_signed": "signed amount",
     "method_marginal": "marginal, each band at its rate", "method_whole": "whole, the band reached on the whole base",
     "detail_title": "Detail",
+    "import_problems": "Import problems",
     "fell_due": "Fell due", "visited_customers": "Visited customers", "prospects": "Prospects",
     "dashboard_title": "Sales dashboard", "dashboard_as_of": "as of", "dashboard_data_table": "Data table",
     "dashboard_collection": "Collection", "dashboard_sales": "Sales", "dashboard_reviews": "Reviews",
@@ -115,3 +123,65 @@ LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}
 def headings(locale: str) -> dict:
     """Heading for each field name in `locale`; a field without one keeps its name."""
     return LABELS.get(locale, EN_US)
+
+
+REMINDERS = {
+    "zh_CN": {
+        "kinds": {"follow-up": "跟进拜访", "due-soon": "即将到期", "collect": "逾期催收", "dormant": "久未联系",
+                  "approval": "合同审批"},
+        "follow-up": "跟进{customer}：{action}（{visit_date} 拜访时约定）",
+        "due-soon": "{customer} 应收款 {balance} 将于 {due} 到期",
+        "collect": "{customer} 逾期 {days} 天，余额 {balance}：{step}",
+        "dormant": "{customer} 已 {days} 天未联系（上限 {limit} 天）",
+        "approval": "合同“{title}”（{customer}）待{stage}审批，已等待 {days} 天",
+        "approval-again": "合同“{title}”（{customer}）审批后条款已变更，待{stage}重新审批，已等待 {days} 天",
+        "steps": {"phone": "电话催收", "email": "邮件催收", "onsite": "上门催收", "letter": "发催款函",
+                  "agency": "委托催收机构", "legal": "法律途径", "await": "核实 {date} 的承诺付款"},
+        "stages": {"manager": "经理", "legal": "法务", "finance": "财务", "rep": "销售", "lead": "组长",
+                   "admin": "管理员"},
+        "header": "{who}：{count} 项待办（截至 {as_of}）",
+        "subject": "销售提醒 {as_of}：{count} 项待办",
+        "footer": "此邮件由 salesctl 根据 {company} 销售工作区自动生成。",
+        "keyword": "销售提醒",
+        "section": "{who}：{count} 项待办",
+        "continued": "{who}（续）",
+        "mention": "{keyword} {as_of}：请查看上面的待办。",
+        "test": "{keyword}：salesctl 测试消息，{company} 的销售提醒将发到这里。",
+    },
+    "en_US": {
+        "kinds": {"follow-up": "follow-up", "due-soon": "due soon", "collect": "collect", "dormant": "dormant",
+                  "approval": "approval"},
+        "follow-up": "Follow up {customer}: {action} (agreed at the visit of {visit_date})",
+        "due-soon": "{customer}: {balance} due on {due}",
+        "collect": "{customer}: {days} days overdue, balance {balance}: {step}",
+        "dormant": "{customer}: no contact for {days} days (limit {limit})",
+        "approval": "Contract \"{title}\" ({customer}) has waited {days} days for {stage} approval",
+        "approval-again": "Contract \"{title}\" ({customer}) changed after approval: it has waited {days} days "
+                          "for {stage} to approve it again",
+        "steps": {"phone": "phone call", "email": "e-mail", "onsite": "on-site visit", "letter": "demand letter",
+                  "agency": "collection agency", "legal": "legal action", "await": "check the payment promised for {date}"},
+        "stages": {"manager": "manager", "legal": "legal", "finance": "finance", "rep": "rep", "lead": "lead",
+                   "admin": "admin"},
+        "header": "{who}: {count} reminders as of {as_of}",
+        "subject": "Sales reminders for {as_of}: {count} items",
+        "footer": "Sent by salesctl from the sales workspace of {company}.",
+        "keyword": "Sales reminders",
+        "section": "{who} ({count})",
+        "continued": "{who} (continued)",
+        "mention": "{keyword} {as_of}: see your items above.",
+        "test": "{keyword}: a salesctl test message; the sales reminders of {company} will be posted here.",
+    },
+}
+
+
+def reminder_texts(locale: str) -> dict:
+    """The sentences of the reminders in `locale`, to fill with `str.format`."""
+    return REMINDERS.get(locale, REMINDERS["en_US"])
+
+
+def amount_text(value: Decimal, currency: str, locale: str) -> str:
+    """An amount in a sentence: `12,000.00 元` (zh_CN, CNY), `12,000.00 USD` (zh_CN), `CNY 12,000.00`."""
+    figure = money_text(value)
+    if locale == "zh_CN":
+        return f"{figure} 元" if currency == "CNY" else f"{figure} {currency}"
+    return f"{currency} {figure}"

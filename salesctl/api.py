@@ -1,0 +1,235 @@
+"""The Python API: what the commands do, as documented functions (docs/api.md). The commands call
+these very functions.
+
+    from salesctl import api
+
+    ws = api.open_workspace("acme-sales")
+    problems, files = api.validate(ws)
+    ledger = api.report_overdue(ws.usable(), date(2026, 11, 30))
+    plan = api.pay(ws.root, "RCV-0015", Decimal("30000"), on=date(2026, 12, 1))
+
+Read functions take a loaded workspace; `ws.usable()` leaves out the records with errors, as the
+read commands do. Writers take the workspace folder: each loads the workspace under the writers'
+lock, checks its plan against it and writes it whole (`dry_run` writes nothing) and returns the
+plan. Every failure is an exception of `salesctl.errors`. Each function imports its feature when
+called, so that `import salesctl.api` stays cheap and a command loads only what it uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .model.periods import Period
+from .model.workspace import Workspace
+
+
+# --- the workspace -------------------------------------------------------------------------
+
+def open_workspace(path=None, *, rev: str | None = None, cache: bool = True, progress=None,
+                   require_config: bool = True) -> Workspace:
+    """The workspace at `path` (default: $SALESCTL_WORKSPACE, else the nearest folder upwards with a
+    salesctl.yaml), as committed at `rev` when given: its config, records and problems.
+
+    `cache` reads and writes `.salesctl/cache/`. Without a usable salesctl.yaml it is a
+    `WorkspaceError`, unless `require_config` is false (what `validate` reads).
+    """
+    from .load.loader import open_workspace as load_workspace
+    from .load.paths import find_root
+
+    return load_workspace(find_root(path), rev=rev, use_cache=cache, progress=progress, require_config=require_config)
+
+
+def validate(ws: Workspace, *, changed_since: str | None = None) -> tuple[list, int]:
+    """(problems, files checked): every problem of the workspace, or with `changed_since` (a git
+    revision) those of the files changed since it (the rules still run over every record)."""
+    if changed_since is None:
+        return ws.problems, ws.files
+    from .load.revisions import changed_since as changed, problems_in_files
+
+    return problems_in_files(ws, changed(ws.root, changed_since))
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def report_overdue(ws: Workspace, as_of: date, *, by: str = "receivable", min_days: int = 0,
+                   owner: str | None = None) -> dict:
+    """The collection ledger: overdue receivables with aging buckets and next steps, by receivable,
+    customer or owner, and the totals per bucket."""
+    from .reports.overdue import overdue_report
+
+    return overdue_report(ws, as_of, by=by, min_days=min_days, owner=owner)
+
+
+def report_kpi(ws: Workspace, as_of: date, period: Period | str | None = None, *, by: str = "rep") -> dict:
+    """The KPIs per rep (or group) for a period (default: the year of `as_of`), each row ranked by
+    signed amount, and the total row."""
+    from .reports.kpi import kpi_report
+
+    return kpi_report(ws, _period(period, as_of, "%Y"), as_of, by=by)
+
+
+def report_review(ws: Workspace, as_of: date, period: Period | str | None = None) -> dict:
+    """The performance reviews whose period lies within `period` (all without one), scored; for a
+    year or quarter, a roll-up row for each rep reviewed only within it; the rows of exactly
+    `period` ranked by total."""
+    from .model.periods import parse_period
+    from .reports.review import review_report
+
+    return review_report(ws, as_of, parse_period(period) if isinstance(period, str) else period)
+
+
+def report_activity(ws: Workspace, as_of: date, period: Period | str | None = None, *, by: str = "day",
+                    rep: str | None = None, group: str | None = None) -> dict:
+    """Calls, effective communications, customers reached and deals per rep and day, week or month
+    of `period` (default: the month of `as_of`), with per-workday rates and targets, and the total
+    row; every rep (role rep), only `rep`, or only the reps of `group`."""
+    from .reports.activity import activity_reps, activity_report
+
+    return activity_report(ws, _period(period, as_of, "%Y-%m"), as_of, by=by,
+                           reps=activity_reps(ws, rep=rep, group=group))
+
+
+def report_commission(ws: Workspace, as_of: date, period: Period | str | None = None, *,
+                      detail: bool = False) -> dict:
+    """Commission and bonus per rep for `period` (default: the month of `as_of`), and the total
+    row; with `detail`, the payments or contracts behind each base and the receivables clawed back."""
+    from .reports.commission import commission_report
+
+    return commission_report(ws, _period(period, as_of, "%Y-%m"), as_of, detail=detail)
+
+
+def dashboard(ws: Workspace, as_of: date, period: Period | str | None = None) -> dict:
+    """The figures of the dashboard page (default period: the quarter of `as_of`): `collection`,
+    `sales`, `activity` and `reviews`, each made of the reports' own documents, None when the
+    workspace has nothing to show there."""
+    from .dashboard.figures import dashboard_figures, default_period
+
+    return dashboard_figures(ws, default_period(as_of) if period is None else _period(period, as_of, ""), as_of)
+
+
+def dashboard_page(ws: Workspace, figures: dict, *, command: str = "") -> str:
+    """The self-contained HTML page of `dashboard`'s figures, in the workspace locale; `command`
+    (the command line that gives the same figures) goes in its footer. Needs the `dashboard`
+    extra (vl-convert-python); without it an `ExportError`."""
+    from .dashboard.page import render
+
+    return render(figures, ws.config, command)
+
+
+def _period(period: Period | str | None, as_of: date, default: str) -> Period:
+    """A period as given (a `Period` or its label), else the one of `as_of` that `default` formats."""
+    from .model.periods import parse_period
+
+    if isinstance(period, Period):
+        return period
+    return parse_period(period if period is not None else as_of.strftime(default))
+
+
+def query(ws: Workspace, collection: str, as_of: date, *, where=(), sort=(), fields=(),
+          limit: int | None = None) -> list[dict]:
+    """The records of a collection with their derived fields, as `salesctl query` lists them:
+    filtered by `where` (`FIELD OP VALUE` texts), sorted by `sort` (`[-]FIELD`), at most `limit`;
+    every field, or the `fields` asked for (dotted paths allowed)."""
+    from .query.query import compile_query, resolve_collection
+
+    compiled = compile_query(resolve_collection(collection), ws.config, where=where, sort=sort, fields=fields,
+                             limit=limit)
+    rows = compiled.run(ws, as_of)
+    return rows if compiled.columns is None else [compiled.select(row, compiled.columns) for row in rows]
+
+
+def show(ws: Workspace, record, as_of: date) -> dict:
+    """A record (or its id) with its derived fields and the records related to it."""
+    from .query.query import describe
+
+    if not hasattr(record, "collection"):
+        record = ws.find(record)
+    return describe(ws, record, as_of)
+
+
+def sql(ws: Workspace, statement: str, as_of: date, *, limits=None):
+    """(column names, rows) of one read-only SQL statement over the workspace tables (derived columns
+    as of `as_of`), within `limits` (`query.tables.Limits`: 5 seconds and 256 MB by default)."""
+    from .query.tables import Limits, open_database
+
+    return open_database(ws, as_of, limits or Limits()).query(statement)
+
+
+def reminders(ws: Workspace, as_of: date, *, to: str | None = None) -> list[dict]:
+    """What each person must do as of `as_of`: [{to, email, items}] in team order."""
+    from .remind.remind import reminders as due
+
+    return due(ws, as_of, to=to)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def new(root, kind: str, fields=(), *, on: date, text: str | None = None, file: str | None = None,
+        dry_run: bool = False, cache: bool = True, on_recovery=None):
+    """Add a record of `kind` (customer, visit, ...) with the next id: from `fields` (FIELD=VALUE
+    texts, typed by the record format) or from the YAML `text` of a whole record; in a new file, or
+    at the end of the records file `file`."""
+    from .write import args, writers
+    from .write.run import run_writer
+
+    collection = args.kind_arg(kind)
+
+    def build(ws):
+        path = args.file_arg(ws, file, collection) if file else None
+        if text is not None:
+            return writers.new(ws, collection, text=text, file=path)
+        return writers.new(ws, collection, record=writers.draft_record(ws, collection, fields, on=on), file=path)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+
+
+def pay(root, receivable: str, amount: Decimal, *, on: date, method: str | None = None, ref: str | None = None,
+        dry_run: bool = False, cache: bool = True, on_recovery=None):
+    """Record a payment of `amount` on a receivable."""
+    from .write import writers
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: writers.pay(ws, receivable, amount, on=on, method=method, ref=ref),
+                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+
+
+def collect(root, receivable: str, *, channel: str, on: date, by: str | None = None, note: str | None = None,
+            promised: date | None = None, dry_run: bool = False, cache: bool = True, on_recovery=None):
+    """Log a collection action on a receivable; `by` defaults as for the command (`SALESCTL_USER`,
+    else the team member with git's user.email)."""
+    from .write import args, writers
+    from .write.run import run_writer
+
+    def build(ws):
+        who = args.resolve_by(ws, by)
+        return writers.collect(ws, receivable, channel=channel, by=who, on=on, note=note, promised=promised)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+
+
+def approve(root, contract: str, *, stage: str, on: date, by: str | None = None, reject: bool = False,
+            comment: str | None = None, dry_run: bool = False, cache: bool = True, on_recovery=None):
+    """Approve (or reject) a contract at one stage of the approval chain."""
+    from .write import args, writers
+    from .write.run import run_writer
+
+    def build(ws):
+        who = args.resolve_by(ws, by)
+        return writers.approve(ws, contract, stage=stage, by=who, on=on, reject=reject, comment=comment)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+
+
+def schedule(root, contract: str, plan: str, *, on: date, file: str | None = None, dry_run: bool = False,
+             cache: bool = True, on_recovery=None):
+    """Create a contract's receivables from a payment plan such as `30%@signed,70%@end+30`."""
+    from .write import args, writers
+    from .write.run import run_writer
+
+    def build(ws):
+        path = args.file_arg(ws, file, "receivables") if file else None
+        return writers.schedule(ws, contract, plan, on=on, file=path)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+

@@ -1,0 +1,222 @@
+"""The report documents (`salesctl.reports`) as the command line prints them: JSON or YAML as they
+are, CSV with nested values spread over columns, tables with headings and titles in the locale.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..model.records import ACTION_KEYS
+from .locale import headings
+from .output import cell_text, render_rows, to_csv, to_table
+
+LEDGER_COLUMNS = ["receivable", "contract", "customer", "customer_name", "owner", "due", "amount", "paid", "balance",
+                  "days_overdue", "bucket"]
+
+
+# --- overdue -----------------------------------------------------------------------------
+
+def render_overdue(doc: dict, fmt: str, config) -> str:
+    """The ledger (one row per receivable, or per customer or owner with subtotals), then a total
+    row with a column per aging bucket of `config`."""
+    if fmt in ("json", "yaml"):
+        return render_rows([], [], fmt, document=doc)
+    by = doc.get("by", "receivable")
+    labels = config.bucket_labels()
+    words = headings(config.locale)
+    if by != "receivable":
+        rows = [_flat_group_row(row) for row in doc["rows"]]
+        columns = [by, "name", "count", "balance", *labels]
+    elif fmt == "csv":
+        rows = [_flat_ledger_row(row) for row in doc["rows"]]
+        columns = [*LEDGER_COLUMNS, *[f"last_action.{key}" for key in ACTION_KEYS], "next_step.action", "next_step.date"]
+    else:
+        rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
+        columns = [c for c in LEDGER_COLUMNS if c != "customer"] + ["last_action", "next_step"]
+    if fmt == "csv":
+        return to_csv(rows, columns)
+    text = f"{words['overdue_title']} {words['as_of']} {doc['as_of'].isoformat()}\n\n"
+    if rows:
+        text += to_table(rows, columns, words) + "\n"
+    total = {"": words["total_row"], **_flat_group_row(doc["totals"])}
+    return text + to_table([total], ["", "count", "balance", *labels], words)
+
+
+def _flat_ledger_row(row: dict) -> dict:
+    """A ledger row for CSV: last action and next step spread over dotted columns."""
+    flat = {k: v for k, v in row.items() if k not in ("last_action", "next_step")}
+    for key in ACTION_KEYS:
+        flat[f"last_action.{key}"] = (row["last_action"] or {}).get(key)
+    flat["next_step.action"] = (row["next_step"] or {}).get("action")
+    flat["next_step.date"] = (row["next_step"] or {}).get("date")
+    return flat
+
+
+def _flat_group_row(row: dict) -> dict:
+    """A group row (or the totals) with one column per aging bucket."""
+    flat = {k: v for k, v in row.items() if k != "buckets"}
+    flat.update(row["buckets"])
+    return flat
+
+
+def _action_cell(action: dict | None, words: dict) -> str:
+    """`2026-11-02 phone`, plus the promised date when the action carries one."""
+    if action is None:
+        return ""
+    text = f"{action['date'].isoformat()} {action['channel']}"
+    if action.get("promised"):
+        text += f" ({words['promised']} {action['promised'].isoformat()})"
+    return text
+
+
+# --- kpi ---------------------------------------------------------------------------------
+
+class Places(float):
+    """A mean shown in a table with its fixed decimals (101.0 days, 4.00 points), not as 101 or 4."""
+
+    def __new__(cls, value: float, places: int):
+        number = super().__new__(cls, value)
+        number.places = places
+        return number
+
+    def __format__(self, spec):
+        return format(float(self), f".{self.places}f")
+
+
+def render_kpi(doc: dict, fmt: str, *, by: str, locale: str) -> str:
+    """One row per rep (or group) and the total row; the columns are the KPIs of the document, then
+    the rank of each row (the total row has none)."""
+    key = ["group"] if by == "group" else ["rep", "name"]
+    columns = [*key, *doc["total"], "rank"]
+    if fmt in ("json", "yaml", "csv"):
+        return render_rows(doc["rows"], columns, fmt, document=doc)
+    words = headings(locale)
+    rows = [_kpi_cells(row) for row in [*doc["rows"], {key[0]: words["total_row"], **doc["total"]}]]
+    title = f"{words['kpi_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
+    return title + to_table(rows, columns, words)
+
+
+def _kpi_cells(row: dict) -> dict:
+    cells = dict(row)
+    for name, places in (("avg_cycle_days", 1), ("satisfaction", 2)):
+        if cells[name] is not None:
+            cells[name] = Places(cells[name], places)
+    return cells
+
+
+# --- review ------------------------------------------------------------------------------
+
+def render_review(doc: dict, fmt: str, config) -> str:
+    """One row per review (or roll-up): a column per indicator of `config`, the total, the grade, the
+    reviews a roll-up is made of and the rank."""
+    if fmt in ("json", "yaml"):
+        return render_rows([], [], fmt, document=doc)
+    names = [i["name"] for i in config.review["indicators"]]
+    columns = ["review", "rep", "name", "period", *[f"scores.{n}" for n in names], "total", "grade", "parts", "rank"]
+    rows = [{**{k: v for k, v in row.items() if k != "scores"},
+             **{f"scores.{n}": score for n, score in row["scores"].items()}} for row in doc["rows"]]
+    if fmt == "csv":
+        return to_csv(rows, columns)
+    words = headings(config.locale)
+    for row in rows:
+        for column in columns[4:-3]:
+            if row[column] is not None:
+                row[column] = Places(row[column], 1)
+    text = f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n\n"
+    if rows:
+        text += to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
+    return text
+
+
+# --- activity ----------------------------------------------------------------------------
+
+def render_activity(doc: dict, fmt: str, *, locale: str) -> str:
+    """One row per rep and bucket (day, week or month), then the total row; the columns are the
+    figures of the document, rates per working day with one decimal."""
+    columns = ["rep", "name", "bucket", *doc["total"]]
+    if fmt in ("json", "yaml", "csv"):
+        return render_rows(doc["rows"], columns, fmt, document=doc)
+    words = headings(locale)
+    rows = [_rate_cells(row) for row in [*doc["rows"], {"rep": words["total_row"], **doc["total"]}]]
+    title = f"{words['activity_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n\n"
+    return title + to_table(rows, columns, {**words, "bucket": words[doc["by"]]})
+
+
+def _rate_cells(row: dict) -> dict:
+    cells = dict(row)
+    for name in ("calls_per_day", "effective_per_day"):
+        if cells[name] is not None:
+            cells[name] = Places(cells[name], 1)
+    return cells
+
+
+# --- commission --------------------------------------------------------------------------
+
+PAYROLL_COLUMNS = ("period", "commission.base", "commission.method", "rep", "name", "base", "attainment", "eligible",
+                   "tiers", "accelerator", "clawback", "commission", "grade", "bonus", "total")
+DETAIL_COLUMNS = ("period", "rep", "name", "kind", "receivable", "contract", "customer", "date", "amount")
+
+
+def render_commission(doc: dict, fmt: str, *, detail: bool, locale: str) -> str:
+    """For payroll: one flat line per rep (CSV: the payroll lines, or with `detail` the detail
+    lines); a table has a title naming the base and the method, the total line and the detail."""
+    if fmt in ("json", "yaml"):
+        return render_rows([], [], fmt, document=doc)
+    if fmt == "csv":
+        return to_csv(detail_lines(doc), DETAIL_COLUMNS) if detail else to_csv(payroll_lines(doc), PAYROLL_COLUMNS)
+    words = headings(locale)
+    columns = list(PAYROLL_COLUMNS[3:])
+    total = {"rep": words["total_row"], **doc["total"]}
+    text = (f"{words['commission_title']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()})\n"
+            f"{words['base']}: {words['base_' + doc['base']]} ({doc['base']}); "
+            f"{words['commission_method']}: {words['method_' + doc['method']]} ({doc['method']})\n\n")
+    text += to_table([*payroll_lines(doc, table=True), total], columns, {**words, "total": words["pay_total"]})
+    if detail:
+        text += f"\n{words['detail_title']}\n\n" + to_table(detail_lines(doc), list(DETAIL_COLUMNS[1:]), words)
+    return text
+
+
+def commission_sheets(doc: dict, detail: bool, locale: str) -> list[tuple]:
+    """The workbook as (name, lines, columns): sheet `commission` (one line per rep, then the total
+    line) and, with `detail`, sheet `detail`."""
+    total = {"period": doc["period"], "rep": headings(locale)["total_row"], **doc["total"]}
+    sheets = [("commission", [*payroll_lines(doc), total], PAYROLL_COLUMNS)]
+    if detail:
+        sheets.append(("detail", detail_lines(doc), DETAIL_COLUMNS))
+    return sheets
+
+
+def tier_text(line: dict, *, table: bool) -> str:
+    """`0.00-30000.00 @ 0.02 on 30000.00 = 600.00` (CSV) or `0.00-30,000.00 @ 2% on 30,000.00 = 600.00`
+    (tables); the last band reads `100000.00+`."""
+    def amount(value):
+        return cell_text(value, table=table)
+
+    band = f"{amount(line['from'])}-{amount(line['to'])}" if line["to"] is not None else f"{amount(line['from'])}+"
+    rate = f"{Decimal(str(line['rate'])) * 100:f}".rstrip("0").rstrip(".") + "%" if table else f"{line['rate']:g}"
+    return f"{band} @ {rate} on {amount(line['amount'])} = {amount(line['commission'])}"
+
+
+def payroll_lines(doc: dict, *, table: bool = False) -> list[dict]:
+    """One flat line per rep: the settings used, the row, its tier lines as text (joined by '; ',
+    or one per line in a table)."""
+    joiner = "\n" if table else "; "
+    return [{"period": doc["period"], "commission.base": doc["base"], "commission.method": doc["method"],
+             **{key: value for key, value in row.items() if key != "tiers"},
+             "tiers": joiner.join(tier_text(line, table=table) for line in row["tiers"])} for row in doc["rows"]]
+
+
+def detail_lines(doc: dict) -> list[dict]:
+    """With detail: one line per payment or contract of a base (kind payment | contract) and per
+    receivable clawed back (kind clawback, amount = its balance written off)."""
+    lines = []
+    for row in doc["rows"]:
+        who = {"period": doc["period"], "rep": row["rep"], "name": row["name"]}
+        for payment in row.get("payments", ()):
+            lines.append({**who, "kind": "payment", **payment})
+        for contract in row.get("contracts", ()):
+            lines.append({**who, "kind": "contract", "receivable": None, "contract": contract["contract"],
+                          "customer": contract["customer"], "date": contract["signed"], "amount": contract["amount"]})
+        for receivable in row.get("clawed_back", ()):
+            lines.append({**who, "kind": "clawback", **receivable, "amount": receivable["balance"]})
+    return lines

@@ -1,0 +1,134 @@
+"""The text of new records and of changed fields: the fast renderer writes exactly what ruamel's
+emitter writes, in every style; `set_path` changes one value inside a record and nothing else."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import textwrap
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesctl.write.edit import YamlFile, new_file
+from salesctl.write.style import EditError, Style, dumper, plain_text, prepare
+
+TRICKY = ["杭州云帆网络科技有限公司", "139 1762 5580", "13800138000", "007", "yes", "no", "null", "~", "", "1:20",
+          "CMB:2611300012", "a: b", "a #b", "#x", "- x", "-x", "x:", " lead", "trail ", "it's", "'q'", '"d"',
+          "2026-01-01", "1e3", "0x1F", "=", "<<", "*a", "&a", "!t", "%p", "@m", "`b", "|", ">", "?", "a?b", "a,b",
+          "[x]", "{x}", "...", "---", "x\ny", "tab\there", "\u2028", "\x85", "C#", "-1", ".5", "a:b", "a]", "a}"]
+TEXTS = st.one_of(
+    st.sampled_from(TRICKY),
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), max_size=12),
+)
+SCALARS = st.one_of(TEXTS, st.booleans(), st.integers(-10**6, 10**9),
+                    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+                    st.dates(date(1900, 1, 1), date(2999, 12, 31)))
+NAMES = st.sampled_from(["id", "name", "owner", "phone", "tags", "next", "contacts", "items", "notes", "y", "on", "key"])
+FLAT = st.dictionaries(NAMES, SCALARS, max_size=4)
+VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.lists(FLAT, max_size=3), FLAT)
+RECORDS = st.dictionaries(NAMES, VALUES, min_size=1, max_size=6)
+STYLES = st.builds(lambda mapping, offset, extra, flow, entries: Style(mapping=mapping, sequence=offset + 2 + extra,
+                                                                        offset=offset, flow=flow, entries_flow=entries),
+                   st.integers(1, 4), st.integers(0, 3), st.integers(0, 2),
+                   st.dictionaries(NAMES, st.booleans(), max_size=3), st.booleans())
+
+
+def ruamel(record: dict, style: Style) -> str:
+    stream = io.StringIO()
+    dumper(style).dump(prepare(record, style), stream)
+    return stream.getvalue()
+
+
+@settings(max_examples=600, deadline=None)
+@given(RECORDS, STYLES)
+def test_the_fast_text_is_ruamels_text(record, style):
+    fast = plain_text(record, style)
+    if fast is not None:  # None: a shape or text it leaves to ruamel
+        assert fast == ruamel(record, style)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_every_tricky_text_is_written_as_ruamel_writes_it_in_every_place(text):
+    for style in (Style(), Style(flow={"a": True}, entries_flow=True), Style(mapping=3, sequence=5, offset=1)):
+        for record in ({"a": text}, {"a": [text, "x"]}, {"a": [{"b": text}]}, {"a": {"b": text}}, {text or "k": 1}):
+            fast = plain_text(record, style)
+            assert fast is None or fast == ruamel(record, style), (record, style)
+
+
+def test_the_records_writers_make_take_the_fast_path():
+    customer = {"id": "CUS-0003", "name": "杭州云帆", "owner": "wang", "key": True, "created": date(2026, 11, 3),
+                "contacts": [{"name": "赵磊", "phone": "0571-8888 1234", "primary": True}], "tags": ["互联网", "2026"],
+                "next": {"date": date(2026, 12, 1), "action": "回访"}, "amount": Decimal("12000.50")}
+    for style in (Style(), Style(flow={"tags": True}, entries_flow=True), Style(mapping=4, sequence=2, offset=0)):
+        assert plain_text(customer, style) == ruamel(customer, style)
+    assert new_file(customer, Style()) == textwrap.dedent("""\
+        id: CUS-0003
+        name: 杭州云帆
+        owner: wang
+        key: true
+        created: 2026-11-03
+        contacts:
+          - name: 赵磊
+            phone: 0571-8888 1234
+            primary: true
+        tags:
+          - 互联网
+          - '2026'
+        next:
+          date: 2026-12-01
+          action: 回访
+        amount: 12000.50
+        """)
+
+
+CUSTOMER = """\
+id: CUS-0001   # 老客户
+name: 上海华东精密机械股份有限公司
+tier: A
+contacts:
+  - name: 周建国
+    phone: "139 1762 5580"   # 手机
+    primary: true
+  - {name: 吴敏, phone: '021-5898 3301'}
+tags: [制造业, 老客户]
+notes: 年度框架
+"""
+
+
+def changed(text: str, path: tuple, value, order=()) -> list[str]:
+    doc = YamlFile(text, name="c.yaml")
+    doc.set_path("CUS-0001", path, value, order)
+    return [line for line in difflib.unified_diff(text.splitlines(), doc.text.splitlines(), lineterm="", n=0)][2:]
+
+
+def test_set_path_replaces_one_value_keeping_its_quotes_and_comment():
+    assert changed(CUSTOMER, ("contacts", 0, "phone"), "139 1762 0000") == [
+        "@@ -6 +6 @@", '-    phone: "139 1762 5580"   # 手机', '+    phone: "139 1762 0000"   # 手机']
+    assert changed(CUSTOMER, ("contacts", 1, "phone"), "021-5898 0000") == [
+        "@@ -8 +8 @@", "-  - {name: 吴敏, phone: '021-5898 3301'}", "+  - {name: 吴敏, phone: '021-5898 0000'}"]
+    assert changed(CUSTOMER, ("tier",), "B") == ["@@ -3 +3 @@", "-tier: A", "+tier: B"]
+
+
+def test_set_path_adds_a_missing_key_where_the_format_puts_it():
+    assert changed(CUSTOMER, ("contacts", 0, "email"), "zhou@example.com", ["name", "title", "phone", "email", "primary"]) == [
+        "@@ -6,0 +7 @@", "+    email: zhou@example.com"]
+    assert changed(CUSTOMER, ("contacts", 1, "email"), "wu@example.com") == [
+        "@@ -8 +8 @@", "-  - {name: 吴敏, phone: '021-5898 3301'}",
+        "+  - {name: 吴敏, phone: '021-5898 3301', email: wu@example.com}"]
+    assert changed(CUSTOMER, ("owner",), "zhang", ["id", "name", "owner", "tier"]) == [
+        "@@ -2,0 +3 @@", "+owner: zhang"]
+
+
+def test_set_path_writes_a_list_or_mapping_anew_in_its_style():
+    assert changed(CUSTOMER, ("tags",), ["制造业", "新"]) == ["@@ -9 +9 @@", "-tags: [制造业, 老客户]", "+tags: [制造业, 新]"]
+    text = "id: CUS-0001\ntags:\n  - 甲\n  - 乙\nnotes: x\n"
+    assert changed(text, ("tags",), ["丙"]) == ["@@ -3,2 +3 @@", "-  - 甲", "-  - 乙", "+  - 丙"]
+
+
+def test_set_path_refuses_a_path_the_record_does_not_have():
+    with pytest.raises(EditError, match="CUS-0001: contacts.5.phone is not in c.yaml"):
+        changed(CUSTOMER, ("contacts", 5, "phone"), "1")
