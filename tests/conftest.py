@@ -1,14 +1,14 @@
-"""Shared test helpers: build a workspace from literal texts, run the CLI as a user would, and local
-servers standing in for an SMTP server and the WeCom and DingTalk group robots."""
+"""The fixtures every test module may use: a workspace from literal texts, the CLI run as a user would
+run it, git repositories, the shared fixture workspaces, and local servers standing in for an SMTP
+server and the WeCom and DingTalk group robots.
+
+Plain values and functions (paths, the standard team, literal records) are in tests/helpers/: test
+modules import those from there, and take fixtures as arguments."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 import shutil
-import socket
-import textwrap
 import threading
 import time
 import urllib.parse
@@ -20,56 +20,17 @@ from typing import NamedTuple
 import pytest
 from click.testing import CliRunner
 
+from helpers.git import BASE, Repo, git
+from helpers.importing import FILES as IMPORT_FILES
+from helpers.mail import free_port
+from helpers.query import FILES as QUERY_FILES
+from helpers.workspaces import CONFIG, FIXTURES, ONE_CUSTOMER, SAMPLE, write_workspace
+from helpers.writers import FILES as WRITER_FILES, Repo as WritersRepo
 from salesctl.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample-workspace"
-FIXTURES = ROOT / "tests" / "fixtures"
-
-CONFIG = """\
-company: {name: 星河企业培训有限公司}
-team:
-  - {id: lin, name: 林海, role: manager, email: lin@example.com}
-  - {id: zhang, name: 张伟, role: rep, group: east, manager: lin, email: zhang@example.com}
-  - {id: wang, name: 王芳, role: rep, group: north, manager: lin, email: wang@example.com}
-  - {id: chen, name: 陈静, role: legal, email: chen@example.com}
-  - {id: zhao, name: 赵敏, role: finance, email: zhao@example.com}
-"""
+from salesctl.load.pipeline import load
 
 
-def write_workspace(root: Path, files: dict[str, str | bytes], config: str | None = CONFIG) -> Path:
-    """Create a workspace under `root` from {relative path: text}; texts are dedented. The files
-    are dated a minute ago, as files written before a command usually are (see `settle`)."""
-    root.mkdir(parents=True, exist_ok=True)
-    written = []
-    if config is not None and "salesctl.yaml" not in files:
-        (root / "salesctl.yaml").write_text(config, encoding="utf-8")
-        written.append(root / "salesctl.yaml")
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
-        written.append(path)
-    settle(*written)
-    return root
-
-
-_SETTLED = itertools.count(int(time.time()) - 10 * 86400)  # a different whole second per write
-
-
-def settle(*paths: Path):
-    """Date files back in time. The caches do not store a file modified within the last two
-    seconds (it could change again unnoticed, keeping its size and mtime); tests that check what
-    a second run reads from the caches settle their files first. Each write gets a second of its
-    own, or git (which compares whole seconds) would miss a rewrite of the same size."""
-    for path in paths:
-        if path.is_file() and not path.is_symlink():
-            stamp = next(_SETTLED) * 10**9
-            os.utime(path, ns=(stamp, stamp))
-
+# --- workspaces and the command line ------------------------------------------------------
 
 @pytest.fixture
 def workspace(tmp_path):
@@ -105,13 +66,118 @@ def run():
     return invoke
 
 
+@pytest.fixture
+def reports_root(fixture_workspace) -> Path:
+    """A copy of tests/fixtures/reports, whose records are built so that every figure of the report
+    and reminder tests can be checked by hand as of 2026-06-30 (its files say what each record is
+    there to exercise)."""
+    return fixture_workspace("reports")
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A copy of the sample workspace (no run may write into the repository)."""
+    return Path(shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".salesctl")))
+
+
+@pytest.fixture
+def reports_ws(reports_root):
+    """The workspace of `reports_root`, loaded: it has no problem."""
+    ws = load(reports_root)
+    assert ws.problems == []
+    return ws
+
+
+@pytest.fixture(scope="module")
+def query_root(tmp_path_factory) -> Path:
+    """The workspace of `helpers.query.FILES` (every field type, list and derived value; figures as
+    of `helpers.query.AS_OF`), written once per test module: its tests only read it."""
+    return write_workspace(tmp_path_factory.mktemp("query") / "ws", QUERY_FILES)
+
+
+@pytest.fixture(scope="module")
+def query_ws(query_root):
+    """`query_root` loaded, its usable records."""
+    return load(query_root).usable()
+
+
+@pytest.fixture
+def sales(workspace):
+    """The root of a fresh copy of `helpers.importing.FILES` (the standard team), for the import tests."""
+    return workspace(IMPORT_FILES)
+
+
+# --- git -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def quiet_git(monkeypatch, tmp_path_factory):
+    """Git with no user configuration, a fixed committer, and `main` as the first branch. Modules
+    that run git take it for every test: `pytestmark = pytest.mark.usefixtures("quiet_git")`."""
+    home = tmp_path_factory.mktemp("git-home")
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = 张伟\n\temail = dev@example.com\n"
+                                     "[commit]\n\tgpgsign = false\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.delenv("SALESCTL_WORKSPACE", raising=False)
+
+
+@pytest.fixture
+def repo(tmp_path, quiet_git):
+    """`repo(files, subdir="")` -> a `helpers.git.Repo` whose first commit holds the workspace
+    `files` (`helpers.git.BASE` by default)."""
+
+    def make(files: dict | None = None, subdir: str = "", message: str = "初始化工作区") -> Repo:
+        top = tmp_path / "repo"
+        root = top / subdir if subdir else top
+        write_workspace(root, {})
+        result = Repo(top, root)
+        result.git("init", "-q")
+        (top / ".gitignore").write_text(".salesctl/\n")
+        result.commit(message, BASE if files is None else files)
+        return result
+
+    return make
+
+
+@pytest.fixture
+def git_workspace(workspace):
+    """`git_workspace(files, config)` -> the root of a workspace (one customer and `files`) that is a
+    git repository with nothing committed, .salesctl/ ignored and zhang@example.com as its user, as
+    `salesctl init` leaves it."""
+
+    def make(files=None, config=CONFIG):
+        root = workspace({**ONE_CUSTOMER, ".gitignore": ".salesctl/\n", **(files or {})}, config=config)
+        git(root, "init", "-q")
+        git(root, "config", "user.email", "zhang@example.com")
+        git(root, "config", "user.name", "张伟")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def writers_repo(workspace, monkeypatch):
+    """`writers_repo(files=None, extra=None)` -> a `helpers.writers.Repo` holding the workspace of
+    `helpers.writers.FILES` (or `files`, plus `extra`), everything committed; no SALESCTL_USER."""
+    monkeypatch.delenv("SALESCTL_USER", raising=False)
+    monkeypatch.setenv("SALESCTL_LOCK_TIMEOUT", "5")
+
+    def make(files=None, extra=None):
+        root = workspace({**(WRITER_FILES if files is None else files), **(extra or {})})
+        (root / ".gitignore").write_text(".salesctl/\n")
+        r = WritersRepo(root)
+        r.git("init", "-q")
+        r.git("config", "user.email", "nobody@example.com")
+        r.git("config", "user.name", "test")
+        r.git("add", "-A")
+        r.git("commit", "-qm", "workspace")
+        return r
+
+    return make
+
+
 # --- an SMTP server ------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Inbox:
     """An aiosmtpd handler that keeps what it receives and refuses recipients at refused.example.
@@ -310,76 +376,3 @@ def notify_setup(workspace, smtp_server, robot_server):
            "TEST_DINGTALK_WEBHOOK": robot_server.url("/robot/send?access_token=dingtalk-test-token"),
            "TEST_DINGTALK_SECRET": "SEC0123456789abcdef"}
     return NotifySetup(root, env, inbox, robot_server)
-
-
-# A small company for the import tests: two customers, a signed contract, two receivables.
-IMPORT_FILES = {
-    "customers/CUS-0001.yaml": """\
-        id: CUS-0001
-        name: 上海华东精密机械股份有限公司
-        owner: zhang
-        status: customer
-        tier: A
-        created: 2024-03-12
-        contacts:
-          - name: 周建国
-            phone: "139 1762 5580"
-            primary: true
-        tags: [制造业, 老客户]
-        """,
-    "customers/CUS-0002.yaml": """\
-        id: CUS-0002
-        name: 苏州恒瑞医药科技有限公司
-        owner: wang
-        created: 2025-06-20
-        """,
-    "contracts/CT-2026-001.yaml": """\
-        id: CT-2026-001
-        customer: CUS-0001
-        owner: zhang
-        title: 精益生产内训
-        status: signed
-        created: 2026-01-05
-        signed: 2026-01-20
-        items:
-          - {name: 精益生产内训, quantity: 4, unit: 期, unit_price: 25000}
-        amount: 100000
-        approvals:
-          - {stage: manager, by: lin, date: 2026-01-06, decision: approved}
-          - {stage: legal, by: chen, date: 2026-01-07, decision: approved}
-          - {stage: finance, by: zhao, date: 2026-01-08, decision: approved}
-        """,
-    "receivables/RCV-0001.yaml": """\
-        id: RCV-0001
-        contract: CT-2026-001
-        amount: 40000
-        due: 2026-03-01
-        invoice: "25312000000004471"
-        payments:
-          - {date: 2026-02-28, amount: 10000, method: 银行转账, ref: 招行回单 001}
-        """,
-    "receivables/RCV-0002.yaml": """\
-        id: RCV-0002
-        contract: CT-2026-001
-        amount: 60000
-        due: 2026-09-30
-        """,
-}
-
-
-@pytest.fixture
-def sales(workspace):
-    """The root of a fresh copy of IMPORT_FILES (the standard team), for the import tests."""
-    return workspace(IMPORT_FILES)
-
-
-@pytest.fixture
-def sample_copy(tmp_path) -> Path:
-    """A copy of the sample workspace (no run may write into the repository)."""
-    return Path(shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".salesctl")))
-
-
-@pytest.fixture
-def reports_copy(fixture_workspace) -> Path:
-    """A copy of tests/fixtures/reports, whose figures are worked out by hand as of 2026-06-30."""
-    return fixture_workspace("reports")

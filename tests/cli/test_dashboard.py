@@ -1,5 +1,6 @@
 """`salesctl dashboard` through the CLI: every figure on the page equals the reports' JSON for the
-same options, --rev, -o, --format json, the missing extra, bad input.
+same options, --rev, -o, --format json, the missing extra, bad input (the library:
+tests/unit/dashboard/).
 
 The sample workspace as of 2026-11-30, period 2026-Q3 (the figures of docs/commands.md): overdue
 91,425.00 + 77,700.00 + 51,000.00 + 44,697.50 = 264,822.50 in 5 receivables; signed in Q3 740,760.00
@@ -15,7 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from gitrepo import BASE, _quiet_git, repo  # noqa: F401  (fixtures)
+from helpers.git import BASE
 from salesctl import api
 from salesctl.dashboard import charts
 
@@ -191,6 +192,7 @@ def test_the_default_period_is_the_quarter_of_the_as_of_date(run, sample_copy):
     assert "<code>salesctl --as-of 2026-11-30 dashboard --period 2026-Q4</code>" in html
 
 
+@pytest.mark.usefixtures("quiet_git")
 def test_a_past_revision(run, repo):
     r = repo()
     # BASE as of 2026-11-30: RCV-1 60,000 - 20,000 = 40,000 + RCV-2 40,000 + RCV-3 50,000 = 130,000 overdue;

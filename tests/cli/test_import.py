@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.workspaces import ROOT, SAMPLE
 from salesctl.cli import importing as cli_import
 from salesctl.load.pipeline import load
-
-from conftest import ROOT, SAMPLE
 
 AS_OF = "2026-11-30"
 WUKONG = ["客户名称", "客户级别", "负责人", "联系人", "手机", "邮箱", "创建时间", "备注"]

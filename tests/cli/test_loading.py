@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import gc
 
+from helpers.workspaces import SAMPLE
 from salesctl.cli import AppContext
-
-from conftest import SAMPLE
 
 
 def test_a_command_run_by_another_program_freezes_nothing(run):

@@ -11,10 +11,14 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT, SAMPLE
-from gitrepo import BASE, _quiet_git, repo  # noqa: F401  (fixtures)
+import pytest
+
+from helpers.git import BASE
+from helpers.workspaces import ROOT, SAMPLE
 from salesctl import derive
 from salesctl.load.pipeline import load
+
+pytestmark = pytest.mark.usefixtures("quiet_git")  # git with no user configuration, in every test
 
 CT15 = "contracts/CT-2026-015.yaml"
 # The terms of the sample's CT-2026-015 (printf '%s' '…' | sha256sum, first 16 hex digits):

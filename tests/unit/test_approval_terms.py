@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import CONFIG
+from helpers.workspaces import CONFIG
 from salesctl import derive
 from salesctl.load.pipeline import load
 from salesctl.remind.remind import reminders

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from conftest import write_workspace
+from helpers.workspaces import write_workspace
 from salesctl.load.pipeline import load
 from salesctl.remind import deliver, journal
 from salesctl.remind.remind import reminders

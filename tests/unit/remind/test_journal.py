@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from datetime import date, datetime, timezone
@@ -9,7 +10,6 @@ from datetime import date, datetime, timezone
 import pytest
 
 from salesctl import storage
-from salesctl.storage import files
 from salesctl.remind import journal
 
 D = date(2026, 6, 30)
@@ -80,10 +80,14 @@ def test_a_salesctl_folder_that_is_a_link_is_refused(tmp_path):
 
 
 def test_a_full_disk_is_a_journal_error(tmp_path, monkeypatch):
-    def full(*args):
-        raise OSError(28, "No space left on device")
+    real_write = os.write
 
-    monkeypatch.setattr(files, "write_all", full)
+    def full(fd, data):
+        if fd > 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", full)  # how salesctl writes its own files
     with pytest.raises(journal.JournalError, match="cannot write .salesctl/sent.jsonl: No space left on device"):
         journal.record(tmp_path, D, "wecom", "zhang", [item("collect", "RCV-1")], AT)
 

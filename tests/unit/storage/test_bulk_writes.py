@@ -8,11 +8,10 @@ import sys
 
 import pytest
 
+from helpers.workspaces import write_workspace
 from salesctl import storage
 from salesctl.storage import plans
 from salesctl.write.plan import FileChange
-
-from conftest import write_workspace
 
 
 def plan(root, count: int) -> list:

@@ -1,0 +1,62 @@
+"""The `salesctl` command itself: --version, --help and every command's example, the global options,
+no workspace found, and every command a call of salesctl.api."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from helpers.api import FILES
+from salesctl import api
+from salesctl.load.paths import PARSE_CACHE
+
+
+def test_cli_without_workspace_exits_2(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SALESCTL_WORKSPACE", raising=False)
+    result = run("validate")
+    assert result.exit_code == 2
+    assert "no workspace found" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_as_of_is_a_usage_error(run, workspace):
+    result = run("-C", workspace(), "validate", "--as-of", "2026-02-30")
+    assert result.exit_code == 2
+    assert "not a date" in result.stderr
+
+
+def test_version_and_help(run):
+    assert run("--version").stdout.startswith("salesctl, version")
+    result = run("--help")
+    assert result.exit_code == 0 and "validate" in result.stdout
+
+
+def test_every_command_help_has_an_example(run):
+    from salesctl.cli import COMMANDS
+
+    for name in COMMANDS:
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.stdout, name
+
+
+def test_no_cache_option_writes_nothing(workspace, run):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    assert run("--no-cache", "-C", root, "validate").exit_code == 0
+    assert not (root / ".salesctl" / "cache").exists()
+    assert run("-C", root, "validate").exit_code == 0
+    assert (root / PARSE_CACHE).exists()
+
+
+def test_the_commands_call_the_api(run, workspace, monkeypatch):
+    root = workspace(FILES)
+    called = []
+    real = api.pay
+
+    def pay(*args, **kwargs):
+        called.append(args[1:])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "pay", pay)
+    result = run("-C", root, "pay", "RCV-0002", "4000", "--date", "2026-11-30", "--dry-run")
+    assert result.exit_code == 0 and called == [("RCV-0002", Decimal("4000"))]
