@@ -1,5 +1,5 @@
 """Hostile input: every file in `tests/fixtures/hostile/` (and a few made at test time, too big to commit)
-dropped into a workspace, then every read command run on it (SPEC section 9).
+dropped into a workspace, then every read command run on it.
 
 Each case must give a clear error or the correct result, within a bounded time, write nothing
 outside the workspace, and leave the workspace's files byte-identical (the parse cache under

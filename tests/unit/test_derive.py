@@ -1,4 +1,4 @@
-"""The derived values of SPEC section 6, computed by hand for small records."""
+"""The derived values (docs/derived.md), computed by hand for small records."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Property-based tests: whatever the input, a result or a clear error — never a traceback,
-a hang or a wrong total (SPEC section 9).
+a hang or a wrong total.
 
 Each property names what any input must satisfy; hypothesis looks for an input that breaks it.
 Examples are kept modest (at most 200 each, no per-example deadline) so the file runs in well

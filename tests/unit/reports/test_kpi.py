@@ -115,7 +115,7 @@ def test_month_period(reports_ws):
     assert (rows["wang"]["target"], rows["zhou"]["target"]) == (60000, 40000)
 
 
-# --- target lookup (SPEC section 4) ------------------------------------------------------
+# --- target lookup (docs/config.md#target-lookup) ------------------------------------------------------
 
 TARGETS = """\
 targets:
