@@ -26,9 +26,10 @@ from .options import read_workspace, strict_option
 def dashboard(period, output_path, fmt, strict):
     """One self-contained HTML page for managers: overdue balances by owner and aging, the largest
     overdue receivables, collected against what fell due, signed amount against target, signed
-    per month, the funnel, calls per rep and week and the review grades, each chart with its
-    table. It opens offline, mails as one attachment and prints on A4 landscape. Collection
-    figures are as of --as-of; sales, activity and reviews are for the period. Charts need the optional extra:
+    per month, the funnel, calls per rep and week, the customers due to the public pool and the
+    review grades, each chart with its table. It opens offline, mails as one attachment and prints
+    on A4 landscape. Collection and pool figures are as of --as-of; sales, activity and reviews
+    are for the period. Charts need the optional extra:
     pip install 'salesctl[dashboard]'.
 
     \b

@@ -31,7 +31,7 @@ FORMAT_LOCALES = {"zh_CN": "zh-CN", "en_US": "en-US"}
 WIDTH = 440
 ROW_HEIGHT = 22        # per bar of a horizontal chart
 MONEY = ",.0f"         # axis labels: whole yuan with thousands separators
-BLUE, GREEN, GREY, INK = "#4c78a8", "#54a24b", "#bab0ac", "#222222"
+BLUE, GREEN, GREY, INK, ORANGE, RED = "#4c78a8", "#54a24b", "#bab0ac", "#222222", "#f58518", "#e45756"
 
 
 def require() -> None:
@@ -160,3 +160,16 @@ def calls_per_week(rows: list[dict], reps: list[str], weeks: list[str], words: d
     return {"data": {"values": values}, "spacing": 16, "resolve": {"scale": {"color": "independent"}},
             "hconcat": [grid("calls", words["calls"], "blues"),
                         grid("effective", words["effective_calls"], "greens", axis=None)]}
+
+
+def due_to_pool(rows: list[dict], reasons: list[str], words: dict) -> dict:
+    """Horizontal bars per owner of the customers due to the pool, stacked by reason.
+    rows: {owner (a name), reason, count}, the most first."""
+    owners = list(dict.fromkeys(row["owner"] for row in rows))
+    return _chart(rows, _height(len(owners)), mark="bar", encoding={
+        "y": _field("owner", "nominal", words["owner"], sort=owners),
+        "x": _field("count", "quantitative", words["dashboard_customers"], aggregate="sum",
+                    axis={"tickMinStep": 1, "format": "d"}),
+        "color": _field("reason", "nominal", words["dashboard_pool_reason"], sort=reasons,
+                        scale={"domain": reasons, "range": [ORANGE, RED]}),
+    })

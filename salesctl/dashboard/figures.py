@@ -49,6 +49,7 @@ def dashboard_figures(ws, period: Period, as_of: date) -> dict:
         "collection": collection_figures(ws, as_of, collection_months, kpi) if records["receivables"] else None,
         "sales": sales_figures(ws, period, as_of, sales_months, kpi, facts) if has_sales else None,
         "activity": activity if activity["total"]["calls"] else None,
+        "pool": pool_figures(ws, as_of),
         "reviews": reviews if reviews["rows"] else None,
     }
 
@@ -112,3 +113,22 @@ def funnel(ws, period: Period, as_of: date, kpi_total: dict, facts: Facts | None
         "new_customers": kpi_total["new_customers"],
         "conversion_rate": kpi_total["conversion_rate"],
     }
+
+
+# --- pool --------------------------------------------------------------------------------
+
+def pool_figures(ws, as_of: date) -> dict | None:
+    """`pool --due` (owned customers due to go back to the public pool by --as-of plus
+    `pool.warn_days`): `{as_of, until, rows: [{id, name, owner, pool_due, pool_reason}]}`; None
+    while the workspace sets no pool rule (neither `follow_up_days` nor `deal_days`, for any tier).
+
+    The seam to the public pool: its settings and `reports.pool` come with the pool commands, and
+    until this salesctl has them no workspace has a rule to show.
+    """
+    settings = getattr(ws.config, "pool", None)
+    if not settings or not any(limits.get(key) is not None for limits in (settings, *settings["tiers"].values())
+                               for key in ("follow_up_days", "deal_days")):
+        return None
+    from ..reports.pool import pool_report
+
+    return pool_report(ws, as_of, due=settings["warn_days"])

@@ -85,6 +85,7 @@ def render(doc: dict, config, command: str) -> str:
         collection_section(doc["collection"], config, words),
         sales_section(doc["sales"], words),
         activity_section(doc["activity"], doc["as_of"], words),
+        pool_section(doc["pool"], config, words),
         reviews_section(doc["reviews"], config, words),
     ]
     return document(doc, sections, config, words, command)
@@ -190,6 +191,35 @@ def activity_section(report: dict | None, as_of: date, words: dict) -> Section:
     figure = Figure("calls-per-week", f"{words['dashboard_calls_per_week']} {report['period']}",
                     charts.calls_per_week(cells, reps, weeks, words), tables, wide=True)
     return Section("activity", title, cards, [figure])
+
+
+def pool_section(report: dict | None, config, words: dict) -> Section:
+    """The owned customers due to go back to the public pool, per owner and reason, and their list."""
+    title = words["dashboard_pool"]
+    if report is None:
+        return Section("pool", title, [], [], words["dashboard_no_pool_rules"])
+    rows = report["rows"]
+    cards = [(words["dashboard_due_to_pool"], len(rows), f"{words['dashboard_until']} {report['until'].isoformat()}")]
+    key, caption = "due-to-pool", words["dashboard_due_by_owner"]
+    if not rows:
+        return Section("pool", title, cards, [Figure(key, caption, None, [], words["dashboard_nothing_due"])])
+    reasons = {code: words[f"dashboard_reason_{code}"] for code in ("follow_up", "deal")}
+    owners = list(dict.fromkeys(_member_name(row["owner"], config, words) for row in rows))
+    counts = {(owner, code): 0 for owner in owners for code in reasons}
+    for row in rows:
+        counts[_member_name(row["owner"], config, words), row["pool_reason"]] += 1
+    owners.sort(key=lambda owner: -sum(counts[owner, code] for code in reasons))  # stable: the soonest due first
+    bars = [{"owner": owner, "reason": reasons[code], "count": counts[owner, code]}
+            for owner in owners for code in reasons if counts[owner, code]]
+    count_table = Table([words["owner"], *reasons.values(), words["total_row"]],
+                        [[owner, *(counts[owner, code] for code in reasons), sum(counts[owner, code] for code in reasons)]
+                         for owner in owners])
+    due_table = Table([words["customer"], words["customer_name"], words["owner"], words["dashboard_pool_due"],
+                       words["dashboard_pool_reason"]],
+                      [[row["id"], row["name"], _member_name(row["owner"], config, words), row["pool_due"],
+                        reasons.get(row["pool_reason"], row["pool_reason"])] for row in rows])
+    figure = Figure(key, caption, charts.due_to_pool(bars, list(reasons.values()), words), [count_table, due_table])
+    return Section("pool", title, cards, [figure])
 
 
 def reviews_section(report: dict | None, config, words: dict) -> Section:

@@ -64,6 +64,11 @@ ZH_CN = {
     "dashboard_no_reviews": "本期间没有绩效考核。", "dashboard_made_with": "生成命令",
     "dashboard_activity": "电话量", "dashboard_calls_per_week": "每周电话与有效电话（按销售）",
     "dashboard_no_calls": "本期间没有电话记录。",
+    "dashboard_pool": "公海", "dashboard_due_to_pool": "将退回公海", "dashboard_until": "截至",
+    "dashboard_due_by_owner": "将退回公海的客户（按负责人、原因）", "dashboard_pool_due": "退回日期",
+    "dashboard_pool_reason": "原因", "dashboard_reason_follow_up": "未按期有效跟进",
+    "dashboard_reason_deal": "未按期成交", "dashboard_no_pool_rules": "salesctl.yaml 还没有公海规则（pool）。",
+    "dashboard_nothing_due": "没有将退回公海的客户。",
 }
 
 EN_US = {
@@ -115,6 +120,11 @@ EN_US = {
     "dashboard_no_reviews": "No reviews for this period.", "dashboard_made_with": "Made with",
     "dashboard_activity": "Activity", "dashboard_calls_per_week": "Calls and effective calls per rep and week",
     "dashboard_no_calls": "No calls in this period.",
+    "dashboard_pool": "Public pool", "dashboard_due_to_pool": "Due to the pool", "dashboard_until": "by",
+    "dashboard_due_by_owner": "Customers due to the pool, by owner and reason", "dashboard_pool_due": "Due",
+    "dashboard_pool_reason": "Reason", "dashboard_reason_follow_up": "no effective visit in time",
+    "dashboard_reason_deal": "no deal in time", "dashboard_no_pool_rules": "No pool rules in salesctl.yaml yet.",
+    "dashboard_nothing_due": "No customer is due to the pool.",
 }
 
 LABELS = {"zh_CN": ZH_CN, "en_US": EN_US}

@@ -144,6 +144,10 @@ def test_calls_per_rep_and_week(reports_root):
     assert figures(reports_root, parse_period("2026-Q3"))["activity"] is None  # no call in Q3 by 06-30
 
 
+def test_no_pool_rule_no_pool_section(reports_root):
+    assert figures(reports_root)["pool"] is None  # the fixture's salesctl.yaml has no `pool`
+
+
 def test_reviews_of_the_period(reports_root):
     reviews = figures(reports_root)["reviews"]
     assert [(r["rep"], r["total"], r["grade"]) for r in reviews["rows"]] == [

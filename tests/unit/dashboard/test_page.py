@@ -94,6 +94,32 @@ def test_calls_per_week_up_to_the_as_of_date(reports_root):
     assert f'<tr><th scope="row">张伟</th>{zero * 7}</tr>' in calls  # effective calls
 
 
+def test_customers_due_to_the_pool(reports_root):
+    """A `pool --due` document as the pool commands give it: zhang's CUS-F (no deal, due 06-28) and
+    CUS-A (no effective visit, 07-02), zhou's CUS-E (no effective visit, 07-01)."""
+    ws = load(reports_root)
+    doc = dashboard_figures(ws, Q2, D)
+    doc["pool"] = {"as_of": D, "until": date(2026, 7, 3), "rows": [
+        {"id": "CUS-F", "name": "华东包装有限公司", "owner": "zhang", "pool_due": date(2026, 6, 28), "pool_reason": "deal"},
+        {"id": "CUS-E", "name": "中原食品有限公司", "owner": "zhou", "pool_due": date(2026, 7, 1), "pool_reason": "follow_up"},
+        {"id": "CUS-A", "name": "东方机械有限公司", "owner": "zhang", "pool_due": date(2026, 7, 2),
+         "pool_reason": "follow_up"}]}
+    html = render(doc, ws.config, COMMAND)
+    assert '<span class="label">将退回公海</span><span class="value">3</span> <span>截至 2026-07-03</span>' in html
+    due = figure(html, "due-to-pool")
+    # per owner, most first: zhang 1 + 1 = 2, zhou 1
+    assert ('<tr><th scope="row">张伟</th><td class="num">1</td><td class="num">1</td><td class="num">2</td></tr>'
+            '<tr><th scope="row">周杰</th><td class="num">1</td><td class="num">0</td><td class="num">1</td></tr>') in due
+    assert ('<tr><th scope="row">CUS-F</th><td>华东包装有限公司</td><td>张伟</td><td>2026-06-28</td><td>未按期成交</td></tr>'
+            ) in due
+    svg = re.search(r'<div class="chart" id="chart-due-to-pool">(.*?)</div>', due, re.S).group(1)
+    assert [label for label in re.findall(r'aria-label="([^"]*)"', svg) if label.startswith("客户数: ")] == [
+        "客户数: 1; 负责人: 张伟; 原因: 未按期有效跟进", "客户数: 1; 负责人: 张伟; 原因: 未按期成交",
+        "客户数: 1; 负责人: 周杰; 原因: 未按期有效跟进"]
+    doc["pool"]["rows"] = []
+    assert '<p class="note">没有将退回公海的客户。</p>' in figure(render(doc, ws.config, COMMAND), "due-to-pool")
+
+
 def test_chinese_page_and_english_page(reports_root):
     html = page(reports_root)
     assert html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
@@ -143,7 +169,8 @@ def test_text_is_escaped_everywhere(tmp_path):
 def test_a_section_without_data_says_so(workspace):
     html = page(workspace())
     assert "<svg" not in html
-    for note in ("工作区还没有应收款。", "工作区还没有合同、拜访或签约目标。", "本期间没有电话记录。", "本期间没有绩效考核。"):
+    for note in ("工作区还没有应收款。", "工作区还没有合同、拜访或签约目标。", "本期间没有电话记录。",
+                 "salesctl.yaml 还没有公海规则（pool）。", "本期间没有绩效考核。"):
         assert f'<p class="note">{note}</p>' in html
 
 
