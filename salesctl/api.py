@@ -27,17 +27,19 @@ from .model.workspace import Workspace
 # --- the workspace -------------------------------------------------------------------------
 
 def open_workspace(path=None, *, rev: str | None = None, cache: bool = True, progress=None,
-                   require_config: bool = True) -> Workspace:
+                   require_config: bool = True, as_of: date | None = None) -> Workspace:
     """The workspace at `path` (default: $SALESCTL_WORKSPACE, else the nearest folder upwards with a
     salesctl.yaml), as committed at `rev` when given: its config, records and problems.
 
     `cache` reads and writes `.salesctl/cache/`. Without a usable salesctl.yaml it is a
-    `WorkspaceError`, unless `require_config` is false (what `validate` reads).
+    `WorkspaceError`, unless `require_config` is false (what `validate` reads). Dates are checked
+    as of `as_of` (default: today in the workspace's `timezone`).
     """
     from .load.loader import open_workspace as load_workspace
     from .load.paths import find_root
 
-    return load_workspace(find_root(path), rev=rev, use_cache=cache, progress=progress, require_config=require_config)
+    return load_workspace(find_root(path), rev=rev, use_cache=cache, progress=progress, require_config=require_config,
+                          as_of=as_of)
 
 
 def validate(ws: Workspace, *, changed_since: str | None = None) -> tuple[list, int]:
@@ -129,12 +131,13 @@ def _period(period: Period | str | None, as_of: date, default: str) -> Period:
 def query(ws: Workspace, collection: str, as_of: date, *, where=(), sort=(), fields=(),
           limit: int | None = None) -> list[dict]:
     """The records of a collection with their derived fields, as `salesctl query` lists them:
-    filtered by `where` (`FIELD OP VALUE` texts), sorted by `sort` (`[-]FIELD`), at most `limit`;
-    every field, or the `fields` asked for (dotted paths allowed)."""
+    filtered by `where` (`FIELD OP VALUE` texts; `today+7` counts from `as_of`), sorted by `sort`
+    (`[-]FIELD`), at most `limit`; every field, or the `fields` asked for (dotted paths allowed, also
+    through a reference: `customer.name`)."""
     from .query.query import compile_query, resolve_collection
 
     compiled = compile_query(resolve_collection(collection), ws.config, where=where, sort=sort, fields=fields,
-                             limit=limit)
+                             limit=limit, today=as_of)
     rows = compiled.run(ws, as_of)
     return rows if compiled.columns is None else [compiled.select(row, compiled.columns) for row in rows]
 
@@ -166,10 +169,11 @@ def reminders(ws: Workspace, as_of: date, *, to: str | None = None) -> list[dict
 # --- writing -------------------------------------------------------------------------------
 
 def new(root, kind: str, fields=(), *, on: date, text: str | None = None, file: str | None = None,
-        dry_run: bool = False, cache: bool = True, on_recovery=None):
+        force: bool = False, dry_run: bool = False, cache: bool = True, on_recovery=None, as_of: date | None = None):
     """Add a record of `kind` (customer, visit, ...) with the next id: from `fields` (FIELD=VALUE
     texts, typed by the record format) or from the YAML `text` of a whole record; in a new file, or
-    at the end of the records file `file`."""
+    at the end of the records file `file`. A visit dated after `as_of` (default today), or a customer
+    named as another, only with `force`."""
     from .write import args, writers
     from .write.run import run_writer
 
@@ -178,24 +182,27 @@ def new(root, kind: str, fields=(), *, on: date, text: str | None = None, file: 
     def build(ws):
         path = args.file_arg(ws, file, collection) if file else None
         if text is not None:
-            return writers.new(ws, collection, text=text, file=path)
-        return writers.new(ws, collection, record=writers.draft_record(ws, collection, fields, on=on), file=path)
+            return writers.new(ws, collection, text=text, file=path, force=force)
+        return writers.new(ws, collection, record=writers.draft_record(ws, collection, fields, on=on), file=path,
+                           force=force)
 
-    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 
 
 def pay(root, receivable: str, amount: Decimal, *, on: date, method: str | None = None, ref: str | None = None,
-        dry_run: bool = False, cache: bool = True, on_recovery=None):
-    """Record a payment of `amount` on a receivable."""
+        force: bool = False, dry_run: bool = False, cache: bool = True, on_recovery=None, as_of: date | None = None):
+    """Record a payment of `amount` on a receivable (dated after `as_of`, default today, only with
+    `force`); the balance it reports is the one as of `as_of`."""
     from .write import writers
     from .write.run import run_writer
 
-    return run_writer(root, lambda ws: writers.pay(ws, receivable, amount, on=on, method=method, ref=ref),
-                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+    return run_writer(root, lambda ws: writers.pay(ws, receivable, amount, on=on, method=method, ref=ref, force=force),
+                      dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 
 
 def collect(root, receivable: str, *, channel: str, on: date, by: str | None = None, note: str | None = None,
-            promised: date | None = None, dry_run: bool = False, cache: bool = True, on_recovery=None):
+            promised: date | None = None, force: bool = False, dry_run: bool = False, cache: bool = True,
+            on_recovery=None, as_of: date | None = None):
     """Log a collection action on a receivable; `by` defaults as for the command (`SALESCTL_USER`,
     else the team member with git's user.email)."""
     from .write import args, writers
@@ -203,26 +210,29 @@ def collect(root, receivable: str, *, channel: str, on: date, by: str | None = N
 
     def build(ws):
         who = args.resolve_by(ws, by)
-        return writers.collect(ws, receivable, channel=channel, by=who, on=on, note=note, promised=promised)
+        return writers.collect(ws, receivable, channel=channel, by=who, on=on, note=note, promised=promised,
+                               force=force)
 
-    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 
 
 def approve(root, contract: str, *, stage: str, on: date, by: str | None = None, reject: bool = False,
-            comment: str | None = None, dry_run: bool = False, cache: bool = True, on_recovery=None):
-    """Approve (or reject) a contract at one stage of the approval chain."""
+            comment: str | None = None, force: bool = False, dry_run: bool = False, cache: bool = True,
+            on_recovery=None, as_of: date | None = None):
+    """Approve (or reject) a contract at one stage of the approval chain, by who has that stage's
+    authority (`derive.may_decide`)."""
     from .write import args, writers
     from .write.run import run_writer
 
     def build(ws):
         who = args.resolve_by(ws, by)
-        return writers.approve(ws, contract, stage=stage, by=who, on=on, reject=reject, comment=comment)
+        return writers.approve(ws, contract, stage=stage, by=who, on=on, reject=reject, comment=comment, force=force)
 
-    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 
 
 def schedule(root, contract: str, plan: str, *, on: date, file: str | None = None, dry_run: bool = False,
-             cache: bool = True, on_recovery=None):
+             cache: bool = True, on_recovery=None, as_of: date | None = None):
     """Create a contract's receivables from a payment plan such as `30%@signed,70%@end+30`."""
     from .write import args, writers
     from .write.run import run_writer
@@ -231,5 +241,59 @@ def schedule(root, contract: str, plan: str, *, on: date, file: str | None = Non
         path = args.file_arg(ws, file, "receivables") if file else None
         return writers.schedule(ws, contract, plan, on=on, file=path)
 
-    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery)
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
+
+
+def sign(root, contract: str, *, on: date, dry_run: bool = False, cache: bool = True, on_recovery=None,
+         as_of: date | None = None):
+    """Mark an approved contract signed on `on`, once every stage has approved its current terms."""
+    from .write import lifecycle
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: lifecycle.sign(ws, contract, on=on), dry_run=dry_run, use_cache=cache,
+                      on_recovery=on_recovery, as_of=as_of)
+
+
+def complete(root, contract: str, *, on: date, dry_run: bool = False, cache: bool = True, on_recovery=None,
+             as_of: date | None = None):
+    """Mark a signed contract completed on `on`."""
+    from .write import lifecycle
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: lifecycle.complete(ws, contract, on=on), dry_run=dry_run, use_cache=cache,
+                      on_recovery=on_recovery, as_of=as_of)
+
+
+def terminate(root, contract: str, *, reason: str, on: date, by: str | None = None, dry_run: bool = False,
+              cache: bool = True, on_recovery=None, as_of: date | None = None):
+    """Terminate a contract (any status but completed), recording when, by whom and why."""
+    from .write import args, lifecycle
+    from .write.run import run_writer
+
+    def build(ws):
+        return lifecycle.terminate(ws, contract, reason=reason, by=args.resolve_by(ws, by), on=on)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
+
+
+def write_off(root, receivable: str, *, reason: str, on: date, by: str | None = None, dry_run: bool = False,
+              cache: bool = True, on_recovery=None, as_of: date | None = None):
+    """Write a receivable off as a bad debt (refused when it is paid as of `as_of`)."""
+    from .write import args, lifecycle
+    from .write.run import run_writer
+
+    def build(ws):
+        return lifecycle.write_off(ws, receivable, reason=reason, by=args.resolve_by(ws, by), on=on)
+
+    return run_writer(root, build, dry_run=dry_run, use_cache=cache, on_recovery=on_recovery, as_of=as_of)
+
+
+def set_fields(root, record: str, assignments, *, force: bool = False, dry_run: bool = False, cache: bool = True,
+               on_recovery=None, as_of: date | None = None):
+    """Change fields of any record: FIELD=VALUE texts, dotted paths allowed; FIELD= removes one."""
+    from .write import setfield
+    from .write.run import run_writer
+
+    return run_writer(root, lambda ws: setfield.set_fields(ws, record, assignments, force=force), dry_run=dry_run,
+                      use_cache=cache, on_recovery=on_recovery, as_of=as_of)
 

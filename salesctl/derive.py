@@ -149,6 +149,28 @@ def stale_approvals(ws, contract: Record, as_of: date | None) -> list[dict]:
     return rows
 
 
+def may_decide(ws, contract, stage: str, member_id) -> bool:
+    """Whether a team member may approve or reject a stage of a contract: the `manager` stage the
+    owner's manager or any member with role manager; any other stage a member with that role, or
+    with role admin."""
+    member = ws.member(member_id)
+    if member is None:
+        return False
+    if stage == "manager":
+        owner = ws.member(contract.get("owner")) or {}
+        return member.get("role") == "manager" or owner.get("manager") == member_id
+    return member.get("role") in (stage, "admin")
+
+
+def authority(ws, contract, stage: str) -> str:
+    """Who may decide a stage (`may_decide`), in words."""
+    if stage == "manager":
+        owner = ws.member(contract.get("owner")) or {}
+        boss = f"the owner's manager ({owner['manager']}) or " if owner.get("manager") else ""
+        return f"only {boss}a member with role manager may"
+    return f"only a member with role {stage} or admin may"
+
+
 def counted_until(ws, as_of: date) -> list[Record]:
     """The counted contracts signed on or before D, in signing order (then by id): what every KPI
     of signed contracts counts."""

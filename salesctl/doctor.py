@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import smtplib
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,11 +23,12 @@ from typing import NamedTuple
 
 from . import storage
 from .errors import BadInput, MailError, RobotError, WorkspaceError
+from .load.loader import read_settings
 from .load.paths import CACHE_DIR, ENV_WORKSPACE, RULES_CACHE, find_root
 from .load.pipeline import load
 from .model.problems import count
 from .remind.deliver import channels
-from .remind.mail import PASSWORD_ENV, address, build_message
+from .remind.mail import PASSWORD_ENV, address, build_message, tls_context
 from .remind.robots import Robot, shown
 from .render.locale import reminder_texts
 from .write.args import resolve_by
@@ -51,11 +51,14 @@ def run_checks(workspace_dir=None, *, env=None, cwd=None, today: date | None = N
     """Every check, in the order a cron job meets them. `smtp_factory` and `opener` (urllib) are
     replaceable for tests."""
     env = os.environ if env is None else env
-    checks = [check_python(), check_encoding(encoding), check_on_path(env), check_today(today, env)]
     try:
-        root = find_root(workspace_dir, env=env, cwd=cwd)
+        root, missing = find_root(workspace_dir, env=env, cwd=cwd), None
     except WorkspaceError as exc:
-        checks.append(Check("workspace", ERROR, str(exc)))
+        root, missing = None, exc
+    settings = read_settings(root) if root is not None else None
+    checks = [check_python(), check_encoding(encoding), check_on_path(env), check_today(today, env, settings)]
+    if missing is not None:
+        checks.append(Check("workspace", ERROR, str(missing)))
         for name in ("writes", "records", "cache", "git", "identity", "smtp", "hook"):
             checks.append(Check(name, SKIPPED, "no workspace"))
         return checks
@@ -107,11 +110,17 @@ def check_on_path(env) -> Check:
                                   f"{sys.executable} -m salesctl, or set PATH there")
 
 
-def check_today(today: date | None, env) -> Check:
-    """Every figure is as of today: a cron job in another time zone reminds a day early or late."""
+def check_today(today: date | None, env, settings=None) -> Check:
+    """Every figure is as of today: a cron job in another time zone reminds a day early or late,
+    unless salesctl.yaml (`settings`) names the workspace's `timezone`."""
+    if settings is not None and settings.timezone is not None:
+        today = today or settings.today()
+        return Check("today", OK, f"{today.isoformat()} ({settings.timezone}, from salesctl.yaml); "
+                                  f"--as-of DATE overrides")
     today = today or date.today()
     zone = env.get("TZ") or time.strftime("%Z") or "local time"
-    return Check("today", OK, f"{today.isoformat()} ({zone}); --as-of DATE overrides")
+    return Check("today", OK, f"{today.isoformat()} ({zone}, the system's: salesctl.yaml sets none); "
+                              f"--as-of DATE overrides")
 
 
 # --- the workspace -------------------------------------------------------------------------
@@ -193,8 +202,8 @@ def check_identity(ws, env) -> Check:
 
 def check_smtp(config, env, timeout: float, factory=smtplib.SMTP, *, online: bool = False,
                today: date | None = None) -> Check:
-    """Connect, greet, STARTTLS and log in as `remind --send` would; `online`: mail a test message
-    to `smtp.from`, else send nothing.
+    """Connect (over TLS with smtp.tls: ssl), greet, STARTTLS and log in as `remind --send` would;
+    `online`: mail a test message to `smtp.from`, else send nothing.
 
     Only when salesctl.yaml has an smtp section (the config keeps where each key was written):
     without one, mail is never meant to be sent.
@@ -209,12 +218,17 @@ def check_smtp(config, env, timeout: float, factory=smtplib.SMTP, *, online: boo
         return Check("smtp", ERROR, f"smtp.username is {smtp['username']!r} but {PASSWORD_ENV} is not set "
                                     f"(cron does not read your shell profile)")
     steps = []
+    tls = smtp["tls"]
     try:
-        with factory(host, port, timeout=timeout) as server:
+        if tls == "ssl":  # implicit TLS: the handshake comes first
+            opened = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(env))
+        else:
+            opened = factory(host, port, timeout=timeout)
+        with opened as server:
             server.ehlo_or_helo_if_needed()
-            steps.append("connected")
-            if smtp.get("starttls"):
-                server.starttls(context=ssl.create_default_context())
+            steps.append("connected over TLS" if tls == "ssl" else "connected")
+            if tls == "starttls":
+                server.starttls(context=tls_context(env))
                 steps.append("STARTTLS")
             if smtp.get("username"):
                 server.login(smtp["username"], password)
@@ -227,7 +241,7 @@ def check_smtp(config, env, timeout: float, factory=smtplib.SMTP, *, online: boo
     except smtplib.SMTPAuthenticationError as exc:
         return Check("smtp", ERROR, f"{where} refused the login of {smtp['username']!r}: {_reply(exc)}")
     except smtplib.SMTPNotSupportedError:
-        return Check("smtp", ERROR, f"{where} does not offer STARTTLS; set smtp.starttls: false or use another port")
+        return Check("smtp", ERROR, f"{where} does not offer STARTTLS; set smtp.tls: ssl or none, or use another port")
     except (OSError, smtplib.SMTPException, MailError) as exc:
         done = f" after {', '.join(steps)}" if steps else ""
         return Check("smtp", ERROR, f"cannot reach {where}{done}: {_reply(exc)}")

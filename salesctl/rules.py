@@ -7,9 +7,10 @@ emits (docs/validation.md describes every code).
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
-from .derive import approval_state, is_counted, scheduled_amount, terms_digest
+from .derive import approval_state, authority, is_counted, may_decide, scheduled_amount, terms_digest
 from .model.problems import WARNING, problem
 from .model.records import COLLECTIONS, items_total
 
@@ -59,7 +60,8 @@ def id_filename(ws):
 _REFS = {  # collection -> (field path, target) pairs; a list index is written as "*"
     "customers": [(("owner",), "team")],
     "visits": [(("customer",), "customers"), (("rep",), "team")],
-    "contracts": [(("customer",), "customers"), (("owner",), "team"), (("approvals", "*", "by"), "team")],
+    "contracts": [(("customer",), "customers"), (("owner",), "team"), (("approvals", "*", "by"), "team"),
+                  (("terminated", "by"), "team")],
     "receivables": [(("contract",), "contracts"), (("collection", "*", "by"), "team"), (("written_off", "by"), "team")],
     "reviews": [(("rep",), "team"), (("reviewer",), "team")],
 }
@@ -200,6 +202,8 @@ def date_order(ws):
             yield _p("date-order", contract, ("end",), f"end {d['end']} is before start {d['start']}")
         if d.get("signed") and d.get("created") and d["signed"] < d["created"]:
             yield _p("date-order", contract, ("signed",), f"signed {d['signed']} is before created {d['created']}")
+        if d.get("completed") and d.get("signed") and d["completed"] < d["signed"]:
+            yield _p("date-order", contract, ("completed",), f"completed {d['completed']} is before signed {d['signed']}")
         approvals = d.get("approvals") or ()
         if d.get("signed") and approvals:
             last = max(a["date"] for a in approvals)
@@ -216,7 +220,85 @@ def date_order(ws):
                          f"payment dated {payment['date']} is before the contract was signed ({signed})", severity="warning")
 
 
-RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, date_order]
+def approval_authority(ws):
+    """An approval or rejection by a team member without the authority for its stage
+    (`derive.may_decide`): a warning, since the decision was taken (`approve` refuses to record such
+    a one). Codes: approval-authority."""
+    for contract in ws.records["contracts"]:
+        for index, entry in enumerate(contract.get("approvals", ())):
+            by, stage = entry["by"], entry["stage"]
+            member = ws.member(by)
+            if member is None or may_decide(ws, contract, stage, by):
+                continue  # an unknown member is unknown-ref
+            yield _p("approval-authority", contract, ("approvals", index, "by"),
+                     f"stage {stage!r} {entry['decision']} by {by} ({member.get('role')}): "
+                     f"{authority(ws, contract, stage)} decide it")
+
+
+def future_dates(ws):
+    """Payments, collection actions, approvals and visits dated after the day the workspace is read
+    as of (`--as-of`, else today): written before they happened. Codes: future-date."""
+    as_of = ws.as_of or ws.config.today()
+    for record, at, what, day in _done_on(ws):
+        if day > as_of:
+            yield _p("future-date", record, at + ("date",), f"{what} dated {day} is in the future (after {as_of})")
+
+
+_DECISIONS = {"approved": "approval", "rejected": "rejection"}
+
+
+def _done_on(ws):
+    """(record, path, what, date) of every entry that says something was done on a day."""
+    for visit in ws.records["visits"]:
+        if visit.get("date") is not None:
+            yield visit, (), "visit", visit["date"]
+    for contract in ws.records["contracts"]:
+        for i, entry in enumerate(contract.get("approvals", ())):
+            yield contract, ("approvals", i), f"{_DECISIONS[entry['decision']]} of stage {entry['stage']!r}", entry["date"]
+    for receivable in ws.records["receivables"]:
+        for i, payment in enumerate(receivable.get("payments", ())):
+            yield receivable, ("payments", i), "payment", payment["date"]
+        for i, action in enumerate(receivable.get("collection", ())):
+            yield receivable, ("collection", i), f"collection action ({action['channel']})", action["date"]
+
+
+def name_key(name: str) -> str:
+    """A customer name as compared for duplicates: NFKC (full-width letters and digits as ASCII)
+    and no whitespace, so that `杭州云帆 网络科技有限公司` and `杭州云帆网络科技有限公司` are one."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def duplicate_names(ws):
+    """Two customers with one name (`name_key`): one company chased by two reps (撞单), or one
+    record kept twice; the later record is charged. Codes: duplicate-name."""
+    first: dict = {}
+    for customer in ws.records["customers"]:
+        name = customer.get("name")
+        if not isinstance(name, str):
+            continue
+        other = first.setdefault(name_key(name), customer)
+        if other is not customer:
+            yield _p("duplicate-name", customer, ("name",),
+                     f"customer {name!r} is also {other.id} ({other.path}:{other.pos('name')[0]}, owner "
+                     f"{other.get('owner') or 'none'}): one company, two records?")
+
+
+def duplicate_reviews(ws):
+    """Two reviews of one rep for one period: which one counts is unknown; the later record is
+    charged. Codes: duplicate-review."""
+    first: dict = {}
+    for review in ws.records["reviews"]:
+        key = (review.get("rep"), review.get("period"))
+        if None in key:
+            continue
+        other = first.setdefault(key, review)
+        if other is not review:
+            yield _p("duplicate-review", review, ("period",),
+                     f"{key[0]} already has a review for {key[1]}: {other.id} ({other.path}:{other.pos('period')[0]})")
+
+
+RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, date_order,
+         approval_authority, future_dates, duplicate_names, duplicate_reviews]
 
 
 def check_rules(ws) -> list:

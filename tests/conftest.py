@@ -249,6 +249,61 @@ def smtp_server():
         controller.stop()
 
 
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made with the openssl binary: (certificate file, key
+    file). A client trusts it through SALESCTL_SMTP_CA_FILE, as a company names its own authority."""
+    import shutil as tools
+    import subprocess
+
+    if tools.which("openssl") is None:
+        pytest.skip("no openssl binary to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def _tls_controller(certificate, *, implicit: bool):
+    """An SMTP server with the certificate: TLS from the first byte (`implicit`), else STARTTLS
+    required before mail."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    inbox = Inbox()
+    if implicit:
+        return inbox, Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=context)
+    return inbox, Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True)
+
+
+@pytest.fixture
+def tls_smtp_server(tls_certificate):
+    """An SMTP server on 127.0.0.1 speaking TLS from the first byte (implicit TLS, as on port 465):
+    yields (inbox, port)."""
+    inbox, controller = _tls_controller(tls_certificate, implicit=True)
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def starttls_smtp_server(tls_certificate):
+    """An SMTP server on 127.0.0.1 that takes mail only after STARTTLS: yields (inbox, port)."""
+    inbox, controller = _tls_controller(tls_certificate, implicit=False)
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
 # --- group robots --------------------------------------------------------------------------
 
 class Posted(NamedTuple):

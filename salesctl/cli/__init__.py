@@ -39,6 +39,11 @@ COMMANDS = {
     "approve": ("writers", "approve", "Approve or reject a contract at a stage of the chain."),
     "schedule": ("writers", "schedule", "Create a contract's receivables from a payment plan."),
     "import": ("importing", "import_", "Import records from a CSV file or an Excel sheet."),
+    "sign": ("lifecycle", "sign", "Mark an approved contract signed."),
+    "complete": ("lifecycle", "complete", "Mark a signed contract completed."),
+    "terminate": ("lifecycle", "terminate", "Terminate a contract, recording who, when and why."),
+    "write-off": ("lifecycle", "write_off", "Write a receivable off as a bad debt."),
+    "set": ("setfield", "set_", "Change any field of any record."),
     "diff": ("git", "diff", "Record-level changes between revisions and their effect on the figures."),
     "log": ("git", "log", "The commits that changed one record."),
     "doctor": ("doctor", "doctor", "Check the environment a cron job runs in."),
@@ -57,10 +62,24 @@ class AppContext:
         self.debug = False
         self._workspace = None
         self._root = None
+        self._today: date | None = None
 
     @property
     def today(self) -> date:
-        return self.as_of or date.today()
+        """--as-of, else today where the workspace is (its `timezone`), else the system's today;
+        decided once per command."""
+        if self.as_of is not None:
+            return self.as_of
+        if self._today is None:
+            from ..load.loader import read_settings
+            from ..model.workspace import WorkspaceError
+
+            try:
+                root = self.root()
+            except WorkspaceError:
+                root = None
+            self._today = read_settings(root).today() if root is not None else date.today()
+        return self._today
 
     def root(self):
         from ..load.paths import find_root
@@ -80,7 +99,8 @@ class AppContext:
 
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
-                                                 progress=_progress_enabled(), require_config=False)
+                                                 progress=_progress_enabled(), require_config=False,
+                                                 as_of=self.today)
         if require_config:
             self._workspace.require_config(self.rev)
         return self._workspace

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from ..errors import BadInput
 from ..render import output
 from ..render.locale import headings
 from ..render.problems import TextReporter
@@ -33,6 +36,32 @@ def read_workspace(strict: bool = False):
         click.echo(f"warning: {errors} errors in the workspace, records with errors left out; run salesctl validate",
                    err=True)
     return ws.usable()
+
+
+output_option = click.option(
+    "-o", "--output", "output_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output: an Excel workbook when FILE ends in .xlsx, "
+         "else the --format output.")
+
+
+def emit_report(text: str, output_file: Path | None, workbook) -> None:
+    """A report on standard output, or in the file of --output: the workbook of the tables
+    `workbook()` gives (one sheet each, `query.tables.Table`) when FILE ends in .xlsx, else `text`.
+    Every report command takes `output_option` and ends here. A file that cannot be written is a
+    usage error (exit 2), as is a missing xlsx extra (`ExportError`)."""
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    from ..query.export import write_text, write_xlsx
+
+    try:
+        if output_file.suffix.lower() == ".xlsx":
+            write_xlsx(workbook(), output_file)
+        else:
+            write_text(output_file, text)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output_file}", err=True)
 
 
 def emit(rows, columns, fmt, *, document=None, locale=None):

@@ -64,7 +64,8 @@ def query(collection, where, sort, fields, limit, fmt, strict):
     """
     name = resolve_collection(collection)
     ws = read_workspace(strict)
-    compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit)
+    compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit,
+                             today=app_context().today)
     rows = compiled.run(ws, app_context().today)
     if fmt == "ids":
         click.echo("".join(f"{row['id']}\n" for row in rows), nl=False)

@@ -3,24 +3,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import click
 
 from .. import api
-from ..errors import BadInput, PeriodError
+from ..errors import PeriodError
 from ..model.periods import BUCKETS, Period, parse_period, period_range
+from ..render.locale import headings
 from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_overdue,
                               render_review)
+from ..render.sheets import report_sheet
 from ..reports.overdue import GROUPINGS
 from . import app_context, global_options
-from .options import format_option, read_workspace, strict_option
+from .options import emit_report, format_option, output_option, read_workspace, strict_option
 
 
 @click.group()
 @global_options
 def report():
     """Overdue collection ledger, KPIs, performance reviews, sales activity and pay, as of --as-of.
+
+    Every report prints to standard output, or with -o FILE writes FILE: an Excel workbook when it
+    ends in .xlsx, else the --format output.
 
     \b
     Example:
@@ -37,9 +42,10 @@ def report():
               help="Only receivables at least N days overdue.")
 @click.option("--owner", metavar="ID", help="Only receivables of contracts owned by this team member.")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def overdue(by, min_days, owner, fmt, strict):
+def overdue(by, min_days, owner, fmt, output_file, strict):
     """The collection ledger: overdue receivables with aging buckets, the last collection action,
     promises and the next escalation step; bucket totals at the end.
 
@@ -47,13 +53,16 @@ def overdue(by, min_days, owner, fmt, strict):
     Example:
       salesctl report overdue --as-of 2026-11-30
       salesctl report overdue --by customer --min-days 31 --format json
+      salesctl report overdue -o 逾期应收台账.xlsx
     """
     ws = read_workspace(strict)
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
     as_of = app_context().today
     doc = api.report_overdue(ws, as_of, by=by, min_days=min_days, owner=owner)
-    click.echo(render_overdue(doc, fmt, ws.config), nl=False)
+    locale = ws.config.locale
+    emit_report(render_overdue(doc, fmt, ws.config), output_file,
+                lambda: [_report_sheet(doc, locale, headings(locale)["overdue_title"])])
 
 
 # --- kpi ---------------------------------------------------------------------------------
@@ -68,9 +77,10 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--by", type=click.Choice(["rep", "group"]), default="rep", show_default=True,
               help="One row per rep, or per team group.")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def kpi(period, start, end, by, fmt, strict):
+def kpi(period, start, end, by, fmt, output_file, strict):
     """Sales KPIs per rep or group for a period, with a total row whose ratios are recomputed
     over the whole team: signed amount, target and attainment, collected, new customers, visits,
     conversion, sales cycle, satisfaction, repeat rate and overdue balance.
@@ -83,7 +93,9 @@ def kpi(period, start, end, by, fmt, strict):
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict)
     doc = api.report_kpi(ws, app_context().today, chosen, by=by)
-    click.echo(render_kpi(doc, fmt, by=by, locale=ws.config.locale), nl=False)
+    locale = ws.config.locale
+    emit_report(render_kpi(doc, fmt, by=by, locale=locale), output_file,
+                lambda: [_report_sheet(doc, locale, f"{headings(locale)['kpi_title']} {doc['period']}")])
 
 
 def _chosen_period(period, start, end, default: str = "%Y") -> Period:
@@ -105,9 +117,10 @@ def _chosen_period(period, start, end, default: str = "%Y") -> Period:
 @report.command()
 @click.option("--period", metavar="P", help="Only reviews whose period lies within P (YYYY, YYYY-Qn or YYYY-MM).")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def review(period, fmt, strict):
+def review(period, fmt, output_file, strict):
     """Performance reviews: each indicator's score, the weighted total and the grade. Metric
     indicators are scored from the KPIs of the review's own period.
 
@@ -121,7 +134,9 @@ def review(period, fmt, strict):
         raise click.BadParameter(str(exc), param_hint="--period")
     ws = read_workspace(strict)
     doc = api.report_review(ws, app_context().today, chosen)
-    click.echo(render_review(doc, fmt, ws.config), nl=False)
+    locale = ws.config.locale
+    title = f"{headings(locale)['review_title']} {doc['period'] or ''}".rstrip()
+    emit_report(render_review(doc, fmt, ws.config), output_file, lambda: [_report_sheet(doc, locale, title)])
 
 
 # --- activity ----------------------------------------------------------------------------
@@ -146,9 +161,10 @@ def period_options(f):
 @click.option("--rep", metavar="ID", help="Only this team member.")
 @click.option("--group", metavar="G", help="Only the reps of this team group.")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def activity(period, start, end, by, rep, group, fmt, strict):
+def activity(period, start, end, by, rep, group, fmt, output_file, strict):
     """Sales activity per rep and day, week or month: calls (phone visits), effective communications,
     customers reached, deals, per-workday rates against the daily targets; every bucket of the
     period for every rep, and a total row. Working days follow `calendar` in salesctl.yaml.
@@ -167,7 +183,11 @@ def activity(period, start, end, by, rep, group, fmt, strict):
     if group is not None and not any(m.get("group") == group for m in ws.config.team):
         raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
     doc = api.report_activity(ws, app_context().today, chosen, by=by, rep=rep, group=group)
-    click.echo(render_activity(doc, fmt, locale=ws.config.locale), nl=False)
+    locale = ws.config.locale
+    words = headings(locale)
+    title = f"{words['activity_title']} {doc['period']}"
+    emit_report(render_activity(doc, fmt, locale=locale), output_file,
+                lambda: [_report_sheet(doc, locale, title, {"bucket": words[by]})])
 
 
 # --- commission --------------------------------------------------------------------------
@@ -176,12 +196,11 @@ def activity(period, start, end, by, rep, group, fmt, strict):
 @period_options
 @click.option("--detail", is_flag=True, help="Also list the payments or contracts behind each base and the "
                                              "receivables clawed back.")
-@click.option("-o", "--output", "path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to FILE instead of standard output; a .xlsx FILE gets an Excel workbook.")
 @format_option()
+@output_option
 @strict_option
 @global_options
-def commission(period, start, end, detail, path, fmt, strict):
+def commission(period, start, end, detail, fmt, output_file, strict):
     """Commission and performance bonus per rep for a period, for payroll: the base (collected or
     signed), attainment and threshold, the tier lines (marginal or whole, as salesctl.yaml says),
     accelerator, clawback of written-off balances, the bonus of the review grade, and the total.
@@ -195,26 +214,18 @@ def commission(period, start, end, detail, path, fmt, strict):
     chosen = _chosen_period(period, start, end, default="%Y-%m")
     ws = read_workspace(strict)
     doc = api.report_commission(ws, app_context().today, chosen, detail=detail)
-    if path is not None and path.suffix.lower() == ".xlsx":
-        from ..query.export import sheet, write_xlsx
+    from ..query.export import sheet
 
-        sheets = [sheet(*lines) for lines in commission_sheets(doc, detail, ws.config.locale)]
-        _write(path, lambda: write_xlsx(sheets, path))
-        return
-    text = render_commission(doc, fmt, detail=detail, locale=ws.config.locale)
-    if path is None:
-        click.echo(text, nl=False)
-    else:
-        from ..query.export import write_text
-
-        _write(path, lambda: write_text(path, text))
+    locale = ws.config.locale
+    emit_report(render_commission(doc, fmt, detail=detail, locale=locale), output_file,
+                lambda: [sheet(*lines) for lines in commission_sheets(doc, detail, locale)])
 
 
-def _write(path: Path, write):
-    """Write a report file; a file that cannot be written is exit 2 (as is a missing extra, an
-    `ExportError`)."""
-    try:
-        write()
-    except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {path}", err=True)
+def _report_sheet(doc: dict, locale: str, title: str, labels: dict | None = None):
+    """A report document as one sheet (`render.sheets.report_sheet`): headings in the locale, the
+    total row last, named `title` (as far as a sheet name may hold it)."""
+    from ..query.export import sheet
+
+    rows = report_sheet(doc, locale, title, labels)
+    lines = [dict(zip(rows.columns, row)) for row in [*rows.rows, rows.total]]
+    return sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31], lines, rows.columns, rows.headings)

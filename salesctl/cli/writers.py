@@ -21,13 +21,16 @@ from . import app_context, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
 date_option = click.option("--date", "on", metavar="DATE", help="Date of the entry (default: --as-of, else today).")
+force_option = click.option("--force", is_flag=True,
+                            help="Write it even when it is dated after --as-of (default today): an entry recorded "
+                                 "before it happened.")
 by_option = click.option("--by", "by", metavar="ID",
                          help="Team member who acts (default: $SALESCTL_USER, else the member whose e-mail is "
                               "git config user.email).")
 
 
 def _workspace(app):
-    return api.open_workspace(app.root(), cache=not app.no_cache)
+    return api.open_workspace(app.root(), cache=not app.no_cache, as_of=app.today)
 
 
 def _write(call, *arguments, ids: bool = False, **kwargs):
@@ -36,7 +39,7 @@ def _write(call, *arguments, ids: bool = False, **kwargs):
     app = app_context()
     if app.rev:
         raise BadInput("writers change the working tree; --rev is for read commands")
-    plan = call(app.root(), *arguments, cache=not app.no_cache, **kwargs,
+    plan = call(app.root(), *arguments, cache=not app.no_cache, as_of=app.today, **kwargs,
                 on_recovery=lambda recovered: click.echo(f"note: {recovered.message()}", err=True))
     click.echo(TextReporter().lines(plan.warnings), err=True, nl=False)
     if kwargs["dry_run"]:
@@ -63,19 +66,23 @@ def _on(on) -> date:
 @click.option("--file", "file", metavar="PATH",
               help="Add the record at the end of this file of records (default: a new COLLECTION/ID.yaml).")
 @date_option
+@click.option("--force", is_flag=True,
+              help="Write it even when it is dated after --as-of (a visit), or a customer has its name already.")
 @dry_run_option
 @global_options
-def new(kind, assignments, edit, file, on, dry_run):
+def new(kind, assignments, edit, file, on, force, dry_run):
     """Add a record of KIND (customer, visit, contract, receivable, review) with the next id.
 
     FIELD=VALUE sets a field; dates are YYYY-MM-DD, lists and mappings are YAML
     (items='[{name: 内训, quantity: 2, unit_price: 6000}]'; tags=a,b). The date field (created,
     or a visit's date) defaults to --date/--as-of; a contract starts as draft with its amount
-    summed from its items. The new id is printed on stdout.
+    summed from its items. The new id is printed on stdout. A visit dated after --as-of, or a
+    customer named as another one (same name once full-width letters and spaces are set aside),
+    is refused unless --force.
 
     \b
     Example:
-      salesctl new customer name=杭州云帆网络科技有限公司 owner=wang tier=B
+      salesctl new customer name=杭州西溪数字科技有限公司 owner=wang tier=B
       salesctl new visit customer=CUS-0003 rep=wang channel=phone --file visits/2026/2026-11.yaml
     """
     day = _on(on)
@@ -83,11 +90,11 @@ def new(kind, assignments, edit, file, on, dry_run):
     app = app_context()
     text = None
     if edit:
-        text = _edit_loop(app, collection, assignments, day, file)
-    _write(api.new, collection, assignments, on=day, text=text, file=file, dry_run=dry_run, ids=True)
+        text = _edit_loop(app, collection, assignments, day, file, force)
+    _write(api.new, collection, assignments, on=day, text=text, file=file, force=force, dry_run=dry_run, ids=True)
 
 
-def _edit_loop(app, collection, assignments, day, file) -> str:
+def _edit_loop(app, collection, assignments, day, file, force) -> str:
     """Open the editor until the record it returns would be accepted (or the user gives up)."""
     ws = _workspace(app)
     path = args.file_arg(ws, file, collection) if file else None
@@ -97,7 +104,7 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
         if edited is None or not writers.strip_notes(edited).strip():
             raise Refused("cancelled; nothing written")
         try:
-            writers.new(ws, collection, text=edited, file=path)
+            writers.new(ws, collection, text=edited, file=path, force=force)
             return edited
         except Refused as exc:
             notes = [f"{p.severity}[{p.code}]: {p.message}" for p in exc.problems] or [f"error: {exc}"]
@@ -114,19 +121,21 @@ def _edit_loop(app, collection, assignments, day, file) -> str:
 @date_option
 @click.option("--method", help="How it was paid (银行转账, 支付宝, …).")
 @click.option("--ref", help="Bank slip or transaction reference.")
+@force_option
 @dry_run_option
 @global_options
-def pay(receivable, amount, on, method, ref, dry_run):
+def pay(receivable, amount, on, method, ref, force, dry_run):
     """Record a payment of AMOUNT (12000 or 12000.50, no separators) on RECEIVABLE.
 
-    Refused when it would pay more than the receivable's amount, or the receivable is written off.
+    Refused when it would pay more than the receivable's amount, or the receivable is written off,
+    or (unless --force) it is dated after --as-of. The balance it reports is the one as of --as-of.
 
     \b
     Example:
       salesctl pay RCV-0015 30000 --method 银行转账 --ref "招行回单 CMB2611300012"
     """
     day, value = _on(on), args.amount_arg(amount)
-    _write(api.pay, receivable, value, on=day, method=method, ref=ref, dry_run=dry_run)
+    _write(api.pay, receivable, value, on=day, method=method, ref=ref, force=force, dry_run=dry_run)
 
 
 @click.command()
@@ -136,9 +145,10 @@ def pay(receivable, amount, on, method, ref, dry_run):
 @click.option("--promised", metavar="DATE", help="The date the customer promised to pay.")
 @by_option
 @date_option
+@force_option
 @dry_run_option
 @global_options
-def collect(receivable, channel, note, promised, by, on, dry_run):
+def collect(receivable, channel, note, promised, by, on, force, dry_run):
     """Log a collection action on RECEIVABLE in its collection log.
 
     \b
@@ -148,7 +158,8 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
     day = _on(on)
     promise = args.date_arg(promised, "--promised") if promised else None
 
-    _write(api.collect, receivable, channel=channel, on=day, by=by, note=note, promised=promise, dry_run=dry_run)
+    _write(api.collect, receivable, channel=channel, on=day, by=by, note=note, promised=promise, force=force,
+           dry_run=dry_run)
 
 
 @click.command()
@@ -158,12 +169,15 @@ def collect(receivable, channel, note, promised, by, on, dry_run):
 @click.option("--comment", help="Why, or under which conditions.")
 @by_option
 @date_option
+@force_option
 @dry_run_option
 @global_options
-def approve(contract, stage, reject, comment, by, on, dry_run):
+def approve(contract, stage, reject, comment, by, on, force, dry_run):
     """Approve (or --reject) CONTRACT at STAGE of the approval chain.
 
-    Stages go in chain order, each once (a rejection sends the contract back). A draft contract
+    Stages go in chain order, each once (a rejection sends the contract back), each decided by
+    who has the authority: the manager stage by the owner's manager or a member with role manager,
+    any other stage by a member with that role or role admin. A draft contract
     moves to in_review; when every stage is approved it becomes approved. The entry records the
     digest of the contract's terms (customer, items, amount, currency, dates, payment terms): once
     they change, the approval is stale and the stage approves again.
@@ -174,7 +188,8 @@ def approve(contract, stage, reject, comment, by, on, dry_run):
     """
     day = _on(on)
 
-    _write(api.approve, contract, stage=stage, on=day, by=by, reject=reject, comment=comment, dry_run=dry_run)
+    _write(api.approve, contract, stage=stage, on=day, by=by, reject=reject, comment=comment, force=force,
+           dry_run=dry_run)
 
 
 # --- schedule ------------------------------------------------------------------------------

@@ -132,14 +132,16 @@ def collector_paused():
 
 
 def load(root: Path, *, source: Source | None = None, cache=None, progress=None, make_builder=RecordBuilder,
-         records_cache=None, rules_cache=None) -> Workspace:
+         records_cache=None, rules_cache=None, as_of=None) -> Workspace:
     """Read, parse, type and check the whole workspace. `make_builder(config)` types the records
     (a diff passes one that types the files both sides share only once); `records_cache` serves
     the typed records of unchanged files, so that only changed files are parsed and typed;
     `rules_cache` serves the cross-record rules' problems of a listing seen before. The working
-    tree (no `source`) is read as no writer is changing it (`_undisturbed`)."""
+    tree (no `source`) is read as no writer is changing it (`_undisturbed`). The rules that look at
+    dates check them as of `as_of` (default: today where the workspace is, `Config.today`)."""
     with collector_paused(), _undisturbed(root) if source is None else nullcontext():
-        return _load(root, source or FileSource(root), cache, progress, make_builder, records_cache, rules_cache)
+        return _load(root, source or FileSource(root), cache, progress, make_builder, records_cache, rules_cache,
+                     as_of)
 
 
 @contextmanager
@@ -153,7 +155,7 @@ def _undisturbed(root):
         raise WorkspaceError(str(exc)) from None
 
 
-def _load(root, source, cache, progress, make_builder, records_cache, rules_cache) -> Workspace:
+def _load(root, source, cache, progress, make_builder, records_cache, rules_cache, as_of) -> Workspace:
     now = time.time_ns()
     files = source.files()
     problems: list[Problem] = []
@@ -196,7 +198,9 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
 
     ws = Workspace(Path(root), config, records, problems, len(files), unusable)
     ws.typed = TypedFiles(typed_files, fingerprint)
-    rules_key = rules_cache.key(files, fingerprint) if rules_cache is not None and fingerprint is not None else None
+    ws.as_of = as_of or config.today()
+    rules_key = rules_cache.key(files, (fingerprint, ws.as_of.isoformat())) \
+        if rules_cache is not None and fingerprint is not None else None
     rule_problems = rules_cache.get(rules_key) if rules_key is not None else None
     if rule_problems is None:
         rule_problems = rules.check_rules(ws)

@@ -19,7 +19,7 @@ from .paths import BLOB_CACHE, BLOB_RECORDS_CACHE, DIFF_CACHE, RULES_CACHE
 from .pipeline import collector_paused, load
 
 
-def open_revision(root, rev: str, *, use_cache: bool = True, progress=None):
+def open_revision(root, rev: str, *, use_cache: bool = True, progress=None, as_of=None):
     """The workspace as committed at `rev` (what `--rev` loads)."""
     root = Path(root)
     caches = {}
@@ -28,7 +28,7 @@ def open_revision(root, rev: str, *, use_cache: bool = True, progress=None):
                   "records_cache": RecordCache(root / BLOB_RECORDS_CACHE),
                   "rules_cache": RulesCache(root / RULES_CACHE)}
     with GitSource(root, rev) as source:
-        ws = load(root, source=source, progress=progress, **caches)
+        ws = load(root, source=source, progress=progress, as_of=as_of, **caches)
     for cache in caches.values():
         cache.save()
     return ws

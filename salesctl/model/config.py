@@ -6,9 +6,12 @@ import copy
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as F
 from .parsed import position
+from .mailconfig import DEFAULT_SMTP, read_smtp
 from .payconfig import DEFAULT_COMMISSION, read_pay_settings
 from .periods import Calendar
 from .problems import Problem, problem
@@ -43,7 +46,6 @@ DEFAULT_REVIEW = {
     ],
     "grades": {"A": 90, "B": 75, "C": 60, "D": 0},
 }
-DEFAULT_SMTP = {"host": "localhost", "port": 25, "from": "sales-bot@example.com", "starttls": False, "username": None}
 CHANNELS = ("email", "wecom", "dingtalk")
 NOTIFY_KEYS = ("via", "webhook_env", "secret_env")
 DEFAULT_NOTIFY = [{"via": "email", "webhook_env": None, "secret_env": None}]
@@ -52,8 +54,8 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 URL_LIKE = re.compile(r"(?i)^\s*[a-z][a-z0-9+.-]*://|qyapi\.weixin\.qq\.com|oapi\.dingtalk\.com|access_token=")
 SECRET_LIKE = re.compile(r"SEC[0-9a-fA-F]{32,}")  # a DingTalk robot secret: SEC and 64 hex digits
 MOBILE = re.compile(r"[0-9+\- ]+")
-TOP_KEYS = ("company", "currency", "locale", "team", "targets", "rules", "review", "smtp", "notify", "calendar",
-            "activity", "commission", "bonus")
+TOP_KEYS = ("company", "currency", "locale", "timezone", "team", "targets", "rules", "review", "smtp", "notify",
+            "calendar", "activity", "commission", "bonus")
 
 
 @dataclass
@@ -71,7 +73,12 @@ class Config:
     activity: dict = field(default_factory=dict)  # role or team id -> {calls, effective}: daily targets
     commission: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMMISSION))
     bonus: dict = field(default_factory=dict)  # month|quarter|year -> grade -> Decimal
+    timezone: str | None = None  # an IANA name; None: the system's
     positions: dict = field(default_factory=dict, repr=False)
+
+    def today(self) -> date:
+        """What day it is where the workspace is: in its `timezone`, else in the system's."""
+        return datetime.now(ZoneInfo(self.timezone)).date() if self.timezone else date.today()
 
     @property
     def members(self) -> dict:
@@ -194,11 +201,14 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
         else:
             cfg.locale = raw["locale"]
 
+    if "timezone" in raw:
+        cfg.timezone = _timezone(c, raw["timezone"])
+
     _team(c, raw)
     _targets(c, raw)
     _rules(c, raw)
     _review(c, raw)
-    _smtp(c, raw)
+    read_smtp(c, raw)
     _notify(c, raw)
     read_pay_settings(c, raw, ROLES)
     return cfg, c.problems
@@ -206,6 +216,16 @@ def load_config(raw, positions: dict) -> tuple[Config, list]:
 
 def _text(value):
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _timezone(c: _Checker, name) -> str | None:
+    """An IANA time zone name (Asia/Shanghai) that this machine knows, else None (the system's)."""
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        c.bad(("timezone",), f"timezone {name!r} is not a known time zone (an IANA name such as Asia/Shanghai)")
+        return None
 
 
 def _team(c: _Checker, raw):
@@ -394,31 +414,6 @@ def _review(c: _Checker, raw):
                 parsed[str(name)] = value
         if parsed:
             cfg.review["grades"] = parsed
-
-
-def _smtp(c: _Checker, raw):
-    smtp = c.mapping(raw.get("smtp"), ("smtp",)) or {}
-    for key, value in smtp.items():
-        if key not in DEFAULT_SMTP:
-            c.unknown(("smtp", key), DEFAULT_SMTP)
-            continue
-        if key == "port":
-            value = c.integer(value, ("smtp", "port"), 1, 65535)
-            if value is None:
-                continue
-        elif key == "starttls":
-            if not isinstance(value, bool):
-                c.bad(("smtp", key), "smtp.starttls must be true or false")
-                continue
-        elif key == "from":
-            if not isinstance(value, str) or F.check_email(value):
-                c.bad(("smtp", key), f"smtp.from {value!r} is not an e-mail address")
-                continue
-        elif value is not None and not isinstance(value, str):
-            c.bad(("smtp", key), f"smtp.{key} must be text")
-            continue
-        c.cfg.smtp[key] = value
-
 
 
 def _notify(c: _Checker, raw):

@@ -33,6 +33,10 @@ CODES = {
     "bad-config": ERROR,
     "bad-email": WARNING,
     "bad-phone": WARNING,
+    "approval-authority": WARNING,
+    "future-date": WARNING,
+    "duplicate-name": WARNING,
+    "duplicate-review": ERROR,
 }
 
 

@@ -68,6 +68,7 @@ COLLECTION_ACTION = {
 }
 ACTION_KEYS = ("date", "channel", "by", "note", "promised")  # a collection action as reports show it
 WRITE_OFF = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
+TERMINATION = {"date": _req("date"), "by": _req("ref", ref="team"), "reason": _req("text")}
 
 SCHEMAS: dict[str, dict[str, Field]] = {
     "customers": {
@@ -96,6 +97,7 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "currency": Field("text"), "items": _req("list", item=Field("map", schema=ITEM)),
         "amount": _req("amount"), "payment_terms": Field("text"), "template": Field("id"),
         "approvals": Field("list", item=Field("map", schema=APPROVAL)), "notes": Field("text"),
+        "completed": Field("date"), "terminated": Field("map", schema=TERMINATION),
     },
     "receivables": {
         "id": _req("id"), "contract": _req("ref", ref="contracts"), "amount": _req("amount"), "due": _req("date"),

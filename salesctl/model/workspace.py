@@ -20,6 +20,7 @@ class Workspace:
     """Config, records and problems of one workspace, with the look-ups every report needs."""
 
     typed = None  # each file's typed records (`load.pipeline.TypedFiles`), which a writer's check reuses
+    as_of: date | None = None  # the day the rules checked dates against (`load.pipeline.load`)
 
     def __init__(self, root: Path, config: Config, records: dict, problems: list, files: int,
                  config_problem: Problem | None = None):
@@ -37,7 +38,9 @@ class Workspace:
     def usable(self) -> "Workspace":
         """The same workspace without the records that have errors (what read commands use)."""
         kept = {c: [r for r in rs if not r.has_errors] for c, rs in self.records.items()}
-        return Workspace(self.root, self.config, kept, self.problems, self.files, self.config_problem)
+        usable = Workspace(self.root, self.config, kept, self.problems, self.files, self.config_problem)
+        usable.as_of = self.as_of
+        return usable
 
     def require_config(self, rev: str | None = None):
         """A WorkspaceError (exit 2) when salesctl.yaml (as committed at `rev`, when given) gives

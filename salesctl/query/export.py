@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import ExportError
+from ..model.money import Ratio, money
 from ..model.records import Field
 from ..render.output import cell_text
 from .tables import Column, Table, create_tables
@@ -101,17 +102,19 @@ def write_csv(tables: list[Table], directory: Path) -> list[Path]:
     return written
 
 
-def sheet(name: str, lines: list[dict], columns) -> Table:
-    """A workbook sheet of flat lines (a report's): money columns as amounts, the rest as they are."""
+def sheet(name: str, lines: list[dict], columns, headings=None) -> Table:
+    """A workbook sheet of flat lines (a report's): money columns as amounts, the rest as they are;
+    the columns headed by their keys, or by `headings`."""
     money_columns = {c for c in columns if any(isinstance(line.get(c), Decimal) for line in lines)}
-    return Table(name, [Column(c, Field("amount" if c in money_columns else "text"), (c,)) for c in columns], (),
+    return Table(name, [Column(heading, Field("amount" if c in money_columns else "text"), (c,))
+                        for c, heading in zip(columns, headings or columns)], (),
                  [tuple(line.get(c) for c in columns) for line in lines])
 
 
 def write_xlsx(tables: list[Table], path: Path) -> Path:
-    """One sheet per table: real numbers (money formatted #,##0.00), real dates, booleans; text
-    always stays text (a note starting with '=' is never a formula). Written in openpyxl's
-    streaming mode, so a large workspace exports in seconds."""
+    """One sheet per table: real numbers (money rounded to cents and formatted #,##0.00, ratios as
+    percentages), real dates, booleans; text always stays text (a note starting with '=' is never a
+    formula). Written in openpyxl's streaming mode, so a large workspace exports in seconds."""
     try:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -125,17 +128,21 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
     book = Workbook(write_only=True)
     bold = Font(bold=True)
 
-    def cell(sheet, value, money: bool):
+    def cell(sheet, value, is_money: bool):
         if isinstance(value, (list, dict)):
             value = cell_text(value, table=False)
         if isinstance(value, str) and value.startswith("="):
             text = WriteOnlyCell(sheet, value=None)
             text.value, text.data_type = value, "s"
             return text
-        if money and isinstance(value, Decimal):
-            number = WriteOnlyCell(sheet, value=value)
+        if is_money and isinstance(value, Decimal):
+            number = WriteOnlyCell(sheet, value=money(value))
             number.number_format = "#,##0.00"
             return number
+        if isinstance(value, Ratio):
+            ratio = WriteOnlyCell(sheet, value=float(value))
+            ratio.number_format = "0.0%"
+            return ratio
         return value
 
     for table in tables:
@@ -148,9 +155,9 @@ def write_xlsx(tables: list[Table], path: Path) -> Path:
             heading.append(WriteOnlyCell(sheet, value=name))
             heading[-1].font = bold
         sheet.append(heading)
-        money = [c.field.kind == "amount" for c in table.columns]
+        amounts = [c.field.kind == "amount" for c in table.columns]
         for row in table.rows:
-            sheet.append([cell(sheet, value, m) for value, m in zip(row, money)])
+            sheet.append([cell(sheet, value, m) for value, m in zip(row, amounts)])
         if table.rows:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     with _replacing(path) as temporary:

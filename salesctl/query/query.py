@@ -13,7 +13,7 @@ import difflib
 import operator
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import re2
@@ -21,9 +21,12 @@ import re2
 from .. import derive
 from ..derive import DERIVED
 from ..errors import QueryError
+from ..model.fields import MAX_DAYS
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices, collection_of
+from . import refs
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "~")
+_TODAY = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>[0-9]{1,5}))?$", re.I)
 TEXT_KINDS = ("id", "ref", "text", "email", "phone", "period", "enum")
 NUMBER_KINDS = ("amount", "number", "int")
 _COMPARE = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -85,7 +88,18 @@ def field_catalogue(collection: str, config) -> dict[str, Field]:
                     fields[f"{path}.{indicator}"] = Field("number", maximum=100)
 
     add("", {**SCHEMAS[collection], **DERIVED[collection]})
+    for name, target in references(collection).items():
+        add(name + ".", SCHEMAS[target])
     return fields
+
+
+def references(collection: str) -> dict[str, str]:
+    """{'customer': 'customers'} for visits and contracts; receivables also name a contract (`refs`)."""
+    return refs.references({**SCHEMAS[collection], **DERIVED[collection]})
+
+
+def field_path(collection: str, name: str) -> tuple:
+    return refs.field_path(name, references(collection))
 
 
 def top_fields(collection: str) -> list[str]:
@@ -147,7 +161,7 @@ class Condition:
         return any(compare(v, self.value) for v in present)
 
 
-def parse_condition(collection: str, text: str, config) -> Condition:
+def parse_condition(collection: str, text: str, config, today: date | None = None) -> Condition:
     context = f"-w {text!r}"
     match = _CONDITION.match(text)
     if not match:
@@ -163,14 +177,14 @@ def parse_condition(collection: str, text: str, config) -> Condition:
     if is_null:
         if op not in ("=", "!="):
             raise QueryError(f"{context}: null only goes with = and != ({name} = null: the field is absent)")
-        return Condition(text, tuple(name.split(".")), op, None)
+        return Condition(text, field_path(collection, name), op, None)
     if is_composite(spec):
         raise QueryError(f"{context}: {name} is a group of fields; compare one of them "
                          f"({_sub_fields(name, collection, config)}) or test it with = null / != null")
     if op == "~":
-        return Condition(text, tuple(name.split(".")), op, compile_pattern(raw, context=context))
-    value = typed_value(leaf(spec), raw, config, context=f"{context}: {name}")
-    return Condition(text, tuple(name.split(".")), op, value)
+        return Condition(text, field_path(collection, name), op, compile_pattern(raw, context=context))
+    value = typed_value(leaf(spec), raw, config, context=f"{context}: {name}", today=today)
+    return Condition(text, field_path(collection, name), op, value)
 
 
 def compile_pattern(raw: str, *, context: str):
@@ -189,16 +203,25 @@ def compile_pattern(raw: str, *, context: str):
     raise QueryError(f"{context}: {raw!r} is not a regular expression: {reason}" + (f" ({hint})" if hint else ""))
 
 
-def typed_value(spec: Field, raw: str, config, *, context: str):
-    """`raw` as the field's type: a date, a Decimal, a bool or text (checked against an enum)."""
+def typed_value(spec: Field, raw: str, config, *, context: str, today: date | None = None):
+    """`raw` as the field's type: a date (also `today`, `today+N`, `today-N` days from `today`), a
+    Decimal, a bool or text (checked against an enum)."""
     kind = spec.kind
     if kind == "date":
+        relative = _TODAY.match(raw)
+        if relative and today is None:
+            raise QueryError(f"{context}: {raw!r} needs the as-of date to count from")
+        if relative:
+            days = int(relative["days"] or 0) * (-1 if relative["sign"] == "-" else 1)
+            if abs(days) > MAX_DAYS:
+                raise QueryError(f"{context}: {raw!r} is too far (at most {MAX_DAYS} days)")
+            return today + timedelta(days=days)
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
                 return date.fromisoformat(raw)
         except ValueError:
             pass
-        raise QueryError(f"{context} is a date; {raw!r} is not a date (YYYY-MM-DD)")
+        raise QueryError(f"{context} is a date; {raw!r} is not a date (YYYY-MM-DD, today, today+N or today-N)")
     if kind in NUMBER_KINDS:
         try:
             number = Decimal(raw)
@@ -302,7 +325,7 @@ def parse_sort(collection: str, text: str, config) -> SortKey:
     if is_composite(spec):
         raise QueryError(f"-s {text!r}: {name} is a group of fields; sort by one of them "
                          f"({_sub_fields(name, collection, config)})")
-    return SortKey(tuple(name.split(".")), descending)
+    return SortKey(field_path(collection, name), descending)
 
 
 def parse_fields(collection: str, texts, config) -> list[str]:
@@ -330,21 +353,37 @@ class Query:
     limit: int | None = None
 
     def run(self, ws, as_of: date) -> list[dict]:
-        """The matching rows (all fields plus derived), in id order, then sorted, then limited."""
+        """The matching rows (all fields plus derived), in id order, then sorted, then limited.
+
+        A row carries the fields of the records it refers to (`refs`) while the query
+        needs them (a condition, a sort key, a selected column), and only then."""
         records = sorted(ws.records[self.collection], key=lambda r: str(r.id))
         rows = [record_row(ws, r, as_of) for r in records]
+        through = self.referred()
+        refs.attach(ws, rows, references(self.collection), through)
         rows = [row for row in rows if all(c.holds(row) for c in self.conditions)]
         for key in reversed(self.order):  # Python's sort is stable: the first key ends up major
             rows.sort(key=key.key, reverse=key.descending)
-        return rows if self.limit is None else rows[: self.limit]
+        rows = rows if self.limit is None else rows[: self.limit]
+        if self.columns is None:
+            refs.detach(rows, through)
+        return rows
+
+    def referred(self) -> list[str]:
+        """The references whose records' fields the query reads."""
+        paths = [c.path for c in self.conditions] + [k.path for k in self.order]
+        paths += [field_path(self.collection, name) for name in self.columns or ()]
+        return refs.through(paths)
 
     def select(self, row: dict, columns) -> dict:
-        return {name: pick(row, tuple(name.split("."))) for name in columns}
+        return {name: pick(row, field_path(self.collection, name)) for name in columns}
 
 
-def compile_query(collection: str, config, *, where=(), sort=(), fields=(), limit=None) -> Query:
-    """Check every part of a query against the collection's fields; QueryError on the first bad one."""
-    conditions = tuple(parse_condition(collection, text, config) for text in where)
+def compile_query(collection: str, config, *, where=(), sort=(), fields=(), limit=None,
+                  today: date | None = None) -> Query:
+    """Check every part of a query against the collection's fields; QueryError on the first bad one.
+    `today` is the day `today`, `today+N` and `today-N` count from (the as-of date)."""
+    conditions = tuple(parse_condition(collection, text, config, today) for text in where)
     order = tuple(parse_sort(collection, text, config) for text in sort)
     columns = tuple(parse_fields(collection, fields, config)) if fields else None
     if limit is not None and limit < 0:

@@ -141,7 +141,7 @@ class _Run:
         try:
             sender = mail.address(config.company.get("name"), config.smtp["from"])
             mailer = mail.Mailer(config.smtp, self.env.get(mail.PASSWORD_ENV), timeout=self.timeout,
-                                 factory=self.smtp_factory)
+                                 factory=self.smtp_factory, env=self.env)
         except MailError as exc:
             sender = mailer = None
             stopped = str(exc)

@@ -73,6 +73,17 @@ def write_eml(message: EmailMessage, path: Path) -> Path:
     return path
 
 
+CA_FILE_ENV = "SALESCTL_SMTP_CA_FILE"
+
+
+def tls_context(env=None) -> ssl.SSLContext:
+    """How an SMTP server's certificate is checked: against the system's certificate authorities, or
+    those in the file named by $SALESCTL_SMTP_CA_FILE (a company's own authority, or a test
+    server's certificate). The certificate and the host name are always verified."""
+    env = os.environ if env is None else env
+    return ssl.create_default_context(cafile=env.get(CA_FILE_ENV) or None)
+
+
 class Mailer:
     """An SMTP session (config `smtp`) that sends messages one at a time, as they are ready.
 
@@ -81,10 +92,10 @@ class Mailer:
     server refuses and MailError when the server cannot be reached or refuses the login.
     """
 
-    def __init__(self, smtp: dict, password: str | None, *, timeout: float = 30, factory=smtplib.SMTP):
+    def __init__(self, smtp: dict, password: str | None, *, timeout: float = 30, factory=smtplib.SMTP, env=None):
         if smtp.get("username") and password is None:
             raise MailError(f"smtp.username is set but {PASSWORD_ENV} is not")
-        self.smtp, self.password, self.timeout, self.factory = smtp, password, timeout, factory
+        self.smtp, self.password, self.timeout, self.factory, self.env = smtp, password, timeout, factory, env
         self.where = f"{smtp['host']}:{smtp['port']}"
         self._server = None
         self._options: list = []
@@ -113,13 +124,21 @@ class Mailer:
         raise MailError(f"{self.where} dropped the connection twice while taking the message: {_reason(reason)}")
 
     def _connect(self):
+        """A connection secured as `smtp.tls` says: `ssl` speaks TLS from the first byte (implicit
+        TLS, port 465), `starttls` upgrades a plain connection before anything is sent, `none` does
+        not; certificates checked by `tls_context`."""
+        tls = self.smtp.get("tls", "none")
         try:
-            server = self.factory(self.smtp["host"], self.smtp["port"], timeout=self.timeout)
+            if tls == "ssl":
+                server = smtplib.SMTP_SSL(self.smtp["host"], self.smtp["port"], timeout=self.timeout,
+                                          context=tls_context(self.env))
+            else:
+                server = self.factory(self.smtp["host"], self.smtp["port"], timeout=self.timeout)
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(f"cannot send mail through {self.where}: {_reason(exc)}") from None
         try:
-            if self.smtp.get("starttls"):
-                server.starttls(context=ssl.create_default_context())
+            if tls == "starttls":
+                server.starttls(context=tls_context(self.env))
             if self.smtp.get("username"):
                 server.login(self.smtp["username"], self.password)
             server.ehlo_or_helo_if_needed()

@@ -23,7 +23,6 @@ from decimal import Decimal
 
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from ..load.parse import parse_bytes
 from .nodes import (below_comments, compose, dashed, end_of, indented, learnable, pair_before, pair_end, reaches,
@@ -214,45 +213,6 @@ class YamlFile:
         self._splice(node.start_mark.index, node.end_mark.index, render_inline(value, self.style, flow=flow))
         expected[index][name] = _as_read(value)
         self._verify(expected, index, name)
-
-    def set_path(self, record_id, path: tuple, value, order: list[str] = ()):
-        """Set the value at `path`: a field of the record, or a field of a mapping or list entry
-        inside it (`("contacts", 0, "phone")`). A scalar is replaced in place (its quotes and the
-        rest of its line stay), an absent key is added after the keys that come before it in
-        `order`, a list or mapping is written anew in the file's style."""
-        index = self.find(record_id)
-        expected = self._plain()
-        self._refuse_shared(index, path[0], "change", expected[index])
-        node, plain, in_flow = self.records[index], expected[index], bool(self.records[index].flow_style)
-        for step in path[:-1]:
-            node = value_of(node, step) if isinstance(node, MappingNode) else (
-                node.value[step] if isinstance(node, SequenceNode) and step < len(node.value) else None)
-            if not isinstance(node, (MappingNode, SequenceNode)):
-                raise EditError(f"{record_id}: {'.'.join(map(str, path))} is not in {self.name}")
-            plain, in_flow = plain[step], in_flow or bool(node.flow_style)
-        name = path[-1]
-        if not isinstance(node, MappingNode):
-            raise EditError(f"{record_id}: {'.'.join(map(str, path[:-1]))} is not a mapping")
-        target = value_of(node, name)
-        if target is None:
-            self._add_field(node, name, value, list(order))
-        elif isinstance(target, ScalarNode):
-            if isinstance(value, (dict, list)) or target.start_mark.index == target.end_mark.index:
-                self._fill_null(node, name, target, value)
-            else:
-                quoted = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}.get(target.style)
-                shown = quoted(value) if quoted and isinstance(value, str) else value
-                self._splice(target.start_mark.index, target.end_mark.index,
-                             render_inline(shown, self.style, flow=in_flow))
-        elif target.flow_style or in_flow:
-            self._splice(target.start_mark.index, target.end_mark.index, render_inline(value, self.style, flow=True))
-        else:
-            key = next(k for k, v in node.value if v is target)
-            lines = render({name: value}, self.style)
-            body = "".join([lines[0], *indented(lines[1:], key.start_mark.column)]).rstrip("\n")
-            self._splice(key.start_mark.index, end_of(target, self.text), body.replace("\n", self.newline))
-        plain[name] = _as_read(value)
-        self._verify(expected, index, path[0])
 
     def add_record(self, record: dict | str):
         """Append a record (a mapping, or the YAML text of one) at the end of a many-record file."""

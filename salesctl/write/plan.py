@@ -43,14 +43,23 @@ class Plan:
         return "".join(out)
 
 
-def check(ws, plan: Plan, parsed: dict | None = None) -> Plan:
-    """Load the workspace with the plan applied; refuse when that adds an error.
+# Warnings a write may not add, though a hand edit may: who decides an approval is not a matter of
+# taste; an entry dated in the future and a second customer of one name are written only when
+# asked for (`force`).
+REFUSED_WARNINGS = ("approval-authority",)
+FORCED_WARNINGS = ("future-date", "duplicate-name")
+
+
+def check(ws, plan: Plan, parsed: dict | None = None, *, force: bool = False) -> Plan:
+    """Load the workspace with the plan applied; refuse when that adds an error, or a warning of
+    REFUSED_WARNINGS (of FORCED_WARNINGS unless `force`).
 
     The files the plan leaves alone keep the records `ws` typed (records never change once built);
-    only the planned files are parsed and typed, and the rules run over the whole result.
-    `parsed` holds what `parse_bytes` read from some planned files' bytes (a writer of thousands of
-    files parses each one to verify it): those are typed from it, not parsed again.
-    Without a usable salesctl.yaml nothing can be checked, so nothing is written.
+    only the planned files are parsed and typed, and the rules run over the whole result, dates
+    checked as of the same day as `ws`. `parsed` holds what `parse_bytes` read from some planned
+    files' bytes (a writer of thousands of files parses each one to verify it): those are typed
+    from it, not parsed again. Without a usable salesctl.yaml nothing can be checked, so nothing is
+    written.
     """
     ws.require_config()
     source = OverlaySource(FileSource(ws.root), {change.path: change.after for change in plan.files})
@@ -62,11 +71,17 @@ def check(ws, plan: Plan, parsed: dict | None = None) -> Plan:
             typed = {**typed, **{rel: type_file(builder, rel, result) for rel, result in parsed.items()}}
             kept |= set(parsed) & set(source.overlay)
         unchanged = TypedFiles(typed, ws.typed.fingerprint).restricted_to(kept)
-    after = load(ws.root, source=source, records_cache=unchanged)
+    after = load(ws.root, source=source, records_cache=unchanged, as_of=ws.as_of)
     errors, warnings = _added(ws.problems, after.problems)
     if errors:
         count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
         raise Refused(f"refused: this would add {count} to the workspace; nothing written", errors)
+    refused = [p for p in warnings if p.code in REFUSED_WARNINGS or p.code in FORCED_WARNINGS and not force]
+    if refused:
+        codes = ", ".join(dict.fromkeys(p.code for p in refused))
+        hint = " (--force writes it anyway)" if all(p.code in FORCED_WARNINGS for p in refused) else ""
+        count = f"{len(refused)} {codes} warning{'s' if len(refused) > 1 else ''}"
+        raise Refused(f"refused: this would add {count}{hint}; nothing written", refused)
     plan.warnings = warnings
     return plan
 

@@ -127,8 +127,9 @@ def _money(value: Decimal) -> Decimal:
 # --- the writers ---------------------------------------------------------------------------
 
 def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None = None,
-        ref: str | None = None) -> Plan:
-    """Record a payment on a receivable."""
+        ref: str | None = None, force: bool = False) -> Plan:
+    """Record a payment on a receivable; the balance it reports is the one as of the day the
+    workspace is read as of, whatever the payment's date."""
     receivable = _record(ws, "receivables", receivable_id)
     if is_written_off(receivable, on):
         raise Refused(f"{receivable.id} was written off on {receivable['written_off']['date']}; "
@@ -138,14 +139,15 @@ def pay(ws, receivable_id: str, amount: Decimal, *, on: date, method: str | None
     files = _Files(ws)
     files.edit(receivable.path, "receivables",
                lambda doc: doc.append_entry(receivable.id, "payments", entry, ORDER["receivables"]))
-    balance = receivable_balance(receivable, on) - amount
+    as_of = ws.as_of
+    balance = receivable_balance(receivable, as_of) - (amount if on <= as_of else 0)
     plan = Plan(files.changes(), [f"{receivable.id}: payment of {amount:,.2f} on {on} recorded in {receivable.path} "
-                                  f"(balance {balance:,.2f})"])
-    return check(ws, plan)
+                                  f"(balance {balance:,.2f} as of {as_of})"])
+    return check(ws, plan, force=force)
 
 
 def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: str | None = None,
-            promised: date | None = None) -> Plan:
+            promised: date | None = None, force: bool = False) -> Plan:
     """Log a collection action on a receivable."""
     if channel not in COLLECTION_CHANNELS:
         raise BadInput(f"channel {channel!r} is not one of {', '.join(COLLECTION_CHANNELS)}")
@@ -157,17 +159,19 @@ def collect(ws, receivable_id: str, *, channel: str, by: str, on: date, note: st
                lambda doc: doc.append_entry(receivable.id, "collection", entry, ORDER["receivables"]))
     promise = f", promised {promised}" if promised else ""
     plan = Plan(files.changes(), [f"{receivable.id}: {channel} by {by} on {on}{promise} logged in {receivable.path}"])
-    return check(ws, plan)
+    return check(ws, plan, force=force)
 
 
 def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool = False,
-            comment: str | None = None) -> Plan:
+            comment: str | None = None, force: bool = False) -> Plan:
     """Approve (or reject) a contract at one stage of the approval chain, recording the terms
     decided on (`derive.terms_digest`).
 
     A draft contract goes to in_review; once every stage is approved it becomes approved. An
     approved contract whose terms changed after an approval goes through the chain again from
-    that stage, back in review until every stage has approved the new terms.
+    that stage, back in review until every stage has approved the new terms. Only who has the
+    authority for the stage (`derive.may_decide`) may decide it: `check` refuses the
+    approval-authority warning such an entry would add.
     """
     chain = ws.config.rules["approval_chain"]
     if stage not in chain:
@@ -197,7 +201,7 @@ def approve(ws, contract_id: str, *, stage: str, by: str, on: date, reject: bool
     files.edit(contract.path, "contracts", change)
     moved = f"; status {status} → {new_status}" if new_status != status else ""
     plan = Plan(files.changes(), [f"{contract.id}: stage {stage} {decision} by {by} on {on}{moved} ({contract.path})"])
-    return check(ws, plan)
+    return check(ws, plan, force=force)
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -310,8 +314,9 @@ def strip_notes(text: str) -> str:
 
 
 def new(ws, collection: str, *, record: dict | None = None, text: str | None = None,
-        file: str | None = None) -> Plan:
-    """Add one record: a `record` from `draft_record`, or the YAML `text` written in the editor."""
+        file: str | None = None, force: bool = False) -> Plan:
+    """Add one record: a `record` from `draft_record`, or the YAML `text` written in the editor.
+    A visit dated in the future, or a customer of a name another customer has, only with `force`."""
     if text is not None:
         text = strip_notes(text)
         parsed = parse_bytes(text.encode("utf-8"))
@@ -331,7 +336,7 @@ def new(ws, collection: str, *, record: dict | None = None, text: str | None = N
         where = f"{collection}/{record_id}.yaml"
         files.create(where, collection, record=record, text=None if text is None else text.strip("\n") + "\n")
     plan = Plan(files.changes(), [f"{record_id}: new {SINGULAR[collection]} in {where}"], ids=[record_id])
-    return check(ws, plan)
+    return check(ws, plan, force=force)
 
 
 # --- schedule ------------------------------------------------------------------------------

@@ -315,11 +315,11 @@ def test_megabyte_strings_are_kept_whole(scene):
 
 
 def test_ten_thousand_records_in_one_file(scene):
-    visits = "".join(f"- {{id: V{i:05d}, customer: CUS-9000, rep: zhang, date: 2026-{i % 12 + 1:02d}-01, "
+    visits = "".join(f"- {{id: V{i:05d}, customer: CUS-9000, rep: zhang, date: 2025-{i % 12 + 1:02d}-01, "
                      f"channel: phone}}\n" for i in range(10_000))
     scene.make({"visits/all.yaml": visits})
     assert scene.problems() == []
-    result = scene.run("query", "visits", "-w", "date >= 2026-12-01", "--format", "ids", seconds=30)
+    result = scene.run("query", "visits", "-w", "date >= 2025-12-01", "--format", "ids", seconds=30)
     assert len(result.stdout.split()) == 833
     scene.assert_untouched()
 
@@ -577,7 +577,7 @@ def test_concurrent_writers_are_serialized(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, *args],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for args in [["pay", "RCV-0001", "100", "--date", "2026-03-05"]] * 6
-             + [["new", "customer", "name=并发客户", "owner=wang"]] * 4]
+             + [["new", "customer", f"name=并发客户{n}", "owner=wang"] for n in range(4)]]
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
     for code_, out, err in results:
         assert code_ in (0, 1) and "Traceback" not in err, err

@@ -13,6 +13,7 @@ import pytest
 
 from helpers.mail import free_port
 from helpers.reminders import DUE
+from helpers.workspaces import CONFIG
 
 
 # --- text and JSON -----------------------------------------------------------------------
@@ -114,6 +115,20 @@ def test_send_delivers_over_smtp_and_says_what_went_where(run, reports_root, smt
     assert zhao["To"] == "赵敏 <zhao@example.com>" and zhao["Subject"] == "销售提醒 2026-06-30：1 项待办"
     assert "CT-2026-06  合同“包装行业销售技巧培训”（华东包装有限公司）待财务审批，已等待 5 天" in zhao.get_content()
     assert logins == []
+
+
+def test_send_over_implicit_tls_to_a_server_whose_certificate_is_trusted(run, workspace, tls_smtp_server,
+                                                                         tls_certificate):
+    inbox, port = tls_smtp_server
+    config = CONFIG + f"smtp: {{host: 127.0.0.1, port: {port}, from: sales-bot@example.com, tls: ssl}}\n"
+    root = workspace({"customers/CUS-1.yaml": "id: CUS-1\nname: 甲公司\nowner: zhang\ntier: A\ncreated: 2026-01-05\n"},
+                     config)
+    env = {"SALESCTL_SMTP_CA_FILE": str(tls_certificate[0])}
+    result = run("-C", root, "--as-of", "2026-11-30", "remind", "--send", env=env)  # CUS-1 (tier A): 329 days > 30
+    assert (result.exit_code, result.stdout) == (0, "email  张伟 (zhang)  1 reminder  sent to zhang@example.com\n")
+    assert inbox.recipients() == ["zhang@example.com"]
+    result = run("-C", root, "--as-of", "2026-11-30", "remind", "--send", "--resend", env={})  # no authority to trust
+    assert result.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in result.stdout
 
 
 def test_send_logs_in_with_the_password_from_the_environment(run, reports_root, smtp_server):

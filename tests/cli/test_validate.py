@@ -43,8 +43,10 @@ def test_json_output(workspace, run):
 def test_ids_that_differ_only_in_case_are_a_duplicate_id_warning(workspace, run):
     """On macOS and Windows CUS-0001.yaml and cus-0001.yaml are one file: checked out there, one
     record silently replaces the other."""
-    root = workspace(with_change(**{"customers/cus-0001.yaml": CUSTOMER.replace("CUS-0001", "cus-0001"),
-                                    "customers/more.yaml": "- " + CUSTOMER.replace("CUS-0001", "Cus-0001").replace("\n", "\n  ")}))
+    root = workspace(with_change(**{"customers/cus-0001.yaml": CUSTOMER.replace("CUS-0001", "cus-0001")
+                                    .replace("华东机械", "华东机械二厂"),
+                                    "customers/more.yaml": "- " + CUSTOMER.replace("CUS-0001", "Cus-0001")
+                                    .replace("华东机械", "华东机械三厂").replace("\n", "\n  ")}))
     result = run("-C", root, "validate")
     assert (result.exit_code, result.stdout.splitlines()) == (0, [
         "customers/cus-0001.yaml:1:1: warning[duplicate-id]: id 'cus-0001' differs only in case from 'CUS-0001' "
@@ -63,3 +65,15 @@ def test_validate_points_at_the_line_and_column(run, workspace):
     assert result.exit_code == 1
     # CONFIG is 7 lines; `tiers:` is line 9
     assert "salesctl.yaml:9:3: error[bad-config]: commission.tiers: each band's `from` must be above" in result.stdout
+
+
+def test_the_rules_cache_keeps_one_answer_per_day(workspace, run):
+    """A payment on 2026-12-01 and a visit on 2026-12-03: in the future as of 2026-11-30 (future-date),
+    one of them as of 2026-12-02, none as of 2026-12-03; the same run twice reads the cache."""
+    root = workspace(with_change(**{
+        "receivables/RCV-1.yaml": "id: RCV-1\ncontract: CT-1\namount: 10000\ndue: 2026-03-01\n"
+                                  "payments:\n  - {date: 2026-12-01, amount: 100}\n",
+        "visits/v.yaml": "- {id: V-1, customer: CUS-0001, rep: zhang, date: 2026-12-03, channel: phone}\n"}))
+    for day, count in (("2026-11-30", 2), ("2026-12-02", 1), ("2026-11-30", 2), ("2026-12-03", 0)):
+        result = run("-C", root, "--as-of", day, "validate")
+        assert result.stdout.endswith(f"0 errors, {count} warnings in 5 files\n"), (day, result.stdout)

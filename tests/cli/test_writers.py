@@ -31,12 +31,12 @@ def test_pay_adds_one_payment_in_the_style_of_the_collections_payments(writers_r
     assert r.diff() == ["+payments:", "+  - {date: 2026-11-30, amount: 30000, method: 银行转账, ref: 招行回单 CMB2611300012}"]
     assert r.read("receivables/RCV-0002.yaml").index("payments:") < r.read("receivables/RCV-0002.yaml").index("collection:")
     assert result.stderr == ("RCV-0002: payment of 30,000.00 on 2026-11-30 recorded in receivables/RCV-0002.yaml "
-                             "(balance 49,000.00)\n")
+                             "(balance 49,000.00 as of 2026-11-30)\n")
     assert result.stdout == ""
 
-    result = salesctl(r, "pay", "RCV-0002", "12000.50", "--date", "2026-12-01")
+    result = salesctl(r, "pay", "RCV-0002", "12000.50", "--date", "2026-11-20")
     assert result.exit_code == 0, result.stderr
-    assert r.diff()[-1] == "+  - {date: 2026-12-01, amount: 12000.50}"
+    assert r.diff()[-1] == "+  - {date: 2026-11-20, amount: 12000.50}"
 
 
 def test_pay_overpaying_is_refused_and_nothing_changes(writers_repo, salesctl):
@@ -281,7 +281,7 @@ def test_a_rejection_sends_the_contract_back_to_be_approved_again(writers_repo, 
     result = salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--reject", "--comment", "违约条款需修改")
     assert result.exit_code == 0
     assert r.diff()[-3:] == ["+    decision: rejected", "+    comment: 违约条款需修改", f"+    terms: {TERMS_003}"]
-    assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--date", "2026-12-01").exit_code == 0
+    assert salesctl(r, "approve", "CT-2026-003", "--stage", "legal", "--by", "chen", "--date", "2026-11-30").exit_code == 0
 
 
 def test_approve_refuses_unknown_stages_and_contracts_past_approval(writers_repo, salesctl):

@@ -96,11 +96,11 @@ def test_reminders(root):
 
 def test_a_write_and_its_dry_run(root):
     before = (root / "receivables/RCV-0002.yaml").read_bytes()
-    plan = api.pay(root, "RCV-0002", Decimal("4000"), on=AS_OF, method="银行转账", dry_run=True)
+    plan = api.pay(root, "RCV-0002", Decimal("4000"), on=AS_OF, method="银行转账", dry_run=True, as_of=AS_OF)
     assert (root / "receivables/RCV-0002.yaml").read_bytes() == before
     assert plan.summary == ["RCV-0002: payment of 4,000.00 on 2026-11-30 recorded in receivables/RCV-0002.yaml "
-                            "(balance 80,000.00)"]  # 84,000 - 4,000
-    api.pay(root, "RCV-0002", Decimal("4000"), on=AS_OF, method="银行转账")
+                            "(balance 80,000.00 as of 2026-11-30)"]  # 84,000 - 4,000
+    api.pay(root, "RCV-0002", Decimal("4000"), on=AS_OF, method="银行转账", as_of=AS_OF)
     assert (root / "receivables/RCV-0002.yaml").read_text(encoding="utf-8") == before.decode("utf-8") + (
         "payments:\n  - {date: 2026-11-30, amount: 4000, method: 银行转账}\n")  # in the style of RCV-0001
 

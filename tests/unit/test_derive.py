@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from helpers.records import CHAIN, CONTRACT, CUSTOMER, VALID, in_review
+from helpers.records import CHAIN, CONTRACT, CUSTOMER, VALID, in_review, with_change
+from helpers.workspaces import CONFIG
 from salesctl import derive
 from salesctl.load.pipeline import load
 
@@ -181,3 +182,28 @@ def test_customer_derived(workspace):
     assert derive.follow_up_days(c.__class__("customers", {"key": True, "tier": "C"}, "", 0, {}), rules) == 14
     assert derive.follow_up_days(c.__class__("customers", {"follow_up_days": 5, "key": True}, "", 0, {}), rules) == 5
     assert derive.follow_up_days(c.__class__("customers", {}, "", 0, {}), rules) is None
+
+
+# lin manages zhang and wang; sun is a second manager; qian is a rep with no manager; root is an admin.
+AUTHORITIES = CONFIG + """\
+  - {id: sun, name: 孙磊, role: manager}
+  - {id: qian, name: 钱多, role: rep}
+  - {id: root, name: 管理员, role: admin}
+"""
+
+
+@pytest.mark.parametrize("owner, stage, by, allowed", [
+    ("zhang", "manager", "lin", True),     # the owner's manager
+    ("zhang", "manager", "sun", True),     # another member with role manager
+    ("zhang", "manager", "zhang", False),  # the contract's own rep
+    ("zhang", "manager", "root", False),   # admin decides any stage but manager
+    ("qian", "manager", "lin", True),      # an owner without a manager: the managers
+    ("zhang", "legal", "chen", True),
+    ("zhang", "legal", "root", True),
+    ("zhang", "legal", "lin", False),
+    ("zhang", "finance", "chen", False),
+])
+def test_who_may_decide_a_stage(workspace, owner, stage, by, allowed):
+    ws = load(workspace(with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("owner: zhang", f"owner: {owner}")}),
+                        AUTHORITIES))
+    assert derive.may_decide(ws, ws.get("contracts", "CT-1"), stage, by) is allowed

@@ -7,6 +7,7 @@ import os
 import re
 import smtplib
 import sys
+from datetime import date
 
 from helpers.mail import free_port, smtp_config
 from helpers.storage import half_written
@@ -148,7 +149,7 @@ def test_smtp_without_starttls(git_workspace, smtp_server):
     _, port, _ = smtp_server
     checks = doctor.run_checks(git_workspace(config=smtp_config(port, starttls="true")), env={}, timeout=5)
     assert details(checks)["smtp"] == f"127.0.0.1:{port} does not offer STARTTLS; " \
-                                      f"set smtp.starttls: false or use another port"
+                                      f"set smtp.tls: ssl or none, or use another port"
 
 
 def test_smtp_login_needs_the_password_variable(git_workspace):
@@ -187,3 +188,17 @@ def test_no_smtp_section_means_no_mail_is_meant_to_be_sent(git_workspace):
 def test_no_robot_configured_adds_no_check(workspace):
     names = [c.check for c in doctor.run_checks(workspace(), env={})]
     assert "wecom" not in names and "dingtalk" not in names
+
+
+def test_smtp_over_implicit_tls(workspace, tls_smtp_server, tls_certificate):
+    _, port = tls_smtp_server
+    root = workspace(config=smtp_config(port, tls="ssl"))
+    checks = doctor.run_checks(root, env={"SALESCTL_SMTP_CA_FILE": str(tls_certificate[0])}, timeout=5)
+    assert details(checks)["smtp"] == f"127.0.0.1:{port}: connected over TLS"
+    assert "CERTIFICATE_VERIFY_FAILED" in details(doctor.run_checks(root, env={}, timeout=5))["smtp"]
+
+
+def test_today_in_the_workspace_timezone(workspace):
+    root = workspace(config=CONFIG + "timezone: Asia/Shanghai\n")
+    checks = doctor.run_checks(root, env={}, today=date(2026, 11, 30))
+    assert details(checks)["today"] == "2026-11-30 (Asia/Shanghai, from salesctl.yaml); --as-of DATE overrides"

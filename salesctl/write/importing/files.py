@@ -14,6 +14,7 @@ from ...model.records import SCHEMAS
 from .. import writers
 from ..edit import YamlFile, new_file_parsed
 from ..ids import next_id
+from ..nested import set_at
 from ..plan import FileChange
 
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
@@ -73,8 +74,8 @@ class Files:
 
 
 def apply(doc: YamlFile, record_id, collection: str, path: tuple, value):
-    """One edit: `(list, None)` appends an entry to the list, any other path is set (`set_path`)
-    with the key order of the record format around it."""
+    """One edit: `(list, None)` appends an entry to the list, any other path is set
+    (`nested.set_at`) with the key order of the record format around it."""
     schema = SCHEMAS[collection]
     if len(path) == 2 and path[1] is None:
         doc.append_entry(record_id, path[0], value, list(schema))
@@ -84,7 +85,7 @@ def apply(doc: YamlFile, record_id, collection: str, path: tuple, value):
         order = list(schema[path[0]].schema)
     elif len(path) == 3:
         order = list(schema[path[0]].item.schema)
-    doc.set_path(record_id, path, value, order)
+    set_at(doc, record_id, path, value, order)
 
 
 class IdMaker:

@@ -52,6 +52,16 @@ CASES = {
                   "customers/CUS-0001.yaml", 6),
     "bad-phone": (with_change(**{"customers/CUS-0001.yaml": CUSTOMER + "contacts:\n  - {name: 王, phone: 'ext. 12'}\n"}),
                   "customers/CUS-0001.yaml", 7),
+    "approval-authority": (with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("stage: manager, by: lin",
+                                                                                  "stage: manager, by: chen")}),
+                           "contracts/CT-1.yaml", 11),
+    "future-date": (with_change(**{"receivables/RCV-1.yaml": RECEIVABLE + "payments:\n  - {date: 2999-12-31, amount: 100}\n"}),
+                    "receivables/RCV-1.yaml", 6),
+    "duplicate-name": (with_change(**{"customers/CUS-0002.yaml": CUSTOMER.replace("CUS-0001", "CUS-0002")
+                                      .replace("华东机械", "华东 机械")}), "customers/CUS-0002.yaml", 2),
+    "duplicate-review": (with_change(**{"reviews/R-1.yaml": "id: R-1\nrep: zhang\nperiod: 2026-Q1\n",
+                                        "reviews/R-2.yaml": "id: R-2\nrep: zhang\nperiod: 2026-Q1\n"}),
+                         "reviews/R-2.yaml", 3),
 }
 
 

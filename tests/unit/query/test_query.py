@@ -258,7 +258,7 @@ def test_select_keeps_the_shape_of_lists(query_ws):
     ("customers", {"where": ["tier > null"]}, "null only goes with = and !="),
     ("customers", {"where": ["name ~ ("]}, "'(' is not a regular expression"),
     ("customers", {"where": ["created > 2026-02-30"]}, "created is a date; '2026-02-30' is not a date"),
-    ("customers", {"where": ["created > yesterday"]}, "'yesterday' is not a date (YYYY-MM-DD)"),
+    ("customers", {"where": ["created > yesterday"]}, "'yesterday' is not a date (YYYY-MM-DD, today, today+N or today-N)"),
     ("receivables", {"where": ["amount > 1,000"]}, "amount is a number; '1,000' is not a number"),
     ("receivables", {"where": ["amount > NaN"]}, "'NaN' is not a number"),
     ("customers", {"where": ["key = yes"]}, "key is true or false; 'yes' is neither"),

@@ -23,7 +23,8 @@ COLUMNS = {
     "contacts": "customer idx name title phone email primary",
     "visits": "id customer rep date channel kind effective summary feedback satisfaction next_date next_action",
     "contracts": "id customer owner title status created signed start end currency amount payment_terms template "
-                 "notes paid balance pending_stage waiting_since waiting_days counted",
+                 "notes completed terminated_date terminated_by terminated_reason paid balance pending_stage "
+                 "waiting_since waiting_days counted",
     "contract_items": "contract idx name quantity unit unit_price",
     "approvals": "contract idx stage by date decision comment terms",
     "receivables": "id contract amount due invoice written_off_date written_off_by written_off_reason customer owner "

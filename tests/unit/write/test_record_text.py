@@ -1,5 +1,5 @@
 """The text of new records and of changed fields: the fast renderer writes exactly what ruamel's
-emitter writes, in every style; `set_path` changes one value inside a record and nothing else."""
+emitter writes, in every style; `nested.set_at` changes one value inside a record and nothing else."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesctl.write.edit import YamlFile, new_file
+from salesctl.write.nested import set_at
 from salesctl.write.style import EditError, Style, dumper, plain_text, prepare
 
 TRICKY = ["杭州云帆网络科技有限公司", "139 1762 5580", "13800138000", "007", "yes", "no", "null", "~", "", "1:20",
@@ -101,7 +102,7 @@ notes: 年度框架
 
 def changed(text: str, path: tuple, value, order=()) -> list[str]:
     doc = YamlFile(text, name="c.yaml")
-    doc.set_path("CUS-0001", path, value, order)
+    set_at(doc, "CUS-0001", path, value, list(order))
     return [line for line in difflib.unified_diff(text.splitlines(), doc.text.splitlines(), lineterm="", n=0)][2:]
 
 
