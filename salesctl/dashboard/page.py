@@ -48,7 +48,7 @@ footer { margin-top: 18px; font-size: 11px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
   details { display: none; }
-  section + section { break-before: page; }
+  section + section:not(.empty) { break-before: page; }  /* a section that is one note shares a page */
   h2, .cards, figcaption { break-after: avoid; }
   .cards, table { break-inside: avoid; }
 }
@@ -272,7 +272,8 @@ def document(doc: dict, sections: list, config, words: dict, command: str) -> st
 
 def _section(section: Section, locale: str, words: dict) -> str:
     esc = html.escape
-    parts = [f'<section id="{section.key}">\n<h2>{esc(section.title)}</h2>\n']
+    empty = ' class="empty"' if not section.figures and not section.cards else ""
+    parts = [f'<section id="{section.key}"{empty}>\n<h2>{esc(section.title)}</h2>\n']
     if section.note:
         parts.append(f'<p class="note">{esc(section.note)}</p>\n')
     if section.cards:

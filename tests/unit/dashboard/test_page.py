@@ -169,6 +169,8 @@ def test_text_is_escaped_everywhere(tmp_path):
 def test_a_section_without_data_says_so(workspace):
     html = page(workspace())
     assert "<svg" not in html
+    # printed, a section that is one note does not take a page of its own
+    assert html.count('<section id="') == html.count('class="empty"') == 5
     for note in ("工作区还没有应收款。", "工作区还没有合同、拜访或签约目标。", "本期间没有电话记录。",
                  "salesctl.yaml 还没有公海规则（pool）。", "本期间没有绩效考核。"):
         assert f'<p class="note">{note}</p>' in html
