@@ -123,6 +123,24 @@ def report_commission(ws: Workspace, as_of: date, period: Period | str | None = 
     return commission_report(ws, _period(period, as_of, "%Y-%m"), as_of, detail=detail)
 
 
+def dashboard(ws: Workspace, as_of: date, period: Period | str | None = None) -> dict:
+    """The figures of the dashboard page (default period: the quarter of `as_of`): `collection`,
+    `sales`, `activity`, `pool` and `reviews`, each made of the reports' own documents, None when the
+    workspace has nothing to show there."""
+    from .dashboard.figures import dashboard_figures, default_period
+
+    return dashboard_figures(ws, default_period(as_of) if period is None else _period(period, as_of, ""), as_of)
+
+
+def dashboard_page(ws: Workspace, figures: dict, *, command: str = "") -> str:
+    """The self-contained HTML page of `dashboard`'s figures, in the workspace locale; `command`
+    (the command line that gives the same figures) goes in its footer. Needs the `dashboard`
+    extra (vl-convert-python); without it an `ExportError`."""
+    from .dashboard.page import render
+
+    return render(figures, ws.config, command)
+
+
 def _period(period: Period | str | None, as_of: date, default: str) -> Period:
     """A period as given (a `Period` or its label), else the one of `as_of` that `default` formats."""
     from .model.periods import parse_period

@@ -24,7 +24,7 @@ from helpers.git import BASE, Repo, git
 from helpers.importing import FILES as IMPORT_FILES
 from helpers.mail import free_port
 from helpers.query import FILES as QUERY_FILES
-from helpers.workspaces import CONFIG, FIXTURES, ONE_CUSTOMER, write_workspace
+from helpers.workspaces import CONFIG, FIXTURES, ONE_CUSTOMER, SAMPLE, write_workspace
 from helpers.writers import FILES as WRITER_FILES, Repo as WritersRepo
 from salesctl.cli import cli
 from salesctl.load.pipeline import load
@@ -72,6 +72,12 @@ def reports_root(fixture_workspace) -> Path:
     and reminder tests can be checked by hand as of 2026-06-30 (its files say what each record is
     there to exercise)."""
     return fixture_workspace("reports")
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A copy of the sample workspace (no run may write into the repository)."""
+    return Path(shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".salesctl")))
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ COMMANDS = {
     "report": ("report", "report", "Overdue ledger, KPIs, reviews, sales activity, commission, bonus, customer load."),
     "remind": ("remind", "remind", "What each person must do today; print, write .eml or send."),
     "draft": ("draft", "draft", "Render a contract draft from a template."),
+    "dashboard": ("dashboard", "dashboard", "One HTML page of charts for managers: collection, sales, reviews."),
     "new": ("writers", "new", "Add a record with the next id."),
     "pay": ("writers", "pay", "Record a payment on a receivable."),
     "collect": ("writers", "collect", "Log a collection action on a receivable."),

@@ -155,9 +155,9 @@ class Facts:
         return t
 
 
-def rep_tallies(ws, period: Period, as_of: date) -> dict[str, Tally]:
+def rep_tallies(ws, period: Period, as_of: date, facts: Facts | None = None) -> dict[str, Tally]:
     """A tally per team member who has a row: every rep and lead, and anyone else with figures."""
-    facts = Facts(ws, as_of)
+    facts = facts or Facts(ws, as_of)
     tallies = {}
     for member in ws.config.team:
         tally = facts.tally(member["id"], period)
@@ -175,9 +175,9 @@ def rep_figures(ws, as_of: date, wanted, facts: Facts | None = None) -> dict[tup
     return {(period, rep): figures(facts.tally(rep, period)) for period, rep in wanted}
 
 
-def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep") -> dict:
+def kpi_report(ws, period: Period, as_of: date, *, by: str = "rep", facts: Facts | None = None) -> dict:
     """The `report kpi` document (docs/commands.md#report-kpi): one row per rep (or group) and a total row."""
-    tallies = rep_tallies(ws, period, as_of)
+    tallies = rep_tallies(ws, period, as_of, facts)
     if by == "group":
         groups: dict = {}
         for rep, tally in tallies.items():

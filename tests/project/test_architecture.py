@@ -29,6 +29,7 @@ LAYERS = [
     ("salesctl.render",),
     ("salesctl.reports", "salesctl.query", "salesctl.remind", "salesctl.draft", "salesctl.write",
      "salesctl.history", "salesctl.scaffold"),
+    ("salesctl.dashboard",),
     ("salesctl.doctor",),
     ("salesctl.api",),
     ("salesctl.cli",),

@@ -16,7 +16,7 @@ from helpers.workspaces import ROOT
 
 SYSTEM_DEPS = ROOT / ".ci" / "system-deps"
 BASH = shutil.which("bash")
-ALL_MISSING = "chromium fontconfig fonts-wqy-microhei fonts-liberation"
+ALL_MISSING = "chromium fontconfig fonts-wqy-microhei fonts-liberation fonts-noto-cjk"
 APT = "-q -y -o Acquire::http::Timeout=30"
 INSTALLERS = re.compile(r"\b(apt-get|apt|dpkg|yum|dnf|brew|apk)\b\W+(install|add|-i)\b")
 
