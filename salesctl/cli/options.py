@@ -1,4 +1,7 @@
-"""Options and output shared by the commands (like sqlite-utils' output_options)."""
+"""Options and output shared by the commands (like sqlite-utils' output_options).
+
+Declaring an option imports nothing but click: the library is imported where a command runs, so
+that `salesctl COMMAND --help` costs what click's own `--help` does."""
 
 from __future__ import annotations
 
@@ -7,11 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import BadInput
-from ..model.fields import date_from_text
-from ..render import output
-from ..render.locale import headings, plural
-from ..render.problems import TextReporter
+from ..render import FORMATS
 from . import app_context
 
 
@@ -24,6 +23,8 @@ class DateType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, date):
             return value
+        from ..model.fields import date_from_text
+
         day, code, message = date_from_text(value)
         if code:
             self.fail(message, param, ctx)
@@ -34,7 +35,7 @@ DATE = DateType()
 
 
 def format_option(*formats, default="table"):
-    formats = formats or output.FORMATS
+    formats = formats or FORMATS
     return click.option("--format", "fmt", type=click.Choice(formats), default=default, show_default=True,
                         help="Output format.")
 
@@ -48,6 +49,9 @@ def read_workspace(strict: bool = False, reads=None):
 
     With --strict, any problem (error or warning) prints the problems and exits 1.
     """
+    from ..render.locale import plural
+    from ..render.problems import TextReporter
+
     ws = app_context().load(reads=reads)
     if strict and ws.problems:
         click.echo(TextReporter().lines(ws.problems), err=True, nl=False)
@@ -73,6 +77,7 @@ def emit_report(text: str, output_file: Path | None, workbook) -> None:
     if output_file is None:
         click.echo(text, nl=False)
         return
+    from ..errors import BadInput
     from ..query.export import write_text, write_xlsx
 
     try:
@@ -87,5 +92,8 @@ def emit_report(text: str, output_file: Path | None, workbook) -> None:
 
 def emit(rows, columns, fmt, *, document=None, locale=None):
     """Print rows in the chosen format; tables get headings in the workspace locale."""
+    from ..render import output
+    from ..render.locale import headings
+
     labels = headings(locale) if locale else None
     click.echo(output.render_rows(rows, columns, fmt, labels, document=document), nl=False)

@@ -1,5 +1,8 @@
 """`salesctl report overdue|kpi|review|activity|commission|load`: parse options, call `salesctl.api`, print
-`render.reports`."""
+`render.reports`.
+
+The library is imported inside each command, not here: `salesctl report --help` imports this module
+to list the reports, and should cost no more than click's own `--help`."""
 
 from __future__ import annotations
 
@@ -7,14 +10,8 @@ import re
 
 import click
 
-from .. import api
-from ..errors import PeriodError
-from ..model.periods import BUCKETS, Period, parse_period, period_range
-from ..render.locale import headings
-from ..render.reports import (commission_sheets, render_activity, render_commission, render_kpi, render_load,
-                              render_overdue, render_review)
-from ..render.sheets import report_sheet
-from ..reports.overdue import GROUPINGS
+from ..model.periods import BUCKETS
+from ..reports import GROUPINGS
 from . import app_context, global_options
 from .options import DATE, emit_report, format_option, output_option, read_workspace, strict_option
 
@@ -56,6 +53,10 @@ def overdue(by, min_days, owner, fmt, output_file, strict):
       salesctl report overdue --by customer --min-days 31 --format json
       salesctl report overdue -o 逾期应收台账.xlsx
     """
+    from .. import api
+    from ..render.locale import headings
+    from ..render.reports import render_overdue
+
     ws = read_workspace(strict, api.report_overdue.reads)
     if owner is not None and ws.member(owner) is None:
         raise click.BadParameter(f"{owner!r} is not a team member", param_hint="--owner")
@@ -88,6 +89,10 @@ def kpi(period, start, end, by, fmt, output_file, strict):
       salesctl report kpi --period 2026-Q3 --as-of 2026-11-30
       salesctl report kpi --from 2026-01-01 --to 2026-06-30 --by group --format json
     """
+    from .. import api
+    from ..render.locale import headings
+    from ..render.reports import render_kpi
+
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict, api.report_kpi.reads)
     doc = api.report_kpi(ws, app_context().today, chosen, by=by)
@@ -96,8 +101,11 @@ def kpi(period, start, end, by, fmt, output_file, strict):
                 lambda: [_report_sheet(doc, locale, f"{headings(locale)['kpi_title']} {doc['period']}")])
 
 
-def _chosen_period(period, start, end, default: str = "%Y") -> Period:
+def _chosen_period(period, start, end, default: str = "%Y"):
     """--period P, or --from/--to together, else the year (or `default`'s period) of --as-of."""
+    from ..errors import PeriodError
+    from ..model.periods import parse_period, period_range
+
     if period is not None and (start or end):
         raise click.UsageError("give either --period or --from/--to, not both")
     if (start is None) != (end is None):
@@ -126,6 +134,12 @@ def review(period, fmt, output_file, strict):
     Example:
       salesctl report review --period 2026-Q3 --as-of 2026-11-30
     """
+    from .. import api
+    from ..errors import PeriodError
+    from ..model.periods import parse_period
+    from ..render.locale import headings
+    from ..render.reports import render_review
+
     try:
         chosen = parse_period(period) if period is not None else None
     except PeriodError as exc:
@@ -172,6 +186,10 @@ def activity(period, start, end, by, rep, group, fmt, output_file, strict):
       salesctl report activity --period 2026-11 --by week --as-of 2026-11-30
       salesctl report activity --from 2026-11-02 --to 2026-11-06 --rep zhang --format csv
     """
+    from .. import api
+    from ..render.locale import headings
+    from ..render.reports import render_activity
+
     chosen = _chosen_period(period, start, end, default="%Y-%m")
     if rep is not None and group is not None:
         raise click.UsageError("give --rep or --group, not both")
@@ -209,10 +227,13 @@ def commission(period, start, end, detail, fmt, output_file, strict):
       salesctl report commission --period 2026-Q3 --detail --format csv > commission-2026-Q3.csv
       salesctl report commission --period 2026-11 --detail -o commission-2026-11.xlsx
     """
+    from .. import api
+    from ..query.export import sheet
+    from ..render.reports import commission_sheets, render_commission
+
     chosen = _chosen_period(period, start, end, default="%Y-%m")
     ws = read_workspace(strict, api.report_commission.reads)
     doc = api.report_commission(ws, app_context().today, chosen, detail=detail)
-    from ..query.export import sheet
 
     locale = ws.config.locale
     emit_report(render_commission(doc, fmt, detail=detail, locale=locale), output_file,
@@ -223,6 +244,7 @@ def _report_sheet(doc: dict, locale: str, title: str, labels: dict | None = None
     """A report document as one sheet (`render.sheets.report_sheet`): headings in the locale, the
     total row last, named `title` (as far as a sheet name may hold it)."""
     from ..query.export import sheet
+    from ..render.sheets import report_sheet
 
     rows = report_sheet(doc, locale, title, labels)
     lines = [dict(zip(rows.columns, row)) for row in [*rows.rows, rows.total]]
@@ -249,6 +271,10 @@ def load(group, fmt, output_file, strict):
       salesctl report load --group east --format json
       salesctl report load -o 客户负荷.xlsx
     """
+    from .. import api
+    from ..render.locale import headings
+    from ..render.reports import render_load
+
     ws = read_workspace(strict, api.report_load.reads)
     if group is not None and not any(m.get("group") == group for m in ws.config.team):
         raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from ..errors import PeriodError
-from .fields import DATE_MAX, DATE_MIN
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$")
 
@@ -35,6 +34,8 @@ def parse_period(text: str) -> Period:
     match = _PERIOD.match(text.strip()) if isinstance(text, str) else None
     if not match:
         raise PeriodError(f"{text!r} is not a period (YYYY, YYYY-Qn or YYYY-MM)")
+    from .fields import DATE_MAX, DATE_MIN  # here: `report --help` reads BUCKETS and should import no more
+
     year = int(match.group(1))
     if not DATE_MIN.year <= year <= DATE_MAX.year:
         raise PeriodError(f"{text!r}: year out of range ({DATE_MIN.year}-{DATE_MAX.year})")
@@ -53,6 +54,8 @@ def parse_period(text: str) -> Period:
 def period_range(start: date, end: date) -> Period:
     if end < start:
         raise PeriodError(f"--to {end} is before --from {start}")
+    from .fields import DATE_MAX, DATE_MIN
+
     if start < DATE_MIN or end > DATE_MAX:
         raise PeriodError(f"{start}..{end}: dates must lie between {DATE_MIN} and {DATE_MAX}")
     return Period(f"{start.isoformat()}..{end.isoformat()}", start, end)

@@ -5,3 +5,5 @@ print them.
 Sits below the features, which format text with it (exports, reminders, JSON Schema
 descriptions); imports `model` only. Never prints: the CLI echoes what it returns.
 """
+
+FORMATS = ("table", "csv", "json", "yaml")  # what every read command prints (`output.render_rows`)

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from ..model.money import Fixed, Ratio, money, money_text
 
-FORMATS = ("table", "csv", "json", "yaml")
 
 
 # --- JSON -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from decimal import Decimal
 from .. import derive
 from ..model.records import ACTION_KEYS
 
-GROUPINGS = ("receivable", "customer", "owner")
 
 
 def overdue_rows(ws, as_of: date, *, min_days: int = 0, owner: str | None = None) -> list[dict]:

@@ -195,12 +195,24 @@ def test_every_package_has_a_docstring_saying_what_it_holds():
     assert bare == []
 
 
-def test_help_imports_no_command():
-    code = ("import sys\nfrom salesctl.cli import cli\ntry:\n    cli.main(['--help'], prog_name='salesctl')\n"
+def imported_by(*args) -> str:
+    """The salesctl modules `salesctl ARGS` imports."""
+    code = (f"import sys\nfrom salesctl.cli import cli\ntry:\n    cli.main({list(args)!r}, prog_name='salesctl')\n"
             "except SystemExit:\n    pass\n"
             "print(' '.join(sorted(m for m in sys.modules if m.startswith('salesctl'))))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert done.stdout.splitlines()[-1] == "salesctl salesctl.cli"
+    return done.stdout.splitlines()[-1]
+
+
+def test_help_imports_no_command():
+    assert imported_by("--help") == "salesctl salesctl.cli"
+
+
+def test_report_help_imports_no_report():
+    """`report --help` lists the reports; declaring their options needs their choices, not the library."""
+    assert imported_by("report", "--help") == ("salesctl salesctl.cli salesctl.cli.options salesctl.cli.report "
+                                               "salesctl.errors salesctl.model salesctl.model.periods salesctl.render "
+                                               "salesctl.reports")
 
 
 def test_setup_cfg_installs_every_package():
