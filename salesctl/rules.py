@@ -282,6 +282,17 @@ def future_dates(ws):
             yield _p("future-date", record, at + ("date",), f"{what} dated {day} is in the future (after {as_of})")
 
 
+def broken_promises(ws):
+    """A collection action whose `promised` date is before the action's own date: a customer does not
+    promise to have paid already; usually the two dates swapped or a typo. Codes: promise-before-action."""
+    for receivable in ws.records["receivables"]:
+        for i, action in enumerate(receivable.get("collection", ())):
+            promised = action.get("promised")
+            if promised is not None and promised < action["date"]:
+                yield _p("promise-before-action", receivable, ("collection", i, "promised"),
+                         f"promised {promised} is before the action it was given in ({action['date']})")
+
+
 _DECISIONS = {"approved": "approval", "rejected": "rejection"}
 
 
@@ -339,7 +350,7 @@ def duplicate_reviews(ws):
 
 
 RULES = [duplicate_ids, id_filename, unknown_refs, amount_mismatch, scheduling, overpaid, approvals, owner_history,
-         date_order, approval_authority, future_dates, duplicate_names, duplicate_reviews]
+         date_order, approval_authority, future_dates, broken_promises, duplicate_names, duplicate_reviews]
 
 
 def check_rules(ws) -> list:

@@ -16,11 +16,11 @@ from .payconfig import DEFAULT_COMMISSION, read_pay_settings
 from .periods import Calendar
 from .poolconfig import DEFAULT_POOL, read_pool_settings
 from .problems import Problem, problem
+from .records import COLLECTION_CHANNELS
 
 CONFIG_FILE = "salesctl.yaml"
 ROLES = ("rep", "lead", "manager", "legal", "finance", "admin")
 LOCALES = ("zh_CN", "en_US")
-ACTIONS = ("phone", "email", "onsite", "letter", "agency", "legal")
 METRICS = ("attainment", "satisfaction")
 TARGET_KEYS = ("year", "Q1", "Q2", "Q3", "Q4") + tuple(f"{m:02d}" for m in range(1, 13))
 
@@ -345,8 +345,8 @@ def _rules(c: _Checker, raw):
                     c.bad(at, "an escalation level is {after_days, action}")
                     continue
                 days = c.integer(level.get("after_days"), at + ("after_days",), maximum=F.MAX_DAYS)
-                if level.get("action") not in ACTIONS:
-                    c.bad(at + ("action",), f"escalation action {level.get('action')!r} is not one of {', '.join(ACTIONS)}")
+                if level.get("action") not in COLLECTION_CHANNELS:
+                    c.bad(at + ("action",), f"escalation action {level.get('action')!r} is not one of {', '.join(COLLECTION_CHANNELS)}")
                     continue
                 if days is not None:
                     parsed.append({"after_days": days, "action": level["action"]})

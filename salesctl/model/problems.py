@@ -36,6 +36,7 @@ CODES = {
     "bad-phone": WARNING,
     "approval-authority": WARNING,
     "future-date": WARNING,
+    "promise-before-action": WARNING,
     "duplicate-name": WARNING,
     "duplicate-review": ERROR,
 }

@@ -61,7 +61,7 @@ APPROVAL = {
     "terms": Field("digest"),
 }
 PAYMENT = {"date": _req("date"), "amount": _req("amount"), "method": Field("text"), "ref": Field("text")}
-COLLECTION_CHANNELS = ("phone", "email", "onsite", "letter", "agency", "legal")
+COLLECTION_CHANNELS = ("phone", "wechat", "email", "onsite", "letter", "agency", "legal")  # and the actions of rules.escalation
 COLLECTION_ACTION = {
     "date": _req("date"), "by": _req("ref", ref="team"), "channel": _req("enum", choices=COLLECTION_CHANNELS),
     "note": Field("text"), "promised": Field("date"),

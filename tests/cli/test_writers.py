@@ -182,6 +182,14 @@ def test_collect_logs_an_action_in_the_logs_style(writers_repo, salesctl):
     assert result.stderr == "RCV-0002: email by zhang on 2026-11-30, promised 2026-12-15 logged in receivables/RCV-0002.yaml\n"
 
 
+def test_collect_by_wechat(writers_repo, salesctl):
+    r = writers_repo()
+    result = salesctl(r, "collect", "RCV-0002", "--channel", "wechat", "--note", "微信提醒付款", "--by", "zhang")
+    assert result.exit_code == 0, result.stderr
+    assert r.diff() == ["+  - date: 2026-11-30", "+    by: zhang", "+    channel: wechat", "+    note: 微信提醒付款"]
+    assert salesctl(r, "validate").exit_code == 0
+
+
 def test_collect_by_comes_from_the_environment_then_git(writers_repo, salesctl, monkeypatch):
     r = writers_repo()
     assert salesctl(r, "collect", "RCV-0002", "--channel", "phone", env={"SALESCTL_USER": "wang"}).exit_code == 0

@@ -17,7 +17,7 @@ import click
 import pytest
 
 from helpers.workspaces import ROOT
-from salesctl.model import config, payconfig, poolconfig
+from salesctl.model import config, payconfig, poolconfig, records
 from salesctl.cli import COMMANDS, GLOBAL_OPTIONS, cli
 from salesctl.model.problems import CODES
 from salesctl.query.query import DERIVED
@@ -215,7 +215,7 @@ def test_every_config_key_is_documented_in_its_section(path):
 
 def test_every_config_choice_is_documented():
     text = read(DOCS / "config.md")
-    choices = [*config.ROLES, *config.LOCALES, *config.ACTIONS, *config.METRICS, *config.CHANNELS, *payconfig.BASES,
+    choices = [*config.ROLES, *config.LOCALES, *records.COLLECTION_CHANNELS, *config.METRICS, *config.CHANNELS, *payconfig.BASES,
                *payconfig.COMMISSION_METHODS, *poolconfig.PROTECT]
     missing = [choice for choice in choices if not in_code(choice, text)]
     assert not missing, "not in docs/config.md: " + ", ".join(missing)

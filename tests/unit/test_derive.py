@@ -106,6 +106,16 @@ def test_next_step(workspace, log, as_of, expected):
     assert derive.next_step(r, as_of, ESCALATION) == expected
 
 
+def test_a_wechat_message_counts_only_for_a_level_that_names_wechat(workspace):
+    r = load_with(workspace, rcv_with_log("  - {date: 2026-03-09, by: zhang, channel: wechat}\n")).get("receivables", "RCV-1")
+    # the default levels name no wechat: the email level (due+7 = 03-08) is still pending on 03-11
+    assert derive.next_step(r, date(2026, 3, 11), ESCALATION) == {"action": "email", "date": date(2026, 3, 8)}
+    # a team that chases by WeChat before e-mail: the wechat level (due+7) is done, next onsite at due+30
+    by_wechat = [{"after_days": 1, "action": "phone"}, {"after_days": 7, "action": "wechat"},
+                 {"after_days": 30, "action": "onsite"}]
+    assert derive.next_step(r, date(2026, 3, 11), by_wechat) == {"action": "onsite", "date": date(2026, 3, 31)}
+
+
 def test_last_action_is_latest_dated_not_after_as_of(workspace):
     log = ("  - {date: 2026-03-05, by: zhang, channel: phone, note: 一}\n"
            "  - {date: 2026-03-09, by: zhang, channel: email, note: 二}\n"

@@ -66,6 +66,16 @@ def test_entries_dated_after_the_as_of_date_are_future_dates(workspace):
     assert problems(load(root, as_of=date(2026, 12, 3)), "future-date") == []
 
 
+def test_a_promise_dated_before_its_action_is_a_warning(workspace):
+    receivable = ("id: RCV-1\ncontract: CT-1\namount: 1000\ndue: 2026-10-31\ncollection:\n"
+                  "  - {date: 2026-11-05, by: zhang, channel: phone, promised: 2026-11-05}\n"   # the same day: fine
+                  "  - {date: 2026-11-10, by: zhang, channel: wechat, promised: 2026-11-01}\n")
+    ws = load(workspace({**FUTURE, "receivables/RCV-1.yaml": receivable}), as_of=date(2026, 11, 30))
+    assert problems(ws, "promise-before-action") == [
+        ("receivables/RCV-1.yaml", 7, "warning", "promised 2026-11-01 is before the action it was given in (2026-11-10)")]
+    assert ws.usable().get("receivables", "RCV-1") is not None
+
+
 # --- duplicates ------------------------------------------------------------------------------
 
 def test_one_company_twice_is_a_duplicate_name_after_nfkc_and_without_spaces(workspace):

@@ -59,6 +59,9 @@ CASES = {
                            "contracts/CT-1.yaml", 11),
     "future-date": (with_change(**{"receivables/RCV-1.yaml": RECEIVABLE + "payments:\n  - {date: 2999-12-31, amount: 100}\n"}),
                     "receivables/RCV-1.yaml", 6),
+    "promise-before-action": (with_change(**{"receivables/RCV-1.yaml": RECEIVABLE + "collection:\n  - {date: 2026-03-10, "
+                                                                      "by: zhang, channel: phone, promised: 2026-03-05}\n"}),
+                              "receivables/RCV-1.yaml", 6),
     "duplicate-name": (with_change(**{"customers/CUS-0002.yaml": CUSTOMER.replace("CUS-0001", "CUS-0002")
                                       .replace("华东机械", "华东 机械")}), "customers/CUS-0002.yaml", 2),
     "duplicate-review": (with_change(**{"reviews/R-1.yaml": "id: R-1\nrep: zhang\nperiod: 2026-Q1\n",
