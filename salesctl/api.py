@@ -179,7 +179,21 @@ def show(ws: Workspace, record, as_of: date) -> dict:
 
     if not hasattr(record, "collection"):
         record = ws.find(record)
-    return describe(ws, record, as_of)
+    document = describe(ws, record, as_of)
+    if record.collection == "reviews":
+        document["score"] = _review_score(ws, record, as_of)
+    return document
+
+
+def _review_score(ws: Workspace, review, as_of: date) -> dict:
+    """A review's row of `report review --period` its own period: each indicator's score, the
+    weighted total, the grade and the rank among the reviews of that period."""
+    from .model.periods import parse_period
+    from .reports.review import review_report
+
+    rows = review_report(ws, as_of, parse_period(review["period"]))["rows"]
+    row = next(row for row in rows if row["review"] == review.id)
+    return {key: row[key] for key in ("scores", "total", "grade", "rank")}
 
 
 @reads(*COLLECTIONS)

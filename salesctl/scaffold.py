@@ -14,18 +14,19 @@ from pathlib import Path
 from .errors import InitError
 from .model.config import CONFIG_FILE
 from .model.records import COLLECTIONS
+from .render.locale import headings
 
 GITIGNORE_LINES = (".salesctl/", "*.salesctl-tmp")  # local state; a killed writer's leftover temp file
 
 CONFIG_TEMPLATE = """\
-# salesctl workspace config — see the README for every setting and its default.
+# salesctl workspace config — every setting and its default: docs/config.md in the salesctl repository.
 company:
   name: {company}
 currency: CNY
 locale: {locale}          # zh_CN | en_US
 team:
-  - {{id: admin, name: 管理员, role: admin, email: admin@example.com}}
-  # - {{id: zhang, name: 张伟, role: rep, group: east, manager: lin, email: zhang@example.com}}
+  - {{id: admin, name: {admin}, role: admin, email: admin@example.com}}
+  # - {{id: zhang, name: {rep}, role: rep, group: east, manager: lin, email: zhang@example.com}}
 targets: {{}}
 rules:
   aging_buckets: [30, 60, 90]
@@ -62,7 +63,9 @@ def create_workspace(directory: Path, *, sample: bool = False, company: str | No
         done.append(f"copied the sample workspace into {directory}")
     else:
         name = company or directory.resolve().name or "我的公司"
-        (directory / CONFIG_FILE).write_text(CONFIG_TEMPLATE.format(company=_yaml_text(name), locale=locale),
+        words = headings(locale)
+        (directory / CONFIG_FILE).write_text(CONFIG_TEMPLATE.format(company=_yaml_text(name), locale=locale,
+                                                                    admin=words["init_admin"], rep=words["init_rep"]),
                                              encoding="utf-8")
         done.append(f"wrote {directory / CONFIG_FILE}")
     for collection in COLLECTIONS:

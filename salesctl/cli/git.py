@@ -75,8 +75,8 @@ def log(record_id, fmt):
 
     \b
     Example:
-      salesctl log RCV-2026-0012
-      salesctl --rev v2026Q3 log CT-2026-0007 --format json
+      salesctl log RCV-0012
+      salesctl --rev HEAD~1 log CT-2026-007 --format json
     """
     from ..history.log import record_history
 

@@ -90,7 +90,8 @@ def show(record_id, fmt, strict):
     """Show the record ID of any collection: its fields, its derived fields and the records
     related to it (a customer's contracts, receivables and last visits; a contract's customer and
     receivables; a receivable's contract and customer; a visit's customer). A contract also shows
-    the digest of its terms and the approvals given before its terms changed (stale).
+    the digest of its terms and the approvals given before its terms changed (stale); a review its
+    scores, weighted total, grade and rank, as `report review` gives them.
 
     \b
     Example:
@@ -135,6 +136,11 @@ def show_text(ws, document) -> str:
             pairs.append([labels.get(name, name), _value_text(ws, spec, value)])
     if "terms" in document:
         pairs.append([labels.get("terms", "terms"), document["terms"]])
+    if "score" in document:
+        score = document["score"]
+        shown = ", ".join(f"{name}={value}" for name, value in score["scores"].items() if value is not None)
+        pairs += [[labels["scores"], shown], *([labels[key], score[key]] for key in ("total", "grade", "rank")
+                                                if score[key] is not None)]
     parts.append(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
     for name, entries in lists:
         if entries:

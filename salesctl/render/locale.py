@@ -12,6 +12,7 @@ from decimal import Decimal
 from ..model.money import money_text
 
 ZH_CN = {
+    "init_admin": "管理员", "init_rep": "张伟",  # the team `salesctl init` writes
     "id": "编号", "name": "名称", "owner": "负责人", "status": "状态", "tier": "等级", "key": "重点客户",
     "follow_up_days": "跟进周期(天)", "industry": "行业", "size": "规模", "region": "地区", "source": "来源",
     "created": "创建日期", "contacts": "联系人", "tags": "标签", "notes": "备注",
@@ -27,10 +28,11 @@ ZH_CN = {
     "count": "笔数", "signed_amount": "签约金额", "contracts": "合同数", "target": "目标", "attainment": "完成率",
     "collected": "回款", "new_customers": "新客户", "visits": "拜访", "effective_visits": "有效拜访",
     "conversion_rate": "转化率", "avg_cycle_days": "平均成交周期(天)", "repeat_rate": "复购率",
-    "overdue_balance": "逾期余额", "group": "小组", "review": "考核", "total": "总分", "grade": "等级",
+    "overdue_balance": "逾期余额", "group": "小组", "review": "考核", "total": "总分", "grade": "等级", "scores": "得分",
     "to": "新负责人", "email": "邮箱", "ref": "关联", "message": "内容", "role": "角色", "manager": "上级",
     "total_row": "合计", "as_of": "截至", "overdue_title": "逾期应收台账", "kpi_title": "销售业绩指标",
     "review_title": "绩效考核", "promised": "承诺付款",
+    "review_none": "没有期间在 {period} 之内的绩效考核。", "review_none_at_all": "工作区还没有绩效考核。",
     "phone": "电话", "primary": "主要联系人", "quantity": "数量", "unit": "单位", "unit_price": "单价",
     "stage": "环节", "by": "经办人", "decision": "结果", "method": "付款方式", "note": "说明", "reason": "原因",
     "action": "动作", "self": "自评", "visit": "拜访",
@@ -79,6 +81,7 @@ ZH_CN = {
 }
 
 EN_US = {
+    "init_admin": "Administrator", "init_rep": "Zhang Wei",
     "id": "ID", "name": "Name", "owner": "Owner", "status": "Status", "tier": "Tier", "key": "Key account",
     "follow_up_days": "Follow-up days", "created": "Created", "customer": "Customer",
     "customer_name": "Customer name", "rep": "Rep", "date": "Date", "channel": "Channel", "contract": "Contract",
@@ -90,9 +93,11 @@ EN_US = {
     "attainment": "Attainment", "collected": "Collected", "new_customers": "New customers", "visits": "Visits",
     "effective_visits": "Effective visits", "conversion_rate": "Conversion", "avg_cycle_days": "Avg cycle (days)",
     "satisfaction": "Satisfaction", "repeat_rate": "Repeat rate", "overdue_balance": "Overdue balance",
-    "group": "Group", "review": "Review", "period": "Period", "total": "Total", "grade": "Grade",
+    "group": "Group", "review": "Review", "period": "Period", "total": "Total", "grade": "Grade", "scores": "Scores",
     "total_row": "Total", "as_of": "as of", "overdue_title": "Overdue receivables", "kpi_title": "Sales KPIs",
     "review_title": "Performance reviews", "promised": "promised",
+    "review_none": "No performance review has a period within {period}.",
+    "review_none_at_all": "The workspace has no performance reviews yet.",
     "visit": "Visit", "contacts": "Contacts", "items": "Items", "approvals": "Approvals", "payments": "Payments",
     "collection": "Collection log",
     "old": "Before", "new": "After", "delta": "Change", "diff_receivables": "Receivable balances and statuses",

@@ -100,8 +100,8 @@ def render_review(doc: dict, fmt: str, config) -> str:
     words = headings(config.locale)
     text = f"{words['review_title']} {doc['period'] or ''}".rstrip() + "\n\n"
     if rows:
-        text += to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
-    return text
+        return text + to_table(rows, columns, {**words, **{f"scores.{n}": n for n in names}})
+    return text + (words["review_none"].format(period=doc["period"]) if doc["period"] else words["review_none_at_all"]) + "\n"
 
 
 # --- activity ----------------------------------------------------------------------------

@@ -26,6 +26,15 @@ def test_init_creates_a_valid_repository(tmp_path, run):
     assert run("-C", target, "validate", "--strict").exit_code == 0
 
 
+@pytest.mark.parametrize("args, admin, rep", [((), "管理员", "张伟"), (("--locale", "en_US"), "Administrator", "Zhang Wei")])
+def test_init_writes_the_team_in_the_locale_and_points_to_the_reference(tmp_path, run, args, admin, rep):
+    assert run("init", tmp_path / "acme", *args).exit_code == 0
+    lines = (tmp_path / "acme" / "salesctl.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# salesctl workspace config — every setting and its default: docs/config.md in the salesctl repository."
+    assert f"  - {{id: admin, name: {admin}, role: admin, email: admin@example.com}}" in lines
+    assert f"  # - {{id: zhang, name: {rep}, role: rep, group: east, manager: lin, email: zhang@example.com}}" in lines
+
+
 def test_init_refuses_to_overwrite(workspace, run):
     root = workspace()
     with pytest.raises(InitError):

@@ -195,3 +195,17 @@ def test_show_an_id_used_in_two_collections_notes_the_other(run, workspace):
     result = run("-C", root, "show", "CUS-0003", "--as-of", AS_OF)
     assert result.exit_code == 0 and result.stdout.startswith("客户 CUS-0003")
     assert "note: CUS-0003 is also a visit (visits/X-1.yaml)" in result.stderr
+
+
+def test_show_a_review_with_its_scores_total_and_grade(run, sample_copy):
+    """The row `report review --period 2026-10` gives REV-2026-10-liu: one place computes both."""
+    ws = ("-C", sample_copy, "--as-of", "2026-11-30")
+    shown = json.loads(run(*ws, "show", "REV-2026-10-liu", "--format", "json").stdout)
+    report = json.loads(run(*ws, "report", "review", "--period", "2026-10", "--format", "json").stdout)
+    row = next(r for r in report["rows"] if r["review"] == "REV-2026-10-liu")
+    assert shown["score"] == {key: row[key] for key in ("scores", "total", "grade", "rank")} == {
+        "scores": {"sales": 0.0, "satisfaction": 60.0, "teamwork": 84.6, "attitude": 87.2},
+        "total": 37.8, "grade": "D", "rank": 4}
+    table = run(*ws, "show", "REV-2026-10-liu").stdout.splitlines()
+    assert table[-4:] == ["得分    sales=0.0, satisfaction=60.0, teamwork=84.6, attitude=87.2", "总分    37.8",
+                          "等级    D", "排名    4"]

@@ -43,6 +43,16 @@ def test_table_and_csv(run, reports_root):
         "REV-Q2-wang,wang,王芳,2026-Q2,50.0,90.0,80.0,70.0,65.5,C,,"]  # scores with one decimal, as in tables
 
 
+def test_a_period_without_reviews_says_so(run, reports_root, workspace):
+    result = run("-C", reports_root, "report", "review", "--period", "2025-Q1", "--as-of", "2026-06-30")
+    assert (result.exit_code, result.stdout) == (0, "绩效考核 2025-Q1\n\n没有期间在 2025-Q1 之内的绩效考核。\n")
+    english = workspace({}, config="locale: en_US\n" + SUBJECTIVE)
+    result = run("-C", english, "report", "review")
+    assert (result.exit_code, result.stdout) == (0, "Performance reviews\n\nThe workspace has no performance reviews yet.\n")
+    as_json = run("-C", reports_root, "report", "review", "--period", "2025-Q1", "--format", "json")
+    assert json.loads(as_json.stdout) == {"period": "2025-Q1", "rows": []}
+
+
 def test_bad_period_is_a_usage_error(run, reports_root):
     result = run("-C", reports_root, "report", "review", "--period", "Q2")
     assert result.exit_code == 2 and "not a period" in result.stderr
