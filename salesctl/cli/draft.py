@@ -23,7 +23,8 @@ from . import app_context, global_options
 @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "docx"]), default="md", show_default=True)
-@click.option("--force", is_flag=True, help="Render even when the contract has validation errors.")
+@click.option("--force", is_flag=True, help="Render even when the contract has validation errors (marking what "
+              "they leave missing or wrong), and replace an existing -o FILE.")
 @click.option("--list-templates", is_flag=True, help="List the templates found and where, then exit.")
 @global_options
 def draft(contract_id, template, output_path, fmt, force, list_templates):
@@ -31,7 +32,9 @@ def draft(contract_id, template, output_path, fmt, force, list_templates):
 
     Workspace templates/ override the shipped ones by name; NAME.LOCALE.FORMAT.j2 is preferred
     when it matches the workspace locale. A contract with validation errors is refused (exit 1)
-    unless --force. docx output needs the optional extra: pip install 'salesctl[docx]'.
+    unless --force, which renders it with what the errors leave missing or wrong marked. -o FILE
+    creates FILE's folder and never replaces an existing FILE without --force. docx output needs
+    the optional extra: pip install 'salesctl[docx]'.
 
     \b
     Example:
@@ -48,16 +51,24 @@ def draft(contract_id, template, output_path, fmt, force, list_templates):
     contract = ws.get("contracts", contract_id)
     if contract is None:
         raise click.UsageError(f"no contract {contract_id!r}")
+    if output_path is not None and output_path.exists() and not force:
+        raise Refused(f"{output_path} exists (a draft may have been edited since); give --force to replace it")
     problems = contract_problems(ws, contract)
-    if problems and not force:
+    if problems:
         click.echo(TextReporter().lines(problems), err=True, nl=False)
-        raise Refused(f"contract {contract_id} has {plural(len(problems), 'validation error')}; fix them or use --force")
-    context = contract_context(ws, contract, app.today)
+        if not force:
+            raise Refused(f"contract {contract_id} has {plural(len(problems), 'validation error')}; "
+                          f"fix them or use --force")
+        click.echo(f"warning: drafting with {plural(len(problems), 'validation error')}; what they leave missing "
+                   f"or wrong is marked in the draft", err=True)
+    context = contract_context(ws, contract, app.today, problems)
     result = render(context, template=template or contract.get("template") or "contract", fmt=fmt,
                     locale=ws.config.locale, workspace_templates_dir=ws.root / "templates")
     data = result if isinstance(result, bytes) else result.encode("utf-8")
     if output_path is not None:
-        output_path.write_bytes(data)
+        from ..query.export import write_bytes
+
+        write_bytes(output_path, data)
         click.echo(f"wrote {output_path}", err=True)
     elif isinstance(result, bytes) and sys.stdout.isatty():
         raise click.UsageError("docx output is binary: use -o FILE")

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, Callable
 
 from ..model.money import CENT, MAX_AMOUNT, money_text
+from .flagged import Flagged
 
 # ---------------------------------------------------------------------------
 # Amounts and dates
@@ -255,8 +256,18 @@ def md_cell(value: Any) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
 
 
+def _flag_through(fn: Callable[..., str]) -> Callable[..., str]:
+    """``fn`` that gives back a value flagged in a forced draft (`flagged.Flagged`): its marker."""
+    def filt(*args: Any) -> str:
+        return next((v for v in args if isinstance(v, Flagged)), None) or fn(*args)
+    filt.__name__ = fn.__name__
+    filt.__doc__ = fn.__doc__
+    return filt
+
+
 def _none_blank(fn: Callable[..., str]) -> Callable[..., str]:
-    """The filter version of ``fn``: ``None`` renders as an empty string."""
+    """The filter version of ``fn``: ``None`` renders as an empty string, a flagged value as its marker."""
+    @_flag_through
     def filt(value: Any, *args: Any) -> str:
         return "" if value is None else fn(value, *args)
     filt.__name__ = fn.__name__
@@ -271,7 +282,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "date_en": _none_blank(date_en),
     "words_en": _none_blank(words_en),
     "num": _none_blank(num),
-    "share": share,
-    "currency_cn": currency_cn,
+    "share": _flag_through(share),
+    "currency_cn": _flag_through(currency_cn),
     "md_cell": md_cell,
 }

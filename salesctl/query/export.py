@@ -69,6 +69,15 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def write_bytes(path: Path, data: bytes) -> Path:
+    """A file written whole (a draft): its folder created, the old file replaced only at the end."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name (e.g. -o CT-2026-001.md)")
+    with _replacing(path) as temporary:
+        temporary.write_bytes(data)
+    return path
+
+
 def write_sqlite(tables: list[Table], path: Path) -> Path:
     """A SQLite database with the same tables `salesctl sql` queries."""
     if path.is_dir():

@@ -12,6 +12,7 @@ from decimal import Decimal
 from ..model.money import money_text
 
 ZH_CN = {
+    "draft_flagged": "【待核对：{where}】",
     "init_admin": "管理员", "init_rep": "张伟",  # the team `salesctl init` writes
     "id": "编号", "name": "名称", "owner": "负责人", "status": "状态", "tier": "等级", "key": "重点客户",
     "follow_up_days": "跟进周期(天)", "industry": "行业", "size": "规模", "region": "地区", "source": "来源",
@@ -81,6 +82,7 @@ ZH_CN = {
 }
 
 EN_US = {
+    "draft_flagged": "[to check: {where}]",
     "init_admin": "Administrator", "init_rep": "Zhang Wei",
     "id": "ID", "name": "Name", "owner": "Owner", "status": "Status", "tier": "Tier", "key": "Key account",
     "follow_up_days": "Follow-up days", "created": "Created", "customer": "Customer",

@@ -65,6 +65,49 @@ def test_contract_with_errors_is_refused_unless_forced(run, tmp_path):
     assert forced.exit_code == 0 and "培训服务合同" in forced.stdout
 
 
+BROKEN = [  # (file, text replaced, by), what the draft marks where the value was
+    ("receivables/RCV-0011.yaml", "amount: 64697.50", 'amount: "64,697.50"', "【待核对：RCV-0011.amount】"),
+    ("receivables/RCV-0011.yaml", "amount: 64697.50", "amount: 64697.505", "【待核对：RCV-0011.amount】"),
+    ("contracts/CT-2026-003.yaml", "customer: CUS-0006", "customer: CUS-9999", "【待核对：CUS-9999.name】"),
+    ("receivables/RCV-0011.yaml", "due: 2026-07-20", "due: 2026-07-32", "【待核对：RCV-0011.due】前"),
+]
+
+
+@pytest.mark.parametrize("rel, old, new, mark", BROKEN)
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_a_forced_draft_renders_and_marks_what_is_wrong(run, tmp_path, rel, old, new, mark, fmt):
+    root = shutil.copytree(SAMPLE, tmp_path / "ws")
+    path = root / rel
+    assert old in path.read_text(encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    out = tmp_path / f"draft.{fmt}"
+    result = run("-C", root, "--as-of", "2026-11-30", "draft", "CT-2026-003", "--force", "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: drafting with 1 validation error; what they leave missing or wrong is marked in the draft" \
+        in result.stderr
+    text = out.read_text(encoding="utf-8") if fmt != "docx" else \
+        "".join(p.text for p in docx.Document(str(out)).paragraphs) + \
+        "".join(c.text for t in docx.Document(str(out)).tables for row in t.rows for c in row.cells)
+    assert mark in text
+
+
+def test_output_file_folder_is_created_and_an_existing_file_kept(run, tmp_path):
+    out = tmp_path / "nodir" / "deeper" / "CT-2026-001.md"
+    result = run("-C", SAMPLE, "draft", "CT-2026-001", "-o", out)
+    assert (result.exit_code, result.stderr) == (0, f"wrote {out}\n")
+    assert "培训服务合同" in out.read_text(encoding="utf-8")
+    out.write_text("手工修改过的草稿\n", encoding="utf-8")
+    again = run("-C", SAMPLE, "draft", "CT-2026-001", "-o", out)
+    assert again.exit_code == 1
+    assert again.stderr == f"error: {out} exists (a draft may have been edited since); give --force to replace it\n"
+    assert out.read_text(encoding="utf-8") == "手工修改过的草稿\n"
+    forced = run("-C", SAMPLE, "draft", "CT-2026-001", "-o", out, "--force")
+    assert forced.exit_code == 0 and "培训服务合同" in out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["CT-2026-001.md"]  # no temporary file left
+    folder = run("-C", SAMPLE, "draft", "CT-2026-001", "-o", tmp_path / "nodir", "--force")
+    assert folder.exit_code == 2 and "is a directory" in folder.stderr
+
+
 def test_unknown_contract_is_a_usage_error(run):
     result = run("-C", SAMPLE, "draft", "CT-NOPE")
     assert result.exit_code == 2 and "no contract 'CT-NOPE'" in result.stderr
