@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import click
 
-from ..model.money import money_text
+from ..model.money import Ratio, money_text
 from ..render import output
-from ..render.locale import headings
+from ..render.locale import headings, plural
 from . import _progress_enabled, app_context, global_options
 
 FORMATS = ("text", "json", "yaml")
@@ -23,7 +23,7 @@ def _no_rev(command: str):
 
 @click.command()
 @click.argument("revs", nargs=-1, metavar="[REV_A [REV_B]]")
-@click.option("--exit-code", is_flag=True, help="Exit 1 when records differ (like git diff --exit-code).")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when records or settings differ (like git diff --exit-code).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @global_options
 def diff(revs, exit_code, fmt):
@@ -59,7 +59,7 @@ def diff(revs, exit_code, fmt):
         _print_diff(document, headings(ws_b.config.locale))
     else:
         _echo_document(document, fmt)
-    if exit_code and document["records"]:
+    if exit_code and (document["records"] or document["config"]):
         raise click.exceptions.Exit(1)
 
 
@@ -116,8 +116,14 @@ def _print_diff(doc: dict, words: dict):
             click.echo(f"    {_field_line(change)}")
     for entry in doc["moved"]:
         click.echo(click.style(f"→ {entry['collection']} {entry['id']}  {_paths(entry)} (moved, unchanged)", fg="cyan"))
+    if doc["config"]:
+        click.echo(click.style("~ salesctl.yaml", fg="yellow"))
+        for change in doc["config"]:
+            click.echo(f"    {_field_line(change)}")
     s = doc["summary"]
     line = f"{s['added']} added, {s['removed']} removed, {s['changed']} changed, {s['moved']} moved"
+    if s["config"]:
+        line += f", {plural(s['config'], 'setting')} changed"
     if s["errors"]["old"] != s["errors"]["new"]:
         line += f"; errors {s['errors']['old']} → {s['errors']['new']} (records with errors are left out of the figures)"
     click.echo(line)
@@ -135,6 +141,12 @@ def _print_diff(doc: dict, words: dict):
     if effect["signed"]:
         rows = [{**r, "rep": r["rep"] if r["rep"] is not None else words["total_row"]} for r in effect["signed"]]
         _section(words["diff_signed"], rows, ["period", "rep", "name", "old", "new", "delta"], words)
+    if effect["attainment"]:
+        rows = [{**r, "target": _change(r["target"]), "attainment": _change(r["attainment"])} for r in effect["attainment"]]
+        _section(words["diff_attainment"], rows, ["period", "rep", "name", "target", "attainment"], words)
+    if effect["grades"]:
+        rows = [{**r, "total": _change(r["total"]), "grade": _change(r["grade"])} for r in effect["grades"]]
+        _section(words["diff_grades"], rows, ["review", "rep", "name", "period", "total", "grade"], words)
     if effect["approvals"]:
         _section(words["diff_stale"], effect["approvals"], ["contract", "stage", "by", "name", "date", "terms"], words)
 
@@ -158,6 +170,10 @@ def _arrow(row: dict, key: str) -> str:
     return f"{old} → {new}"
 
 
+def _change(values: dict) -> str:
+    return f"{_value(values['old'])} → {_value(values['new'])}"
+
+
 def _field_line(change: dict) -> str:
     return f"{change['field']}: {_value(change['old'])} → {_value(change['new'])}"
 
@@ -168,6 +184,8 @@ def _value(value) -> str:
         return "(none)"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Ratio):
+        return f"{float(value) * 100:.1f}%"
     if isinstance(value, Decimal):
         return money_text(value)
     if isinstance(value, date):

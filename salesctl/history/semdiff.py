@@ -3,20 +3,24 @@
 Records are matched by (collection, id), so a record moved to another file is unchanged (it is
 listed under `moved`) and a renamed id is a removal plus an addition. Fields are compared as typed
 values (Decimal amounts, dates, defaults filled in), so rewriting `5000` as `5000.00` or quoting a
-date is no change. The effect on the figures is computed as of one date with the functions of
-`derive`, the signed amounts as `report kpi` counts them; `compare` gives them each side's
-usable records (records with errors left out, as the reports do).
+date is no change; so are the settings of salesctl.yaml, as read. The effect on the figures is
+computed as of one date with the functions of `derive`, the signed amounts as `report kpi` counts
+them, attainment and review grades by the reports' own definitions; `compare` gives them each
+side's usable records (records with errors left out, as the reports do).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
 from .. import derive
-from ..model.money import ZERO
+from ..model.config import Config
+from ..model.money import ZERO, Ratio
 from ..model.periods import parse_period, quarter_of
 from ..model.records import COLLECTIONS, Record
+from ..model.targets import target_for
 
 ABSENT = object()
 
@@ -204,24 +208,92 @@ def _approval_key(row: dict) -> tuple:
     return row["stage"], row["by"], row["date"], row["terms"]
 
 
+# --- salesctl.yaml -------------------------------------------------------------------------
+
+SETTINGS = tuple(f.name for f in dataclasses.fields(Config) if f.name not in ("positions", "bad_emails"))
+
+
+def config_changes(config_a: Config, config_b: Config) -> list[dict]:
+    """[{field, old, new}] of the settings that differ, as read (defaults filled in, so writing a
+    default out is no change); team members by id, targets by year and rep."""
+    return field_changes(_settings(config_a), _settings(config_b))
+
+
+def _settings(config: Config) -> dict:
+    plain = {name: getattr(config, name) for name in SETTINGS}
+    plain["team"] = {member.get("id"): member for member in config.team}
+    plain["calendar"] = {"holidays": sorted(config.calendar.holidays), "workdays": sorted(config.calendar.workdays)}
+    return plain
+
+
+def attainment_effect(ws_a, ws_b, as_of: date, changes: list[dict]) -> list[dict]:
+    """Target and attainment (signed amount / target, as `report kpi`) of each rep whose targets
+    changed, for the year and each quarter of it: [{period, rep, name, target, attainment}] with
+    {old, new} each, where either moved."""
+    touched = sorted({tuple(c["field"].split(".")[1:3]) for c in changes if c["field"].startswith("targets.")
+                      and c["field"].count(".") >= 2}, key=lambda pair: (int(pair[0]), pair[1]))
+    rows = []
+    owners_a, owners_b = derive.counted_by_owner(ws_a, as_of), derive.counted_by_owner(ws_b, as_of)
+    for year, rep in touched:
+        for label in (year, *(f"{year}-Q{q}" for q in range(1, 5))):
+            period = parse_period(label)
+            old = _attainment(ws_a.config, owners_a, rep, period)
+            new = _attainment(ws_b.config, owners_b, rep, period)
+            if old != new:
+                member = ws_b.member(rep) or ws_a.member(rep)
+                rows.append({"period": label, "rep": rep, "name": member["name"] if member else None,
+                             "target": {"old": old[0], "new": new[0]}, "attainment": {"old": old[1], "new": new[1]}})
+    return rows
+
+
+def _attainment(config, owners: dict, rep: str, period) -> tuple:
+    from ..reports.kpi import attainment
+
+    target = target_for(config, rep, period)
+    exact = attainment(derive.signed_amount(derive.signed_in(owners.get(rep, ()), period)), target)
+    return target, None if exact is None else Ratio(exact)
+
+
+def grade_effect(ws_a, ws_b, as_of: date) -> list[dict]:
+    """The reviews whose weighted total or grade moved (`report review`): [{review, rep, name,
+    period, total, grade}] with {old, new} each; a review on one side only is not listed."""
+    from ..reports.review import review_report
+
+    old = {row["review"]: row for row in review_report(ws_a, as_of)["rows"]}
+    rows = []
+    for row in review_report(ws_b, as_of)["rows"]:
+        before = old.get(row["review"])
+        if before is not None and (before["total"], before["grade"]) != (row["total"], row["grade"]):
+            rows.append({"review": row["review"], "rep": row["rep"], "name": row["name"], "period": row["period"],
+                         "total": {"old": before["total"], "new": row["total"]},
+                         "grade": {"old": before["grade"], "new": row["grade"]}})
+    return rows
+
+
 # --- the whole diff ------------------------------------------------------------------------
 
 def compare(ws_a, ws_b, as_of: date) -> dict:
     """The `diff` document, less the revisions: summary, record changes, moves, effect on figures."""
     changes, moved = record_changes(ws_a, ws_b)
+    settings = config_changes(ws_a.config, ws_b.config)
     summary = {kind: sum(1 for c in changes if c["change"] == kind) for kind in ("added", "removed", "changed")}
     summary["moved"] = len(moved)
+    summary["config"] = len(settings)
     summary["errors"] = {"old": ws_a.error_count, "new": ws_b.error_count}
     usable_a, usable_b = ws_a.usable(), ws_b.usable()
+    reviews_may_move = settings or any(c["collection"] != "customers" for c in changes)
     return {
         "as_of": as_of,
         "summary": summary,
         "records": changes,
         "moved": moved,
+        "config": settings,
         "effect": {
             "receivables": receivable_effect(usable_a, usable_b, as_of),
             "overdue": overdue_effect(usable_a, usable_b, as_of),
             "signed": signed_effect(usable_a, usable_b, as_of),
+            "attainment": attainment_effect(usable_a, usable_b, as_of, settings),
+            "grades": grade_effect(usable_a, usable_b, as_of) if reviews_may_move else [],
             "approvals": stale_effect(ws_a, ws_b, as_of),
         },
     }

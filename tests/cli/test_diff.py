@@ -66,6 +66,8 @@ def test_diff_of_a_payment(repo, run):
                                 "91+": {"old": 0, "new": 0, "delta": 0}},
                     "total": {"old": 130000.0, "new": 90000.0, "delta": -40000.0}},
         "signed": [],
+        "attainment": [],
+        "grades": [],
         "approvals": []}
 
 
@@ -79,7 +81,8 @@ def test_diff_of_a_moved_file_counts_nothing_and_exit_code_stays_0(repo, run):
          "new_path": "receivables/2026.yaml"},
         {"collection": "receivables", "id": "RCV-3", "old_path": "receivables/RCV-3.yaml",
          "new_path": "receivables/2026.yaml"}]
-    assert document["summary"] == {"added": 0, "removed": 0, "changed": 0, "moved": 2, "errors": {"old": 0, "new": 0}}
+    assert document["summary"] == {"added": 0, "removed": 0, "changed": 0, "moved": 2, "config": 0,
+                                   "errors": {"old": 0, "new": 0}}
     assert document["effect"]["receivables"] == [] and document["effect"]["overdue"]["total"]["delta"] == 0
     assert run("-C", r.root, "diff", c[1], c[2], "--exit-code").exit_code == 0
 
@@ -94,7 +97,7 @@ def test_diff_of_a_renamed_id_is_a_removal_plus_an_addition(repo, run):
         ("changed", "receivables", "RCV-3", [{"field": "contract", "old": "CT-2", "new": "CT-2026-002"}]),
     ]
     assert document["effect"] == {"receivables": [], "overdue": document["effect"]["overdue"], "signed": [],
-                                  "approvals": []}
+                                  "attainment": [], "grades": [], "approvals": []}
     assert run("-C", r.root, "diff", c[2], c[3], "--exit-code").exit_code == 1
 
 
@@ -294,3 +297,33 @@ def test_cached_runs_equal_uncached_runs_against_the_working_tree(repo, run):
     uncached = run("-C", r.root, "--no-cache", "--rev", "HEAD~1", *report).stdout
     assert run("-C", r.root, "--rev", "HEAD~1", *report).stdout == uncached
     assert run("-C", r.root, "--rev", "HEAD~1", *report).stdout == uncached
+
+
+def test_diff_of_salesctl_yaml_shows_the_settings_and_what_they_move(run, sample_copy, quiet_git):
+    """wang's 2026 targets cut (year 600,000 -> 500,000, Q3 150,000 -> 100,000): signed 256,560.00 in
+    2026 and 122,760.00 in Q3 (report kpi), so attainment 256,560 / 600,000 = 0.4276 -> / 500,000 =
+    0.5131 and 122,760 / 150,000 = 0.8184 -> / 100,000 = 1.2276; the Q3 review scores attainment,
+    so its total and grade move (82.3 B -> 91.4 A)."""
+    import subprocess
+
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "样例")):
+        subprocess.run(["git", *args], cwd=sample_copy, check=True, capture_output=True)
+    config = sample_copy / "salesctl.yaml"
+    old = "    wang: {year: 600000, Q1: 120000, Q2: 150000, Q3: 150000, Q4: 180000}"
+    assert old in config.read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        old, "    wang: {year: 500000, Q1: 120000, Q2: 150000, Q3: 100000, Q4: 180000}"), encoding="utf-8")
+    document = diff_json(run, sample_copy)
+    assert document["summary"]["config"] == 2 and document["records"] == []
+    assert document["config"] == [{"field": "targets.2026.wang.year", "old": 600000.0, "new": 500000.0},
+                                  {"field": "targets.2026.wang.Q3", "old": 150000.0, "new": 100000.0}]
+    assert [(r["period"], r["target"], r["attainment"]) for r in document["effect"]["attainment"]] == [
+        ("2026", {"old": 600000.0, "new": 500000.0}, {"old": 0.4276, "new": 0.5131}),
+        ("2026-Q3", {"old": 150000.0, "new": 100000.0}, {"old": 0.8184, "new": 1.2276})]
+    assert [(r["review"], r["total"], r["grade"]) for r in document["effect"]["grades"]] == [
+        ("REV-2026-Q3-wang", {"old": 82.3, "new": 91.4}, {"old": "B", "new": "A"})]
+    text = run("-C", sample_copy, "diff", "--as-of", AS_OF, "--exit-code")
+    assert text.exit_code == 1  # only a setting changed: still a change
+    assert "~ salesctl.yaml\n    targets.2026.wang.year: 600,000.00 → 500,000.00\n" in text.stdout
+    assert "0 added, 0 removed, 0 changed, 0 moved, 2 settings changed\n" in text.stdout
+    assert "2026     wang    王芳    600,000.00 → 500,000.00  42.8% → 51.3%" in text.stdout

@@ -38,6 +38,8 @@ LAYERS = [
 CROSSING = {  # (importer, imported) units of one layer allowed to meet, and why
     ("salesctl.query", "salesctl.reports"): "the sql/export table `activity` is report activity by day",
     ("salesctl.write", "salesctl.query"): "an import reads back the tables export writes, as query shows records",
+    ("salesctl.history", "salesctl.reports"): "diff shows how a change moves attainment and review grades, as the "
+                                              "reports define them",
 }
 
 

@@ -44,7 +44,7 @@ def test_compare_two_workspaces_on_disk(tmp_path):
     new = load(write_workspace(tmp_path / "new", new_files))
 
     document = compare(old, new, date(2026, 11, 30))
-    assert document["summary"] == {"added": 0, "removed": 1, "changed": 1, "moved": 0,
+    assert document["summary"] == {"added": 0, "removed": 1, "changed": 1, "moved": 0, "config": 0,
                                    "errors": {"old": 0, "new": 0}}
     assert document["records"] == [
         {"change": "changed", "collection": "receivables", "id": "RCV-1", "old_path": "receivables/RCV-1.yaml",
