@@ -270,6 +270,26 @@ def grade_effect(ws_a, ws_b, as_of: date) -> list[dict]:
     return rows
 
 
+def _reviews_touched(ws_a, ws_b, changes: list[dict]) -> bool:
+    """Whether a changed record can move a review's score: a review itself, or a visit (satisfaction)
+    or contract (attainment) of a reviewed rep dated within one of that rep's review periods."""
+    days = set()  # (rep, date)
+    for change in changes:
+        if change["collection"] == "reviews":
+            return True
+        for ws in (ws_a, ws_b):
+            record = ws.get(change["collection"], change["id"])
+            if record is not None and change["collection"] == "visits":
+                days.add((record.get("rep"), record.get("date")))
+            elif record is not None and change["collection"] == "contracts":
+                days.add((record.get("owner"), record.get("signed")))
+    periods = {}
+    for review in ws_b.records["reviews"]:
+        periods.setdefault(review["rep"], []).append(parse_period(review["period"]))
+    return any(day is not None and period.start <= day <= period.end
+               for rep, day in days for period in periods.get(rep, ()))
+
+
 # --- the whole diff ------------------------------------------------------------------------
 
 def compare(ws_a, ws_b, as_of: date) -> dict:
@@ -281,7 +301,7 @@ def compare(ws_a, ws_b, as_of: date) -> dict:
     summary["config"] = len(settings)
     summary["errors"] = {"old": ws_a.error_count, "new": ws_b.error_count}
     usable_a, usable_b = ws_a.usable(), ws_b.usable()
-    reviews_may_move = settings or any(c["collection"] != "customers" for c in changes)
+    reviews_may_move = bool(settings) or _reviews_touched(ws_a, ws_b, changes)
     return {
         "as_of": as_of,
         "summary": summary,

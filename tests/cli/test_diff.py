@@ -327,3 +327,29 @@ def test_diff_of_salesctl_yaml_shows_the_settings_and_what_they_move(run, sample
     assert "~ salesctl.yaml\n    targets.2026.wang.year: 600,000.00 → 500,000.00\n" in text.stdout
     assert "0 added, 0 removed, 0 changed, 0 moved, 2 settings changed\n" in text.stdout
     assert "2026     wang    王芳    600,000.00 → 500,000.00  42.8% → 51.3%" in text.stdout
+
+
+def test_a_visit_in_a_review_period_moves_the_review_and_one_outside_does_not(run, sample_copy, quiet_git, monkeypatch):
+    """V-2026-0065 (wang, 2026-08-19) scores satisfaction for REV-2026-Q3-wang; a customer's change
+    cannot move a review, so the reviews are not scored again for it."""
+    import subprocess
+
+    from salesctl.reports import review
+
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "样例")):
+        subprocess.run(["git", *args], cwd=sample_copy, check=True, capture_output=True)
+    visits = sample_copy / "visits" / "2026" / "2026-08.yaml"
+    text = visits.read_text(encoding="utf-8")
+    assert "  date: 2026-08-19\n  channel: onsite\n  kind: after_sales\n" in text
+    visits.write_text(text.replace("  feedback: 学员认为调度优化内容很实用\n  satisfaction: 4\n",
+                                   "  feedback: 学员认为调度优化内容很实用\n  satisfaction: 1\n"), encoding="utf-8")
+    grades = diff_json(run, sample_copy)["effect"]["grades"]
+    assert [(g["review"], g["total"]["old"], g["grade"]["old"]) for g in grades] == [("REV-2026-Q3-wang", 82.3, "B")]
+    assert grades[0]["total"]["new"] < 82.3
+    subprocess.run(["git", "checkout", "-q", "."], cwd=sample_copy, check=True)
+    customer = sample_copy / "customers" / "CUS-0004.yaml"
+    customer.write_text(customer.read_text(encoding="utf-8").replace("偏好实操型课程。", "偏好实操型课程。换了采购负责人。"),
+                        encoding="utf-8")
+    monkeypatch.setattr(review, "review_report", lambda *args, **kwargs: pytest.fail("reviews scored again"))
+    document = diff_json(run, sample_copy)
+    assert document["summary"]["changed"] == 1 and document["effect"]["grades"] == []
