@@ -14,6 +14,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
+from .hints import flow_separators, syntax_hint
+
 try:  # the C composer is ~5x faster; fall back to the pure-Python one when absent
     from ruamel.yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on the installed wheel
@@ -106,11 +108,13 @@ def compose_nodes(text: str) -> tuple[ParsedFile, list | None]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-        return ParsedFile([], [("yaml-syntax", line, column, message)], False), None
+        return ParsedFile([], [("yaml-syntax", *syntax_hint(text, line, column, message))], False), None
     except (YAMLError, RecursionError, ValueError) as exc:
         message = "nesting too deep" if isinstance(exc, RecursionError) else " ".join(str(exc).split())
         return ParsedFile([], [("yaml-syntax", 1, 1, message)], False), None
 
+    if "{" in text and "," in text:
+        problems += [("yaml-syntax", *found) for found in flow_separators(text)]
     builder = _Builder(problems, len(text))
     records: list = []
     single = len(documents) == 1 and isinstance(documents[0], MappingNode)

@@ -78,3 +78,11 @@ def test_the_rules_cache_keeps_one_answer_per_day(workspace, run):
                           ("2026-12-03", "0 warnings")):
         result = run("-C", root, "--as-of", day, "validate")
         assert result.stdout.endswith(f"0 errors, {warnings} in 5 files\n"), (day, result.stdout)
+
+
+def test_hand_edit_mistakes_are_pointed_at(run, workspace):
+    root = workspace({"customers/CUS-0101.yaml": "id: CUS-0101\nname：测试\nowner: zhang\ncreated: 2026-01-05\n"})
+    result = run("-C", root, "validate")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == ("customers/CUS-0101.yaml:2:5: error[yaml-syntax]: a full-width colon '：' "
+                                             "after 'name': YAML needs an ASCII ':' and a space (name: 测试)")
