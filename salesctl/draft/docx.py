@@ -127,6 +127,42 @@ def _style_document(doc: Any, locale: str | None) -> None:
         st.paragraph_format.space_after = Pt(6)
     styles["Heading 1"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for section in doc.sections:
+        _page_numbers(section, chinese)
+
+
+def _page_numbers(section: Any, chinese: bool) -> None:
+    """The footer "第 N 页 共 M 页" (Page N of M), as the printed html has: Word fields that Word
+    and LibreOffice fill in when they lay the pages out."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def field(code: str) -> None:
+        for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
+            run = paragraph.add_run()
+            run.font.size = Pt(9)
+            if kind is not None:
+                mark = OxmlElement("w:fldChar")
+                mark.set(qn("w:fldCharType"), kind)
+                run._r.append(mark)
+            elif text == code:
+                instruction = OxmlElement("w:instrText")
+                instruction.set(qn("xml:space"), "preserve")
+                instruction.text = f" {code} "
+                run._r.append(instruction)
+            else:
+                run.text = text
+
+    for part in (["第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"] if chinese else ["Page ", "PAGE", " of ", "NUMPAGES"]):
+        if part in ("PAGE", "NUMPAGES"):
+            field(part)
+        else:
+            paragraph.add_run(part).font.size = Pt(9)
 
 
 def markdown_to_docx(markdown: str, *, locale: str | None = "zh_CN", title: str | None = None) -> bytes:

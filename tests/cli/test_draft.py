@@ -175,3 +175,19 @@ def test_runaway_template_is_stopped_and_nothing_written(run, tmp_path, monkeypa
     result = run("-C", root, "draft", "CT-2026-001", "--format", fmt, "-o", target)
     assert result.exit_code == 1 and result.stdout == "" and not target.exists()
     assert result.stderr == f"error: {message}\n"
+
+
+@pytest.mark.parametrize("template, words", [("contract", ["第 ", "1", " 页 共 ", "1", " 页"]),
+                                             ("contract.en_US", ["Page ", "1", " of ", "1"])])
+def test_a_word_draft_numbers_its_pages(run, tmp_path, template, words):
+    """The footer holds Word's PAGE and NUMPAGES fields ("1" is what shows until Word lays out the pages)."""
+    import re
+    import zipfile
+
+    out = tmp_path / "draft.docx"
+    result = run("-C", SAMPLE, "draft", "CT-2026-001", "-t", template, "--format", "docx", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    with zipfile.ZipFile(out) as document:
+        footer = document.read("word/footer1.xml").decode("utf-8")
+    assert re.findall(r"<w:instrText[^>]*>([^<]*)<", footer) == [" PAGE ", " NUMPAGES "]
+    assert re.findall(r"<w:t(?: [^>]*)?>([^<]*)<", footer) == words
