@@ -31,7 +31,8 @@ TABLE_COLUMNS = {
 def column_headings(columns, locale: str) -> dict:
     """Headings in the workspace locale; a dotted field joins its parts' headings (联系人.名称)."""
     labels = headings(locale)
-    return {c: ".".join(labels.get(part, part) for part in c.split(".")) for c in columns}
+    return {**{c: ".".join(labels.get(part, part) for part in c.split(".")) for c in columns},
+            **{key: labels[key] for key in ("values", "person_name") if key in labels}}
 
 
 @click.command()
@@ -78,7 +79,20 @@ def query(collection, where, sort, fields, limit, fmt, strict):
     if fmt == "table" and not selected:
         click.echo(f"no {name} match", err=True)
         return
+    if fmt == "table":
+        selected = by_name(ws, name, selected, columns)
     click.echo(render_rows(selected, list(columns), fmt, column_headings(columns, ws.config.locale)), nl=False)
+
+
+def by_name(ws, collection: str, rows: list[dict], columns) -> list[dict]:
+    """Rows whose team members (owner, rep, manager, ...) read as their names, as a table shows
+    them; CSV, JSON and YAML keep the ids."""
+    specs = {**SCHEMAS[collection], **DERIVED[collection]}
+    people = [c for c in columns if c in specs and specs[c].kind == "ref" and specs[c].ref == "team"]
+    if not people:
+        return rows
+    names = {member.get("id"): member.get("name") for member in ws.config.team}
+    return [{**row, **{c: names.get(row.get(c)) or row.get(c) for c in people}} for row in rows]
 
 
 @click.command()
@@ -145,7 +159,9 @@ def show_text(ws, document) -> str:
     for name, entries in lists:
         if entries:
             columns = [c for c in specs[name].item.schema if any(c in e for e in entries)]
-            parts.append(f"\n{labels.get(name, name)}\n" + to_table(entries, columns, labels))
+            words = {**labels, "name": labels["person_name"], "title": labels["job_title"]} \
+                if name == "contacts" else labels
+            parts.append(f"\n{labels.get(name, name)}\n" + to_table(entries, columns, words))
     if document.get("stale_approvals"):
         parts.append(f"\n{labels.get('stale_approvals', 'stale_approvals')}\n"
                      + to_table(document["stale_approvals"], ["stage", "by", "name", "date", "terms"], labels))

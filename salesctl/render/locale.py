@@ -12,6 +12,24 @@ from decimal import Decimal
 from ..model.money import money_text
 
 ZH_CN = {
+    # enum values as a zh_CN table shows them, by column; JSON, YAML and CSV keep the stored words
+    "values": {
+        "status": {"lead": "线索", "prospect": "潜在客户", "customer": "成交客户", "lost": "流失",
+                   "draft": "草稿", "in_review": "审批中", "approved": "已审批", "signed": "已签约",
+                   "completed": "已完成", "terminated": "已终止", "open": "未到期", "partial": "部分回款",
+                   "overdue": "逾期", "paid": "已结清", "written_off": "已核销"},
+        "stage": {"manager": "经理", "legal": "法务", "finance": "财务"},
+        "decision": {"approved": "同意", "rejected": "驳回"},
+        "channel": {"onsite": "上门", "phone": "电话", "video": "视频", "email": "邮件", "wechat": "微信", "other": "其他",
+                    "letter": "催款函", "agency": "催收机构", "legal": "法律途径", "await": "等待承诺付款"},
+        "kind": {"development": "开发", "negotiation": "商务洽谈", "after_sales": "售后", "complaint": "投诉"},
+        "source": {"web": "网络", "phone": "电话", "exhibition": "展会", "referral": "转介绍", "association": "协会",
+                   "other": "其他"},
+        "pool_reason": {"follow_up": "未按期有效跟进", "deal": "未按期成交"},
+        "role": {"rep": "销售", "lead": "组长", "manager": "经理", "legal": "法务", "finance": "财务", "admin": "管理员"},
+        "bool": {True: "是", False: "否"},
+    },
+    "person_name": "姓名", "job_title": "职务",
     "draft_flagged": "【待核对：{where}】",
     "init_admin": "管理员", "init_rep": "张伟",  # the team `salesctl init` writes
     "id": "编号", "name": "名称", "owner": "负责人", "status": "状态", "tier": "等级", "key": "重点客户",
@@ -83,6 +101,7 @@ ZH_CN = {
 }
 
 EN_US = {
+    "person_name": "Name", "job_title": "Job title",
     "draft_flagged": "[to check: {where}]",
     "init_admin": "Administrator", "init_rep": "Zhang Wei",
     "id": "ID", "name": "Name", "owner": "Owner", "status": "Status", "tier": "Tier", "key": "Key account",

@@ -141,17 +141,40 @@ def cell_text(value, *, table: bool) -> str:
     return str(value)
 
 
+PERSON_KEYS = ("rep", "by", "owner", "manager")  # a `name` column after one of these is a person's
+
+
 def to_table(rows: list[dict], columns: list[str], headings: dict | None = None) -> str:
+    """Rows as an aligned table under the headings of `headings` (a locale's); the `name` of a person
+    (a column after rep, by, owner or manager) is headed as a person's name (姓名), a customer's
+    name as a name (名称)."""
     from tabulate import tabulate
 
     headings = headings or {}
-    body = [[cell_text(row.get(c), table=True) for c in columns] for row in rows]
+    at = columns.index("name") if "name" in columns else 0
+    if at and columns[at - 1] in PERSON_KEYS and "person_name" in headings:
+        headings = {**headings, "name": headings["person_name"]}
+    values = headings.get("values", {})
+    shown = {c: values.get("channel" if c == "next_step" else c.rpartition(".")[2], {}) for c in columns}
+    yes_no = values.get("bool", {})
+    body = [[_shown(row.get(c), shown[c], yes_no) for c in columns] for row in rows]
     numeric = [all(isinstance(row.get(c), (int, float, Decimal)) and not isinstance(row.get(c), bool)
                    for row in rows if row.get(c) is not None) for c in columns]
     align = ["right" if n else "left" for n in numeric]
     text = tabulate(body, headers=[headings.get(c, c) for c in columns], tablefmt="simple",
                     colalign=align, disable_numparse=True)
     return text + "\n"
+
+
+def _shown(value, words: dict, yes_no: dict) -> str:
+    """A table cell in the locale: an enum value in its words (`values` of the locale), a bool as 是/否."""
+    if isinstance(value, bool):
+        return yes_no.get(value) or cell_text(value, table=True)
+    if isinstance(value, str) and value in words:
+        return words[value]
+    if isinstance(value, dict) and set(value) >= {"action", "date"} and value["action"] in words:
+        return cell_text({**value, "action": words[value["action"]]}, table=True)  # next_step: 上门 2026-11-15
+    return cell_text(value, table=True)
 
 
 def to_csv(rows: list[dict], columns: list[str]) -> str:

@@ -31,7 +31,9 @@ def render_overdue(doc: dict, fmt: str, config) -> str:
         rows = [_flat_ledger_row(row) for row in doc["rows"]]
         columns = [*LEDGER_COLUMNS, *[f"last_action.{key}" for key in ACTION_KEYS], "next_step.action", "next_step.date"]
     else:
-        rows = [{**row, "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
+        names = {member.get("id"): member.get("name") for member in config.team}
+        rows = [{**row, "owner": names.get(row["owner"]) or row["owner"],
+                 "last_action": _action_cell(row["last_action"], words)} for row in doc["rows"]]
         columns = [c for c in LEDGER_COLUMNS if c != "customer"] + ["last_action", "next_step"]
     if fmt == "csv":
         return to_csv(rows, columns)
@@ -63,7 +65,8 @@ def _action_cell(action: dict | None, words: dict) -> str:
     """`2026-11-02 phone`, plus the promised date when the action carries one."""
     if action is None:
         return ""
-    text = f"{action['date'].isoformat()} {action['channel']}"
+    channel = words.get("values", {}).get("channel", {}).get(action["channel"], action["channel"])
+    text = f"{action['date'].isoformat()} {channel}"
     if action.get("promised"):
         text += f" ({words['promised']} {action['promised'].isoformat()})"
     return text

@@ -106,10 +106,10 @@ def test_sweep_prints_what_it_released_and_writes_it(run, root):
     assert result.stdout.splitlines() == [
         "退回公海 截至 2026-11-30",
         "",
-        "客户    名称    负责人    回收日期    回收原因    原因",
-        "------  ------  --------  ----------  ----------  ------------------------------",
-        "C1      甲公司  zhang     2026-11-09  follow_up   no effective visit for 30 days",
-        "C2      乙公司  wang      2026-10-30  deal        no deal within 90 days",
+        "客户    名称    负责人    回收日期    回收原因        原因",
+        "------  ------  --------  ----------  --------------  ------------------------------",
+        "C1      甲公司  zhang     2026-11-09  未按期有效跟进  no effective visit for 30 days",
+        "C2      乙公司  wang      2026-10-30  未按期成交      no deal within 90 days",
     ]
     assert (root / "customers/C2.yaml").read_text(encoding="utf-8").startswith(
         "id: C2\nname: 乙公司\nowner: null\nassignments:\n  - {date: 2026-11-30, from: wang, to: null, by: lin, "

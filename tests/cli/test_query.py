@@ -152,7 +152,7 @@ def test_show_a_customer_with_its_contracts_receivables_and_visits(run, query_ro
     assert "\n联系人\n" in text and "采购经理" in text
     assert "\n合同 (1)\n" in text and "\n应收款 (2)\n" in text and "\n拜访 (2)\n" in text
     assert text.index("VIS-0001") < text.index("VIS-0003")  # newest visit first
-    assert "onsite 2026-10-30" in text
+    assert "上门 2026-10-30" in text
 
 
 def test_show_json_document(run, query_root):
@@ -209,3 +209,21 @@ def test_show_a_review_with_its_scores_total_and_grade(run, sample_copy):
     table = run(*ws, "show", "REV-2026-10-liu").stdout.splitlines()
     assert table[-4:] == ["得分    sales=0.0, satisfaction=60.0, teamwork=84.6, attitude=87.2", "总分    37.8",
                           "等级    D", "排名    4"]
+
+
+def test_a_chinese_table_shows_enum_values_in_chinese_and_people_by_name(run, sample_copy):
+    """CUS-0001: owner zhang (张伟), status customer, a key account; CSV and JSON keep the stored words."""
+    args = ("-C", sample_copy, "--as-of", "2026-11-30", "query", "customers", "-w", "id=CUS-0001",
+            "-f", "id,owner,status,key,source")
+    assert run(*args).stdout.splitlines()[2].split() == ["CUS-0001", "张伟", "成交客户", "是", "展会"]
+    assert run(*args, "--format", "csv").stdout.splitlines()[1] == "CUS-0001,zhang,customer,true,exhibition"
+    contacts = run("-C", sample_copy, "show", "CUS-0001").stdout
+    assert "\n联系人\n姓名    职务" in contacts
+
+
+def test_an_english_table_keeps_the_stored_words(run, sample_copy):
+    config = sample_copy / "salesctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("locale: zh_CN", "locale: en_US"), encoding="utf-8")
+    args = ("-C", sample_copy, "--as-of", "2026-11-30", "query", "customers", "-w", "id=CUS-0001",
+            "-f", "id,owner,status,key")
+    assert run(*args).stdout.splitlines()[2].split() == ["CUS-0001", "张伟", "customer", "true"]

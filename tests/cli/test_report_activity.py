@@ -39,7 +39,7 @@ def test_default_period_is_the_month_of_the_as_of_date_by_day(run, root):
 def test_table_has_a_title_every_week_and_a_total_row(run, root):
     lines = run("-C", root, "report", "activity", "--period", "2026-10", "--by", "week", *AS_OF).stdout.splitlines()
     assert lines[0] == "销售活动量 2026-10 (2026-10-01 – 2026-10-31)"
-    assert lines[2].split() == ["销售", "名称", "周", "工作日", "电话", "有效电话", "拜访", "有效", "沟通客户", "成交",
+    assert lines[2].split() == ["销售", "姓名", "周", "工作日", "电话", "有效电话", "拜访", "有效", "沟通客户", "成交",
                                 "签约金额", "日均电话", "日均有效", "电话目标", "有效目标"]
     assert lines[5].split() == ["zhang", "张伟", "2026-W41", "3", "3", "2", "4", "3", "2", "1", "50,000.00", "1.0", "1.0",
                                 "30", "12"]

@@ -41,9 +41,9 @@ def test_table_says_which_base_and_method_were_used(run, root):
     lines = run("-C", root, "report", "commission", *OCTOBER).stdout.splitlines()
     assert lines[0] == "提成与绩效奖金 2026-10 (2026-10-01 – 2026-10-31)"
     assert lines[1] == "提成基数: 回款 (collected); 计算方法: 超额累进，各段按本段比例 (marginal)"
-    assert lines[3].split() == ["销售", "名称", "提成基数", "完成率", "达标", "分段提成", "加速提成", "坏账扣回", "提成",
+    assert lines[3].split() == ["销售", "姓名", "提成基数", "完成率", "达标", "分段提成", "加速提成", "坏账扣回", "提成",
                                 "等级", "绩效奖金", "应发合计"]
-    assert lines[5].split() == ["zhang", "张伟", "160,000.00", "80.0%", "true", "0.00-100,000.00", "@", "3%", "on",
+    assert lines[5].split() == ["zhang", "张伟", "160,000.00", "80.0%", "是", "0.00-100,000.00", "@", "3%", "on",
                                 "100,000.00", "=", "3,000.00", "0.00", "600.00", "5,400.00", "A", "2,000.00",
                                 "7,400.00"]
     assert lines[6].split() == ["100,000.00+", "@", "5%", "on", "60,000.00", "=", "3,000.00"]  # the second tier line

@@ -30,7 +30,7 @@ def test_table_shows_percentages_and_a_total_row(run, reports_root):
     result = run("-C", reports_root, "report", "kpi", "--period", "2026-Q2", "--as-of", "2026-06-30")
     lines = result.stdout.splitlines()
     assert lines[0] == "销售业绩指标 2026-Q2 (2026-04-01 – 2026-06-30)"
-    assert lines[2].split()[:6] == ["销售", "名称", "签约金额", "合同数", "目标", "完成率"]
+    assert lines[2].split()[:6] == ["销售", "姓名", "签约金额", "合同数", "目标", "完成率"]
     assert lines[6].split() == ["wang", "王芳", "90,000.00", "1", "180,000.00", "50.0%", "50,000.00", "1", "2", "2",
                                 "101.0", "4.50", "0.0%", "150,000.00", "2"]
     assert lines[-1].split() == ["合计", "390,000.00", "3", "600,000.00", "65.0%", "270,000.00", "2", "8", "6",

@@ -89,8 +89,8 @@ def test_table_in_chinese_with_bucket_totals(run, reports_root):
     lines = result.stdout.splitlines()
     assert lines[0] == "逾期应收台账 截至 2026-06-30"
     assert lines[2].split()[:4] == ["应收款", "合同", "客户名称", "负责人"]
-    assert "2026-06-01 phone (承诺付款 2026-07-05)" in result.stdout
-    assert "agency 2026-06-29" in result.stdout
+    assert "2026-06-01 电话 (承诺付款 2026-07-05)" in result.stdout
+    assert "催收机构 2026-06-29" in result.stdout
     assert lines[-1].split() == ["合计", "7", "510,000.00", "100,000.00", "150,000.00", "200,000.00", "60,000.00"]
 
 

@@ -34,7 +34,7 @@ def test_json_document(run, reports_root):
 def test_table_and_csv(run, reports_root):
     table = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30").stdout.splitlines()
     assert table[0] == "绩效考核"
-    assert table[2].split() == ["考核", "销售", "名称", "期间", "sales", "satisfaction", "teamwork", "attitude", "总分", "等级",
+    assert table[2].split() == ["考核", "销售", "姓名", "期间", "sales", "satisfaction", "teamwork", "attitude", "总分", "等级",
                                 "合并考核数", "排名"]
     assert table[6].split() == ["REV-Q2-zhou", "zhou", "周杰", "2026-Q2", "0.0", "80.0", "18.5", "D"]
     csv_text = run("-C", reports_root, "report", "review", "--as-of", "2026-06-30", "--format", "csv").stdout

@@ -61,9 +61,9 @@ def test_the_sample_shows_a_contract_approved_again_after_its_terms_changed(run)
         {"stage": "manager", "by": "lin", "name": "林海", "date": "2026-11-18", "terms": BEFORE}]
     text = run("-C", SAMPLE, "--as-of", "2026-11-19", "show", "CT-2026-015").stdout
     assert text.split("审批后条款已变更，以下审批失效，须重新审批\n")[1].splitlines()[:3] == [
-        "环节     经办人    名称    日期        条款摘要",
-        "-------  --------  ------  ----------  ----------------",
-        f"manager  lin       林海    2026-11-18  {BEFORE}"]
+        "环节    经办人    姓名    日期        条款摘要",
+        "------  --------  ------  ----------  ----------------",
+        f"经理    lin       林海    2026-11-18  {BEFORE}"]
 
     now = json.loads(run("-C", SAMPLE, "--as-of", "2026-11-30", "show", "CT-2026-015", "--format", "json").stdout)
     assert (now["record"]["pending_stage"], now["stale_approvals"]) == ("legal", [])
@@ -180,9 +180,9 @@ def test_diff_names_the_approvals_a_change_made_stale_and_who_gave_them(repo, ru
     assert document["summary"]["errors"] == {"old": 0, "new": 1}
     text = run("-C", r.root, "--as-of", "2026-11-30", "diff").stdout
     assert text.split("因条款变更而失效的审批\n")[1].splitlines() == [
-        "合同    环节     经办人    名称    日期        条款摘要",
-        "------  -------  --------  ------  ----------  ----------------",
-        "CT-9    manager  lin       林海    2026-11-02  516447dcca40d155"]
+        "合同    环节    经办人    姓名    日期        条款摘要",
+        "------  ------  --------  ------  ----------  ----------------",
+        "CT-9    经理    lin       林海    2026-11-02  516447dcca40d155"]
     # as of a day before the approval, there was no approval to make stale
     document = json.loads(run("-C", r.root, "--as-of", "2026-11-01", "diff", "--format", "json").stdout)
     assert document["effect"]["approvals"] == []
