@@ -318,7 +318,15 @@ def edit_text(ws, collection: str, record: dict | str, notes=()) -> str:
     header = [f"{NOTE} new {SINGULAR[collection]}: save to write it; empty the file to cancel",
               f"{NOTE} fields (* required): {', '.join(described)}"]
     header += [f"{NOTE} {note}" for note in notes]
-    body = strip_notes(record) if isinstance(record, str) else "".join(render(record, _style(ws, collection, "")))
+    if isinstance(record, str):
+        return "\n".join(header) + "\n" + strip_notes(record)
+    blanks = [name for name, spec in SCHEMAS[collection].items() if spec.required and name not in record]
+    ordered = {name: record[name] if name in record else None for name in SCHEMAS[collection]
+               if name in record or name in blanks}
+    ordered.update((name, value) for name, value in record.items() if name not in ordered)
+    lines = render(ordered, _style(ws, collection, ""))
+    body = "".join(f"{line.split(':', 1)[0]}:\n" if line.split(":", 1)[0] in blanks and line.rstrip().endswith(": null")
+                   else line for line in lines)
     return "\n".join(header) + "\n" + body
 
 

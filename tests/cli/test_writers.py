@@ -445,6 +445,16 @@ def test_new_edit_emptied_is_cancelled(writers_repo, salesctl, editor):
     assert r.untracked() == []
 
 
+def test_new_edit_lists_the_required_fields_to_fill_in(writers_repo, salesctl, editor):
+    r = writers_repo()
+    seen = editor(("", ""))
+    salesctl(r, "new", "contract", "customer=CUS-0011", "--edit")
+    # a contract requires id, customer, owner, title, status, created, items and amount: the ones not
+    # given or defaulted are there, empty, in the order of the record format
+    assert seen(0).splitlines()[2:] == ["id: CT-2026-004", "customer: CUS-0011", "owner:", "title:", "status: draft",
+                                        "created: 2026-11-30", "items:", "amount:"]
+
+
 # --- schedule ------------------------------------------------------------------------------
 
 def test_schedule_creates_receivables_that_sum_to_the_amount_exactly(writers_repo, salesctl):
