@@ -13,11 +13,11 @@ from ..draft.templates import list_templates
 from ..errors import Refused
 from ..render.locale import plural
 from ..render.problems import TextReporter
-from . import app_context, global_options
+from . import app_context, completion, global_options
 
 
 @click.command()
-@click.argument("contract_id", required=False)
+@click.argument("contract_id", required=False, shell_complete=completion.record_ids("contracts"))
 @click.option("-t", "--template", metavar="NAME", help="Template name, e.g. contract or contract.en_US "
               "(default: the contract's own `template`, else contract).")
 @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),

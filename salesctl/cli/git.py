@@ -10,7 +10,7 @@ import click
 from ..model.money import Ratio, money_text
 from ..render import output
 from ..render.locale import headings, plural
-from . import _progress_enabled, app_context, global_options
+from . import _progress_enabled, app_context, completion, global_options
 
 FORMATS = ("text", "json", "yaml")
 MARKS = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow"), "moved": ("→", "cyan")}
@@ -64,7 +64,7 @@ def diff(revs, exit_code, fmt):
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=completion.record_ids())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @global_options
 def log(record_id, fmt):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import click
 
 from .. import api
-from . import global_options
+from . import completion, global_options
 from .writers import _on, _write, by_option, date_option, dry_run_option
 
 reason_option = click.option("--reason", required=True, metavar="TEXT", help="Why (recorded with the date and who).")
 
 
 @click.command()
-@click.argument("contract")
+@click.argument("contract", shell_complete=completion.record_ids("contracts"))
 @click.option("--date", "on", metavar="DATE", help="The signing date (default: --as-of, else today).")
 @dry_run_option
 @global_options
@@ -31,7 +31,7 @@ def sign(contract, on, dry_run):
 
 
 @click.command()
-@click.argument("contract")
+@click.argument("contract", shell_complete=completion.record_ids("contracts"))
 @click.option("--date", "on", metavar="DATE", help="The completion date (default: --as-of, else today).")
 @dry_run_option
 @global_options
@@ -46,7 +46,7 @@ def complete(contract, on, dry_run):
 
 
 @click.command()
-@click.argument("contract")
+@click.argument("contract", shell_complete=completion.record_ids("contracts"))
 @reason_option
 @by_option
 @date_option
@@ -64,7 +64,7 @@ def terminate(contract, reason, by, on, dry_run):
 
 
 @click.command("write-off")
-@click.argument("receivable")
+@click.argument("receivable", shell_complete=completion.record_ids("receivables"))
 @reason_option
 @by_option
 @date_option

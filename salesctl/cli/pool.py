@@ -11,7 +11,7 @@ import click
 
 from .. import api
 from ..render.reports import render_pool, render_pool_plan
-from . import app_context, global_options
+from . import app_context, completion, global_options
 from .options import format_option, read_workspace, strict_option
 from .writers import _write, by_option, dry_run_option
 
@@ -99,7 +99,7 @@ def sweep(dry_run, by, fmt):
 
 
 @click.command()
-@click.argument("customer")
+@click.argument("customer", shell_complete=completion.record_ids("customers"))
 @by_option
 @dry_run_option
 @global_options
@@ -117,8 +117,8 @@ def claim(customer, by, dry_run):
 
 
 @click.command()
-@click.argument("customers", nargs=-1, required=True, metavar="CUSTOMER...")
-@click.option("--to", "to", required=True, metavar="REP|pool", help="The new owner, or 'pool' to release them.")
+@click.argument("customers", nargs=-1, required=True, metavar="CUSTOMER...", shell_complete=completion.record_ids("customers"))
+@click.option("--to", "to", required=True, metavar="REP|pool", shell_complete=completion.team_ids, help="The new owner, or 'pool' to release them.")
 @click.option("--reason", metavar="TEXT", help="Why, for the history (default: assign).")
 @click.option("--force", is_flag=True, help="Assign even beyond pool.max_customers.")
 @by_option

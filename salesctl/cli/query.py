@@ -13,7 +13,7 @@ from ..errors import Refused
 from ..query.query import compile_query, resolve_collection, top_fields
 from ..render.locale import headings
 from ..render.output import cell_text, render_rows, to_table
-from . import app_context, global_options
+from . import app_context, completion, global_options
 from .options import format_option, read_workspace, strict_option
 
 # What a table shows when -f is not given (csv, json and yaml show every field).
@@ -36,7 +36,7 @@ def column_headings(columns, locale: str) -> dict:
 
 
 @click.command()
-@click.argument("collection")
+@click.argument("collection", shell_complete=completion.collections)
 @click.option("-w", "--where", multiple=True, metavar="EXPR",
               help="Condition FIELD OP VALUE, OP one of = != > >= < <= ~ (regex, any case); "
                    "repeat: all must hold. 'FIELD = null' matches an absent field.")
@@ -96,7 +96,7 @@ def by_name(ws, collection: str, rows: list[dict], columns) -> list[dict]:
 
 
 @click.command()
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=completion.record_ids())
 @format_option("table", "json", "yaml")
 @strict_option
 @global_options

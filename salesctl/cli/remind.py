@@ -14,12 +14,12 @@ from ..remind import deliver as delivery
 from ..remind import mail
 from ..remind.remind import display_width, messages, person_text
 from ..render.output import to_json
-from . import app_context, global_options
+from . import app_context, completion, global_options
 from .options import read_workspace, strict_option
 
 
 @click.command()
-@click.option("--to", "to", metavar="ID", help="Only this team member's reminders.")
+@click.option("--to", "to", metavar="ID", shell_complete=completion.team_ids, help="Only this team member's reminders.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "email"]),
               help="Print as text (default), JSON, or the e-mails themselves (mbox).")
 @click.option("--send", is_flag=True, help="Deliver over the channels of notify in salesctl.yaml (default: e-mail "

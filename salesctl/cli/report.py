@@ -12,7 +12,7 @@ import click
 
 from ..model.periods import BUCKETS
 from ..reports import GROUPINGS
-from . import app_context, global_options
+from . import app_context, completion, global_options
 from .options import DATE, emit_report, format_option, output_option, read_workspace, strict_option
 
 
@@ -38,7 +38,7 @@ def report():
               help="One row per receivable, or per customer / owner with subtotals.")
 @click.option("--min-days", type=click.IntRange(min=0), default=0, metavar="N",
               help="Only receivables at least N days overdue.")
-@click.option("--owner", metavar="ID", help="Only receivables of contracts owned by this team member.")
+@click.option("--owner", metavar="ID", shell_complete=completion.team_ids, help="Only receivables of contracts owned by this team member.")
 @format_option()
 @output_option
 @strict_option
@@ -170,7 +170,7 @@ def period_options(f):
 @period_options
 @click.option("--by", type=click.Choice(BUCKETS), default="day", show_default=True,
               help="One row per rep and day, ISO week (Monday to Sunday) or month.")
-@click.option("--rep", metavar="ID", help="Only this team member.")
+@click.option("--rep", metavar="ID", shell_complete=completion.team_ids, help="Only this team member.")
 @click.option("--group", metavar="G", help="Only the reps of this team group.")
 @format_option()
 @output_option

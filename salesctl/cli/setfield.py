@@ -6,12 +6,12 @@ from __future__ import annotations
 import click
 
 from .. import api
-from . import global_options
+from . import completion, global_options
 from .writers import _write, dry_run_option
 
 
 @click.command("set")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="ID", shell_complete=completion.record_ids())
 @click.argument("assignments", nargs=-1, metavar="FIELD=VALUE...")
 @click.option("--force", is_flag=True,
               help="Write it even when it dates an entry after --as-of, or names a customer as another one.")

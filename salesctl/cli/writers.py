@@ -17,14 +17,14 @@ from ..errors import BadInput, Refused
 from ..model.records import COLLECTION_CHANNELS
 from ..render.problems import TextReporter
 from ..write import args, writers
-from . import app_context, global_options
+from . import app_context, completion, global_options
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the diff that would be written; write nothing.")
 date_option = click.option("--date", "on", metavar="DATE", help="Date of the entry (default: --as-of, else today).")
 force_option = click.option("--force", is_flag=True,
                             help="Write it even when it is dated after --as-of (default today): an entry recorded "
                                  "before it happened.")
-by_option = click.option("--by", "by", metavar="ID",
+by_option = click.option("--by", "by", metavar="ID", shell_complete=completion.team_ids,
                          help="Team member who acts (default: $SALESCTL_USER, else the member whose e-mail is "
                               "git config user.email).")
 
@@ -64,7 +64,7 @@ def _on(on) -> date:
 # --- new -----------------------------------------------------------------------------------
 
 @click.command()
-@click.argument("kind")
+@click.argument("kind", shell_complete=completion.kinds)
 @click.argument("assignments", nargs=-1, metavar="[FIELD=VALUE]...")
 @click.option("--edit", is_flag=True, help="Open $EDITOR on the new record; it is checked when saved.")
 @click.option("--file", "file", metavar="PATH",
@@ -120,7 +120,7 @@ def _edit_loop(app, collection, assignments, day, file, force) -> str:
 # --- pay, collect, approve -----------------------------------------------------------------
 
 @click.command()
-@click.argument("receivable")
+@click.argument("receivable", shell_complete=completion.record_ids("receivables"))
 @click.argument("amount")
 @date_option
 @click.option("--method", help="How it was paid (银行转账, 支付宝, …).")
@@ -143,7 +143,7 @@ def pay(receivable, amount, on, method, ref, force, dry_run):
 
 
 @click.command()
-@click.argument("receivable")
+@click.argument("receivable", shell_complete=completion.record_ids("receivables"))
 @click.option("--channel", required=True, type=click.Choice(COLLECTION_CHANNELS), help="How the customer was chased.")
 @click.option("--note", help="What was said or agreed.")
 @click.option("--promised", metavar="DATE", help="The date the customer promised to pay.")
@@ -167,8 +167,8 @@ def collect(receivable, channel, note, promised, by, on, force, dry_run):
 
 
 @click.command()
-@click.argument("contract")
-@click.option("--stage", required=True, metavar="STAGE", help="Stage of rules.approval_chain (manager, legal, …).")
+@click.argument("contract", shell_complete=completion.record_ids("contracts"))
+@click.option("--stage", required=True, metavar="STAGE", shell_complete=completion.stages, help="Stage of rules.approval_chain (manager, legal, …).")
 @click.option("--reject", is_flag=True, help="Record a rejection instead of an approval.")
 @click.option("--comment", help="Why, or under which conditions.")
 @by_option
@@ -199,7 +199,7 @@ def approve(contract, stage, reject, comment, by, on, force, dry_run):
 # --- schedule ------------------------------------------------------------------------------
 
 @click.command()
-@click.argument("contract")
+@click.argument("contract", shell_complete=completion.record_ids("contracts"))
 @click.argument("plan")
 @click.option("--file", "file", metavar="PATH",
               help="Add the receivables at the end of this file of records (default: one file each).")

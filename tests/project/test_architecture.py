@@ -212,7 +212,8 @@ def test_help_imports_no_command():
 
 def test_report_help_imports_no_report():
     """`report --help` lists the reports; declaring their options needs their choices, not the library."""
-    assert imported_by("report", "--help") == ("salesctl salesctl.cli salesctl.cli.options salesctl.cli.report "
+    assert imported_by("report", "--help") == ("salesctl salesctl.cli salesctl.cli.completion salesctl.cli.options "
+                                               "salesctl.cli.report "
                                                "salesctl.errors salesctl.model salesctl.model.periods salesctl.render "
                                                "salesctl.reports")
 
