@@ -26,7 +26,7 @@ def validate(strict, fmt, changed):
     \b
     Example:
       salesctl -C sample-workspace validate --strict
-      salesctl validate --changed          # in a pre-commit hook
+      salesctl validate --changed          # only problems in files changed since HEAD
     """
     app = app_context()
     if changed is not None and app.rev is not None:

@@ -188,7 +188,7 @@ def approve(contract, stage, reject, comment, by, on, force, dry_run):
 
     \b
     Example:
-      salesctl approve CT-2026-016 --stage legal --by chen --comment 条款已审
+      salesctl approve CT-2026-016 --stage manager --by lin --comment 同意
     """
     day = _on(on)
 

@@ -759,3 +759,11 @@ def test_new_in_a_file_of_records_leaves_trailing_comments_where_they_belong(wri
         "\n- id: V-2026-0022\n  customer: CUS-0011\n  rep: zhang\n  date: 2026-11-30\n  channel: phone\n"
         "\n# 11月拜访到此"))
     assert all(line.startswith("+") for line in r.diff())
+
+
+def test_the_approve_example_of_the_help_runs_on_the_sample(run, sample_copy):
+    assert "salesctl approve CT-2026-016 --stage manager --by lin --comment 同意" in run("approve", "--help").stdout
+    # CT-2026-016 is zhang's, in review with no approval yet: zhang's manager lin approves the first stage
+    result = run("-C", sample_copy, "--as-of", "2026-11-30", "approve", "CT-2026-016", "--stage", "manager",
+                 "--by", "lin", "--comment", "同意")
+    assert result.exit_code == 0, result.stderr
