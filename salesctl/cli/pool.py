@@ -62,7 +62,8 @@ def pool(ctx, due, fmt, strict):
         click.echo("the public pool is empty" if due is None else f"no customer is due to the pool by {doc['until']}",
                    err=True)
         return
-    click.echo(render_pool(doc, fmt, locale=ws.config.locale), nl=False)
+    names = {member.get("id"): member.get("name") for member in ws.config.team}
+    click.echo(render_pool(doc, fmt, locale=ws.config.locale, names=names), nl=False)
 
 
 def _show_plan(fmt: str, *, allocation: bool):
@@ -74,7 +75,7 @@ def _show_plan(fmt: str, *, allocation: bool):
         if dry_run:
             click.echo("dry run: nothing written", err=True)
         doc = {"as_of": app_context().today, "dry_run": dry_run, "rows": plan.rows}
-        click.echo(render_pool_plan(doc, fmt, allocation=allocation, locale=plan.locale), nl=False)
+        click.echo(render_pool_plan(doc, fmt, allocation=allocation, locale=plan.locale, names=plan.names), nl=False)
 
     return show
 

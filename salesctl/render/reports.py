@@ -202,9 +202,15 @@ ALLOCATE_COLUMNS = ["customer", "name", "tier", "since", "days", "owner"]
 LOAD_TIERS = ("A", "B", "C", "none")
 
 
-def render_pool(doc: dict, fmt: str, *, locale: str) -> str:
+def _people_by_name(rows: list[dict], names: dict) -> list[dict]:
+    """Rows whose owners (`owner`, a previous owner `from`) read as names, as a table shows them."""
+    return [{**row, **{key: names.get(row[key]) or row[key] for key in ("owner", "from") if row.get(key)}}
+            for row in rows]
+
+
+def render_pool(doc: dict, fmt: str, *, locale: str, names: dict | None = None) -> str:
     """The customers in the pool (or, with `until`, those due back to it); a table prints nothing
-    when there are none."""
+    when there are none. `names` (team id -> name): the owners a table shows."""
     columns = POOL_COLUMNS if "until" not in doc else DUE_COLUMNS
     if fmt != "table":
         return render_rows(doc["rows"], columns, fmt, document=doc)
@@ -212,10 +218,11 @@ def render_pool(doc: dict, fmt: str, *, locale: str) -> str:
         return ""
     words = headings(locale)
     title = words["pool_title"] if "until" not in doc else f"{words['due_title']} ({words['until']} {doc['until']})"
-    return f"{title} {words['as_of']} {doc['as_of'].isoformat()}\n\n" + to_table(doc["rows"], columns, words)
+    rows = _people_by_name(doc["rows"], names or {})
+    return f"{title} {words['as_of']} {doc['as_of'].isoformat()}\n\n" + to_table(rows, columns, words)
 
 
-def render_pool_plan(doc: dict, fmt: str, *, allocation: bool, locale: str) -> str:
+def render_pool_plan(doc: dict, fmt: str, *, allocation: bool, locale: str, names: dict | None = None) -> str:
     """What a sweep released or an allocation handed out (`{as_of, dry_run, rows}`); a table prints
     nothing when nothing moved, so that cron mails only real news."""
     columns = ALLOCATE_COLUMNS if allocation else SWEEP_COLUMNS
@@ -226,7 +233,8 @@ def render_pool_plan(doc: dict, fmt: str, *, allocation: bool, locale: str) -> s
     words = headings(locale)
     title = words["allocate_title" if allocation else "sweep_title"]
     dry = f" {words['dry_run']}" if doc["dry_run"] else ""
-    return f"{title} {words['as_of']} {doc['as_of'].isoformat()}{dry}\n\n" + to_table(doc["rows"], columns, words)
+    rows = _people_by_name(doc["rows"], names or {})
+    return f"{title} {words['as_of']} {doc['as_of'].isoformat()}{dry}\n\n" + to_table(rows, columns, words)
 
 
 def render_load(doc: dict, fmt: str, *, locale: str) -> str:

@@ -35,6 +35,7 @@ class PoolPlan(Plan):
     rows: list = field(default_factory=list)  # one row per customer moved, for the user
     notes: list = field(default_factory=list)  # what was left out, and why
     locale: str | None = None  # the workspace's, for printing the rows
+    names: dict = field(default_factory=dict)  # team id -> name, for printing the rows
 
 
 def _who(ws, member) -> str:
@@ -84,7 +85,8 @@ class _Moves:
         self.moved.append(customer.id)
 
     def plan(self, summary: list, **extra) -> PoolPlan:
-        plan = PoolPlan(self.files.changes(), summary, **extra, locale=self.ws.config.locale)
+        plan = PoolPlan(self.files.changes(), summary, **extra, locale=self.ws.config.locale,
+                        names={m.get("id"): m.get("name") for m in self.ws.config.team})
         return check(self.ws, plan) if plan.files else plan
 
 

@@ -51,7 +51,7 @@ def test_pool_table(run, root):
         "编号    名称    等级    进入公海    原负责人    原因                              天数",
         "------  ------  ------  ----------  ----------  ------------------------------  ------",
         "C4      丁公司  B       2026-01-01                                                 333",
-        "C5      戊公司          2026-11-20  zhang       no effective visit for 30 days      10",
+        "C5      戊公司          2026-11-20  张伟        no effective visit for 30 days      10",
     ]
 
 
@@ -108,8 +108,8 @@ def test_sweep_prints_what_it_released_and_writes_it(run, root):
         "",
         "客户    名称    负责人    回收日期    回收原因        原因",
         "------  ------  --------  ----------  --------------  ------------------------------",
-        "C1      甲公司  zhang     2026-11-09  未按期有效跟进  no effective visit for 30 days",
-        "C2      乙公司  wang      2026-10-30  未按期成交      no deal within 90 days",
+        "C1      甲公司  张伟      2026-11-09  未按期有效跟进  no effective visit for 30 days",
+        "C2      乙公司  王芳      2026-10-30  未按期成交      no deal within 90 days",
     ]
     assert (root / "customers/C2.yaml").read_text(encoding="utf-8").startswith(
         "id: C2\nname: 乙公司\nowner: null\nassignments:\n  - {date: 2026-11-30, from: wang, to: null, by: lin, "

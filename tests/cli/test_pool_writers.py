@@ -141,9 +141,9 @@ def test_allocate_dry_run_prints_the_plan(run, root):
         "",
         "客户    名称    等级    进入公海      天数  负责人",
         "------  ------  ------  ----------  ------  --------",
-        "P1      丙公司  A       2026-11-20      10  zhang",
-        "P2      丁公司  B       2026-11-01      29  liu",
-        "P3      戊公司          2026-11-02      28  zhang",
+        "P1      丙公司  A       2026-11-20      10  张伟",
+        "P2      丁公司  B       2026-11-01      29  刘洋",
+        "P3      戊公司          2026-11-02      28  张伟",
     ]
     assert result.stderr == "dry run: nothing written\n"
 
