@@ -83,7 +83,8 @@ def committed_sample(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("commands", examples())
+@pytest.mark.parametrize("commands", [block for block in examples()
+                                      if not all(skipped(command) for command, _ in block.values[0])])
 def test_the_examples_run_as_written(commands, committed_sample, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
@@ -102,8 +103,7 @@ def test_the_examples_run_as_written(commands, committed_sample, tmp_path, monke
         else:
             assert result.exit_code in (1, 2) and error in result.output.splitlines(), f"{command}\n{result.output}"
         ran += 1
-    if not ran:
-        pytest.skip("; ".join(sorted({skipped(command) for command, _ in commands})))
+    assert ran
 
 
 def test_the_pages_show_commands_to_run():
