@@ -147,7 +147,7 @@ def show_text(ws, document) -> str:
         if spec.kind == "list" and spec.item.kind == "map":
             lists.append((name, value))
         elif value is not None and value != []:
-            pairs.append([labels.get(name, name), _value_text(ws, spec, value)])
+            pairs.append([labels.get(name, name), _value_text(ws, spec, value, labels.get("values", {}).get(name, {}))])
     if "terms" in document:
         pairs.append([labels.get("terms", "terms"), document["terms"]])
     if "score" in document:
@@ -172,9 +172,16 @@ def show_text(ws, document) -> str:
     return "".join(parts)
 
 
-def _value_text(ws, spec, value) -> str:
-    """A value as a table shows it; a team member, customer or contract id also gets its name."""
-    text = cell_text(value, table=True)
+def _yes_no(value: bool, ws) -> str:
+    return headings(ws.config.locale).get("values", {}).get("bool", {}).get(value) or cell_text(value, table=True)
+
+
+def _value_text(ws, spec, value, words: dict) -> str:
+    """A value as a table shows it (an enum value in the locale's `words`, a bool as 是/否 in zh_CN);
+    a team member, customer or contract id also gets its name."""
+    if isinstance(value, bool):
+        return _yes_no(value, ws)
+    text = words.get(value, cell_text(value, table=True)) if isinstance(value, str) else cell_text(value, table=True)
     if spec.kind != "ref":
         return text
     if spec.ref == "team":

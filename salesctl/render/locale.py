@@ -19,6 +19,7 @@ ZH_CN = {
                    "completed": "已完成", "terminated": "已终止", "open": "未到期", "partial": "部分回款",
                    "overdue": "逾期", "paid": "已结清", "written_off": "已核销"},
         "stage": {"manager": "经理", "legal": "法务", "finance": "财务"},
+        "pending_stage": {"manager": "经理", "legal": "法务", "finance": "财务"},
         "decision": {"approved": "同意", "rejected": "驳回"},
         "channel": {"onsite": "上门", "phone": "电话", "video": "视频", "email": "邮件", "wechat": "微信", "other": "其他",
                     "letter": "催款函", "agency": "催收机构", "legal": "法律途径", "await": "等待承诺付款"},

@@ -218,7 +218,9 @@ def test_a_chinese_table_shows_enum_values_in_chinese_and_people_by_name(run, sa
     assert run(*args).stdout.splitlines()[2].split() == ["CUS-0001", "张伟", "成交客户", "是", "展会"]
     assert run(*args, "--format", "csv").stdout.splitlines()[1] == "CUS-0001,zhang,customer,true,exhibition"
     contacts = run("-C", sample_copy, "show", "CUS-0001").stdout
-    assert "\n联系人\n姓名    职务" in contacts
+    assert "\n联系人\n姓名    职务" in contacts and "\n重点客户      是\n" in contacts
+    contract = run("-C", sample_copy, "--as-of", "2026-11-19", "show", "CT-2026-015").stdout
+    assert "\n状态        审批中\n" in contract and "\n待审批环节  经理\n" in contract
 
 
 def test_an_english_table_keeps_the_stored_words(run, sample_copy):
