@@ -101,7 +101,7 @@ class AppContext:
         """
         from ..model.records import COLLECTIONS
 
-        if self._workspace is None or not set(reads or COLLECTIONS) <= set(self._workspace.loaded):
+        if self._workspace is None or not set(COLLECTIONS if reads is None else reads) <= set(self._workspace.loaded):
             from ..api import open_workspace
 
             with self.loading():

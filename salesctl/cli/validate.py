@@ -31,7 +31,8 @@ def validate(strict, fmt, changed):
     app = app_context()
     if changed is not None and app.rev is not None:
         raise click.UsageError("--changed compares with the working tree; it cannot be used with --rev")
-    problems, files = validate_workspace(app.load(require_config=False), changed_since=changed)
+    problems, files = validate_workspace(app.load(require_config=False, reads=validate_workspace.reads),
+                                          changed_since=changed)
     click.echo(REPORTERS[fmt].report(problems, files), nl=False)
     errors, warnings = count(problems)
     if errors or (strict and warnings):

@@ -69,21 +69,20 @@ class FileSource(Source):
         if _is_repository(directory):
             return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
         with os.scandir(directory) as it:
-            entries = sorted(it, key=_name)
+            entries = {entry.name: entry for entry in it if not entry.name.startswith(".")}
         prefix = rel_dir + "/"
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = prefix + name
+        lstat = os.lstat
+        for name in sorted(entries):  # names sort in C; sorting the entries by a key costs a call each
+            entry = entries[name]
             if entry.is_file(follow_symlinks=False):  # a plain file, the common case: one stat
                 if name.endswith(YAML_SUFFIXES):
                     try:
-                        st = entry.stat(follow_symlinks=False)
+                        st = lstat(entry.path)
                     except OSError:
                         continue
-                    found.append((rel, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+                    found.append((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
                 continue
+            rel = prefix + name
             if entry.is_dir(follow_symlinks=False):
                 self._scan(rel, real_root, found)
             elif is_workspace_file(rel):

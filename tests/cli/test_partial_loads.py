@@ -55,6 +55,27 @@ def test_report_overdue_reads_its_collections(run, root, stores_read):
     assert stores_read == {"receivables", "contracts", "customers"}
 
 
+def test_a_warm_validate_reads_no_record_and_says_what_a_cold_one_says(run, root, stores_read):
+    args = ("-C", root, "validate", "--format", "json", "--as-of", "2026-06-30")
+    cold = run("--no-cache", *args)
+    run(*args)
+    stores_read.clear()
+    warm = run(*args)
+    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    assert '"code": "unknown-ref"' in warm.stdout
+    assert stores_read == set()
+
+
+def test_a_validate_after_an_edit_reads_every_collection_again(run, root, stores_read):
+    args = ("-C", root, "validate", "--as-of", "2026-06-30")
+    run(*args)
+    (root / "receivables/RCV-2.yaml").unlink()  # the orphan gone
+    stores_read.clear()
+    mended = run(*args)
+    assert (mended.exit_code, mended.stdout) == (0, "0 errors, 0 warnings in 5 files\n")
+    assert stores_read == {"customers", "visits", "contracts", "receivables"}  # every one with files
+
+
 def test_strict_sees_every_problem_from_a_partial_load(run, root):
     args = ("-C", root, "query", "reviews", "--strict", "--as-of", "2026-06-30")
     run(*args)
@@ -66,8 +87,9 @@ def test_strict_sees_every_problem_from_a_partial_load(run, root):
 def test_each_read_function_declares_what_it_reads():
     assert api.report_overdue.reads == {"receivables", "contracts", "customers"}
     assert api.reminders.reads == {"customers", "visits", "contracts", "receivables"}
-    assert api.report_review.reads == api.validate.reads == api.show.reads == {
+    assert api.report_review.reads == api.show.reads == {
         "customers", "visits", "contracts", "receivables", "reviews"}
+    assert api.validate.reads == set()  # the cached verdict is all it needs
     # a receivable's customer and owner are its contract's; a customer's last contact is its latest
     # visit, and when it goes back to the pool depends on its contracts and their unpaid receivables
     assert api.query_reads("receivables") == {"receivables", "contracts", "customers"}
