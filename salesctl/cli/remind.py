@@ -10,8 +10,6 @@ import click
 from .. import api
 from ..errors import MailError, NotConfigured
 from ..model.config import CHANNELS
-from ..remind import deliver as delivery
-from ..remind import mail
 from ..remind.remind import display_width, messages, person_text
 from ..render.output import to_json
 from . import app_context, completion, global_options
@@ -76,6 +74,8 @@ def remind(to, fmt, send, via, resend, dry_run, outbox, strict):
     if outbox:
         _write_outbox(built, outbox, as_of)
     else:
+        from ..remind import mail
+
         now = datetime.now()
         for _, message in built:
             click.echo(mail.as_mbox(message, ws.config.smtp["from"], now), nl=False)
@@ -84,6 +84,8 @@ def remind(to, fmt, send, via, resend, dry_run, outbox, strict):
 
 
 def _send(ws, people, as_of, via, resend, dry_run):
+    from ..remind import deliver as delivery  # the channels, SMTP and HTTP: only to deliver
+
     try:
         outcomes = delivery.send(ws, people, as_of, via=via, resend=resend, dry_run=dry_run)
     except NotConfigured as exc:
@@ -98,17 +100,17 @@ def _send(ws, people, as_of, via, resend, dry_run):
         raise click.exceptions.Exit(1)
 
 
-STATUS = {delivery.SENT: "sent", delivery.ALREADY: "already sent today", delivery.PLANNED: "would be sent",
-          delivery.FAILED: "FAILED"}
-
-
 def report(ws, outcomes) -> list[str]:
     """One line per outcome: channel, person, how many reminders, what became of them and where."""
+    from ..remind import deliver as delivery
+
+    status_words = {delivery.SENT: "sent", delivery.ALREADY: "already sent today", delivery.PLANNED: "would be sent",
+                    delivery.FAILED: "FAILED"}
     rows = []
     for o in outcomes:
         member = ws.member(o.person) or {}
         count = f"{o.items} reminder{'s' if o.items != 1 else ''}" if o.items else "@mention"
-        status = STATUS[o.status]
+        status = status_words[o.status]
         if o.where:
             status += f" to {o.where}"
         if o.reason:
@@ -122,6 +124,8 @@ def report(ws, outcomes) -> list[str]:
 
 
 def _write_outbox(built, outbox: Path, as_of):
+    from ..remind import mail
+
     try:
         outbox.mkdir(parents=True, exist_ok=True)
         for member_id, message in built:

@@ -10,13 +10,12 @@ sql and export alike.
 from __future__ import annotations
 
 import difflib
+import functools
 import operator
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-
-import re2
 
 from .. import derive
 from ..derive import DERIVED
@@ -46,15 +45,18 @@ _PATTERN_HINTS = {
 }
 
 
-def _pattern_options() -> re2.Options:
+@functools.cache
+def _pattern_options():
+    """RE2's options for `-w FIELD~PATTERN`, made on the first pattern (importing RE2 costs a
+    command without one a few milliseconds)."""
+    import re2
+
     options = re2.Options()
     options.case_sensitive = False
     options.never_capture = True  # only whether it matches: groups would cost memory, unused
     options.log_errors = False  # a bad pattern is a QueryError, not a line on stderr
     return options
 
-
-PATTERN_OPTIONS = _pattern_options()
 
 
 # --- the fields of a collection ------------------------------------------------------------
@@ -195,13 +197,15 @@ def parse_condition(collection: str, text: str, config, today: date | None = Non
 
 
 def compile_pattern(raw: str, *, context: str):
-    """`raw` as a case-insensitive RE2 pattern (see PATTERN_OPTIONS); QueryError saying why not."""
+    """`raw` as a case-insensitive RE2 pattern (see `_pattern_options`); QueryError saying why not."""
+    import re2
+
     counts = [m for m in _COUNTED.finditer(raw) if any(n and int(n) > MAX_REPEAT for n in m.groups()[1:])]
     if counts:
         reason = f"invalid repetition size: {counts[0].group(1)}"
     else:
         try:
-            return re2.compile(raw, PATTERN_OPTIONS)
+            return re2.compile(raw, _pattern_options())
         except re2.error as exc:
             reason = exc.args[0].decode("utf-8", "replace") if isinstance(exc.args[0], bytes) else str(exc)
         except UnicodeEncodeError:  # RE2 reads UTF-8; an argument of other bytes arrives as lone surrogates

@@ -15,7 +15,6 @@ from wcwidth import wcswidth
 from .. import derive
 from ..model.ownership import owner_on
 from ..render.locale import Count, amount_text, plural, reminder_texts
-from . import mail
 
 KINDS = ("follow-up", "due-soon", "collect", "dormant", "approval", "pool-warning")
 
@@ -164,6 +163,8 @@ def messages(ws, people: list[dict], as_of: date, *, now=None) -> tuple[list[tup
 
     Raises mail.MailError when `smtp.from` cannot be a sender address.
     """
+    from . import mail  # e-mail and SMTP: only when messages are made
+
     sender = mail.address(ws.config.company.get("name"), ws.config.smtp["from"])
     built, skipped = [], []
     for person in people:
@@ -188,6 +189,8 @@ def no_address(config, member_id: str) -> str:
 
 def message(ws, person: dict, as_of: date, sender, *, now=None):
     """The e-mail of one person's reminders (mail.MailError when their address cannot be used)."""
+    from . import mail
+
     member = ws.member(person["to"])
     recipient = mail.address(member["name"], person["email"])
     body = mail_body(person, member["name"], as_of, ws.config)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import uuid
 
 from ..errors import Unsafe
 from .state import NOFOLLOW, NONBLOCK, STATE_DIR, open_own, state_dir
@@ -84,7 +83,7 @@ def stage(path: str, data: bytes, like: os.stat_result | None, durable: bool = T
     cannot be given to it."""
     directory, name = os.path.split(path)
     os.makedirs(directory, exist_ok=True)
-    temp = os.path.join(directory, f".{name}.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}")
+    temp = os.path.join(directory, f".{name}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
     try:
         if like is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -58,7 +57,7 @@ def write_journal(root: Path, targets: list, note: str):
     header = {"pid": os.getpid(), "started": _now(), "note": note[:NOTE_CHARS],
               "device": home.st_dev, "inode": home.st_ino,
               "files": [[t.rel, t.how, None if t.before is None else len(t.before), len(t.after)] for t in targets]}
-    temp = directory / f".journal.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}"
+    temp = directory / f".journal.{os.urandom(6).hex()}{TEMP_SUFFIX}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb", closefd=False) as out:
