@@ -8,17 +8,14 @@ the identity the caches key it by.
 from __future__ import annotations
 
 import hashlib
-import operator
 import os
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import Protocol
 
 from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
 from .paths import YAML_SUFFIXES, is_workspace_file, listing_order
-
-_name = operator.attrgetter("name")
-
 
 class Source(Protocol):
     """What `pipeline.load` reads a workspace from.
@@ -64,41 +61,35 @@ class FileSource(Source):
         return found
 
     def _scan(self, rel_dir: str, real_root: str, found: list):
-        """Depth-first, sorted, skipping dot names; directory symlinks are not followed."""
+        """Depth-first, sorted, skipping dot names; directory symlinks are not followed. One `lstat`
+        a name, which says what it is as well as its identity: a warm run's listing is mostly this."""
         directory = os.path.join(self.root, rel_dir)
         if _is_repository(directory):
             return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
-        with os.scandir(directory) as it:
-            entries = {entry.name: entry for entry in it if not entry.name.startswith(".")}
-        prefix = rel_dir + "/"
+        prefix, folder = rel_dir + "/", directory + os.sep
         lstat = os.lstat
-        for name in sorted(entries):  # names sort in C; sorting the entries by a key costs a call each
-            entry = entries[name]
-            if entry.is_file(follow_symlinks=False):  # a plain file, the common case: one stat
-                if name.endswith(YAML_SUFFIXES):
-                    try:
-                        st = lstat(entry.path)
-                    except OSError:
-                        continue
-                    found.append((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+        for name in sorted(name for name in os.listdir(directory) if not name.startswith(".")):
+            try:
+                st = lstat(folder + name)
+            except OSError:
                 continue
-            rel = prefix + name
-            if entry.is_dir(follow_symlinks=False):
-                self._scan(rel, real_root, found)
-            elif is_workspace_file(rel):
-                if entry.is_symlink():
-                    if not _inside(os.path.realpath(entry.path), real_root):
-                        found.append((rel, ("outside",)))
-                        continue
-                    if not os.path.isfile(entry.path):
-                        continue
-                elif not entry.is_file():
-                    continue  # a FIFO or device named *.yaml would block the read or never end
+            mode = st.st_mode
+            if S_ISREG(mode):
+                if name.endswith(YAML_SUFFIXES):
+                    found.append((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+            elif S_ISDIR(mode):
+                self._scan(prefix + name, real_root, found)
+            elif S_ISLNK(mode) and is_workspace_file(prefix + name):
+                path = folder + name
+                if not _inside(os.path.realpath(path), real_root):
+                    found.append((prefix + name, ("outside",)))
+                    continue
                 try:
-                    st = entry.stat()
+                    st = os.stat(path)
                 except OSError:
                     continue
-                found.append((rel, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+                if S_ISREG(st.st_mode):  # not a FIFO or device, which would block the read or never end
+                    found.append((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
 
     def read(self, rel: str) -> bytes:
         with open(self.root / rel, "rb") as fh:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -160,6 +159,8 @@ def _stage_all(targets: list):
     bulk = len(staged) >= BULK_FILES and sys.platform.startswith("linux")
     size = max(1, len(staged) // (STAGING_THREADS * 4))
     runs = [staged[i:i + size] for i in range(0, len(staged), size)]
+    from concurrent.futures import ThreadPoolExecutor  # its import (logging, threading) only for a write
+
     with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(runs) or 1)) as pool:
         futures = [pool.submit(_stage_run, run, not bulk) for run in runs]
     failed = None
