@@ -187,12 +187,14 @@ def contract_balance(ws, contract: Record, as_of: date) -> Decimal:
 
 # --- receivables ---------------------------------------------------------------------------
 
+# The receivables' derived values read `record.data` directly: a report derives them for thousands.
+
 def payments_until(receivable: Record, as_of: date) -> list[dict]:
-    return [p for p in receivable.get("payments", ()) if p["date"] <= as_of]
+    return [p for p in receivable.data.get("payments", ()) if p["date"] <= as_of]
 
 
 def receivable_paid(receivable: Record, as_of: date) -> Decimal:
-    return sum((p["amount"] for p in payments_until(receivable, as_of)), ZERO)
+    return sum([p["amount"] for p in payments_until(receivable, as_of)], ZERO)
 
 
 def receivable_balance(receivable: Record, as_of: date) -> Decimal:
@@ -200,7 +202,7 @@ def receivable_balance(receivable: Record, as_of: date) -> Decimal:
 
 
 def is_written_off(receivable: Record, as_of: date) -> bool:
-    written_off = receivable.get("written_off")
+    written_off = receivable.data.get("written_off")
     return bool(written_off) and written_off.get("date") is not None and written_off["date"] <= as_of
 
 
@@ -209,10 +211,10 @@ def receivable_status(receivable: Record, as_of: date) -> str:
     if is_written_off(receivable, as_of):
         return "written_off"
     paid = receivable_paid(receivable, as_of)
-    balance = receivable.get("amount", ZERO) - paid
+    balance = receivable.data.get("amount", ZERO) - paid
     if balance <= 0:
         return "paid"
-    if receivable["due"] < as_of:
+    if receivable.data["due"] < as_of:
         return "overdue"
     return "partial" if paid > 0 else "open"
 
