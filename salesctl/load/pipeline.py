@@ -41,7 +41,9 @@ def read_and_parse(source: Source, rel: str) -> ParsedFile:
 
 
 def _parse_chunk(source: Source, rels: list) -> list:
-    return [read_and_parse(source, rel) for rel in rels]
+    """The files parsed, each record's positions serialized at once (`cache.compact`): in a worker
+    process that is work taken off the main one, and less to send back to it."""
+    return [compact(read_and_parse(source, rel)) for rel in rels]
 
 
 def _parse_all(source: Source, rels: list, progress=None):
@@ -87,7 +89,6 @@ def parse_source(source: Source, files, cache=None, progress=None) -> dict[str, 
     now = time.time_ns()
     for rel, result in _parse_all(source, list(todo), progress):
         if cache is not None and settled(todo[rel], now):
-            result = compact(result)
             cache.put(rel, todo[rel], result)
         parsed[rel] = result
     return parsed
