@@ -134,13 +134,22 @@ def dashboard(ws: Workspace, as_of: date, period: Period | str | None = None) ->
     return dashboard_figures(ws, default_period(as_of) if period is None else _period(period, as_of, ""), as_of)
 
 
-def dashboard_page(ws: Workspace, figures: dict, *, command: str = "") -> str:
+def dashboard_page(ws: Workspace, figures: dict, *, command: str = "", cache: bool = True) -> str:
     """The self-contained HTML page of `dashboard`'s figures, in the workspace locale; `command`
     (the command line that gives the same figures) goes in its footer. Needs the `dashboard`
-    extra (vl-convert-python); without it an `ExportError`."""
+    extra (vl-convert-python); without it an `ExportError`. `cache` reads and writes the drawn
+    charts in `.salesctl/cache/` (a chart of unchanged figures is not drawn again)."""
     from .dashboard.page import render
 
-    return render(figures, ws.config, command)
+    if not cache:
+        return render(figures, ws.config, command)
+    from .load.cache import ChartCache
+    from .load.paths import CHARTS_CACHE
+
+    charts_cache = ChartCache(ws.root / CHARTS_CACHE)
+    page = render(figures, ws.config, command, charts_cache)
+    charts_cache.save()
+    return page
 
 
 def _period(period: Period | str | None, as_of: date, default: str) -> Period:

@@ -49,7 +49,7 @@ def dashboard(period, output_path, fmt, strict):
     ws = read_workspace(strict)
     doc = api.dashboard(ws, app.today, chosen)
     if fmt == "html":
-        text = api.dashboard_page(ws, doc, command=_command(doc["period"], app))
+        text = api.dashboard_page(ws, doc, command=_command(doc["period"], app), cache=not app.no_cache)
     else:
         text = output.render_rows([], [], fmt, document=doc)
     _write(text, output_path)

@@ -7,17 +7,21 @@ Vega-Lite chart description (plain JSON: a builder such as altair would cost mor
 a warm `validate` takes; the tests check every description against the Vega-Lite schema); `svg`
 renders one. Amounts are drawn from floats (a bar's length); the exact figures are in the tables.
 
-vl-convert-python is the optional `dashboard` extra, imported only here.
+vl-convert-python is the optional `dashboard` extra, imported only here and only to draw: a chart
+drawn before from the same description, with the same renderer and fonts, comes from the chart
+cache (`load.cache.ChartCache`), and starting the renderer is most of a dashboard's time.
 """
 
 from __future__ import annotations
 
-from ..errors import ExportError
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import sys
 
-try:
-    import vl_convert
-except ImportError:  # the extra is not installed: `require` says how to install it
-    vl_convert = None
+from ..errors import ExportError
 
 EXTRA_MISSING = "the dashboard's charts need the optional extra: pip install 'salesctl[dashboard]'"
 
@@ -36,14 +40,48 @@ BLUE, GREEN, GREY, INK, ORANGE, RED = "#4c78a8", "#54a24b", "#bab0ac", "#222222"
 
 def require() -> None:
     """A missing extra is an `ExportError` (exit 2), as for an xlsx export."""
-    if vl_convert is None:
+    if importlib.util.find_spec("vl_convert") is None:
         raise ExportError(EXTRA_MISSING)
 
 
-def svg(spec: dict, locale: str) -> str:
-    """The chart as an SVG document; nothing is fetched (no base URL is allowed)."""
-    return vl_convert.vegalite_to_svg({**spec, "config": CONFIG}, format_locale=FORMAT_LOCALES.get(locale, "en-US"),
-                                      allowed_base_urls=[])
+def svg(spec: dict, locale: str, cache=None) -> str:
+    """The chart as an SVG document; nothing is fetched (no base URL is allowed). With a
+    `ChartCache`, a chart drawn before under the same `chart_key` is not drawn again."""
+    import vl_convert
+
+    key = chart_key(spec, locale, vl_convert.__version__) if cache is not None else None
+    drawn = cache.get(key) if key is not None else None
+    if drawn is None:
+        drawn = vl_convert.vegalite_to_svg({**spec, "config": CONFIG}, format_locale=FORMAT_LOCALES.get(locale, "en-US"),
+                                           allowed_base_urls=[])
+        if key is not None:
+            cache.put(key, drawn)
+    return drawn
+
+
+FONT_FOLDERS = {"linux": ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts"),
+                "darwin": ("/System/Library/Fonts", "/Library/Fonts", "~/Library/Fonts")}
+
+
+def chart_key(spec: dict, locale: str, renderer: str) -> bytes:
+    """What a drawing depends on, digested: the description, the locale, the renderer's version and
+    the fonts (each font folder's modification time: installing or removing a font changes it)."""
+    drawn = json.dumps([spec, CONFIG, FORMAT_LOCALES.get(locale, "en-US"), renderer, _fonts()], sort_keys=True,
+                       ensure_ascii=False, default=str)
+    return hashlib.sha256(drawn.encode("utf-8")).digest()
+
+
+@functools.cache
+def _fonts() -> list:
+    """(folder, modification time) of every font folder of this system, once a run."""
+    fonts = []
+    for top in FONT_FOLDERS.get(sys.platform, (os.path.join(os.environ.get("WINDIR", "C:/Windows"), "Fonts"),)):
+        for folder, _, _ in os.walk(os.path.expanduser(top)):
+            try:
+                fonts.append((folder, os.stat(folder).st_mtime_ns))
+            except OSError:
+                continue
+    return fonts
 
 
 def _height(bars: int) -> int:

@@ -76,8 +76,9 @@ class Section(NamedTuple):
     note: str = ""        # the whole section's note when it has nothing to show
 
 
-def render(doc: dict, config, command: str) -> str:
-    """The page for a `figures.dashboard_figures` document; `command` reproduces it."""
+def render(doc: dict, config, command: str, charts_cache=None) -> str:
+    """The page for a `figures.dashboard_figures` document; `command` reproduces it. Charts drawn
+    before come from `charts_cache` (a `load.cache.ChartCache`) when given."""
     charts.require()
     words = headings(config.locale)
     sections = [
@@ -87,7 +88,7 @@ def render(doc: dict, config, command: str) -> str:
         pool_section(doc["pool"], config, words),
         reviews_section(doc["reviews"], config, words),
     ]
-    return document(doc, sections, config, words, command)
+    return document(doc, sections, config, words, command, charts_cache)
 
 
 # --- sections ----------------------------------------------------------------------------
@@ -255,13 +256,13 @@ def _member_name(member_id, config, words: dict) -> str:
 
 # --- HTML --------------------------------------------------------------------------------
 
-def document(doc: dict, sections: list, config, words: dict, command: str) -> str:
+def document(doc: dict, sections: list, config, words: dict, command: str, charts_cache=None) -> str:
     esc = html.escape
     company = config.company.get("name") or ""
     title = f"{company} {words['dashboard_title']} {doc['period']}".strip()
     period = f"{words['period']} {doc['period']} ({doc['start'].isoformat()} – {doc['end'].isoformat()}), " \
              f"{words['dashboard_as_of']} {doc['as_of'].isoformat()}"
-    body = "".join(_section(section, config.locale, words) for section in sections)
+    body = "".join(_section(section, config.locale, words, charts_cache) for section in sections)
     return (f'<!DOCTYPE html>\n<html lang="{HTML_LANG.get(config.locale, "en")}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(title)}</title>\n'
             f'<style>{CSS % {"font": charts.FONT}}</style>\n</head>\n<body>\n'
@@ -269,7 +270,7 @@ def document(doc: dict, sections: list, config, words: dict, command: str) -> st
             f'<footer>{esc(words["dashboard_made_with"])}: <code>{esc(command)}</code></footer>\n</body>\n</html>\n')
 
 
-def _section(section: Section, locale: str, words: dict) -> str:
+def _section(section: Section, locale: str, words: dict, charts_cache) -> str:
     esc = html.escape
     empty = ' class="empty"' if not section.figures and not section.cards else ""
     parts = [f'<section id="{section.key}"{empty}>\n<h2>{esc(section.title)}</h2>\n']
@@ -283,13 +284,13 @@ def _section(section: Section, locale: str, words: dict) -> str:
     charted = [f for f in section.figures if f.spec is not None or not f.tables]
     listed = [f for f in section.figures if f.spec is None and f.tables]
     if charted:
-        parts.append('<div class="grid">\n' + "".join(_figure(f, locale, words) for f in charted) + "</div>\n")
-    parts.extend(_figure(f, locale, words) for f in listed)
+        parts.append('<div class="grid">\n' + "".join(_figure(f, locale, words, charts_cache) for f in charted) + "</div>\n")
+    parts.extend(_figure(f, locale, words, charts_cache) for f in listed)
     parts.append("</section>\n")
     return "".join(parts)
 
 
-def _figure(figure: Figure, locale: str, words: dict) -> str:
+def _figure(figure: Figure, locale: str, words: dict, charts_cache) -> str:
     esc = html.escape
     wide = ' class="wide"' if figure.wide else ""
     out = [f'<figure id="{figure.key}"{wide}><figcaption>{esc(figure.caption)}</figcaption>']
@@ -297,7 +298,7 @@ def _figure(figure: Figure, locale: str, words: dict) -> str:
         out.append(f'<p class="note">{esc(figure.note)}</p>')
     tables = "".join(_table(t) for t in figure.tables)
     if figure.spec is not None:
-        out.append(f'<div class="chart" id="chart-{figure.key}">{charts.svg(figure.spec, locale)}</div>')
+        out.append(f'<div class="chart" id="chart-{figure.key}">{charts.svg(figure.spec, locale, charts_cache)}</div>')
         out.append(f'<details><summary>{esc(words["dashboard_data_table"])}</summary>{tables}</details>')
     else:
         out.append(tables)

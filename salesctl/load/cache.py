@@ -351,13 +351,58 @@ class RecordCache:
                 _write(self.directory / f"{collection}-{shard:02x}.bin", _RECORDS_HEADER, payload)
 
 
+class _NewestEntries:
+    """A cache file of a few entries (a marshal dict, the newest last), the `kept` newest kept:
+    what the verdicts and the charts are stored as. `sound(entries)` says whether what was read
+    has the store's shape; anything else is an empty store."""
+
+    header: bytes
+    kept: int
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._entries: dict | None = None
+        self._new: dict = {}
+
+    @staticmethod
+    def sound(entries) -> bool:
+        return isinstance(entries, dict)
+
+    def _load(self) -> dict:
+        if self._entries is None:
+            payload = _read(self.path, self.header)
+            try:
+                entries = marshal.loads(payload) if payload is not None else {}
+            except (ValueError, EOFError, TypeError):
+                entries = {}
+            self._entries = entries if self.sound(entries) else {}
+        return self._entries
+
+    def _put(self, key: bytes, value):
+        self._new[key] = value
+
+    def save(self):
+        if not self._new:
+            return
+        kept = dict(self._new)
+        for key, value in reversed(list(self._load().items())):
+            if len(kept) >= self.kept:
+                break
+            kept.setdefault(key, value)
+        try:
+            payload = marshal.dumps(dict(reversed(list(kept.items()))))
+        except ValueError:
+            return
+        _write(self.path, self.header, payload)
+        self._entries, self._new = None, {}
+
+
 RULES_MAGIC = b"salesctl-rules-cache\x00"
 RULES_FORMAT = 2
-_RULES_HEADER = RULES_MAGIC + RULES_FORMAT.to_bytes(2, "big") + CODE
 RULES_KEPT = 8  # workspace states remembered: the working tree and the revisions diffs compare with
 
 
-class RulesCache:
+class RulesCache(_NewestEntries):
     """The verdict on whole workspace states: every problem of the workspace (the config's, each
     file's and the cross-record rules'), keyed by the complete file listing.
 
@@ -368,24 +413,12 @@ class RulesCache:
     its collections the rules found errors in (`pipeline.load`).
     """
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._entries: dict | None = None
-        self._new: dict = {}
+    header = RULES_MAGIC + RULES_FORMAT.to_bytes(2, "big") + CODE
+    kept = RULES_KEPT
 
     @staticmethod
     def key(files: list, fingerprint) -> bytes:
         return hashlib.sha256(marshal.dumps((repr(fingerprint), files))).digest()
-
-    def _load(self) -> dict:
-        if self._entries is None:
-            payload = _read(self.path, _RULES_HEADER)
-            try:
-                entries = marshal.loads(payload) if payload is not None else {}
-            except (ValueError, EOFError, TypeError):
-                entries = {}
-            self._entries = entries if isinstance(entries, dict) else {}
-        return self._entries
 
     def get(self, key: bytes) -> list | None:
         rows = self._load().get(key)
@@ -397,19 +430,28 @@ class RulesCache:
             return None
 
     def put(self, key: bytes, problems: list):
-        self._new[key] = [tuple(p) for p in problems]
+        self._put(key, [tuple(p) for p in problems])
 
-    def save(self):
-        if not self._new:
-            return
-        kept = dict(self._new)
-        for key, rows in reversed(list(self._load().items())):  # newest last in the file
-            if len(kept) >= RULES_KEPT:
-                break
-            kept.setdefault(key, rows)
-        try:
-            payload = marshal.dumps(dict(reversed(list(kept.items()))))
-        except ValueError:
-            return
-        _write(self.path, _RULES_HEADER, payload)
-        self._entries, self._new = None, {}
+
+CHARTS_MAGIC = b"salesctl-charts-cache\x00"
+CHARTS_FORMAT = 1
+
+
+class ChartCache(_NewestEntries):
+    """The dashboard's charts as drawn (SVG text), keyed by a digest of everything a drawing
+    depends on (`dashboard.charts.chart_key`: the chart description, the locale, the renderer's
+    version and the fonts installed). Drawing is most of a dashboard's time, and a chart of
+    unchanged figures is the same drawing: a hit gives the very text the renderer gave."""
+
+    header = CHARTS_MAGIC + CHARTS_FORMAT.to_bytes(2, "big") + CODE
+    kept = 64  # a few dashboards' charts
+
+    @staticmethod
+    def sound(entries) -> bool:
+        return isinstance(entries, dict) and all(type(k) is bytes and type(v) is str for k, v in entries.items())
+
+    def get(self, key: bytes) -> str | None:
+        return self._load().get(key)
+
+    def put(self, key: bytes, svg: str):
+        self._put(key, svg)

@@ -20,6 +20,7 @@ CACHE_DIR = ".salesctl/cache"
 PARSE_CACHE = f"{CACHE_DIR}/parse"  # a directory of shards (see cache.py)
 RECORDS_CACHE = f"{CACHE_DIR}/records"  # a directory of shards
 RULES_CACHE = f"{CACHE_DIR}/rules.bin"
+CHARTS_CACHE = f"{CACHE_DIR}/charts.bin"  # the dashboard's drawn charts, by what was drawn
 BLOB_CACHE = f"{CACHE_DIR}/blobs"
 BLOB_RECORDS_CACHE = f"{CACHE_DIR}/blob-records"  # typed records of --rev, keyed by blob id
 # A diff against the working tree needs only the blobs changed since the revision: they get a

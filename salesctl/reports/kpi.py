@@ -101,7 +101,9 @@ def _mean(values: list, kind: type[Fixed]) -> Fixed | None:
 
 class Facts:
     """The workspace facts as of D that every tally reads, indexed once per report: counted contracts
-    signed by D per owner, receivables per contract owner, visits dated by D per rep."""
+    signed by D per owner, receivables and their payments dated by D per contract owner, visits
+    dated by D per rep; and what tallies of several periods ask again (a dashboard tallies every
+    rep for thirteen periods): each rep's overdue balance per day, each customer's first contact."""
 
     def __init__(self, ws, as_of: date):
         self.ws, self.as_of = ws, as_of
@@ -113,6 +115,10 @@ class Facts:
         self.receivables_by_owner: dict = {}
         for receivable in ws.records["receivables"]:
             self.receivables_by_owner.setdefault(owner_of.get(receivable.get("contract")), []).append(receivable)
+        self.payments_by_owner = {owner: [(r, p) for r in receivables for p in derive.payments_until(r, as_of)]
+                                  for owner, receivables in self.receivables_by_owner.items()}
+        self._overdue_balances: dict = {}  # (rep, day) -> balance
+        self._first_contacts: dict = {}  # customer -> date or None
         self.visits_by_rep: dict = {}
         for visit in ws.records["visits"]:
             data = visit.data  # the fields themselves: this loop sees every visit of the workspace
@@ -126,11 +132,27 @@ class Facts:
 
     def first_contact(self, customer_id) -> date | None:
         """The customer's earliest visit by anyone (≤ D), else its created date."""
+        if customer_id not in self._first_contacts:
+            self._first_contacts[customer_id] = self._first_contact(customer_id)
+        return self._first_contacts[customer_id]
+
+    def _first_contact(self, customer_id) -> date | None:
         visits = derive.visits_until(self.ws, customer_id, self.as_of)
         if visits:
             return visits[0]["date"]
         customer = self.ws.get("customers", customer_id)
         return customer.get("created") if customer else None
+
+    def overdue_balance(self, rep: str, day: date) -> Decimal:
+        """The balance of the rep's receivables overdue on `day`."""
+        key = (rep, day)
+        if key not in self._overdue_balances:
+            balance = ZERO
+            for receivable in self.receivables_by_owner.get(rep, ()):
+                if derive.receivable_status(receivable, day) == "overdue":
+                    balance += derive.receivable_balance(receivable, day)
+            self._overdue_balances[key] = balance
+        return self._overdue_balances[key]
 
     def tally(self, rep: str, period: Period) -> Tally:
         ws = self.ws
@@ -138,11 +160,10 @@ class Facts:
         t.contracts = derive.signed_in(self.counted_by_owner.get(rep, ()), period)
         target = target_for(ws.config, rep, period)
         t.targets = [target] if target is not None else []
-        overdue_as_of = min(period.end, self.as_of)
-        for receivable in self.receivables_by_owner.get(rep, ()):
-            t.payments += [(receivable, p) for p in derive.payments_until(receivable, self.as_of) if p["date"] in period]
-            if derive.receivable_status(receivable, overdue_as_of) == "overdue":
-                t.overdue_balance += derive.receivable_balance(receivable, overdue_as_of)
+        start, end = period.start, period.end
+        t.payments = [(r, p) for r, p in self.payments_by_owner.get(rep, ())
+                      if p["date"] is not None and start <= p["date"] <= end]
+        t.overdue_balance = self.overdue_balance(rep, min(period.end, self.as_of))
         t.new_customers = {c["customer"] for c in t.contracts if self.first_counted[c["customer"]] is c}
         t.visits = [v for v in self.visits_by_rep.get(rep, ()) if period.start <= v.data["date"] <= period.end]
         t.candidates = {v["customer"] for v in t.visits if not self.signed_before(v["customer"], period.start)}

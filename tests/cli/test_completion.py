@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from helpers.workspaces import SAMPLE
 from salesctl.cli import cli
 
 

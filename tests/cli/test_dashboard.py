@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -18,7 +19,7 @@ import pytest
 
 from helpers.git import BASE
 from salesctl import api
-from salesctl.dashboard import charts
+from salesctl.load.paths import CHARTS_CACHE
 
 AS_OF = "2026-11-30"
 MONTHS = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]  # the twelve months up to 2026-11
@@ -243,7 +244,7 @@ def test_a_failed_write_leaves_nothing_behind(run, sample_copy, tmp_path, monkey
 
 
 def test_without_the_extra(run, sample_copy, monkeypatch):
-    monkeypatch.setattr(charts, "vl_convert", None)
+    monkeypatch.setitem(sys.modules, "vl_convert", None)  # as if not installed
     result = run("-C", sample_copy, "--as-of", AS_OF, "dashboard")
     # exit 2 after the usage, as export --format xlsx without openpyxl
     assert result.exit_code == 2 and result.stdout == ""
@@ -286,3 +287,29 @@ def test_the_command_calls_the_api(run, sample_copy, monkeypatch):
 def test_help_has_an_example(run):
     result = run("dashboard", "--help")
     assert result.exit_code == 0 and "salesctl -C sample-workspace dashboard --period 2026-Q3" in result.stdout
+
+
+def test_charts_drawn_before_come_from_the_cache_and_the_page_is_the_same(run, sample_copy, monkeypatch):
+    import vl_convert
+
+    args = ("-C", sample_copy, "--as-of", AS_OF, "dashboard")
+    uncached = run("--no-cache", *args)
+    assert not (sample_copy / CHARTS_CACHE).exists()  # --no-cache neither reads nor writes it
+    first = run(*args)
+    assert (sample_copy / CHARTS_CACHE).is_file()
+
+    def no_drawing(*_, **__):
+        raise AssertionError("a chart was drawn again")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", no_drawing)
+    again = run(*args)
+    assert uncached.stdout == first.stdout == again.stdout and again.exit_code == 0
+
+
+def test_a_corrupt_chart_cache_is_drawn_again(run, sample_copy):
+    args = ("-C", sample_copy, "--as-of", AS_OF, "dashboard")
+    page = run(*args).stdout
+    cache = sample_copy / CHARTS_CACHE
+    cache.write_bytes(cache.read_bytes()[:-10] + b"0123456789")  # the checksum no longer holds
+    assert run(*args).stdout == page
+

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers.workspaces import ROOT, write_workspace
+from helpers.workspaces import ROOT
 
 
 FILES = {

@@ -33,7 +33,7 @@ from salesctl.model.periods import parse_period, period_range
 from salesctl.model.problems import CODES
 from salesctl.errors import QueryError
 from salesctl.query.query import compile_query
-from salesctl.model.records import COLLECTIONS, SCHEMAS
+from salesctl.model.records import COLLECTIONS
 from salesctl.reports.kpi import kpi_report
 from salesctl.reports.overdue import overdue_report
 from salesctl.reports.review import review_report

@@ -70,3 +70,14 @@ def test_each_bar_is_labelled_for_screen_readers(reports_root):
         "余额: 100,000; 负责人: 张伟; 账龄: 31-60", "余额: 200,000; 负责人: 张伟; 账龄: 61-90",
         "余额: 60,000; 负责人: 张伟; 账龄: 91+"]
     assert "Y-axis titled '负责人' for a discrete scale with 2 values: 张伟, 王芳" in svg
+
+
+def test_a_chart_is_keyed_by_everything_its_drawing_depends_on(monkeypatch):
+    spec = {"data": {"values": [{"a": 1}]}, "mark": "bar"}
+    key = charts.chart_key(spec, "zh_CN", "1.9.0")
+    assert key == charts.chart_key({"mark": "bar", "data": {"values": [{"a": 1}]}}, "zh_CN", "1.9.0")
+    assert key != charts.chart_key({**spec, "data": {"values": [{"a": 2}]}}, "zh_CN", "1.9.0")
+    assert key != charts.chart_key(spec, "en_US", "1.9.0")
+    assert key != charts.chart_key(spec, "zh_CN", "1.9.1")
+    monkeypatch.setattr(charts, "_fonts", lambda: [("/usr/share/fonts/new", 1)])  # a font installed
+    assert key != charts.chart_key(spec, "zh_CN", "1.9.0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import marshal
+
 import errno
 import os
 import signal
@@ -298,6 +300,22 @@ def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
         settle(visit)
         open_workspace(root)
     assert len(RulesCache(root / RULES_CACHE)._load()) == RULES_KEPT
+
+
+def test_the_chart_cache_keeps_the_newest_charts_and_refuses_a_foreign_shape(tmp_path):
+    from salesctl.load.cache import ChartCache, _write
+
+    path = tmp_path / "charts.bin"
+    for n in range(ChartCache.kept + 5):
+        cache = ChartCache(path)
+        cache.put(n.to_bytes(32, "big"), f"<svg>{n}</svg>")
+        cache.save()
+    cache = ChartCache(path)
+    assert cache.get((ChartCache.kept + 4).to_bytes(32, "big")) == f"<svg>{ChartCache.kept + 4}</svg>"
+    assert cache.get((4).to_bytes(32, "big")) is None  # the oldest went
+    assert len(cache._load()) == ChartCache.kept
+    _write(path, ChartCache.header, marshal.dumps({b"k": 1}))  # a sound file of another shape
+    assert ChartCache(path).get(b"k") is None
 
 
 def test_a_changed_file_rewrites_only_its_shard_of_each_cache(workspace):
