@@ -19,10 +19,13 @@ NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, eve
 CREATE, REPLACE, IN_PLACE = "create", "replace", "in-place"
 
 
-def resolve(real_root: str, path: str, shown: str) -> str:
+def resolve(real_root: str, path: str, shown: str, folders: dict | None = None) -> str:
     """The real file `path` names: through links inside the workspace, never out of it, nor into
-    `.salesctl/` or `.git/`."""
-    real = os.path.realpath(path)
+    `.salesctl/` or `.git/`. `folders` keeps the real path of each folder met (within one write,
+    where folders do not move): thousands of files in one folder resolve it once, and only a file
+    that is itself a link is followed."""
+    real = _in_known_folder(path, folders) if folders is not None else None
+    real = real or os.path.realpath(path)
     if not real.startswith(real_root.rstrip(os.sep) + os.sep):
         raise Unsafe(f"{shown} leads outside the workspace (to {real}); nothing written")
     parts = real[len(real_root):].split(os.sep)
@@ -30,6 +33,25 @@ def resolve(real_root: str, path: str, shown: str) -> str:
         if name in parts:
             raise Unsafe(f"{shown} leads into {name}/ (to {real}); nothing written")
     return real
+
+
+def _in_known_folder(path: str, folders: dict) -> str | None:
+    """`os.path.realpath(path)` for a file that is no link (None for a link, or a name it cannot
+    tell): the real path of its folder, kept in `folders`, and its name."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", ".."):
+        return None
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return None
+    except FileNotFoundError:
+        pass  # a new file: realpath too keeps the name as it is
+    except OSError:
+        return None
+    real_folder = folders.get(folder)
+    if real_folder is None:
+        real_folder = folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folder, name)
 
 
 def read_file(path, shown: str) -> bytes | None:
@@ -82,9 +104,12 @@ def stage(path: str, data: bytes, like: os.stat_result | None, durable: bool = T
     `durable`), with the mode and owner of `like` (the file it replaces); None when that owner
     cannot be given to it."""
     directory, name = os.path.split(path)
-    os.makedirs(directory, exist_ok=True)
     temp = os.path.join(directory, f".{name}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
+    except FileNotFoundError:  # its folder is missing (made only now: a write mostly goes to folders that exist)
+        os.makedirs(directory, exist_ok=True)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
     try:
         if like is not None:
             mine = os.fstat(fd)

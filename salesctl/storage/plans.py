@@ -135,41 +135,46 @@ def apply(root: Path, changes, note: str = "") -> None:
 
 
 def _targets(root: Path, real_root: str, changes) -> list:
-    targets, seen = [], {}
+    targets, seen, folders = [], {}, {}
+    inside = len(real_root.rstrip(os.sep) + os.sep)
     for change in changes:
-        path = resolve(real_root, os.path.join(root, change.path), change.path)
+        path = resolve(real_root, os.path.join(root, change.path), change.path, folders)
         if path in seen:
             raise Unsafe(f"{change.path} and {seen[path]} are the same file; nothing written")
         seen[path] = change.path
         current, st = read_with_stat(path, change.path)
         if current != change.before:
             raise Conflict(f"{change.path} changed on disk while salesctl was working; nothing written, try again")
-        rel = os.path.relpath(path, real_root).replace(os.sep, "/")
+        rel = path[inside:].replace(os.sep, "/")  # `resolve` keeps it inside the root
         targets.append(_Target(change.path, rel, path, change.before, change.after, st))
     return targets
 
 
 def _stage_all(targets: list):
-    """Stage the new content of every file not written in place, several files at a time: waiting
-    for the disk is what takes time, and it takes many flushes at once nearly as fast as one.
-    Thousands of files (an import) are flushed by one `sync` once all are staged, where it waits
-    until the data is on disk (Linux): as durable as an fsync each, and seconds faster. Each
-    thread stages a run of files, so that handing files to threads costs less than writing them."""
+    """Stage the new content of every file not written in place. A few files are each flushed,
+    several at a time: waiting for the disk is what takes time, and it takes many flushes at once
+    nearly as fast as one. Thousands of files (an import) are written one after the other, unflushed,
+    then flushed by one `sync` once all are staged, where it waits until the data is on disk
+    (Linux): as durable as an fsync each, and seconds faster. Without flushes to wait for, threads
+    only contend for the folder the files are made in (measured: twice as slow as one at a time)."""
     staged = [t for t in targets if t.how != IN_PLACE]
-    bulk = len(staged) >= BULK_FILES and sys.platform.startswith("linux")
+    if len(staged) >= BULK_FILES and sys.platform.startswith("linux"):
+        failed = _stage_run(staged, False)
+        if failed is not None:
+            raise failed
+        os.sync()
+        return
     size = max(1, len(staged) // (STAGING_THREADS * 4))
     runs = [staged[i:i + size] for i in range(0, len(staged), size)]
     from concurrent.futures import ThreadPoolExecutor  # its import (logging, threading) only for a write
 
     with ThreadPoolExecutor(max_workers=min(STAGING_THREADS, len(runs) or 1)) as pool:
-        futures = [pool.submit(_stage_run, run, not bulk) for run in runs]
+        futures = [pool.submit(_stage_run, run, True) for run in runs]
     failed = None
     for future in futures:
         failed = failed or future.result()
     if failed is not None:
         raise failed
-    if bulk:
-        os.sync()
 
 
 def _stage_run(run: list, flush: bool) -> Exception | None:

@@ -24,10 +24,12 @@ from decimal import Decimal
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from ..load.hints import flow_separators
 from ..load.parse import parse_bytes
+from ..model.parsed import ParsedFile, RawRecord
 from .nodes import (below_comments, dashed, end_of, indented, pair_before, pair_end, reaches, read, root_list,
                     use_counts, value_of)
-from .style import EditError, Style, dumper, plain_text, prepare
+from .style import EditError, Style, dumper, plain_record, plain_text, prepare
 
 BOM = "\ufeff"
 _NULLS = ("", "~", "null", "Null", "NULL")  # an empty document holds no records
@@ -71,6 +73,22 @@ def render_inline(value, style: Style, *, flow: bool) -> str:
 def new_file(record: dict, style: Style, *, name: str = "a new file") -> str:
     """The text of a new one-record file, checked to read back as `record`."""
     return new_file_parsed(record, style, name=name)[0]
+
+
+def new_file_read(record: dict, style: Style, *, name: str = "a new file"):
+    """`new_file_parsed` for a writer of thousands of files: a record of the plain shapes is read
+    as it is written (`plain_record`, held to `parse` by tests), since parsing each file back would
+    take most of the time of an import; any other record is rendered and parsed back."""
+    plain = plain_record(record, style)
+    if plain is None:
+        return new_file_parsed(record, style, name=name)
+    text, data, positions = plain
+    found = flow_separators(text) if "{" in text and "," in text else []
+    parsed = ParsedFile([RawRecord(data, positions)], [("yaml-syntax", *f) for f in found], True)
+    problem = _unparsed(parsed)
+    if problem:
+        raise EditError(_bug(name, f"does not parse ({problem})"))
+    return text, parsed
 
 
 def new_file_parsed(record: dict, style: Style, *, name: str = "a new file"):

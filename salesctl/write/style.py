@@ -204,6 +204,7 @@ def _text(value: str, in_flow: bool):
 
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`. \t")
 _FLOW_MARKS = frozenset(",[]{}:?#")
+_AT_LINE_START = re.compile(r"^[<=>]", re.M)  # `parse` takes <<<<<<<, =======, >>>>>>> for a merge conflict
 
 
 def plain_text(record: dict, style: Style) -> str | None:
@@ -211,54 +212,130 @@ def plain_text(record: dict, style: Style) -> str | None:
     scalars, lists of flat mappings, flat mappings — without it (it takes a millisecond a record:
     minutes for an import of thousands); None for any other shape, which the dumper writes. Tests
     hold both to the same text for every style."""
-    out = []
+    found = _plain(record, style)
+    return found[0] if found is not None else None
+
+
+def plain_record(record: dict, style: Style) -> tuple[str, dict, dict] | None:
+    """(text, data, positions) of a record of the shapes `plain_text` writes: its text, and what
+    `parse` reads from that text — the values as read (dates as ISO text, amounts as numbers) and
+    the line and column of every key path. Worked out while writing, so that a writer of thousands
+    of files need not parse each one back (tests hold it to `parse` for every style). None where
+    `plain_text` is, and where `parse` reads other keys or no record: a key other than text, an
+    empty record, a line that looks like a merge conflict's (`<<<<<<< …`)."""
+    found = _plain(record, style)
+    if found is None or found[1] is None or not found[0] or _AT_LINE_START.search(found[0]):
+        return None
+    return found
+
+
+def _plain(record: dict, style: Style) -> tuple[str, dict | None, dict] | None:
+    """(text, data, positions) for `plain_text` and `plain_record`; data None when a key is not text."""
+    texts = True
+    out, data, positions = [], {}, {(): (1, 1)}
     seq = " " * style.offset + "-" + " " * (style.sequence - style.offset - 1)
+    line = 1
     for key, value in record.items():
         name = _scalar(key, False)
         if name is None:
             return None
+        texts = texts and type(key) is str
+        path = (key,)
+        positions[path] = (line, 1)
         if isinstance(value, dict):
             flow = style.flow.get(key, False) or not value
-            pairs = _pairs(value, flow)
+            pairs = _read_pairs(value, flow)
             if pairs is None:
                 return None
-            out.append(f"{name}: {{{', '.join(pairs)}}}\n" if flow else
-                       f"{name}:\n" + "".join(f"{' ' * style.mapping}{pair}\n" for pair in pairs))
+            texts = texts and all(type(sub) is str for sub in value)
+            if flow:
+                out.append(f"{name}: {{{', '.join(f'{k}: {v}' for _, k, v, _ in pairs)}}}\n")
+                column = len(name) + 4
+                for sub, k, v, _ in pairs:
+                    positions[path + (sub,)] = (line, column)
+                    column += len(k) + len(v) + 4
+            else:
+                out.append(f"{name}:\n" + "".join(f"{' ' * style.mapping}{k}: {v}\n" for _, k, v, _ in pairs))
+                for number, (sub, _, _, _) in enumerate(pairs, line + 1):
+                    positions[path + (sub,)] = (number, style.mapping + 1)
+                line += len(pairs)
+            data[key] = {sub: read for sub, _, _, read in pairs}
         elif isinstance(value, list):
             if value and all(isinstance(item, dict) and item for item in value):
                 flow = style.flow.get(key, style.entries_flow)
-                entries = [_pairs(item, flow) for item in value]
+                entries = [_read_pairs(item, flow) for item in value]
                 if any(entry is None for entry in entries):
                     return None
+                texts = texts and all(type(sub) is str for item in value for sub in item)
                 out.append(f"{name}:\n")
-                for pairs in entries:
-                    out.append(f"{seq}{{{', '.join(pairs)}}}\n" if flow else
-                               f"{seq}{pairs[0]}\n" + "".join(f"{' ' * style.sequence}{p}\n" for p in pairs[1:]))
+                for index, pairs in enumerate(entries):
+                    line += 1
+                    positions[path + (index,)] = (line, style.sequence + 1)
+                    if flow:
+                        out.append(f"{seq}{{{', '.join(f'{k}: {v}' for _, k, v, _ in pairs)}}}\n")
+                        column = style.sequence + 2
+                        for sub, k, v, _ in pairs:
+                            positions[path + (index, sub)] = (line, column)
+                            column += len(k) + len(v) + 4
+                    else:
+                        out.append(f"{seq}{pairs[0][1]}: {pairs[0][2]}\n" +
+                                   "".join(f"{' ' * style.sequence}{k}: {v}\n" for _, k, v, _ in pairs[1:]))
+                        for number, (sub, _, _, _) in enumerate(pairs, line):
+                            positions[path + (index, sub)] = (number, style.sequence + 1)
+                        line += len(pairs) - 1
+                data[key] = [{sub: read for sub, _, _, read in pairs} for pairs in entries]
             elif not any(isinstance(item, (dict, list)) for item in value):
                 flow = style.flow.get(key, False) or not value
-                items = [_scalar(item, flow) for item in value]
+                items = [_read_scalar(item, flow) for item in value]
                 if None in items:
                     return None
-                out.append(f"{name}: [{', '.join(items)}]\n" if flow else
-                           f"{name}:\n" + "".join(f"{seq}{item}\n" for item in items))
+                if flow:
+                    out.append(f"{name}: [{', '.join(text for text, _ in items)}]\n")
+                    column = len(name) + 4
+                    for index, (text, _) in enumerate(items):
+                        positions[path + (index,)] = (line, column)
+                        column += len(text) + 2
+                else:
+                    out.append(f"{name}:\n" + "".join(f"{seq}{text}\n" for text, _ in items))
+                    for index in range(len(items)):
+                        positions[path + (index,)] = (line + 1 + index, style.sequence + 1)
+                    line += len(items)
+                data[key] = [read for _, read in items]
             else:
                 return None
         else:
-            text = _scalar(value, False)
-            if text is None:
+            found = _read_scalar(value, False)
+            if found is None:
                 return None
-            out.append(f"{name}: {text}\n")
-    return "".join(out)
+            out.append(f"{name}: {found[0]}\n")
+            data[key] = found[1]
+        line += 1
+    return "".join(out), data if texts else None, positions
 
 
-def _pairs(mapping: dict, flow: bool) -> list[str] | None:
+def _read_pairs(mapping: dict, flow: bool) -> list[tuple] | None:
+    """(key, its text, the value's text, the value as read) of each pair of a flat mapping."""
     pairs = []
     for key, value in mapping.items():
-        name, text = _scalar(key, flow), _scalar(value, flow)
-        if name is None or text is None:
+        name = _scalar(key, flow)
+        found = _read_scalar(value, flow)
+        if name is None or found is None:
             return None
-        pairs.append(f"{name}: {text}")
+        pairs.append((key, name, *found))
     return pairs
+
+
+def _read_scalar(value, in_flow: bool) -> tuple[str, object] | None:
+    """(text, the value `parse` reads from it) of a scalar as the dumper writes it, or None."""
+    text = _scalar(value, in_flow)
+    if text is None:
+        return None
+    kind = type(value)
+    if kind is Decimal:
+        return text, float(text) if "." in text else int(text)
+    if kind is date:
+        return text, text
+    return text, value
 
 
 def _scalar(value, in_flow: bool) -> str | None:

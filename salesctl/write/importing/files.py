@@ -12,7 +12,7 @@ from datetime import date
 
 from ...model.records import SCHEMAS
 from .. import writers
-from ..edit import YamlFile, new_file_parsed
+from ..edit import YamlFile, new_file_read
 from ..ids import next_id
 from ..nested import set_at
 from ..plan import FileChange
@@ -36,7 +36,7 @@ class Files:
         """Add the file of a new record; what `parse` reads from it (checked to be the record)."""
         if self._style is None:
             self._style = writers._style(self.ws, self.collection, "")
-        text, parsed = new_file_parsed(record, self._style, name=rel)
+        text, parsed = new_file_read(record, self._style, name=rel)
         self.created[rel] = text
         self.rows[rel] = [row]
         return parsed

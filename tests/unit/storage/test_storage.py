@@ -385,3 +385,23 @@ def test_a_plan_of_many_files_flushes_each_file_once_and_each_folder_once(tmp_pa
     assert len(flushed) == 1200 + 1 + 2 + 3
     assert len(listed) == 3  # each folder swept of stale temporary files once
     assert len(receivables(root)) == 1200 and not (root / storage.JOURNAL).exists()
+
+
+def test_resolving_with_the_folders_known_gives_what_realpath_gives(tmp_path):
+    from salesctl.storage.files import resolve
+
+    root = tmp_path / "ws"
+    (root / "customers").mkdir(parents=True)
+    (root / "real").mkdir()
+    (root / "linked").symlink_to(root / "real")
+    (root / "customers/old.yaml").write_text("id: X\n")
+    (root / "customers/link.yaml").symlink_to(root / "customers/old.yaml")
+    (root / "customers/out.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    real_root, folders = os.path.realpath(root), {}
+    for rel in ("customers/new.yaml", "customers/old.yaml", "customers/link.yaml", "linked/new.yaml",
+                "customers/../real/x.yaml", "new/folder/x.yaml"):
+        path = os.path.join(root, rel)
+        assert resolve(real_root, path, rel, folders) == resolve(real_root, path, rel) == os.path.realpath(path)
+    assert folders[os.path.join(root, "linked")] == os.path.join(real_root, "real")
+    with pytest.raises(storage.Unsafe, match="leads outside the workspace"):
+        resolve(real_root, os.path.join(root, "customers/out.yaml"), "customers/out.yaml", folders)

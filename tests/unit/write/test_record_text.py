@@ -1,5 +1,6 @@
 """The text of new records and of changed fields: the fast renderer writes exactly what ruamel's
-emitter writes, in every style; `nested.set_at` changes one value inside a record and nothing else."""
+emitter writes, in every style, and knows exactly what `parse` reads from it; `nested.set_at`
+changes one value inside a record and nothing else."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesctl.write.edit import YamlFile, new_file
+from salesctl.load.parse import parse_bytes
+from salesctl.model.parsed import ParsedFile, RawRecord
+from salesctl.write.edit import YamlFile, new_file, new_file_parsed, new_file_read
 from salesctl.write.nested import set_at
-from salesctl.write.style import EditError, Style, dumper, plain_text, prepare
+from salesctl.write.style import EditError, Style, dumper, plain_record, plain_text, prepare
 
 TRICKY = ["杭州云帆网络科技有限公司", "139 1762 5580", "13800138000", "007", "yes", "no", "null", "~", "", "1:20",
           "CMB:2611300012", "a: b", "a #b", "#x", "- x", "-x", "x:", " lead", "trail ", "it's", "'q'", '"d"',
@@ -50,6 +53,70 @@ def test_the_fast_text_is_ruamels_text(record, style):
     fast = plain_text(record, style)
     if fast is not None:  # None: a shape or text it leaves to ruamel
         assert fast == ruamel(record, style)
+
+
+def typed(value):
+    """A value with the type of every part spelt out: 1, 1.0 and True compare equal, but read apart."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def read_back(record: dict, style: Style) -> ParsedFile | None:
+    plain = plain_record(record, style)
+    if plain is None:
+        return None
+    text, data, positions = plain
+    assert text == plain_text(record, style)
+    return ParsedFile([RawRecord(data, positions)], [], True)
+
+
+def assert_read_as_parsed(record: dict, style: Style):
+    fast = read_back(record, style)
+    if fast is None:  # None: a shape, text or key it leaves to the parser
+        return
+    parsed = parse_bytes(plain_text(record, style).encode("utf-8"))
+    assert typed(fast) == typed(parsed)  # the records, every value's type, every position and their order
+
+
+ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)  # emoji too
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.dictionaries(NAMES, st.one_of(VALUES, st.lists(st.dictionaries(ANY_TEXT, SCALARS, max_size=3), max_size=2),
+                                        st.dictionaries(ANY_TEXT, st.one_of(SCALARS, ANY_TEXT), max_size=3)),
+                       min_size=1, max_size=6), STYLES)
+def test_what_the_fast_text_reads_as_is_what_parse_reads(record, style):
+    assert_read_as_parsed(record, style)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_every_tricky_text_reads_back_as_parse_reads_it_in_every_place(text):
+    for style in (Style(), Style(flow={"a": True}, entries_flow=True), Style(mapping=3, sequence=5, offset=1)):
+        for record in ({"a": text}, {"a": [text, "x"]}, {"a": [{"b": text}, {text or "k": 1}]}, {"a": {"b": text}},
+                       {text or "k": 1, "b": {text or "k": 2}}, {"a": [], "b": {}, "c": [{"d": text}]}):
+            assert_read_as_parsed(record, style)
+
+
+def test_a_record_parse_would_read_otherwise_is_left_to_parse():
+    assert plain_record({}, Style()) is None  # no record at all
+    assert plain_record({"a": 1, "<<<<<<< x": 2}, Style()) is None  # a merge conflict's marker
+    assert plain_record({1: "a"}, Style()) is None  # a key that is not text
+    assert plain_record({"a": {True: 1}}, Style()) is None
+    for record in ({"a": 1, "<<<<<<< x": 2}, {1: "a", True: "b"}):
+        assert plain_text(record, Style()) == ruamel(record, Style())  # the text itself is still the fast one's
+
+
+def test_a_new_file_reads_back_as_parse_reads_it_without_parsing():
+    customer = {"id": "CUS-0003", "name": "杭州云帆🚀", "created": date(2026, 11, 3), "amount": Decimal("12000.50"),
+                "contacts": [{"name": "赵磊", "phone": "0571-8888 1234", "primary": True}], "tags": ["2026", "x"],
+                "next": {"date": date(2026, 12, 1), "action": "回访"}, "count": 3, "rate": Decimal("7")}
+    for style in (Style(), Style(flow={"tags": True, "next": True}, entries_flow=True), Style(mapping=4, sequence=2, offset=0)):
+        text, parsed = new_file_read(customer, style)
+        assert typed(parsed) == typed(parse_bytes(text.encode("utf-8")))
+        assert parsed.records[0].data["amount"] == 12000.5 and parsed.records[0].data["rate"] == 7
 
 
 @pytest.mark.parametrize("text", TRICKY)
@@ -133,3 +200,14 @@ def test_set_path_writes_a_list_or_mapping_anew_in_its_style():
 def test_set_path_refuses_a_path_the_record_does_not_have():
     with pytest.raises(EditError, match="CUS-0001: contacts.5.phone is not in c.yaml"):
         changed(CUSTOMER, ("contacts", 5, "phone"), "1")
+
+
+def test_text_that_parse_would_flag_is_refused_as_parse_refuses_it():
+    record = {"id": "X", "note": "x{a:16,000}"}  # plain YAML, but `parse` warns of a thousands separator in {…}
+    assert plain_record(record, Style()) is not None
+    messages = []
+    for write in (new_file_read, new_file_parsed):
+        with pytest.raises(EditError, match="does not parse .*16,000 inside") as raised:
+            write(record, Style())
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
