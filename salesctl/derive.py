@@ -219,6 +219,17 @@ def receivable_status(receivable: Record, as_of: date) -> str:
     return "partial" if paid > 0 else "open"
 
 
+def overdue_balance(receivables, as_of: date) -> Decimal:
+    """The balance of those of `receivables` overdue on `as_of`. Only one due before it can be
+    (`receivable_status`), which spares working out the others' payments."""
+    total = ZERO
+    for receivable in receivables:
+        due = receivable.data.get("due")
+        if due is not None and due < as_of and receivable_status(receivable, as_of) == "overdue":
+            total += receivable_balance(receivable, as_of)
+    return total
+
+
 def is_unpaid(receivable: Record, as_of: date) -> bool:
     return receivable_status(receivable, as_of) in UNPAID
 

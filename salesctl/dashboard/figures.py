@@ -44,7 +44,7 @@ def dashboard_figures(ws, period: Period, as_of: date) -> dict:
     periods = {p.label: p for p in (period, *collection_months, *sales_months)}
     kpi = {label: kpi_report(ws, p, as_of, facts=facts) for label, p in periods.items()}
     reviews = review_report(ws, as_of, period, facts=facts)
-    activity = activity_report(ws, period, as_of, by="week")
+    activity = activity_report(ws, period, as_of, by="week", facts=facts)
     return {
         "period": period.label, "start": period.start, "end": period.end, "as_of": as_of,
         "collection": collection_figures(ws, as_of, collection_months, kpi) if records["receivables"] else None,

@@ -61,11 +61,12 @@ def activity_reps(ws, *, rep: str | None = None, group: str | None = None) -> li
     return [m for m in ws.config.team if m.get("role") == "rep" and (group is None or m.get("group") == group)]
 
 
-def activity_report(ws, period: Period, as_of: date, *, by: str = "day", reps: list | None = None) -> dict:
+def activity_report(ws, period: Period, as_of: date, *, by: str = "day", reps: list | None = None,
+                    facts: Facts | None = None) -> dict:
     """The `report activity` document: one row per rep and bucket (every bucket, zero rows included),
-    then a total row for the whole period."""
+    then a total row for the whole period; `facts` when the caller has them already."""
     members = activity_reps(ws) if reps is None else reps
-    facts = Facts(ws, as_of)
+    facts = facts or Facts(ws, as_of)
     calendar = ws.config.calendar
     spans = buckets(period, by)
     starts = [span.start for span in spans]
@@ -77,9 +78,8 @@ def activity_report(ws, period: Period, as_of: date, *, by: str = "day", reps: l
         for contract in facts.counted_by_owner.get(member["id"], ()):
             if contract["signed"] in period:
                 contracts[bisect_right(starts, contract["signed"]) - 1].append(contract)
-        for visit in facts.visits_by_rep.get(member["id"], ()):
-            if visit["date"] in period:
-                visits[bisect_right(starts, visit["date"]) - 1].append(visit)
+        for visit in facts.visits_in(member["id"], period):
+            visits[bisect_right(starts, visit["date"]) - 1].append(visit)
         targets = [ws.config.daily_targets(member)]
         quiet: dict = {}  # workdays -> the figures of a bucket without visits or deals
         for span, days, signed, made in zip(spans, workdays, contracts, visits):

@@ -188,3 +188,25 @@ def test_zero_target_has_no_attainment(workspace):
             "targets: {2026: {zhang: {year: 0}}}\n")
     row = kpi_report(load(workspace({}, config=team)), parse_period("2026"), D)["rows"][0]
     assert (row["target"], row["attainment"], row["conversion_rate"], row["satisfaction"]) == (0, None, None, None)
+
+
+def test_the_facts_answer_each_period_as_a_scan_of_every_record_does():
+    from helpers.workspaces import SAMPLE
+    from salesctl import derive
+    from salesctl.load.pipeline import load
+    from salesctl.model.periods import parse_period
+    from salesctl.reports.kpi import Facts
+
+    as_of = date(2026, 11, 30)
+    ws = load(SAMPLE, as_of=as_of).usable()
+    facts = Facts(ws, as_of)
+    assert facts.visits_in("sun", parse_period("2026")) and facts.overdue_balance("sun", as_of) > 0
+    for label in ("2026", "2026-Q3", "2026-10", "2026-11", "2025-12"):
+        period = parse_period(label)
+        for rep in facts.visits_by_rep:
+            assert facts.visits_in(rep, period) == [v for v in facts.visits_by_rep[rep] if v["date"] in period]
+        day = min(period.end, as_of)
+        for rep, receivables in facts.receivables_by_owner.items():
+            assert facts.overdue_balance(rep, day) == sum(
+                (derive.receivable_balance(r, day) for r in receivables if derive.receivable_status(r, day) == "overdue"),
+                Decimal("0"))
