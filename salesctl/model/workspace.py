@@ -109,7 +109,7 @@ class Workspace:
 
     @cached_property
     def _visits_by_customer(self) -> dict:
-        visits = sorted(self.records["visits"], key=lambda v: (v.get("date") or date.min, v.id or ""))
+        visits = sorted(self.records["visits"], key=lambda v: (v.data.get("date") or date.min, v.data.get("id") or ""))
         return self._group(visits, "customer")
 
     @cached_property
