@@ -230,6 +230,25 @@ def overdue_balance(receivables, as_of: date) -> Decimal:
     return total
 
 
+def settled_since(receivable: Record) -> date | None:
+    """The first day from which the receivable is written off or paid on every later day, else
+    None: overdue on no day from then. Amounts are never negative, so payments only add up."""
+    data = receivable.data
+    days = []
+    written_off = data.get("written_off")
+    if written_off and written_off.get("date") is not None:
+        days.append(written_off["date"])
+    amount, paid = data.get("amount", ZERO), ZERO
+    if amount <= 0:
+        return date.min
+    for payment in sorted(data.get("payments", ()), key=lambda p: p["date"]):
+        paid += payment["amount"]
+        if paid >= amount:
+            days.append(payment["date"])
+            break
+    return min(days) if days else None
+
+
 def is_unpaid(receivable: Record, as_of: date) -> bool:
     return receivable_status(receivable, as_of) in UNPAID
 

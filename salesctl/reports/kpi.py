@@ -120,6 +120,7 @@ class Facts:
                                   for owner, receivables in self.receivables_by_owner.items()}
         self._overdue_balances: dict = {}  # (rep, day) -> balance
         self._first_contacts: dict = {}  # customer -> date or None
+        self._unsettled: dict = {}  # rep -> its receivables by the day they were settled
         self._visits_by_date: dict = {}  # rep -> (the dates of its visits sorted, their places)
         self.visits_by_rep: dict = {}
         for visit in ws.records["visits"]:
@@ -149,7 +150,12 @@ class Facts:
         """The balance of the rep's receivables overdue on `day`."""
         key = (rep, day)
         if key not in self._overdue_balances:
-            self._overdue_balances[key] = derive.overdue_balance(self.receivables_by_owner.get(rep, ()), day)
+            if rep not in self._unsettled:  # (settled since, receivable), the still unsettled last
+                self._unsettled[rep] = sorted(((derive.settled_since(r) or date.max, i), r)
+                                              for i, r in enumerate(self.receivables_by_owner.get(rep, ())))
+            unsettled = self._unsettled[rep]
+            first = bisect_right(unsettled, (day, len(unsettled)), key=lambda entry: entry[0])
+            self._overdue_balances[key] = derive.overdue_balance((r for _, r in unsettled[first:]), day)
         return self._overdue_balances[key]
 
     def visits_in(self, rep: str, period: Period) -> list:

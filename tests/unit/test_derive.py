@@ -217,3 +217,21 @@ def test_who_may_decide_a_stage(workspace, owner, stage, by, allowed):
     ws = load(workspace(with_change(**{"contracts/CT-1.yaml": CONTRACT.replace("owner: zhang", f"owner: {owner}")}),
                         AUTHORITIES))
     assert derive.may_decide(ws, ws.get("contracts", "CT-1"), stage, by) is allowed
+
+
+def test_a_receivable_settled_since_a_day_is_paid_or_written_off_on_every_day_from_then():
+    from datetime import timedelta
+
+    from helpers.workspaces import SAMPLE
+
+    ws = load(SAMPLE, as_of=date(2026, 11, 30)).usable()
+    settled = [(r, derive.settled_since(r)) for r in ws.records["receivables"]]
+    assert any(day is None for _, day in settled) and any(day is not None for _, day in settled)
+    for receivable, day in settled:
+        if day is None:
+            assert derive.receivable_status(receivable, date(2026, 11, 30)) not in ("paid", "written_off")
+            continue
+        for later in (day, day + timedelta(days=1), day + timedelta(days=400)):
+            assert derive.receivable_status(receivable, later) in ("paid", "written_off")
+        if day > date.min:
+            assert derive.receivable_status(receivable, day - timedelta(days=1)) not in ("paid", "written_off")
