@@ -187,8 +187,6 @@ def contract_balance(ws, contract: Record, as_of: date) -> Decimal:
 
 # --- receivables ---------------------------------------------------------------------------
 
-# The receivables' derived values read `record.data` directly: a report derives them for thousands.
-
 def payments_until(receivable: Record, as_of: date) -> list[dict]:
     return [p for p in receivable.data.get("payments", ()) if p["date"] <= as_of]
 
@@ -220,33 +218,23 @@ def receivable_status(receivable: Record, as_of: date) -> str:
 
 
 def overdue_balance(receivables, as_of: date) -> Decimal:
-    """The balance of those of `receivables` overdue on `as_of`. Only one due before it can be
-    (`receivable_status`), which spares working out the others' payments."""
-    total = ZERO
-    for receivable in receivables:
-        due = receivable.data.get("due")
-        if due is not None and due < as_of and receivable_status(receivable, as_of) == "overdue":
-            total += receivable_balance(receivable, as_of)
-    return total
+    """The balance of those of `receivables` overdue on `as_of` (only one due before it can be)."""
+    return sum((receivable_balance(r, as_of) for r in receivables if r.data.get("due") is not None
+                and r.data["due"] < as_of and receivable_status(r, as_of) == "overdue"), ZERO)
 
 
 def settled_since(receivable: Record) -> date | None:
     """The first day from which the receivable is written off or paid on every later day, else
     None: overdue on no day from then. Amounts are never negative, so payments only add up."""
     data = receivable.data
-    days = []
-    written_off = data.get("written_off")
-    if written_off and written_off.get("date") is not None:
-        days.append(written_off["date"])
-    amount, paid = data.get("amount", ZERO), ZERO
-    if amount <= 0:
-        return date.min
+    paid, amount = ZERO, data.get("amount", ZERO)
+    paid_on = date.min if amount <= 0 else None
     for payment in sorted(data.get("payments", ()), key=lambda p: p["date"]):
         paid += payment["amount"]
-        if paid >= amount:
-            days.append(payment["date"])
-            break
-    return min(days) if days else None
+        if paid_on is None and paid >= amount:
+            paid_on = payment["date"]
+    written_off = (data.get("written_off") or {}).get("date")
+    return min((day for day in (written_off, paid_on) if day is not None), default=None)
 
 
 def is_unpaid(receivable: Record, as_of: date) -> bool:
