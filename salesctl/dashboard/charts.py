@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import json
 import os
 import sys
@@ -39,9 +38,12 @@ BLUE, GREEN, GREY, INK, ORANGE, RED = "#4c78a8", "#54a24b", "#bab0ac", "#222222"
 
 
 def require() -> None:
-    """A missing extra is an `ExportError` (exit 2), as for an xlsx export."""
-    if importlib.util.find_spec("vl_convert") is None:
-        raise ExportError(EXTRA_MISSING)
+    """A missing (or broken) extra is an `ExportError` (exit 2), as for an xlsx export. Importing
+    it is cheap; starting its renderer, on the first chart drawn, is not."""
+    try:
+        import vl_convert  # noqa: F401
+    except ImportError:
+        raise ExportError(EXTRA_MISSING) from None
 
 
 def svg(spec: dict, locale: str, cache=None) -> str:
