@@ -7,9 +7,10 @@ Vega-Lite chart description (plain JSON: a builder such as altair would cost mor
 a warm `validate` takes; the tests check every description against the Vega-Lite schema); `svg`
 renders one. Amounts are drawn from floats (a bar's length); the exact figures are in the tables.
 
-vl-convert-python is the optional `dashboard` extra, imported only here and only to draw: a chart
-drawn before from the same description, with the same renderer and fonts, comes from the chart
-cache (`load.cache.ChartCache`), and starting the renderer is most of a dashboard's time.
+vl-convert-python is the optional `dashboard` extra, imported only here; its renderer is started
+only to draw: a chart drawn before from the same description, with the same renderer and fonts,
+comes from the chart cache (`load.cache.ChartCache`), and starting the renderer is most of a
+dashboard's time.
 """
 
 from __future__ import annotations

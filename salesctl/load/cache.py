@@ -418,7 +418,9 @@ class RulesCache(_NewestEntries):
 
     @staticmethod
     def key(files: list, fingerprint) -> bytes:
-        return hashlib.sha256(marshal.dumps((repr(fingerprint), files))).digest()
+        """Marshal version 2 writes no back-references, whose use depends on how the values
+        happen to be shared in memory: equal listings give the same key."""
+        return hashlib.sha256(marshal.dumps((repr(fingerprint), files), 2)).digest()
 
     def get(self, key: bytes) -> list | None:
         rows = self._load().get(key)

@@ -17,6 +17,7 @@ from ..model.config import CONFIG_FILE
 from ..model.records import COLLECTIONS
 from .paths import YAML_SUFFIXES, is_workspace_file, listing_order
 
+
 class Source(Protocol):
     """What `pipeline.load` reads a workspace from.
 
@@ -49,7 +50,7 @@ class FileSource(Source):
         found = []
         config = self.root / CONFIG_FILE
         if config.is_file():
-            found.append((CONFIG_FILE, _identity(config)))
+            found.append((CONFIG_FILE, _identity(os.stat(config))))
         real_root = os.path.realpath(self.root)
         for collection in COLLECTIONS:
             path = os.path.join(self.root, collection)
@@ -76,7 +77,7 @@ class FileSource(Source):
             mode = st.st_mode
             if S_ISREG(mode):
                 if name.endswith(YAML_SUFFIXES):
-                    found.append((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+                    found.append((prefix + name, _identity(st)))
             elif S_ISDIR(mode):
                 self._scan(prefix + name, real_root, found)
             elif S_ISLNK(mode) and is_workspace_file(prefix + name):
@@ -89,7 +90,7 @@ class FileSource(Source):
                 except OSError:
                     continue
                 if S_ISREG(st.st_mode):  # not a FIFO or device, which would block the read or never end
-                    found.append((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))
+                    found.append((prefix + name, _identity(st)))
 
     def read(self, rel: str) -> bytes:
         with open(self.root / rel, "rb") as fh:
@@ -103,8 +104,7 @@ def _is_repository(directory: str) -> bool:
     return os.path.isfile(git_dir) or os.path.isfile(os.path.join(git_dir, "HEAD"))
 
 
-def _identity(path) -> tuple:
-    st = os.stat(path)
+def _identity(st: os.stat_result) -> tuple:
     return ("file", st.st_size, st.st_mtime_ns, st.st_ino)
 
 

@@ -58,7 +58,6 @@ def _pattern_options():
     return options
 
 
-
 # --- the fields of a collection ------------------------------------------------------------
 
 def resolve_collection(text: str) -> str:

@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from .. import derive
 from ..model.money import ZERO, Fixed, Hundredths, Ratio, Tenths
@@ -120,7 +121,7 @@ class Facts:
                                   for owner, receivables in self.receivables_by_owner.items()}
         self._overdue_balances: dict = {}  # (rep, day) -> balance
         self._first_contacts: dict = {}  # customer -> date or None
-        self._unsettled: dict = {}  # rep -> its receivables by the day they were settled
+        self._unsettled: dict = {}  # rep -> (the days its receivables were settled, sorted; the receivables)
         self._visits_by_date: dict = {}  # rep -> (the dates of its visits sorted, their places)
         self.visits_by_rep: dict = {}
         for visit in ws.records["visits"]:
@@ -150,12 +151,12 @@ class Facts:
         """The balance of the rep's receivables overdue on `day`."""
         key = (rep, day)
         if key not in self._overdue_balances:
-            if rep not in self._unsettled:  # (settled since, receivable), the still unsettled last
-                self._unsettled[rep] = sorted(((derive.settled_since(r) or date.max, i), r)
-                                              for i, r in enumerate(self.receivables_by_owner.get(rep, ())))
-            unsettled = self._unsettled[rep]
-            first = bisect_right(unsettled, (day, len(unsettled)), key=lambda entry: entry[0])
-            self._overdue_balances[key] = derive.overdue_balance((r for _, r in unsettled[first:]), day)
+            if rep not in self._unsettled:
+                receivables = self.receivables_by_owner.get(rep, ())
+                settled = sorted(((derive.settled_since(r) or date.max, r) for r in receivables), key=itemgetter(0))
+                self._unsettled[rep] = ([since for since, _ in settled], [r for _, r in settled])
+            days, receivables = self._unsettled[rep]
+            self._overdue_balances[key] = derive.overdue_balance(receivables[bisect_right(days, day):], day)
         return self._overdue_balances[key]
 
     def visits_in(self, rep: str, period: Period) -> list:

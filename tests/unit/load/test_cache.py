@@ -302,6 +302,15 @@ def test_the_rules_cache_keeps_a_few_workspace_states(workspace):
     assert len(RulesCache(root / RULES_CACHE)._load()) == RULES_KEPT
 
 
+def test_equal_listings_give_the_same_verdict_key_however_their_values_are_shared():
+    from salesctl.load.cache import RulesCache
+
+    kind = "file"
+    shared = [("customers/A.yaml", (kind, 1, 2, 3)), ("visits/B.yaml", (kind, 1, 2, 3))]
+    apart = [("customers/A.yaml", ("fi" + "le", 1, 2, 3)), ("visits/B.yaml", ("fil" + "e", 1, 2, 3))]
+    assert RulesCache.key(shared, "fp") == RulesCache.key(apart, "fp")
+
+
 def test_the_chart_cache_keeps_the_newest_charts_and_refuses_a_foreign_shape(tmp_path):
     from salesctl.load.cache import ChartCache, _write
 
