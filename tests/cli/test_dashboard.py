@@ -10,6 +10,7 @@ of a 750,000.00 target.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import sys
 from decimal import Decimal
@@ -19,6 +20,7 @@ import pytest
 
 from helpers.git import BASE
 from salesctl import api
+from salesctl.load.cache import ChartCache
 from salesctl.load.paths import CHARTS_CACHE
 
 AS_OF = "2026-11-30"
@@ -294,7 +296,7 @@ def test_charts_drawn_before_come_from_the_cache_and_the_page_is_the_same(run, s
 
     args = ("-C", sample_copy, "--as-of", AS_OF, "dashboard")
     uncached = run("--no-cache", *args)
-    assert not (sample_copy / CHARTS_CACHE).exists()  # --no-cache neither reads nor writes it
+    assert not (sample_copy / CHARTS_CACHE).exists()  # --no-cache writes none (nor reads one: below)
     first = run(*args)
     assert (sample_copy / CHARTS_CACHE).is_file()
 
@@ -313,3 +315,18 @@ def test_a_corrupt_chart_cache_is_drawn_again(run, sample_copy):
     cache.write_bytes(cache.read_bytes()[:-10] + b"0123456789")  # the checksum no longer holds
     assert run(*args).stdout == page
 
+
+
+def test_no_cache_does_not_read_the_chart_cache(run, sample_copy):
+    args = ("-C", sample_copy, "--as-of", AS_OF, "dashboard")
+    page = run(*args).stdout
+    path = sample_copy / CHARTS_CACHE
+    keys = marshal.loads(path.read_bytes()[len(ChartCache.header) + 32:])  # header, SHA-256, payload
+    planted = ChartCache(path)
+    for key in keys:
+        planted.put(key, "<svg>planted</svg>")
+    planted.save()
+    assert "<svg>planted</svg>" in run(*args).stdout  # what the cache holds is what a cached run shows
+    before = path.read_bytes()
+    assert run("--no-cache", *args).stdout == page  # --no-cache draws every chart again
+    assert path.read_bytes() == before
