@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..model.periods import Period, parse_period
 from ..reports.activity import activity_report
 from ..reports.kpi import Facts, Tally, kpi_report, rep_tallies
-from ..reports.overdue import overdue_report
+from ..reports.overdue import group_rows, overdue_report
 from ..reports.pool import pool_report
 from ..reports.review import review_report
 
@@ -61,12 +61,12 @@ def collection_figures(ws, as_of: date, months: list[Period], kpi: dict) -> dict
     """Overdue totals and buckets per owner (`report overdue`, `--by owner`), the largest overdue
     receivables, and per month collected (`report kpi` total) against what fell due."""
     ledger = overdue_report(ws, as_of)
-    by_owner = overdue_report(ws, as_of, by="owner")
+    by_owner = group_rows(ws, ledger["rows"], "owner", ws.config.bucket_labels())  # `--by owner` of the same rows
     largest = sorted(ledger["rows"], key=lambda row: (-row["balance"], row["receivable"]))[:LARGEST]
     due = fell_due(ws, months, as_of)
     return {
         "totals": ledger["totals"],
-        "by_owner": by_owner["rows"],
+        "by_owner": by_owner,
         "largest": largest,
         "months": [{"month": m.label, "collected": kpi[m.label]["total"]["collected"], "fell_due": due[m.label]}
                    for m in months],

@@ -119,6 +119,8 @@ class Facts:
             self.receivables_by_owner.setdefault(owner_of.get(receivable.get("contract")), []).append(receivable)
         self.payments_by_owner = {owner: [(r, p) for r in receivables for p in derive.payments_until(r, as_of)]
                                   for owner, receivables in self.receivables_by_owner.items()}
+        self._signed_dates = {owner: [c["signed"] for c in contracts] for owner, contracts in self.counted_by_owner.items()}
+        self._payments_by_date: dict = {}  # rep -> (the dates of its payments sorted, the payments in that order)
         self._overdue_balances: dict = {}  # (rep, day) -> balance
         self._first_contacts: dict = {}  # customer -> date or None
         self._unsettled: dict = {}  # rep -> (the days its receivables were settled, sorted; the receivables)
@@ -171,15 +173,29 @@ class Facts:
         visits = self.visits_by_rep[rep] if found else ()
         return [visits[i] for i in found]
 
+    def contracts_in(self, rep: str, period: Period) -> list:
+        """The rep's counted contracts signed in `period` (`derive.signed_in`): a slice of the rep's
+        contracts, which are in signing order."""
+        dates = self._signed_dates.get(rep, ())
+        return self.counted_by_owner[rep][bisect_left(dates, period.start):bisect_right(dates, period.end)] if dates else []
+
+    def payments_in(self, rep: str, period: Period) -> list:
+        """(receivable, payment) of the rep's payments dated in `period`, in date order (what they
+        add up to does not depend on it): a slice of an index made on the first ask."""
+        if rep not in self._payments_by_date:
+            dated = sorted((pair for pair in self.payments_by_owner.get(rep, ()) if pair[1]["date"] is not None),
+                           key=lambda pair: pair[1]["date"])
+            self._payments_by_date[rep] = ([p["date"] for _, p in dated], dated)
+        dates, dated = self._payments_by_date[rep]
+        return dated[bisect_left(dates, period.start):bisect_right(dates, period.end)]
+
     def tally(self, rep: str, period: Period) -> Tally:
         ws = self.ws
         t = Tally()
-        t.contracts = derive.signed_in(self.counted_by_owner.get(rep, ()), period)
+        t.contracts = self.contracts_in(rep, period)
         target = target_for(ws.config, rep, period)
         t.targets = [target] if target is not None else []
-        start, end = period.start, period.end
-        t.payments = [(r, p) for r, p in self.payments_by_owner.get(rep, ())
-                      if p["date"] is not None and start <= p["date"] <= end]
+        t.payments = self.payments_in(rep, period)
         t.overdue_balance = self.overdue_balance(rep, min(period.end, self.as_of))
         t.new_customers = {c["customer"] for c in t.contracts if self.first_counted[c["customer"]] is c}
         t.visits = self.visits_in(rep, period)

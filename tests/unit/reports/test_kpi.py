@@ -201,12 +201,45 @@ def test_the_facts_answer_each_period_as_a_scan_of_every_record_does():
     ws = load(SAMPLE, as_of=as_of).usable()
     facts = Facts(ws, as_of)
     assert facts.visits_in("sun", parse_period("2026")) and facts.overdue_balance("sun", as_of) > 0
+    assert facts.contracts_in("sun", parse_period("2026")) and facts.payments_in("sun", parse_period("2026"))
+    assert facts.contracts_in("nobody", parse_period("2026")) == facts.payments_in("nobody", parse_period("2026")) == []
     for label in ("2026", "2026-Q3", "2026-10", "2026-11", "2025-12"):
         period = parse_period(label)
         for rep in facts.visits_by_rep:
             assert facts.visits_in(rep, period) == [v for v in facts.visits_by_rep[rep] if v["date"] in period]
+        for rep in facts.counted_by_owner:
+            assert facts.contracts_in(rep, period) == derive.signed_in(facts.counted_by_owner[rep], period)
+        for rep, payments in facts.payments_by_owner.items():  # the same payments, in date order
+            found = facts.payments_in(rep, period)
+            assert [p["date"] for _, p in found] == sorted(p["date"] for _, p in found)
+            assert sorted(map(id, (p for _, p in found))) == sorted(id(p) for _, p in payments if p["date"] in period)
         day = min(period.end, as_of)
         for rep, receivables in facts.receivables_by_owner.items():
             assert facts.overdue_balance(rep, day) == sum(
                 (derive.receivable_balance(r, day) for r in receivables if derive.receivable_status(r, day) == "overdue"),
                 Decimal("0"))
+
+
+def test_the_facts_count_what_falls_on_the_first_and_last_day_of_a_period(reports_ws):
+    from datetime import timedelta
+
+    from salesctl import derive
+    from salesctl.reports.kpi import Facts
+
+    facts = Facts(reports_ws, D)
+    days = {c["signed"] for contracts in facts.counted_by_owner.values() for c in contracts}
+    days |= {p["date"] for payments in facts.payments_by_owner.values() for _, p in payments}
+    one = timedelta(days=1)
+    checked = 0
+    for day in sorted(days):
+        for start, end in ((day, day), (day - one, day), (day, day + one), (day + one, day + 30 * one),
+                           (day - 30 * one, day - one)):
+            period = period_range(start, end)
+            for rep, contracts in facts.counted_by_owner.items():
+                assert facts.contracts_in(rep, period) == derive.signed_in(contracts, period)
+                checked += len(facts.contracts_in(rep, period))
+            for rep, payments in facts.payments_by_owner.items():
+                assert sorted(id(p) for _, p in facts.payments_in(rep, period)) == sorted(
+                    id(p) for _, p in payments if p["date"] in period)
+                checked += len(facts.payments_in(rep, period))
+    assert checked > 3 * len(days)  # each day counted in the three periods that hold it
