@@ -47,27 +47,30 @@ def _parse_chunk(source: Source, rels: list) -> list:
 
 
 def _parse_all(source: Source, rels: list, progress=None):
-    """Yield (rel, ParsedFile) for every file; on several cores, big jobs are parsed in parallel."""
+    """Yield (rel, ParsedFile) for every file, in order; on several cores, big jobs are parsed in
+    parallel. Where worker processes cannot run (no /dev/shm), or stop, the files not yet yielded
+    are parsed here."""
     chunks = [rels[i:i + CHUNK_FILES] for i in range(0, len(rels), CHUNK_FILES)]
     workers = min(os.cpu_count() or 1, 4)
+    done = 0  # chunks yielded
     if len(rels) >= PARALLEL_MIN_FILES and workers > 1 and source.parallel:
         try:
             from concurrent.futures import ProcessPoolExecutor
 
-            done = 0
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 for chunk, results in zip(chunks, pool.map(_parse_chunk, [source] * len(chunks), chunks)):
+                    done += 1
+                    if progress is not None:  # before the files are taken: the last may be taken last
+                        progress(min(done * CHUNK_FILES, len(rels)), len(rels))
                     yield from zip(chunk, results)
-                    done += len(chunk)
-                    if progress is not None:
-                        progress(done, len(rels))
             return
-        except (OSError, ImportError, RuntimeError):  # no process pool here (e.g. no /dev/shm)
+        except (OSError, ImportError, RuntimeError):  # no process pool here, or a worker died
             pass
-    for number, chunk in enumerate(chunks):
-        yield from zip(chunk, _parse_chunk(source, chunk))
+    for number in range(done, len(chunks)):
+        results = _parse_chunk(source, chunks[number])
         if progress is not None:
             progress(min((number + 1) * CHUNK_FILES, len(rels)), len(rels))
+        yield from zip(chunks[number], results)
 
 
 def parse_source(source: Source, files, cache=None, progress=None) -> dict[str, ParsedFile]:
@@ -75,23 +78,30 @@ def parse_source(source: Source, files, cache=None, progress=None) -> dict[str, 
 
     `progress(done, total)` is called now and then while files are parsed.
     """
-    parsed = {}
-    todo = {}
+    return dict(parse_each(source, files, cache, progress))
+
+
+def parse_each(source: Source, files, cache=None, progress=None):
+    """Yield (rel, ParsedFile) for every listed file, in the listing's order, each as soon as it is
+    parsed: a big load types the files parsed so far while the workers parse the rest."""
+    files = list(files)
+    known, todo = {}, {}
     for rel, identity in files:
-        if identity == ("outside",):
-            parsed[rel] = OUTSIDE
-            continue
-        hit = cache.get(rel, identity) if cache is not None else None
+        hit = OUTSIDE if identity == ("outside",) else cache.get(rel, identity) if cache is not None else None
         if hit is not None:
-            parsed[rel] = hit
+            known[rel] = hit
         else:
             todo[rel] = identity
+    fresh = _parse_all(source, list(todo), progress)
     now = time.time_ns()
-    for rel, result in _parse_all(source, list(todo), progress):
-        if cache is not None and settled(todo[rel], now):
-            cache.put(rel, todo[rel], result)
-        parsed[rel] = result
-    return parsed
+    for rel, identity in files:
+        if rel in known:
+            yield rel, known.pop(rel)
+            continue
+        _, result = next(fresh)
+        if cache is not None and settled(identity, now):
+            cache.put(rel, identity, result)
+        yield rel, result
 
 
 class TypedFiles:
@@ -184,7 +194,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     typed = {}
     if records_cache is not None and fingerprint is not None:
         typed = records_cache.get_all(wanted, fingerprint)
-    parsed = parse_source(source, [(rel, identity) for rel, identity in wanted if rel not in typed], cache, progress)
+    parsed = parse_each(source, [(rel, identity) for rel, identity in wanted if rel not in typed], cache, progress)
     if cache is not None and hasattr(cache, "present") and loaded == COLLECTIONS:
         cache.present(rel for rel, _ in files)
 
@@ -194,7 +204,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
     for rel, identity in wanted:
         hit = typed.get(rel)
         if hit is None:
-            hit = type_file(builder, rel, parsed.pop(rel))
+            hit = type_file(builder, rel, next(parsed)[1])
             if records_cache is not None and fingerprint is not None and settled(identity, now):
                 records_cache.put(rel, identity, fingerprint, *hit)
         records[rel.partition("/")[0]].extend(hit[0])

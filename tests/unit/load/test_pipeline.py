@@ -225,3 +225,68 @@ def test_parallel_cold_parse_gives_the_same_workspace(monkeypatch, tmp_path):
     assert {c: [r.data for r in rs] for c, rs in parallel.records.items()} == \
            {c: [r.data for r in rs] for c, rs in sequential.records.items()}
     assert seen[-1][0] == seen[-1][1] == parallel.files - 1  # every file but salesctl.yaml, reported
+
+
+def test_a_worker_pool_that_breaks_half_way_leaves_the_rest_to_this_process(monkeypatch, tmp_path):
+    """Files already taken from the workers are not parsed twice; the others are parsed here, and
+    the records come in the listing's order all the same."""
+    import concurrent.futures
+    import shutil
+    from concurrent.futures.process import BrokenProcessPool
+
+    import salesctl.load.pipeline as workspace_module
+    from helpers.workspaces import SAMPLE
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    sequential = load(root)
+
+    class BreaksAfterTwoChunks:
+        def __init__(self, max_workers):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, function, *arguments):
+            for number, args in enumerate(zip(*arguments)):
+                if number == 2:
+                    raise BrokenProcessPool("a worker was killed")
+                yield function(*args)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", BreaksAfterTwoChunks)
+    monkeypatch.setattr(workspace_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(workspace_module, "CHUNK_FILES", 7)
+    parsed = []
+    real = workspace_module._parse_chunk
+    monkeypatch.setattr(workspace_module, "_parse_chunk", lambda source, rels: parsed.extend(rels) or real(source, rels))
+    broken = load(root)
+    assert sorted(parsed) == sorted(set(parsed))  # no file parsed twice
+    assert [p.format() for p in broken.problems] == [p.format() for p in sequential.problems]
+    assert {c: [(r.path, r.data) for r in rs] for c, rs in broken.records.items()} == \
+           {c: [(r.path, r.data) for r in rs] for c, rs in sequential.records.items()}
+
+
+def test_parsed_files_come_as_soon_as_their_chunk_is_parsed(monkeypatch, tmp_path):
+    """A load types the first files while the rest are still being parsed."""
+    import shutil
+
+    import salesctl.load.pipeline as workspace_module
+    from helpers.workspaces import SAMPLE
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    source = workspace_module.FileSource(root)
+    files = source.files()
+    monkeypatch.setattr(workspace_module, "CHUNK_FILES", 5)
+    chunks = []
+    real = workspace_module._parse_chunk
+    monkeypatch.setattr(workspace_module, "_parse_chunk", lambda source, rels: chunks.append(rels) or real(source, rels))
+    each = workspace_module.parse_each(source, files)
+    assert next(each)[0] == files[0][0]
+    assert len(chunks) == 1
+    assert [rel for rel, _ in each] == [rel for rel, _ in files[1:]]
+    assert len(chunks) == -(-len(files) // 5)
