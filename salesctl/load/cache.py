@@ -52,7 +52,7 @@ def _code_stamp() -> bytes:
 
 CODE = _code_stamp()
 MAGIC = b"salesctl-parse-cache\x00"
-FORMAT = 3
+FORMAT = 4
 _HEADER = MAGIC + FORMAT.to_bytes(2, "big") + CODE
 
 
@@ -133,18 +133,15 @@ class ParseCache:
         if entry is None or entry[0] != identity:
             return None
         try:
-            _, records, problems, single = entry
-            result = ParsedFile([RawRecord(data, LazyPositions(positions)) for data, positions in records],
-                                list(problems), single)
-        except (TypeError, ValueError):
+            result = unpack(entry[1])
+        except (TypeError, ValueError, EOFError):
             return None
         self._used[rel] = entry
         return result
 
-    def put(self, rel: str, identity: tuple, parsed: ParsedFile):
-        entry = (identity, [(r.data, _blob(r.positions)) for r in parsed.records], list(parsed.problems),
-                 parsed.single)
-        self._used[rel] = entry
+    def put(self, rel: str, identity: tuple, parsed: ParsedFile, packed: bytes | None = None):
+        """Keep the parse of a file; `packed` is `pack(parsed)` when the caller has it already."""
+        self._used[rel] = (identity, packed if packed is not None else pack(parsed))
         self._dirty.add(shard_of(rel))
 
     def save(self):
@@ -167,11 +164,16 @@ class ParseCache:
             _write(_shard_path(self.directory, shard), _HEADER, payload)
 
 
-def compact(parsed: ParsedFile) -> ParsedFile:
-    """The parse with each record's positions serialized (`LazyPositions`): a cold load of a big
-    workspace would otherwise hold a dict of positions per record, and serialize it twice (for
-    the parse cache and the record cache), where one blob serves both."""
-    return parsed._replace(records=[RawRecord(r.data, LazyPositions(_blob(r.positions))) for r in parsed.records])
+def pack(parsed: ParsedFile) -> bytes:
+    """A parse as one marshal string, each record's positions serialized apart (`LazyPositions`):
+    what a parsing worker sends back and what the parse cache stores, made once. A cold load of
+    a big workspace then neither holds a dict of positions per record nor serializes a parse twice."""
+    return marshal.dumps(([(r.data, _blob(r.positions)) for r in parsed.records], list(parsed.problems), parsed.single))
+
+
+def unpack(packed: bytes) -> ParsedFile:
+    records, problems, single = marshal.loads(packed)
+    return ParsedFile([RawRecord(data, LazyPositions(positions)) for data, positions in records], problems, single)
 
 
 def _blob(positions) -> bytes:

@@ -61,9 +61,9 @@ class BlobCache:
             self._memo[sha] = hit
         return hit
 
-    def put(self, rel: str, identity: tuple, parsed):
+    def put(self, rel: str, identity: tuple, parsed, packed=None):
         self._memo[identity[1]] = parsed
-        self._persistent().put(identity[1], identity, parsed)
+        self._persistent().put(identity[1], identity, parsed, packed)
 
     def save(self):
         if self._store is not None:
@@ -83,9 +83,9 @@ class Recording:
             self.seen[rel] = hit
         return hit
 
-    def put(self, rel, identity, parsed):
+    def put(self, rel, identity, parsed, packed=None):
         self.seen[rel] = parsed
-        self.inner.put(rel, identity, parsed)
+        self.inner.put(rel, identity, parsed, packed)
 
     def present(self, rels):
         self.inner.present(rels)
