@@ -7,7 +7,6 @@ are refused, and nesting depth is limited.
 
 from __future__ import annotations
 
-import re
 
 from ruamel.yaml.composer import ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -15,6 +14,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
 from .hints import flow_separators, syntax_hint
+from .scalars import SCALAR_KINDS, plain_kind, scalar_value
 
 try:  # the C composer is ~5x faster; fall back to the pure-Python one when absent
     from ruamel.yaml.cyaml import CParser as _Parser
@@ -28,20 +28,8 @@ ALIAS_EXPANSION_SLACK = 10_000  # extra nodes that alias expansion may add beyon
 
 _TAG = "tag:yaml.org,2002:"
 
-
-_IMPLICIT = [  # YAML 1.2 core schema, as ruamel.yaml resolves plain scalars (dates included)
-    ("bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
-    ("int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$")),
-    ("float", re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-                         r"|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")),
-    ("null", re.compile(r"^(?:~|null|Null|NULL|)$")),
-    ("merge", re.compile(r"^<<$")),
-    ("timestamp", re.compile(r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
-                             r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$")),
-]
 # One shared Tag per kind: nodes keep it as is, and kinds are told apart by identity, which is
 # much faster than ruamel's own resolver and Tag string conversions.
-_MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF<")  # plain scalars starting otherwise are text
 _TAGS = {kind: Tag(suffix=_TAG + kind) for kind in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map")}
 _KIND_OF = {id(tag): kind for kind, tag in _TAGS.items()}
 
@@ -67,11 +55,7 @@ class _Composer(_Parser):
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
-            if implicit[0] and (not value or value[0] in _MAYBE_TYPED):
-                for name, pattern in _IMPLICIT:
-                    if pattern.match(value):
-                        return _TAGS[name]
-            return _TAGS["str"]
+            return _TAGS[plain_kind(value)] if implicit[0] else _TAGS["str"]
         return _TAGS["seq"] if kind is SequenceNode else _TAGS["map"]
 
 
@@ -198,35 +182,8 @@ def _pos(node) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-_FLOAT_WORDS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
-
-
 def _scalar(node):
     kind = _kind(node)
-    text = node.value
-    if kind == "str" or kind == "timestamp":
-        return text  # dates are typed by the record schema, quoted or not
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return text.lower() in ("true", "yes", "on", "y")
-    if kind == "int":
-        digits = text.replace("_", "")
-        sign = -1 if digits.startswith("-") else 1
-        body = digits.lstrip("+-").lower()
-        try:
-            for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
-                if body.startswith(prefix):
-                    return sign * int(body[2:], base)
-            if len(body) > 4300:
-                raise ValueError
-            return sign * int(body, 10)
-        except ValueError:
-            return text
-    if kind == "float":
-        special = _FLOAT_WORDS.get(text.lower())
-        try:
-            return float(special or text.replace("_", ""))
-        except ValueError:
-            return text
-    raise _Refused("yaml-syntax", *_pos(node), f"tag {str(node.ctag)!r} is not allowed")
+    if kind not in SCALAR_KINDS:
+        raise _Refused("yaml-syntax", *_pos(node), f"tag {str(node.ctag)!r} is not allowed")
+    return scalar_value(kind, node.value)
