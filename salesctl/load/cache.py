@@ -40,8 +40,9 @@ def _code_stamp() -> bytes:
 
     here = Path(__file__).parent.parent
     parts = [__version__]
-    for name in ("load/parse.py", "load/compose.py", "model/parsed.py", "model/fields.py", "model/money.py",
-                 "model/periods.py", "model/problems.py", "model/records.py", "model/config.py", "derive.py", "rules.py"):
+    for name in ("load/parse.py", "load/compose.py", "load/plainyaml.py", "load/scalars.py", "model/parsed.py",
+                 "model/fields.py", "model/money.py", "model/periods.py", "model/problems.py", "model/records.py",
+                 "model/config.py", "derive.py", "rules.py"):
         try:
             st = os.stat(here / name)
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
@@ -110,7 +111,7 @@ class ParseCache:
         self.directory = Path(directory)
         self._shards: dict[int, dict] = {}
         self._used: dict = {}
-        self._dirty: set[int] = set()
+        self._stored: set[str] = set()  # the files put in this run
         self._present: set | None = None
 
     def present(self, rels):
@@ -142,20 +143,24 @@ class ParseCache:
     def put(self, rel: str, identity: tuple, parsed: ParsedFile, packed: bytes | None = None):
         """Keep the parse of a file; `packed` is `pack(parsed)` when the caller has it already."""
         self._used[rel] = (identity, packed if packed is not None else pack(parsed))
-        self._dirty.add(shard_of(rel))
+        self._stored.add(rel)
 
     def save(self):
         """Write the shards read in this run whose entries changed: new entries, and entries of
         files that are gone (or, without `present`, not used in this run) dropped."""
         used_by_shard: dict[int, dict] = {}
+        dirty = set()
         for rel, entry in self._used.items():
-            used_by_shard.setdefault(shard_of(rel), {})[rel] = entry
+            shard = shard_of(rel)
+            used_by_shard.setdefault(shard, {})[rel] = entry
+            if rel in self._stored:
+                dirty.add(shard)
         for shard, entries in self._shards.items():
             used = used_by_shard.get(shard, {})
             kept = {rel: entry for rel, entry in entries.items()
                     if self._present is not None and rel in self._present and rel not in used}
             kept.update(used)  # files typed from the record cache keep their parse entries
-            if shard not in self._dirty and kept.keys() == entries.keys():
+            if shard not in dirty and kept.keys() == entries.keys():
                 continue
             try:
                 payload = marshal.dumps(kept)
@@ -262,7 +267,7 @@ class RecordCache:
         self._shards: dict[str, list[dict]] = {}  # collection -> its shards as read
         self._entries: dict[str, dict] = {}  # collection -> every entry of its shards
         self._used: dict[str, dict] = {}  # collection -> the entries served or stored in this run
-        self._dirty: dict[str, set] = {}  # collection -> its shards with entries stored in this run
+        self._stored: dict[str, set] = {}  # collection -> the files put in this run
 
     def shard_path(self, rel: str) -> Path:
         """The file that holds the entry of `rel`."""
@@ -279,7 +284,7 @@ class RecordCache:
             for shard in shards:
                 entries.update(shard)
             self._shards[collection], self._entries[collection] = shards, entries
-            self._used[collection], self._dirty[collection] = {}, set()
+            self._used[collection], self._stored[collection] = {}, set()
         return entries
 
     def _read(self, path: Path) -> dict:
@@ -331,18 +336,22 @@ class RecordCache:
         collection = rel.partition("/")[0]
         self.entries(collection)
         self._used[collection][rel] = (identity, fingerprint, stored, [tuple(p) for p in problems])
-        self._dirty[collection].add(shard_of(rel))
+        self._stored[collection].add(rel)
 
     def save(self):
         """Rewrite each shard of a collection read in this run that has new entries, or entries not
         used in this run (files gone or changed); the others stay as they are."""
         for collection, used in self._used.items():
-            dirty = self._dirty[collection]
-            if not dirty and len(used) == len(self._entries[collection]):
+            stored = self._stored[collection]
+            if not stored and len(used) == len(self._entries[collection]):
                 continue  # every entry served as it was: nothing to write (the warm run's case)
             by_shard: list[dict] = [{} for _ in range(SHARDS)]
+            dirty = set()
             for rel, entry in used.items():
-                by_shard[shard_of(rel)][rel] = entry
+                shard = shard_of(rel)
+                by_shard[shard][rel] = entry
+                if rel in stored:
+                    dirty.add(shard)
             for shard, entries in enumerate(by_shard):
                 if shard not in dirty and len(entries) == len(self._shards[collection][shard]):
                     continue

@@ -17,6 +17,7 @@ _IMPLICIT = [
     ("timestamp", re.compile(r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
                              r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$")),
 ]
+_KIND = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in _IMPLICIT))  # the first that matches
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF<")  # plain scalars starting otherwise are text
 SCALAR_KINDS = frozenset(("str", "timestamp", "null", "bool", "int", "float"))
 _FLOAT_WORDS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
@@ -25,9 +26,9 @@ _FLOAT_WORDS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
 def plain_kind(text: str) -> str:
     """The kind of a plain (unquoted) scalar: str, int, float, bool, null, timestamp or merge."""
     if not text or text[0] in _MAYBE_TYPED:
-        for name, pattern in _IMPLICIT:
-            if pattern.match(text):
-                return name
+        found = _KIND.match(text)
+        if found is not None:
+            return found.lastgroup
     return "str"
 
 
