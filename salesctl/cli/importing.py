@@ -107,9 +107,13 @@ def import_(collection, file, mapping, sheet, key, rejects, fmt, dry_run):
 
 
 def _plan(app, root, name, data, key, mapping, rejects, progress):
-    ws = open_workspace(root, use_cache=not app.no_cache, progress=_progress_enabled())
-    result = plan_import(ws, name, data, key=key, mapping=mapping, as_of=app.today, set_aside=rejects is not None,
-                         progress=progress)
+    """The workspace and the plan, made as the CLI loads a workspace (`AppContext.loading`): kept
+    until the command exits, out of the collector's sight, which would otherwise scan them while
+    the files are written."""
+    with app.loading():
+        ws = open_workspace(root, use_cache=not app.no_cache, progress=_progress_enabled())
+        result = plan_import(ws, name, data, key=key, mapping=mapping, as_of=app.today,
+                             set_aside=rejects is not None, progress=progress)
     return ws, result
 
 

@@ -19,12 +19,14 @@ NEVER_WRITTEN = (STATE_DIR, ".git")  # folders a record file never lives in, eve
 CREATE, REPLACE, IN_PLACE = "create", "replace", "in-place"
 
 
-def resolve(real_root: str, path: str, shown: str, folders: dict | None = None) -> str:
+def resolve(real_root: str, path: str, shown: str, folders: dict | None = None, missing: set | None = None) -> str:
     """The real file `path` names: through links inside the workspace, never out of it, nor into
     `.salesctl/` or `.git/`. `folders` keeps the real path of each folder met (within one write,
     where folders do not move): thousands of files in one folder resolve it once, and only a file
-    that is itself a link is followed."""
-    real = _in_known_folder(path, folders) if folders is not None else None
+    that is itself a link is followed. `missing` (with `folders`) gets the real path of a file that
+    was found not to exist at all, not even as a link: thousands of new files need not be opened
+    again to see that they are not there."""
+    real = _in_known_folder(path, folders, missing) if folders is not None else None
     real = real or os.path.realpath(path)
     if not real.startswith(real_root.rstrip(os.sep) + os.sep):
         raise Unsafe(f"{shown} leads outside the workspace (to {real}); nothing written")
@@ -35,23 +37,28 @@ def resolve(real_root: str, path: str, shown: str, folders: dict | None = None) 
     return real
 
 
-def _in_known_folder(path: str, folders: dict) -> str | None:
+def _in_known_folder(path: str, folders: dict, missing: set | None) -> str | None:
     """`os.path.realpath(path)` for a file that is no link (None for a link, or a name it cannot
-    tell): the real path of its folder, kept in `folders`, and its name."""
+    tell): the real path of its folder, kept in `folders`, and its name (added to `missing` when
+    there is no such file)."""
     folder, name = os.path.split(path)
     if name in ("", ".", ".."):
         return None
+    found = True
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
             return None
     except FileNotFoundError:
-        pass  # a new file: realpath too keeps the name as it is
+        found = False  # a new file: realpath too keeps the name as it is
     except OSError:
         return None
     real_folder = folders.get(folder)
     if real_folder is None:
         real_folder = folders[folder] = os.path.realpath(folder)
-    return os.path.join(real_folder, name)
+    real = os.path.join(real_folder, name)
+    if not found and missing is not None:
+        missing.add(real)
+    return real
 
 
 def read_file(path, shown: str) -> bytes | None:

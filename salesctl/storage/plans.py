@@ -135,14 +135,17 @@ def apply(root: Path, changes, note: str = "") -> None:
 
 
 def _targets(root: Path, real_root: str, changes) -> list:
-    targets, seen, folders = [], {}, {}
+    """Each change's file, checked to hold its `before` bytes still. A file `resolve` has just
+    found missing (no file, no link) is not opened again: that was the check."""
+    targets, seen, folders, missing = [], {}, {}, set()
     inside = len(real_root.rstrip(os.sep) + os.sep)
+    base = os.fspath(root)
     for change in changes:
-        path = resolve(real_root, os.path.join(root, change.path), change.path, folders)
+        path = resolve(real_root, os.path.join(base, change.path), change.path, folders, missing)
         if path in seen:
             raise Unsafe(f"{change.path} and {seen[path]} are the same file; nothing written")
         seen[path] = change.path
-        current, st = read_with_stat(path, change.path)
+        current, st = (None, None) if path in missing else read_with_stat(path, change.path)
         if current != change.before:
             raise Conflict(f"{change.path} changed on disk while salesctl was working; nothing written, try again")
         rel = path[inside:].replace(os.sep, "/")  # `resolve` keeps it inside the root

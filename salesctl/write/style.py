@@ -24,6 +24,11 @@ from .nodes import end_of, learnable, root_list
 # 0o7, 2026-01-01, <<, …): text matching one is written quoted, so that every reader agrees.
 _TYPED = re.compile("|".join(f"(?{'x' if regexp.flags & re.X else ''}:{regexp.pattern})"
                              for _versions, _tag, regexp, _first in implicit_resolvers))  # any of them
+# The characters a text that `_TYPED` matches can start with: those each resolver is tried for,
+# and `_`, which the integer patterns take first (`_1`) though no reader tries them for it. Text
+# starting otherwise (most names, in any script) skips the patterns.
+_TYPED_FIRST = frozenset({"_", *(char for _versions, _tag, _regexp, first in implicit_resolvers
+                                  for char in first if char)})
 
 
 @dataclass
@@ -195,7 +200,7 @@ def _text(value: str, in_flow: bool):
     """
     if not value.isprintable():  # a line break (\\n, NEL, U+2028 …) or a control character; a space is printable
         return DoubleQuotedScalarString(value)  # escaped (\\N, \\t …), so every reader gets them back
-    if _TYPED.match(value) or in_flow and (":" in value or "?" in value):
+    if (not value or value[0] in _TYPED_FIRST) and _TYPED.match(value) or in_flow and (":" in value or "?" in value):
         return SingleQuotedScalarString(value)
     return value
 
@@ -341,6 +346,8 @@ def _read_scalar(value, in_flow: bool) -> tuple[str, object] | None:
 def _scalar(value, in_flow: bool) -> str | None:
     """A scalar as the dumper writes it, or None where that is not certain (the caller falls back)."""
     kind = type(value)
+    if kind is str:
+        return _text_scalar(value, in_flow) if len(value) <= 1000 else None
     if value is None:
         return "null"  # as `dumper` writes it
     if kind is bool:
@@ -351,8 +358,13 @@ def _scalar(value, in_flow: bool) -> str | None:
         return format(value, "f") if value.is_finite() else None
     if kind is date:
         return value.isoformat()
-    if kind is not str or len(value) > 1000:
-        return None
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_scalar(value: str, in_flow: bool) -> str | None:
+    """`_scalar` of a text: remembered, since a write of thousands of records spells the same keys
+    and the same few tiers, owners and industries in each."""
     quoted = _text(value, in_flow)
     if isinstance(quoted, DoubleQuotedScalarString):
         return None

@@ -4,6 +4,7 @@ write killed half-way."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -369,3 +370,23 @@ def test_progress_draws_a_bar_once_a_second_has_passed(monkeypatch, capsys):
     progress.done()
     # 30 × 5000 / 20000 = 7 marks of 30; the erase-line codes show on a terminal only (click strips them here)
     assert capsys.readouterr().err == "\r[#######.......................] 5000/20000 rows read\rwriting 20000 files…\r"
+
+
+def test_an_import_that_owns_its_process_freezes_its_workspace_and_plan(sales, tmp_path, monkeypatch):
+    from salesctl.cli import main
+
+    sheet = tmp_path / "客户.csv"
+    sheet.write_text("客户名称,负责人,创建日期\n杭州云帆网络科技有限公司,王芳,2026/11/3\n", encoding="utf-8")
+    seen = []
+    real = cli_import.plan_import
+    monkeypatch.setattr(cli_import, "plan_import", lambda *args, **kwargs: seen.append(gc.isenabled())
+                        or real(*args, **kwargs))
+    before = gc.get_freeze_count()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(["-C", str(sales), "--as-of", AS_OF, "import", "customers", str(sheet)])
+        assert exited.value.code == 0 and seen == [False]
+        assert gc.isenabled() and gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+    assert (sales / "customers/CUS-0003.yaml").exists()

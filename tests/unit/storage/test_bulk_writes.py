@@ -63,3 +63,21 @@ def test_a_failure_while_staging_many_files_writes_none(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert not (root / "customers").exists()  # made for the write, removed with it
     assert not list(root.rglob(f"*{storage.TEMP_SUFFIX}"))
+
+
+def test_new_files_found_missing_are_not_opened_again_and_the_others_are_still_checked(tmp_path, monkeypatch):
+    root = write_workspace(tmp_path / "ws", {"customers/CUS-0002.yaml": "id: CUS-0002\n"})
+    (root / "customers/CUS-0003.yaml").symlink_to(root / "customers/gone.yaml")  # a link to nothing
+    opened = []
+    real_read = plans.read_with_stat
+    monkeypatch.setattr(plans, "read_with_stat", lambda path, shown: opened.append(shown) or real_read(path, shown))
+    storage.apply(root, plan(root, 1) + plan(root, 4)[3:] + [
+        FileChange("customers/CUS-0002.yaml", b"id: CUS-0002\n", b"id: CUS-0002\nname: x\n"),
+        FileChange("customers/CUS-0003.yaml", None, b"id: CUS-0003\n")])
+    assert opened == ["customers/CUS-0002.yaml", "customers/CUS-0003.yaml"]  # those that are there, or a link
+    assert (root / "customers/gone.yaml").read_bytes() == b"id: CUS-0003\n"  # written through, as before
+    assert (root / "customers/CUS-0004.yaml").read_bytes() == b"id: CUS-0004\n"
+    (root / "customers/CUS-0005.yaml").write_bytes(b"made meanwhile\n")
+    with pytest.raises(storage.Conflict, match="CUS-0005.yaml changed on disk"):
+        storage.apply(root, [FileChange("customers/CUS-0005.yaml", None, b"id: CUS-0005\n")])
+    assert (root / "customers/CUS-0005.yaml").read_bytes() == b"made meanwhile\n"

@@ -397,11 +397,13 @@ def test_resolving_with_the_folders_known_gives_what_realpath_gives(tmp_path):
     (root / "customers/old.yaml").write_text("id: X\n")
     (root / "customers/link.yaml").symlink_to(root / "customers/old.yaml")
     (root / "customers/out.yaml").symlink_to(tmp_path / "elsewhere.yaml")
-    real_root, folders = os.path.realpath(root), {}
+    real_root, folders, missing = os.path.realpath(root), {}, set()
     for rel in ("customers/new.yaml", "customers/old.yaml", "customers/link.yaml", "linked/new.yaml",
                 "customers/../real/x.yaml", "new/folder/x.yaml"):
         path = os.path.join(root, rel)
-        assert resolve(real_root, path, rel, folders) == resolve(real_root, path, rel) == os.path.realpath(path)
+        assert resolve(real_root, path, rel, folders, missing) == resolve(real_root, path, rel) == os.path.realpath(path)
     assert folders[os.path.join(root, "linked")] == os.path.join(real_root, "real")
+    assert missing == {os.path.join(real_root, rel) for rel in ("customers/new.yaml", "real/new.yaml", "real/x.yaml",
+                                                                 "new/folder/x.yaml")}
     with pytest.raises(storage.Unsafe, match="leads outside the workspace"):
         resolve(real_root, os.path.join(root, "customers/out.yaml"), "customers/out.yaml", folders)

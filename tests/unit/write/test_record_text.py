@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import string
 import textwrap
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,8 @@ from salesctl.load.parse import parse_bytes
 from salesctl.model.parsed import ParsedFile, RawRecord
 from salesctl.write.edit import YamlFile, new_file, new_file_parsed, new_file_read
 from salesctl.write.nested import set_at
-from salesctl.write.style import EditError, Style, dumper, plain_record, plain_text, prepare
+from salesctl.write.style import (_TYPED, _TYPED_FIRST, EditError, Style, _scalar, dumper, plain_record, plain_text,
+                                  prepare)
 
 TRICKY = ["杭州云帆网络科技有限公司", "139 1762 5580", "13800138000", "007", "yes", "no", "null", "~", "", "1:20",
           "CMB:2611300012", "a: b", "a #b", "#x", "- x", "-x", "x:", " lead", "trail ", "it's", "'q'", '"d"',
@@ -53,6 +55,31 @@ def test_the_fast_text_is_ruamels_text(record, style):
     fast = plain_text(record, style)
     if fast is not None:  # None: a shape or text it leaves to ruamel
         assert fast == ruamel(record, style)
+
+
+def starts_as_typed_text_can(text: str) -> bool:
+    """The quoting looks at the patterns only for printable text that starts so (the rest is
+    escaped): it must miss none they match."""
+    return not text.isprintable() or not _TYPED.match(text) or text == "" or text[0] in _TYPED_FIRST
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(TEXTS, st.text(alphabet=string.printable, max_size=10),
+                 st.text(alphabet="0123456789-+._:eExXoObBaAfF~nNuUlLyYsStTrR<=!&* \t", max_size=10)))
+def test_text_a_reader_would_type_starts_with_a_character_it_is_tried_for(text):
+    assert starts_as_typed_text_can(text)
+
+
+def test_no_short_ascii_text_the_patterns_match_starts_otherwise():
+    chars = string.printable
+    assert all(starts_as_typed_text_can(a + b) for a in chars for b in [""] + list(chars))
+
+
+def test_a_text_is_spelt_for_where_it_stands_however_often_it_was_spelt_before():
+    for _ in range(2):  # the second time from memory
+        assert (_scalar("a,b", False), _scalar("a,b", True)) == ("a,b", None)
+        assert (_scalar("x:1", True), _scalar("x:1", False)) == ("'x:1'", "x:1")
+        assert _scalar("1:20", False) == "'1:20'" and _scalar("yes", True) == "'yes'"
 
 
 def typed(value):

@@ -3,6 +3,7 @@ keys, payments, and every problem told at its row and column."""
 
 from __future__ import annotations
 
+import gc
 import textwrap
 from datetime import date
 from decimal import Decimal
@@ -285,3 +286,36 @@ def test_ids_given_in_the_sheet(sales):
     result = plan(sales, "customers", "id,name\nCUS-0002,上海华东精密机械股份有限公司\n", key="name")
     assert shown(result) == ["s.csv:2:1: error[bad-value]: id CUS-0002 differs from CUS-0001, the customer with name "
                              "上海华东精密机械股份有限公司"]
+
+
+def test_the_plan_is_made_with_the_cyclic_collector_paused_and_then_resumed(sales, monkeypatch):
+    from salesctl.write.importing import files
+
+    seen = []
+    create = files.Files.create
+    monkeypatch.setattr(files.Files, "create", lambda *args: seen.append(gc.isenabled()) or create(*args))
+    assert gc.isenabled()
+    result = plan(sales, "customers", """\
+        客户名称,负责人,创建日期
+        杭州云帆网络科技有限公司,王芳,2026/11/3
+        """)
+    assert actions(result) == [(2, "add", "CUS-0003")] and seen == [False]
+    assert gc.isenabled()
+
+
+def test_each_new_record_is_typed_once_and_no_other_record_again(sales, monkeypatch):
+    from salesctl.model.records import RecordBuilder
+
+    ws = load(sales)
+    typed = []
+    build = RecordBuilder.build
+    monkeypatch.setattr(RecordBuilder, "build", lambda self, collection, raw, path, *rest:
+                        typed.append(path) or build(self, collection, raw, path, *rest))
+    result = plan_import(ws, "customers", sheet("""\
+        客户名称,负责人,创建日期,联系人,电话
+        杭州云帆网络科技有限公司,王芳,2026/11/3,赵磊,0571-8888 1234
+        宁波港通物流有限公司,zhang,2026/11/5,钱多多,12
+        """), as_of=AS_OF)
+    assert sorted(typed) == ["customers/CUS-0003.yaml", "customers/CUS-0004.yaml"]  # by the check, from the plan's read
+    assert shown(result) == ["s.csv:3:5: warning[bad-phone]: CUS-0004: contacts.0.phone: '12' is not a phone number "
+                             "(digits, spaces, +-(), at least 7 digits)"]
