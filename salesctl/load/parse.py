@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from ..model.parsed import ParsedFile
-from .plainyaml import read as read_plain
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
@@ -26,6 +25,8 @@ def parse_bytes(raw: bytes) -> ParsedFile:
     text, refused = _text(raw)
     if refused is not None:
         return refused
+    from .plainyaml import read as read_plain  # its patterns take milliseconds to compile: only when parsing
+
     plain = read_plain(text)
     if plain is not None:
         return plain

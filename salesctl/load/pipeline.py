@@ -191,7 +191,8 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
         if rules_cache is not None and fingerprint is not None else None
     verdict = rules_cache.get(verdict_key) if verdict_key is not None else None
     loaded = COLLECTIONS if reads is None or verdict is None else tuple(c for c in COLLECTIONS if c in reads)
-    wanted = [(rel, identity) for rel, identity in files if rel.partition("/")[0] in loaded]
+    folders = tuple(f"{collection}/" for collection in loaded)  # a folder itself is listed when it leads outside
+    wanted = [(rel, identity) for rel, identity in files if rel.startswith(folders) or rel in loaded]
 
     typed = {}
     if records_cache is not None and fingerprint is not None:

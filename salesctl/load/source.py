@@ -68,8 +68,10 @@ class FileSource(Source):
         if _is_repository(directory):
             return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
         prefix, folder = rel_dir + "/", directory + os.sep
-        lstat = os.lstat
-        for name in sorted(name for name in os.listdir(directory) if not name.startswith(".")):
+        lstat, add = os.lstat, found.append
+        for name in sorted(os.listdir(directory)):
+            if name[0] == ".":
+                continue
             try:
                 st = lstat(folder + name)
             except OSError:
@@ -77,7 +79,7 @@ class FileSource(Source):
             mode = st.st_mode
             if S_ISREG(mode):
                 if name.endswith(YAML_SUFFIXES):
-                    found.append((prefix + name, _identity(st)))
+                    add((prefix + name, _identity(st)))
             elif S_ISDIR(mode):
                 self._scan(prefix + name, real_root, found)
             elif S_ISLNK(mode) and is_workspace_file(prefix + name):

@@ -290,3 +290,18 @@ def test_parsed_files_come_as_soon_as_their_chunk_is_parsed(monkeypatch, tmp_pat
     assert len(chunks) == 1
     assert [rel for rel, _ in each] == [rel for rel, _ in files[1:]]
     assert len(chunks) == -(-len(files) // 5)
+
+
+def test_a_collection_folder_linked_outside_the_workspace_is_reported_not_read(tmp_path):
+    import shutil
+
+    from helpers.workspaces import SAMPLE
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(root / "reviews", elsewhere)
+    (root / "reviews").symlink_to(elsewhere, target_is_directory=True)
+    ws = load(root)
+    assert [(p.path, p.code) for p in ws.problems if p.path == "reviews"] == [("reviews", "not-a-record")]
+    assert ws.records["reviews"] == []
