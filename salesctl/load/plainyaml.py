@@ -24,7 +24,7 @@ _HARD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\uf
 _KEY_LINE = re.compile(r"([^\W\d][\w.-]*):(?: +(.*))?$")
 _FLOW_PAIR = re.compile(r"([^\W\d][\w.-]*): +(.*)$")
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`<")  # indicators, and the merge key's '<'
-_FLOW_HARD = frozenset("[]{}:'\"")
+_FLOW_HARD = frozenset("[]{}:'\"?")  # '?' too: libyaml ends a flow plain scalar there
 
 
 class _Hard(Exception):
