@@ -206,3 +206,30 @@ def test_the_plain_shape_is_always_read(fields, entries):
             first, *rest = [f"{key}: {value}" for key, value in entry.items()]
             lines += [f"  - {first}"] + [f"    {line}" for line in rest]
     assert _same_as_composer("\n".join(lines) + "\n")
+
+
+def test_mutated_record_files_are_read_as_the_composer_reads_them_or_left_to_it():
+    """Real files with a few characters or lines changed: near misses of the plain shape."""
+    import random
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE.glob("*/*.yaml"))]
+    texts = [text for text in texts if read(text) is not None]
+    pieces = list(" -:,[]{}#&*!|>'\"%@`<?.0123456789aZ~_客\\") + ["- ", ": ", "\n  ", "\n- ", "null", "\r", "\t"]
+    rng = random.Random(20261205)
+    read_plainly = 0
+    for _ in range(3000):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text) + 1)
+            change = rng.random()
+            if change < 0.4:
+                text = text[:at] + rng.choice(pieces) + text[at:]
+            elif change < 0.7:
+                text = text[:at] + text[at + 1:]
+            else:  # a line repeated, or indented one more space
+                lines = text.split("\n")
+                line = rng.randrange(len(lines))
+                lines[line:line + 1] = [lines[line]] * 2 if change < 0.85 else [" " + lines[line]]
+                text = "\n".join(lines)
+        read_plainly += _same_as_composer(text)
+    assert read_plainly > 500  # both ways taken often
