@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 
 import click
 
@@ -10,6 +9,7 @@ from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR
 from .. import api
 from ..derive import DERIVED
 from ..errors import Refused
+from ..model.problems import close_matches
 from ..query.query import compile_query, resolve_collection, top_fields
 from ..render.locale import headings
 from ..render.output import cell_text, render_rows, to_table
@@ -119,7 +119,7 @@ def show(record_id, fmt, strict):
         if broken is not None:
             raise Refused(f"{record_id} ({broken.path}) has errors and is left out; run salesctl validate")
         known = [str(r.id) for r in ws]
-        guess = difflib.get_close_matches(record_id, known, n=1, cutoff=0.6)
+        guess = close_matches(record_id, known)
         raise click.UsageError(f"no record with id {record_id!r}" + (f"; did you mean {guess[0]!r}?" if guess else ""))
     record = matches[0]
     for other in matches[1:]:

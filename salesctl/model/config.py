@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as F
 from .parsed import position
@@ -15,7 +13,7 @@ from .mailconfig import DEFAULT_SMTP, read_smtp
 from .payconfig import DEFAULT_COMMISSION, read_pay_settings
 from .periods import Calendar
 from .poolconfig import DEFAULT_POOL, read_pool_settings
-from .problems import Problem, problem
+from .problems import Problem, close_matches, problem
 from .records import COLLECTION_CHANNELS
 
 CONFIG_FILE = "salesctl.yaml"
@@ -81,7 +79,11 @@ class Config:
 
     def today(self) -> date:
         """What day it is where the workspace is: in its `timezone`, else in the system's."""
-        return datetime.now(ZoneInfo(self.timezone)).date() if self.timezone else date.today()
+        if not self.timezone:
+            return date.today()
+        from zoneinfo import ZoneInfo  # the time zone database only for a workspace that names a zone
+
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @property
     def members(self) -> dict:
@@ -128,7 +130,7 @@ class _Checker:
         self.problems.append(problem(code, CONFIG_FILE, self.cfg.pos(*at), message))
 
     def unknown(self, at, known):
-        guess = difflib.get_close_matches(str(at[-1]), list(known), n=1, cutoff=0.6)
+        guess = close_matches(str(at[-1]), list(known))
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         self.bad(at, f"unknown setting {'.'.join(map(str, at))!r}{hint}", code="unknown-field")
 
@@ -224,6 +226,8 @@ def _text(value):
 
 def _timezone(c: _Checker, name) -> str | None:
     """An IANA time zone name (Asia/Shanghai) that this machine knows, else None (the system's)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(name)
         return name

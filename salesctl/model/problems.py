@@ -83,3 +83,11 @@ def sort_key(p: Problem):
 def count(problems) -> tuple[int, int]:
     errors = sum(1 for p in problems if p.severity == ERROR)
     return errors, len(problems) - errors
+
+
+def close_matches(word: str, candidates) -> list[str]:
+    """The one candidate most like `word`, if any is close: what a "did you mean" hint names.
+    difflib is imported only when a hint is wanted, not by every command that might give one."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)

@@ -7,7 +7,6 @@ query field list all come from one description.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -16,7 +15,7 @@ from typing import Callable
 from . import fields as F
 from .money import CENT, ZERO
 from .parsed import position
-from .problems import problem
+from .problems import close_matches, problem
 
 COLLECTIONS = ("customers", "visits", "contracts", "receivables", "reviews")
 SHARED_TEXT = 40  # texts up to this length are shared between records (ids, names, channels, …)
@@ -192,7 +191,7 @@ class RecordBuilder:
         for name, value in raw.items():
             spec = schema.get(name)
             if spec is None:
-                guess = difflib.get_close_matches(str(name), list(schema), n=1, cutoff=0.6)
+                guess = close_matches(str(name), list(schema))
                 hint = f"; did you mean {guess[0]!r}?" if guess else ""
                 self._problem(problems, record, "unknown-field", at + (name,), f"unknown field {_dotted(at + (name,))!r}{hint}")
                 continue
@@ -252,7 +251,7 @@ class RecordBuilder:
         out = {}
         for name, score in value.items():
             if name not in self.indicators:
-                guess = difflib.get_close_matches(str(name), self.indicators, n=1, cutoff=0.6)
+                guess = close_matches(str(name), self.indicators)
                 hint = f"; did you mean {guess[0]!r}?" if guess else ""
                 why = "is computed from its metric" if name in self.all_indicators else "is not a subjective indicator of review.indicators"
                 self._problem(problems, record, "unknown-field", at + (name,), f"{_dotted(at + (name,))!r} {why}{hint}")

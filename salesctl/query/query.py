@@ -9,7 +9,6 @@ sql and export alike.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import operator
 import re
@@ -21,6 +20,7 @@ from .. import derive
 from ..derive import DERIVED
 from ..errors import QueryError
 from ..model.fields import GIVEN_DATE, MAX_DAYS, date_from_text
+from ..model.problems import close_matches
 from ..model.records import COLLECTIONS, SCHEMAS, SINGULAR, Field, choices, collection_of
 from ..model.terms import terms_digest
 from . import refs
@@ -64,7 +64,7 @@ def resolve_collection(text: str) -> str:
     """`customer` or `customers` -> `customers`; QueryError naming the collections otherwise."""
     collection = collection_of(text)
     if collection is None:
-        guess = difflib.get_close_matches(text.lower(), list(COLLECTIONS) + list(SINGULAR.values()), n=1, cutoff=0.6)
+        guess = close_matches(text.lower(), list(COLLECTIONS) + list(SINGULAR.values()))
         hint = f"; did you mean {collection_of(guess[0])!r}?" if guess else ""
         raise QueryError(f"no collection {text!r}{hint} (collections: {', '.join(COLLECTIONS)})")
     return collection
@@ -130,7 +130,7 @@ def resolve_field(collection: str, name: str, config, *, context: str) -> tuple[
     catalogue = field_catalogue(collection, config)
     if name in catalogue:
         return name, catalogue[name]
-    guess = difflib.get_close_matches(name, list(catalogue), n=1, cutoff=0.6)
+    guess = close_matches(name, list(catalogue))
     if guess:
         hint = f"; did you mean {guess[0]!r}?"
     else:
@@ -246,7 +246,7 @@ def typed_value(spec: Field, raw: str, config, *, context: str, today: date | No
         return raw.lower() == "true"
     allowed = choices(spec, config) if kind == "enum" else None
     if allowed and raw not in allowed:
-        guess = difflib.get_close_matches(raw, list(allowed), n=1, cutoff=0.6)
+        guess = close_matches(raw, list(allowed))
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         raise QueryError(f"{context} is one of {', '.join(allowed)}; {raw!r} is not{hint}")
     return raw

@@ -7,10 +7,10 @@ is typed as `new` types it (`writers.draft_record`); `FIELD=` with nothing remov
 
 from __future__ import annotations
 
-import difflib
 import re
 from decimal import Decimal
 
+from ..model.problems import close_matches
 from ..model.records import SCHEMAS, SINGULAR, Field
 from .args import id_arg, text_arg
 from .nested import remove_at, set_at
@@ -73,7 +73,7 @@ def field_path(collection: str, name: str, config) -> tuple[tuple, Field, list]:
                 raise BadInput(f"{name}: {shown} is a single value, it has no {part!r}")
             schema, order = spec.schema, list(spec.schema)
         if part not in schema:
-            guess = difflib.get_close_matches(part, list(schema), n=1, cutoff=0.6)
+            guess = close_matches(part, list(schema))
             hint = f"; did you mean {guess[0]!r}?" if guess else ""
             where = f"{shown} has" if path else f"a {SINGULAR[collection]} has"
             raise BadInput(f"{name}: {where} no field {part!r}{hint}")

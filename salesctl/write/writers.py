@@ -8,7 +8,6 @@ Bad command-line values raise `BadInput` (a usage error).
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from ..errors import BadInput, Refused
 from ..load.parse import parse_bytes
 from ..model import fields as F
 from ..model.money import CENT, money
+from ..model.problems import close_matches
 from ..model.records import COLLECTION_CHANNELS, SCHEMAS, SINGULAR, items_total
 from ..model.terms import terms_digest
 from .args import amount_arg, date_arg, id_arg, text_arg
@@ -230,7 +230,7 @@ def draft_record(ws, collection: str, assignments, *, on: date) -> dict:
         if not sep or not name:
             raise BadInput(f"{item!r}: expected FIELD=VALUE")
         if name not in schema:
-            guess = difflib.get_close_matches(name, list(schema), n=1, cutoff=0.6)
+            guess = close_matches(name, list(schema))
             hint = f"; did you mean {guess[0]!r}?" if guess else ""
             raise BadInput(f"{SINGULAR[collection]} has no field {name!r}{hint}")
         if name in record:

@@ -20,14 +20,13 @@ Everything here is read from the record formats (`records.SCHEMAS`), the derived
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ...errors import ColumnError
 from ...render.locale import LABELS
-from ...model.problems import problem
+from ...model.problems import close_matches, problem
 from ...query.query import DERIVED
 from ...model.records import PAYMENT, SCHEMAS, Field
 from ...query.tables import child_columns, record_columns
@@ -87,7 +86,7 @@ def resolve_path(collection: str, text: str) -> Target:
         part = parts[index]
         if current is None or part not in current:
             known = list(current or ())
-            guess = difflib.get_close_matches(part, known, n=1, cutoff=0.6)
+            guess = close_matches(part, known)
             hint = f"; did you mean {guess[0]!r}?" if guess else (f"; fields: {', '.join(known)}" if known else "")
             where = f" in {dotted(path)}" if path else ""
             raise ColumnError(f"{text!r}: no field {part!r}{where}{hint}")
@@ -278,8 +277,7 @@ def match_columns(collection: str, cells, mapping: dict, *, sheet: str, row: int
 
 
 def _unmapped(collection: str, heading: str, known: dict) -> str:
-    guess = difflib.get_close_matches(normalized(heading), [k for k in known if known[k].matched != "entry"], n=1,
-                                      cutoff=0.6)
+    guess = close_matches(normalized(heading), [k for k in known if known[k].matched != "entry"])
     hint = f" (did you mean {guess[0]!r}?)" if guess else ""
     return (f"column {heading!r} matches no field of {collection}{hint}; ignored (give it one with "
             f"--map '{heading}=FIELD')")

@@ -17,12 +17,12 @@ Accepted, beyond what the YAML files take:
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from ...model import fields as F
+from ...model.problems import close_matches
 
 _DATE = re.compile(r"^(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)"
                    r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -135,7 +135,7 @@ def to_enum(cell, choices):
     for choice in choices:
         if text.casefold() == choice.casefold():
             return choice, None, None
-    guess = difflib.get_close_matches(text, list(choices), n=1, cutoff=0.6)
+    guess = close_matches(text, list(choices))
     hint = f"; did you mean {guess[0]!r}?" if guess else ""
     return None, "bad-value", f"{F._show(text)} is not one of {', '.join(choices)}{hint}"
 
