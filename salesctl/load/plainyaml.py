@@ -73,8 +73,7 @@ def _mapping(lines: list, i: int, indent: int, path: tuple, positions: dict, dep
     """The block mapping whose keys start at column `indent + 1`, from line index `i`."""
     if depth > MAX_DEPTH:
         raise _Hard
-    number, _, content = lines[i]
-    positions[path] = (number, indent + 1)
+    positions[path] = (lines[i][0], indent + 1)
     result: dict = {}
     while i < len(lines):
         number, at, content = lines[i]
@@ -148,11 +147,11 @@ def _value(text: str, line: int, column: int, path: tuple, positions: dict):
             match = _FLOW_PAIR.match(part)
             if match is None or match.group(1) in result:
                 raise _Hard
-            key = match.group(1)
-            result[key] = _flow_scalar(match.group(2), line, column + 1 + offset + match.start(2), path + (key,), positions)
-            positions[path + (key,)] = (line, column + 1 + offset)
+            key, start = match.group(1), column + 1 + offset  # where the key starts
+            result[key] = _flow_scalar(match.group(2), line, start + match.start(2), path + (key,), positions)
+            positions[path + (key,)] = (line, start)
         return result
-    return _plain(text, path)
+    return _plain(text)
 
 
 def _flow_parts(inner: str) -> list[tuple[int, str]]:
@@ -173,7 +172,7 @@ def _flow_scalar(text: str, line: int, column: int, path: tuple, positions: dict
         return _quoted(text)
     if not text or any(c in _FLOW_HARD for c in text):
         raise _Hard  # an empty entry, a nested collection, a quote or colon inside: the composer's
-    return _plain(text, path)
+    return _plain(text)
 
 
 def _quoted(text: str) -> str:
@@ -184,7 +183,7 @@ def _quoted(text: str) -> str:
     return text[1:-1]
 
 
-def _plain(text: str, path: tuple):
+def _plain(text: str):
     if text[0] in _PLAIN_START or ": " in text or text.endswith(":"):
         raise _Hard
     kind = plain_kind(text)
