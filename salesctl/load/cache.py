@@ -324,7 +324,7 @@ class RecordCache:
             entry = entries.get(rel)
             if entry is not None and entry[0] == identity and entry[1] == fingerprint:
                 try:
-                    hits[rel] = entry[2], [Problem(*p) for p in entry[3]]
+                    hits[rel] = entry[2], [Problem(*p) for p in entry[3]] if entry[3] else []  # most have none
                 except (TypeError, ValueError):
                     continue
                 used[rel] = entry
