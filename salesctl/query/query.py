@@ -315,8 +315,12 @@ def record_row(ws, record, as_of: date) -> dict:
 
 def probe_row(ws, record, as_of: date, tested) -> dict:
     """What conditions test of a record: the values of `record_row`, but of the derived fields only
-    those `tested` names, in no particular order."""
-    row = {**record.data, **derive.derived_fields(ws, record, as_of, tested)}
+    those `tested` names, in no particular order. Conditions on derived fields alone (`status =
+    overdue`) test those values without a copy of every stored one."""
+    derived = derive.derived_fields(ws, record, as_of, tested)
+    if len(derived) == len(tested):
+        return derived
+    row = {**record.data, **derived}
     if record.collection == "contracts" and "currency" not in record.data and "currency" in tested:
         row["currency"] = ws.config.currency
     return row
@@ -376,7 +380,7 @@ class Query:
 
         A row carries the fields of the records it refers to (`refs`) while the query
         needs them (a condition, a sort key, a selected column), and only then."""
-        records = sorted(ws.records[self.collection], key=lambda r: str(r.id))
+        records = sorted(ws.records[self.collection], key=lambda r: str(r.data.get("id")))  # `Record.id`
         named = references(self.collection)
         if self.conditions:  # test with the derived fields the conditions read; derive the rest for the rows kept
             paths = [c.path for c in self.conditions]

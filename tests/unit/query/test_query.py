@@ -325,3 +325,26 @@ def test_patterns_beyond_the_engine_are_usage_errors(query_ws, pattern, message)
 def test_pattern_syntax(backtracking, where, expected):
     _, ws = backtracking
     assert ids(ws, "customers", where) == expected
+
+
+@pytest.mark.parametrize("collection, where", [
+    ("receivables", ("status = overdue",)),  # derived fields alone: tested without the stored ones
+    ("receivables", ("status = overdue", "amount > 1000")),
+    ("receivables", ("customer.name ~ 有限",)),  # a derived reference
+    ("receivables", ("contract.title ~ 培训",)),  # a stored one
+    ("customers", ("follow_up_days > 10",)),  # a name both stored and derived: the derived value
+    ("contracts", ("balance > 0", "currency = CNY")),
+])
+def test_a_condition_holds_for_exactly_the_rows_it_describes(query_ws, collection, where):
+    """Whatever the query tests, the rows kept are those whose full row satisfies every condition."""
+    from salesctl.query.query import record_row
+
+    query = compile_query(collection, query_ws.config, where=where)
+    full = [record_row(query_ws, r, TODAY) for r in sorted(query_ws.records[collection], key=lambda r: r.id)]
+    refs_query = compile_query(collection, query_ws.config, where=where, fields=("id",))
+    from salesctl.query import refs
+    from salesctl.query.query import references
+
+    refs.attach(query_ws, full, references(collection), refs_query.referred())
+    expected = [row["id"] for row in full if all(c.holds(row) for c in query.conditions)]
+    assert ids(query_ws, collection, *where) == expected
