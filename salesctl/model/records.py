@@ -161,11 +161,12 @@ class RecordBuilder:
         self.all_indicators = tuple(i["name"] for i in config.review["indicators"])
         # what typing reads from the config: a typed-record cache entry is valid only for these
         self.fingerprint = repr((tuple(config.rules["approval_chain"]), self.indicators, self.all_indicators))
-        # Equal short texts and dates become one shared object (they are immutable): thousands of
-        # records then hold a few hundred owners, channels and days, and the record cache stores
-        # and rebuilds each once.
+        # Equal short texts, dates and amounts become one shared object (they are immutable):
+        # thousands of records then hold a few hundred owners, channels, days and prices, and the
+        # record cache stores and rebuilds each once.
         self._texts: dict[str, str] = {}
         self._dates: dict = {}
+        self._amounts: dict[str, Decimal] = {}  # by text: 1.5 and 1.50 are equal, but not written alike
 
     def build(self, collection: str, raw, path: str, index: int, positions: dict, single: bool, problems: list):
         if not isinstance(raw, dict):
@@ -183,6 +184,8 @@ class RecordBuilder:
             return self._texts.setdefault(value, value) if len(value) <= SHARED_TEXT else value
         if isinstance(value, date):
             return self._dates.setdefault(value, value)
+        if type(value) is Decimal:
+            return self._amounts.setdefault(str(value), value)
         return value
 
     def _mapping(self, schema: dict, raw: dict, at: tuple, record: Record, problems: list) -> dict:
