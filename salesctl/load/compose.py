@@ -7,7 +7,6 @@ are refused, and nesting depth is limited.
 
 from __future__ import annotations
 
-
 from ruamel.yaml.composer import ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode

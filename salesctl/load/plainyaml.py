@@ -4,9 +4,9 @@ Most record files are what salesctl's writers (and a careful hand) write: mappin
 indented by spaces, one-line plain or quoted scalars, one-line flow collections of plain scalars.
 `read` gives for those the very records, positions and problems the YAML composer gives, in a
 fraction of the time (a cold load of a big workspace is mostly parsing). Anything else — a
-comment after a value, an anchor or alias, a tag, a block or multi-line scalar, an escape, a tab, a duplicate
-key, indentation it does not expect — makes it return None, and the composer reads the file:
-this reader never decides a hard case, it only recognises easy ones.
+comment after a value, an anchor or alias, a tag, a block or multi-line scalar, an escape, a
+tab, a duplicate key, indentation it does not expect — makes it return None, and the composer
+reads the file: this reader never decides a hard case, it only recognises easy ones.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ _IMPLICIT = [
     ("timestamp", re.compile(r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
                              r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$")),
 ]
-_KIND = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in _IMPLICIT))  # the first that matches
+# one pattern for all: the first alternative that matches names the kind, as trying them in order would
+_KIND = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in _IMPLICIT))
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF<")  # plain scalars starting otherwise are text
 SCALAR_KINDS = frozenset(("str", "timestamp", "null", "bool", "int", "float"))
 _FLOAT_WORDS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}

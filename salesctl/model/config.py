@@ -130,7 +130,7 @@ class _Checker:
         self.problems.append(problem(code, CONFIG_FILE, self.cfg.pos(*at), message))
 
     def unknown(self, at, known):
-        guess = close_matches(str(at[-1]), list(known))
+        guess = close_matches(str(at[-1]), known)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         self.bad(at, f"unknown setting {'.'.join(map(str, at))!r}{hint}", code="unknown-field")
 

@@ -194,7 +194,7 @@ class RecordBuilder:
         for name, value in raw.items():
             spec = schema.get(name)
             if spec is None:
-                guess = close_matches(str(name), list(schema))
+                guess = close_matches(str(name), schema)
                 hint = f"; did you mean {guess[0]!r}?" if guess else ""
                 self._problem(problems, record, "unknown-field", at + (name,), f"unknown field {_dotted(at + (name,))!r}{hint}")
                 continue

@@ -64,7 +64,7 @@ def resolve_collection(text: str) -> str:
     """`customer` or `customers` -> `customers`; QueryError naming the collections otherwise."""
     collection = collection_of(text)
     if collection is None:
-        guess = close_matches(text.lower(), list(COLLECTIONS) + list(SINGULAR.values()))
+        guess = close_matches(text.lower(), (*COLLECTIONS, *SINGULAR.values()))
         hint = f"; did you mean {collection_of(guess[0])!r}?" if guess else ""
         raise QueryError(f"no collection {text!r}{hint} (collections: {', '.join(COLLECTIONS)})")
     return collection
@@ -130,7 +130,7 @@ def resolve_field(collection: str, name: str, config, *, context: str) -> tuple[
     catalogue = field_catalogue(collection, config)
     if name in catalogue:
         return name, catalogue[name]
-    guess = close_matches(name, list(catalogue))
+    guess = close_matches(name, catalogue)
     if guess:
         hint = f"; did you mean {guess[0]!r}?"
     else:
@@ -246,7 +246,7 @@ def typed_value(spec: Field, raw: str, config, *, context: str, today: date | No
         return raw.lower() == "true"
     allowed = choices(spec, config) if kind == "enum" else None
     if allowed and raw not in allowed:
-        guess = close_matches(raw, list(allowed))
+        guess = close_matches(raw, allowed)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         raise QueryError(f"{context} is one of {', '.join(allowed)}; {raw!r} is not{hint}")
     return raw

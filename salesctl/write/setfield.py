@@ -73,7 +73,7 @@ def field_path(collection: str, name: str, config) -> tuple[tuple, Field, list]:
                 raise BadInput(f"{name}: {shown} is a single value, it has no {part!r}")
             schema, order = spec.schema, list(spec.schema)
         if part not in schema:
-            guess = close_matches(part, list(schema))
+            guess = close_matches(part, schema)
             hint = f"; did you mean {guess[0]!r}?" if guess else ""
             where = f"{shown} has" if path else f"a {SINGULAR[collection]} has"
             raise BadInput(f"{name}: {where} no field {part!r}{hint}")

@@ -230,7 +230,7 @@ def draft_record(ws, collection: str, assignments, *, on: date) -> dict:
         if not sep or not name:
             raise BadInput(f"{item!r}: expected FIELD=VALUE")
         if name not in schema:
-            guess = close_matches(name, list(schema))
+            guess = close_matches(name, schema)
             hint = f"; did you mean {guess[0]!r}?" if guess else ""
             raise BadInput(f"{SINGULAR[collection]} has no field {name!r}{hint}")
         if name in record:

@@ -135,7 +135,7 @@ def to_enum(cell, choices):
     for choice in choices:
         if text.casefold() == choice.casefold():
             return choice, None, None
-    guess = close_matches(text, list(choices))
+    guess = close_matches(text, choices)
     hint = f"; did you mean {guess[0]!r}?" if guess else ""
     return None, "bad-value", f"{F._show(text)} is not one of {', '.join(choices)}{hint}"
 
