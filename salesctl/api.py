@@ -161,12 +161,16 @@ def _period(period: Period | str | None, as_of: date, default: str) -> Period:
     return parse_period(period if period is not None else as_of.strftime(default))
 
 
-def query_reads(collection: str) -> frozenset:
+def query_reads(collection: str, where=None, sort=(), fields=()) -> frozenset:
     """The collections `query` of `collection` reads: the collection, those its derived fields read,
-    and those its references name (`customer.name`)."""
-    from .query.query import reads as query_reads_of, resolve_collection
+    and those its references name (`customer.name`); given the query's texts, only the references
+    they go through."""
+    from .query.query import reads as query_reads_of, resolve_collection, text_reads
 
-    return query_reads_of(resolve_collection(collection))
+    collection = resolve_collection(collection)
+    if where is None and not sort and not fields:
+        return query_reads_of(collection)
+    return text_reads(collection, where or (), sort, fields)
 
 
 def query(ws: Workspace, collection: str, as_of: date, *, where=(), sort=(), fields=(),

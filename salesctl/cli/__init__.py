@@ -104,10 +104,13 @@ class AppContext:
         if self._workspace is None or not set(COLLECTIONS if reads is None else reads) <= set(self._workspace.loaded):
             from ..api import open_workspace
 
+            # The working tree's load reads salesctl.yaml anyway, and finds today there itself.
+            as_of = self._today or self.as_of if self.rev is None else self.today
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
                                                  progress=_progress_enabled(), require_config=False,
-                                                 as_of=self.today, reads=reads)
+                                                 as_of=as_of, reads=reads)
+            self._today = self._today or self._workspace.as_of
         if require_config:
             self._workspace.require_config(self.rev)
         return self._workspace

@@ -63,7 +63,7 @@ def query(collection, where, sort, fields, limit, fmt, strict):
       salesctl query customers -w 'contacts.name ~ 王' -f id,name,owner --format csv
     """
     name = resolve_collection(collection)
-    ws = read_workspace(strict, api.query_reads(name))
+    ws = read_workspace(strict, api.query_reads(name, where, sort, fields))
     compiled = compile_query(name, ws.config, where=where, sort=sort, fields=fields, limit=limit,
                              today=app_context().today)
     rows = compiled.run(ws, app_context().today)

@@ -10,8 +10,8 @@ Entries are keyed by file identity (path, size, mtime_ns, inode — or a git blo
   command unpickles only the collections it reads.
 - `RulesCache` holds every problem of whole workspace states (the verdict), keyed by the
   complete file listing: any changed file is a miss.
-The files carry a header (format and the code that made them, `CODE`) and a SHA-256 of the
-payload: a corrupt, truncated, foreign or outdated cache fails the check and is ignored (and
+The files carry a header (format and the code that made them, `CODE`) and the payload's length and
+CRC-32: a corrupt, truncated, foreign or outdated cache fails the check and is ignored (and
 rebuilt), never trusted; so a hit never changes a result.
 """
 
@@ -53,7 +53,7 @@ def _code_stamp() -> bytes:
 
 CODE = _code_stamp()
 MAGIC = b"salesctl-parse-cache\x00"
-FORMAT = 4
+FORMAT = 5
 _HEADER = MAGIC + FORMAT.to_bytes(2, "big") + CODE
 
 
@@ -74,16 +74,26 @@ def _read(path: Path, header: bytes, *, folders_checked: bool = False) -> bytes 
             blob = fh.read()
         except OSError:
             return None
-    if not blob.startswith(header) or len(blob) < len(header) + 32:
+    if not blob.startswith(header) or len(blob) < len(header) + CHECK_BYTES:
         return None
-    digest, payload = blob[len(header):len(header) + 32], blob[len(header) + 32:]
-    return payload if hashlib.sha256(payload).digest() == digest else None
+    check, payload = blob[len(header):len(header) + CHECK_BYTES], blob[len(header) + CHECK_BYTES:]
+    return payload if checksum(payload) == check else None
+
+
+CHECK_BYTES = 12
+
+
+def checksum(payload: bytes) -> bytes:
+    """The payload's length and CRC-32: what tells a truncated or damaged file. A cache guards
+    against accidents, not against its owner (who could rewrite any checksum), and a CRC costs a
+    third of a SHA-256: a big query's stores are 40 MB."""
+    return len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big")
 
 
 def _write(path: Path, header: bytes, payload: bytes):
     """Atomically replace the cache file; failures are silent (a read-only workspace still works).
     Nothing is written where a folder of `.salesctl/` is a link: it would land somewhere else."""
-    blob = header + hashlib.sha256(payload).digest() + payload
+    blob = header + checksum(payload) + payload
     if not state_path_ok(path):
         return
     try:
@@ -228,7 +238,7 @@ class LazyPositions:
 
 
 RECORDS_MAGIC = b"salesctl-record-cache\x00"
-RECORDS_FORMAT = 4
+RECORDS_FORMAT = 5
 _RECORDS_HEADER = RECORDS_MAGIC + RECORDS_FORMAT.to_bytes(2, "big") + CODE
 
 
@@ -409,7 +419,7 @@ class _NewestEntries:
 
 
 RULES_MAGIC = b"salesctl-rules-cache\x00"
-RULES_FORMAT = 2
+RULES_FORMAT = 3
 RULES_KEPT = 8  # workspace states remembered: the working tree and the revisions diffs compare with
 
 
@@ -447,7 +457,7 @@ class RulesCache(_NewestEntries):
 
 
 CHARTS_MAGIC = b"salesctl-charts-cache\x00"
-CHARTS_FORMAT = 1
+CHARTS_FORMAT = 2
 
 
 class ChartCache(_NewestEntries):

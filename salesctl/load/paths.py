@@ -8,6 +8,7 @@ in `listing_order`. salesctl's own state lives in `.salesctl/` (the caches under
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 from ..errors import WorkspaceError
@@ -57,6 +58,19 @@ def is_workspace_file(rel: str) -> bool:
 
 
 _RANK = {CONFIG_FILE: -1, **{collection: rank for rank, collection in enumerate(COLLECTIONS)}}
+
+
+def collection_files(files: list, collections) -> list:
+    """The entries of `files`, a listing in `listing_order` (so grouped by collection), of the
+    `collections` named: found by bisection, not by testing 147,001 paths."""
+    def rank(item):
+        return _RANK[item[0].partition("/")[0]]
+
+    found = []
+    for collection in collections:
+        at = _RANK[collection]
+        found += files[bisect_left(files, at, key=rank):bisect_right(files, at, key=rank)]
+    return found
 
 
 def listing_order(rel: str) -> tuple:

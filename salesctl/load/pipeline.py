@@ -24,6 +24,7 @@ from ..model.records import COLLECTIONS, Record, RecordBuilder
 from ..model.workspace import Workspace
 from .cache import pack, unpack
 from .parse import parse_bytes
+from .paths import collection_files
 from .source import FileSource, Source, settled
 
 OUTSIDE = ParsedFile([], [("not-a-record", 1, 1, "symbolic link leading outside the workspace; not read")], False)
@@ -191,8 +192,7 @@ def _load(root, source, cache, progress, make_builder, records_cache, rules_cach
         if rules_cache is not None and fingerprint is not None else None
     verdict = rules_cache.get(verdict_key) if verdict_key is not None else None
     loaded = COLLECTIONS if reads is None or verdict is None else tuple(c for c in COLLECTIONS if c in reads)
-    folders = tuple(f"{collection}/" for collection in loaded)  # a folder itself is listed when it leads outside
-    wanted = [(rel, identity) for rel, identity in files if rel.startswith(folders) or rel in loaded]
+    wanted = collection_files(files, loaded)  # with a folder itself, listed when it leads outside
 
     typed = {}
     if records_cache is not None and fingerprint is not None:

@@ -21,7 +21,8 @@ from .paths import YAML_SUFFIXES, is_workspace_file, listing_order
 class Source(Protocol):
     """What `pipeline.load` reads a workspace from.
 
-    `files()` lists (relative path, identity) in `paths.listing_order`; the identity is what the
+    `files()` lists (relative path, identity) in `paths.listing_order`, which a load relies on to
+    find a collection's files (`paths.collection_files`); the identity is what the
     caches key a file by: ("file", size, mtime_ns, inode) on disk, ("blob", id) in git, ("overlay",
     digest) for planned contents, ("outside",) for a link leading out of the workspace, which is
     reported and never read. `read(path)` gives a file's bytes.

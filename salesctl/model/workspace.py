@@ -63,14 +63,7 @@ class Workspace:
 
     @cached_property
     def _by_id(self) -> dict:
-        index = {}
-        for collection in self.records:
-            ids: dict = {}
-            for record in self.records[collection]:
-                ids.setdefault(record.data.get("id"), record)
-            ids.pop(None, None)
-            index[collection] = ids
-        return index
+        return _IdIndex(self.records)
 
     def reindex(self):
         """Forget the look-up indexes after records were replaced."""
@@ -128,3 +121,20 @@ class Workspace:
 
     def member(self, member_id) -> dict | None:
         return self.config.member(member_id)
+
+
+class _IdIndex(dict):
+    """{collection: {id: record}}, each collection indexed on its first look-up: a receivables
+    query that looks up contracts has no use for an index of its 30,000 receivables."""
+
+    def __init__(self, records: dict):
+        super().__init__()
+        self._records = records
+
+    def __missing__(self, collection: str) -> dict:
+        ids: dict = {}
+        for record in self._records[collection]:
+            ids.setdefault(record.data.get("id"), record)
+        ids.pop(None, None)
+        self[collection] = ids
+        return ids

@@ -104,10 +104,23 @@ def field_path(collection: str, name: str) -> tuple:
     return refs.field_path(name, references(collection))
 
 
-def reads(collection: str) -> frozenset:
+def reads(collection: str, through=None) -> frozenset:
     """The collections a query of `collection` reads: its own, those of its derived fields
-    (`derive.DERIVED_READS`) and those its references name."""
-    return frozenset((collection, *derive.DERIVED_READS[collection], *references(collection).values()))
+    (`derive.DERIVED_READS`) and those its references name; with `through` (reference names),
+    only those references' (see `Query.referred`)."""
+    named = references(collection)
+    targets = named.values() if through is None else [named[name] for name in through if name in named]
+    return frozenset((collection, *derive.DERIVED_READS[collection], *targets))
+
+
+def text_reads(collection: str, where=(), sort=(), fields=()) -> frozenset:
+    """`reads` of a query given as texts, before it is compiled (which takes the workspace's config):
+    a query of receivables by status does not load the customers. A text `compile_query` refuses
+    names nothing here: the query fails before it reads a record."""
+    names = [match.group("field") for text in where if (match := _CONDITION.match(text))]
+    names += [text[1:] if text.startswith("-") else text for text in sort]
+    names += [name for text in fields for name in text.split(",")]
+    return reads(collection, {name.strip().partition(".")[0] for name in names if "." in name})
 
 
 def top_fields(collection: str) -> list[str]:
@@ -380,8 +393,12 @@ class Query:
 
         A row carries the fields of the records it refers to (`refs`) while the query
         needs them (a condition, a sort key, a selected column), and only then."""
-        records = sorted(ws.records[self.collection], key=lambda r: str(r.data.get("id")))  # `Record.id`
         named = references(self.collection)
+        unread = reads(self.collection, self.referred()) - set(ws.loaded)
+        if unread:
+            raise QueryError(f"the query reads {', '.join(sorted(unread))}, which the workspace was loaded "
+                             f"without (see `salesctl.api.query_reads`)")
+        records = sorted(ws.records[self.collection], key=lambda r: str(r.data.get("id")))  # `Record.id`
         if self.conditions:  # test with the derived fields the conditions read; derive the rest for the rows kept
             paths = [c.path for c in self.conditions]
             tested = {path[0][1] if isinstance(path[0], tuple) else path[0] for path in paths}

@@ -20,7 +20,7 @@ import pytest
 
 from helpers.git import BASE
 from salesctl import api
-from salesctl.load.cache import ChartCache
+from salesctl.load.cache import CHECK_BYTES, ChartCache
 from salesctl.load.paths import CHARTS_CACHE
 
 AS_OF = "2026-11-30"
@@ -316,12 +316,11 @@ def test_a_corrupt_chart_cache_is_drawn_again(run, sample_copy):
     assert run(*args).stdout == page
 
 
-
 def test_no_cache_does_not_read_the_chart_cache(run, sample_copy):
     args = ("-C", sample_copy, "--as-of", AS_OF, "dashboard")
     page = run(*args).stdout
     path = sample_copy / CHARTS_CACHE
-    keys = marshal.loads(path.read_bytes()[len(ChartCache.header) + 32:])  # header, SHA-256, payload
+    keys = marshal.loads(path.read_bytes()[len(ChartCache.header) + CHECK_BYTES:])  # header, check, payload
     planted = ChartCache(path)
     for key in keys:
         planted.put(key, "<svg>planted</svg>")

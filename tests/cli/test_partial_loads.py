@@ -7,6 +7,7 @@ import pytest
 
 from helpers.records import RECEIVABLE, VALID
 from salesctl import api
+from salesctl.errors import QueryError
 from salesctl.load.cache import RecordCache
 
 VISIT = "id: V-1\ncustomer: CUS-0001\nrep: zhang\ndate: 2026-02-01\nchannel: phone\n"
@@ -41,7 +42,29 @@ def test_query_reads_its_collections_and_leaves_out_what_a_whole_load_does(run, 
     warm = run(*args)
     assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, cold.stderr) == (
         0, "RCV-1\n", WARNING)
-    assert stores_read == {"receivables", "contracts", "customers"}  # the visits are not read
+    assert stores_read == {"receivables", "contracts"}  # neither the visits nor the customers are read
+
+
+@pytest.mark.parametrize("texts, shown", [(("-w", "customer.name ~ 华东"), "RCV-1,CT-1"), (("-s", "-customer.name"), "RCV-1,CT-1"),
+                                          (("-f", "id, customer.name"), "RCV-1,华东机械")])
+def test_a_query_through_a_reference_reads_that_collection(run, root, stores_read, texts, shown):
+    args = ("-C", root, "query", "receivables", *texts, "--format", "csv", "--as-of", "2026-06-30")
+    cold = run("--no-cache", *args)
+    run(*args)
+    stores_read.clear()
+    warm = run(*args)
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, cold.stderr)
+    assert shown in warm.stdout
+    assert stores_read == {"receivables", "contracts", "customers"}
+
+
+def test_a_query_of_a_workspace_loaded_without_a_collection_it_reads_says_so(root):
+    api.open_workspace(root)  # the caches now know the workspace: a load of some collections loads only those
+    ws = api.open_workspace(root, reads=api.query_reads("receivables", where=["status = open"]))
+    assert ws.loaded == ("contracts", "receivables")
+    with pytest.raises(QueryError, match="the query reads customers, which the workspace was loaded without"):
+        api.query(ws, "receivables", ws.as_of, where=["customer.name ~ 华东"])
+    assert api.query(ws, "receivables", ws.as_of, where=["status = paid"]) == []
 
 
 def test_report_overdue_reads_its_collections(run, root, stores_read):
@@ -92,7 +115,11 @@ def test_each_read_function_declares_what_it_reads():
     assert api.validate.reads == set()  # the cached verdict is all it needs
     # a receivable's customer and owner are its contract's; a customer's last contact is its latest
     # visit, and when it goes back to the pool depends on its contracts and their unpaid receivables
-    assert api.query_reads("receivables") == {"receivables", "contracts", "customers"}
+    assert api.query_reads("receivables") == {"receivables", "contracts", "customers"}  # whatever the query
+    assert api.query_reads("receivables", where=["status = overdue"], sort=["-balance"]) == {"receivables", "contracts"}
+    assert api.query_reads("receivables", where=["customer.tier = A"]) == {"receivables", "contracts", "customers"}
+    assert api.query_reads("visits", fields=["id,customer.name"]) == {"visits", "customers"}
+    assert api.query_reads("visits", fields=["id,customer"]) == {"visits"}
     assert api.query_reads("customer") == {"customers", "visits", "contracts", "receivables"}
     assert api.pool.reads == api.report_load.reads == {"customers", "visits", "contracts", "receivables"}
     assert api.query_reads("reviews") == {"reviews"}

@@ -38,6 +38,7 @@ from salesctl.reports.kpi import kpi_report
 from salesctl.reports.overdue import overdue_report
 from salesctl.reports.review import review_report
 from salesctl.load.pipeline import load
+from salesctl.load.paths import listing_order
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WORKSPACES = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,7 +54,8 @@ class MemorySource:
         self.label = "memory"
 
     def files(self):
-        return [(rel, ("memory", index)) for index, rel in enumerate(sorted(self._files))]
+        """In the order every source lists files (`paths.listing_order`), which loads rely on."""
+        return [(rel, ("memory", index)) for index, rel in enumerate(sorted(self._files, key=listing_order))]
 
     def read(self, rel):
         return self._files[rel]

@@ -109,6 +109,15 @@ def test_tampered_payload_fails_the_checksum(workspace):
     assert "customers/CUS-0001.yaml" not in parse_entries(root)
 
 
+@pytest.mark.parametrize("cut", [1, 100])
+def test_a_truncated_cache_file_is_ignored(workspace, cut):
+    root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
+    open_workspace(root)
+    path = shard_file(root, PARSE_CACHE, "customers/CUS-0001.yaml")
+    path.write_bytes(path.read_bytes()[:-cut])
+    assert "customers/CUS-0001.yaml" not in parse_entries(root)
+
+
 def test_a_cache_that_cannot_be_written_is_left_out(workspace, monkeypatch):
     """A read-only workspace or a full disk: the load goes on without writing its caches."""
     root = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\nname: 甲\nowner: zhang\ncreated: 2026-01-01\n"})
@@ -203,10 +212,9 @@ approvals: [{stage: legal, by: chen, date: 2026-01-02, decision: approved}]
 
 
 def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(workspace):
-    import hashlib
     import pickle
 
-    from salesctl.load.cache import CODE, RECORDS_FORMAT, RECORDS_MAGIC, RecordCache
+    from salesctl.load.cache import CODE, RECORDS_FORMAT, RECORDS_MAGIC, RecordCache, checksum
     from salesctl.load.paths import RECORDS_CACHE
 
     class Evil:
@@ -222,7 +230,7 @@ def test_record_cache_refuses_classes_other_than_dates_decimals_and_records(work
     payload = pickle.dumps({"customers/x.yaml": Evil()})
     path = record_shard(root, "customers/x.yaml")
     path.parent.mkdir(parents=True)
-    path.write_bytes(header + hashlib.sha256(payload).digest() + payload)
+    path.write_bytes(header + checksum(payload) + payload)
     assert RecordCache(root / RECORDS_CACHE).entries("customers") == {}
     assert not os.path.exists("/tmp/salesctl-owned")
     assert open_workspace(root).problems == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from salesctl.load.paths import find_root, is_workspace_file
+from salesctl.load.paths import collection_files, find_root, is_workspace_file, listing_order
+from salesctl.model.records import COLLECTIONS
 from salesctl.errors import WorkspaceError
 
 
@@ -39,3 +40,18 @@ def test_what_counts_as_a_workspace_file():
     assert not is_workspace_file("visits/.draft/11.yaml")
     assert not is_workspace_file("templates/contract.md.j2")
     assert not is_workspace_file("customers")
+
+
+LISTING = [(rel, ("file", n)) for n, rel in enumerate(sorted([
+    "salesctl.yaml", "customers", "visits/2026/01.yaml", "visits/2026/02/a.yaml", "visits/VIS-1.yaml",
+    "contracts/CON-1.yaml", "contracts/old/CON-0.yml", "reviews/R-1.yaml",
+], key=listing_order))]
+
+
+@pytest.mark.parametrize("collections", [
+    COLLECTIONS, ("customers",), ("visits",), ("contracts", "receivables"), ("receivables",), ("visits", "reviews"), ()])
+def test_the_files_of_some_collections(collections):
+    """What a load of those collections reads: their files, and a folder listed because it leads
+    outside the workspace; never salesctl.yaml."""
+    expected = [(rel, identity) for rel, identity in LISTING if rel.partition("/")[0] in collections]
+    assert collection_files(LISTING, collections) == expected
