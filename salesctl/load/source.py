@@ -70,30 +70,41 @@ class FileSource(Source):
             return  # a submodule or a clone: a revision holds it as a bare commit id, not as files
         prefix, folder = rel_dir + "/", directory + os.sep
         lstat, add = os.lstat, found.append
-        for name in sorted(os.listdir(directory)):
-            if name[0] == ".":
-                continue
-            try:
-                st = lstat(folder + name)
-            except OSError:
-                continue
-            mode = st.st_mode
-            if S_ISREG(mode):
-                if name.endswith(YAML_SUFFIXES):
-                    add((prefix + name, _identity(st)))
-            elif S_ISDIR(mode):
-                self._scan(prefix + name, real_root, found)
-            elif S_ISLNK(mode) and is_workspace_file(prefix + name):
-                path = folder + name
-                if not _inside(os.path.realpath(path), real_root):
-                    found.append((prefix + name, ("outside",)))
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return
+        try:  # names are looked up in the open folder, not walked to from the root again
+            for name in sorted(os.listdir(fd)):
+                if name[0] == ".":
                     continue
                 try:
-                    st = os.stat(path)
+                    st = lstat(name, dir_fd=fd)
                 except OSError:
                     continue
-                if S_ISREG(st.st_mode):  # not a FIFO or device, which would block the read or never end
-                    found.append((prefix + name, _identity(st)))
+                mode = st.st_mode
+                if S_ISREG(mode):
+                    if name.endswith(YAML_SUFFIXES):
+                        add((prefix + name, ("file", st.st_size, st.st_mtime_ns, st.st_ino)))  # `_identity`
+                elif S_ISDIR(mode):
+                    self._scan(prefix + name, real_root, found)
+                elif S_ISLNK(mode) and is_workspace_file(prefix + name):
+                    self._link(prefix + name, folder + name, real_root, found)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _link(rel: str, path: str, real_root: str, found: list):
+        """A link among a collection's files: listed when it leads to a regular file inside the workspace."""
+        if not _inside(os.path.realpath(path), real_root):
+            found.append((rel, ("outside",)))
+            return
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        if S_ISREG(st.st_mode):  # not a FIFO or device, which would block the read or never end
+            found.append((rel, _identity(st)))
 
     def read(self, rel: str) -> bytes:
         with open(self.root / rel, "rb") as fh:
