@@ -3,9 +3,13 @@ no workspace found, and every command a call of salesctl.api."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 from helpers.api import FILES
+from helpers.workspaces import ROOT, SAMPLE
 from salesctl import api
 from salesctl.load.paths import PARSE_CACHE
 
@@ -60,3 +64,38 @@ def test_the_commands_call_the_api(run, workspace, monkeypatch):
     monkeypatch.setattr(api, "pay", pay)
     result = run("-C", root, "pay", "RCV-0002", "4000", "--date", "2026-11-30", "--dry-run")
     assert result.exit_code == 0 and called == [("RCV-0002", Decimal("4000"))]
+
+
+# --- the program run as a process: it ends the process itself -----------------------------
+
+def _program(*args, prelude="", stdout=subprocess.PIPE):
+    """`salesctl ARGS` as its own process (`main()` on the process's arguments)."""
+    code = f"import sys\n{prelude}\nfrom salesctl.cli import main\nsys.argv[0] = 'salesctl'\nmain()\n"
+    return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_a_process_prints_all_its_output_and_exits_with_the_commands_code(run, workspace):
+    args = ("-C", SAMPLE, "--as-of", "2026-11-30", "query", "visits", "--format", "json")
+    process = _program(*args)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out.decode("utf-8"), err) == (0, run(*args).stdout, b"")
+    broken = workspace({"customers/CUS-0001.yaml": "id: CUS-0001\n"})  # no name, owner, created
+    for args, code in ((("-C", SAMPLE, "quer"), 2), (("-C", broken, "validate"), 1)):
+        process = _program(*args)
+        assert process.wait(timeout=60) == code == run(*args).exit_code, args
+
+
+def test_a_process_runs_the_exit_handlers():
+    process = _program("--version", prelude="import atexit\natexit.register(lambda: print('handled', file=sys.stderr))")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and out.startswith(b"salesctl, version") and err == b"handled\n"
+
+
+def test_a_reader_that_goes_away_ends_the_process_quietly():
+    """`salesctl query … | head`: the rest of the output has nowhere to go; no traceback."""
+    process = _program("-C", SAMPLE, "--as-of", "2026-11-30", "query", "visits", "--format", "json")
+    assert process.stdout.read(10) == b'[\n  {\n    '
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode in (0, 1) and err == b""
