@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -166,8 +166,19 @@ class Condition:
     path: tuple
     op: str
     value: object
+    # `status = overdue`: one top-level field, compared for (in)equality with a value
+    single: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        single = len(self.path) == 1 and type(self.path[0]) is str and self.op in ("=", "!=") and self.value is not None
+        object.__setattr__(self, "single", single)
 
     def holds(self, row: dict) -> bool:
+        if self.single:  # what `leaves` gives such a field unless it is a list: one value, or None
+            value = row.get(self.path[0])
+            if type(value) is not list:
+                hit = value is not None and value == self.value
+                return hit if self.op == "=" else not hit
         values = leaves(row, self.path)
         if self.op in ("=", "!="):
             if self.value is None:

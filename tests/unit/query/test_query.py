@@ -13,7 +13,7 @@ from helpers.query import AS_OF, BACKTRACKING, NESTED
 from helpers.workspaces import write_workspace
 from salesctl import derive
 from salesctl.errors import QueryError
-from salesctl.query.query import DERIVED, compile_query, field_catalogue, resolve_collection
+from salesctl.query.query import DERIVED, Condition, compile_query, field_catalogue, resolve_collection
 from salesctl.model.records import COLLECTIONS
 from salesctl.load.pipeline import load
 
@@ -348,3 +348,16 @@ def test_a_condition_holds_for_exactly_the_rows_it_describes(query_ws, collectio
     refs.attach(query_ws, full, references(collection), refs_query.referred())
     expected = [row["id"] for row in full if all(c.holds(row) for c in query.conditions)]
     assert ids(query_ws, collection, *where) == expected
+
+
+@pytest.mark.parametrize("op", ["=", "!="])
+@pytest.mark.parametrize("value", ["overdue", Decimal("0"), 0, date(2026, 1, 1), True])
+def test_a_condition_on_one_field_holds_as_the_general_test_says(op, value):
+    """`status = overdue` is tested on the value itself; the answer is that of `leaves`."""
+    rows = [{}, {"f": None}, {"f": value}, {"f": "other"}, {"f": [value, "x"]}, {"f": []}, {"f": [None]},
+            {"f": {"a": value}}, {"f": Decimal("0.00")}, {"f": False}, {"f": 1}]
+    fast = Condition("f", ("f",), op, value)
+    general = Condition("f", ("f",), op, value)
+    object.__setattr__(general, "single", False)
+    assert fast.single
+    assert [fast.holds(row) for row in rows] == [general.holds(row) for row in rows]
