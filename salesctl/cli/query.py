@@ -133,7 +133,7 @@ def show(record_id, fmt, strict):
 
 def show_text(ws, document) -> str:
     """The record as label/value lines, then one small table per list of entries and related kind."""
-    from tabulate import tabulate
+    from ..render import table
 
     labels = headings(ws.config.locale)
     collection, row = document["collection"], document["record"]
@@ -154,7 +154,7 @@ def show_text(ws, document) -> str:
         shown = ", ".join(f"{name}={value}" for name, value in score["scores"].items() if value is not None)
         pairs += [[labels["scores"], shown], *([labels[key], score[key]] for key in ("total", "grade", "rank")
                                                 if score[key] is not None)]
-    parts.append(tabulate(pairs, tablefmt="plain", disable_numparse=True) + "\n")
+    parts.append(table.plain(pairs) + "\n")
     for name, entries in lists:
         if entries:
             columns = [c for c in specs[name].item.schema if any(c in e for e in entries)]

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..model.money import Fixed, Ratio, money, money_text
+from . import table
 
 
 
@@ -148,8 +149,6 @@ def to_table(rows: list[dict], columns: list[str], headings: dict | None = None)
     """Rows as an aligned table under the headings of `headings` (a locale's); the `name` of a person
     (a column after rep, by, owner or manager) is headed as a person's name (姓名), a customer's
     name as a name (名称)."""
-    from tabulate import tabulate
-
     headings = headings or {}
     at = columns.index("name") if "name" in columns else 0
     if at and columns[at - 1] in PERSON_KEYS and "person_name" in headings:
@@ -161,9 +160,7 @@ def to_table(rows: list[dict], columns: list[str], headings: dict | None = None)
     numeric = [all(isinstance(row.get(c), (int, float, Decimal)) and not isinstance(row.get(c), bool)
                    for row in rows if row.get(c) is not None) for c in columns]
     align = ["right" if n else "left" for n in numeric]
-    text = tabulate(body, headers=[headings.get(c, c) for c in columns], tablefmt="simple",
-                    colalign=align, disable_numparse=True)
-    return text + "\n"
+    return table.simple(body, [headings.get(c, c) for c in columns], align) + "\n"
 
 
 def _shown(value, words: dict, yes_no: dict) -> str:
