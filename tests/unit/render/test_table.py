@@ -1,6 +1,6 @@
 """salesctl's own tables are tabulate's, to the character: the `simple` layout of every table and
-the `plain` one of `show`, for the cells salesctl writes itself and for any other, which go to
-tabulate."""
+the `plain` one of `show`, for the cells salesctl lays out itself (lines of ASCII and CJK text, one
+or several) and for any other, which go to tabulate."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ CHARACTERS = st.sampled_from(list("aZ09 -.:,()#%") + list("\u3000\u3029\u3030\u3
                                                            "王芳华东机械有限公司，（）。")
                              + ["é", "·", "\u0301", "\uff71", "😀", "\t", "\n", "\x1b[31m"])
 TEXT = st.lists(CHARACTERS, max_size=8).map("".join)
-KNOWN = st.text(alphabet=st.sampled_from(list("aZ09 -.:") + list("王芳华东机械，（）。\u3000")), max_size=8)
+KNOWN = st.text(alphabet=st.sampled_from(list("aZ09 -.:\n") + list("王芳华东机械，（）。\u3000")), max_size=8)
 
 
 @st.composite
@@ -34,7 +34,7 @@ def tables(draw, text=TEXT):
     return headers, body, align
 
 
-@settings(max_examples=400)
+@settings(max_examples=1000)
 @given(tables())
 def test_a_table_is_tabulates_simple_table(drawn):
     headers, body, align = drawn
@@ -42,7 +42,7 @@ def test_a_table_is_tabulates_simple_table(drawn):
                                                           disable_numparse=True)
 
 
-@settings(max_examples=400)
+@settings(max_examples=1000)
 @given(tables())
 def test_label_and_value_lines_are_tabulates_plain_table(drawn):
     _, body, _ = drawn
@@ -72,3 +72,15 @@ def test_every_wide_character_is_two_columns_as_wcwidth_says():
 def test_a_cell_that_is_not_text_goes_to_tabulate():
     body = [["rank", 3], ["total", "92.5"]]
     assert table.plain(body) == tabulate(body, tablefmt="plain", disable_numparse=True) == "rank   3\ntotal  92.5"
+
+
+def test_cells_of_several_lines_make_rows_of_several_lines():
+    """As `report commission --detail` prints each tier on a line; tabulate drops a row whose
+    cells are all empty once any cell has several lines, and so does salesctl."""
+    body = [["zhang", "0-200: 4,000\n200-500: 4,606", "8,606"], ["", "", ""]]
+    with mock.patch.object(table, "_tabulate", side_effect=AssertionError("tabulate was called")):
+        text = table.simple(body, ["销售", "分段提成", "提成"], ["left", "left", "right"])
+    assert text.split("\n") == ["销售    分段提成          提成",
+                                "------  --------------  ------",
+                                "zhang   0-200: 4,000     8,606",
+                                "        200-500: 4,606"]
