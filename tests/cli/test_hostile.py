@@ -520,12 +520,12 @@ def dying(*args, **kwargs):
     return real(*args, **kwargs)
 setattr(os, target, dying)
 from salesctl.cli import main
-main(sys.argv[1:])
+main()  # on the process's own arguments, ending as the salesctl command does
 """
 
 
 def _salesctl(root, *args, env=None, killer=False):
-    code = KILLER if killer else "import sys\nfrom salesctl.cli import main\nmain(sys.argv[1:])\n"
+    code = KILLER if killer else "from salesctl.cli import main\nmain()\n"
     return subprocess.run([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, "--no-cache", *args],
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "SALESCTL_USER": "zhang",
@@ -573,7 +573,7 @@ def test_a_writer_killed_at_any_call_leaves_every_file_old_or_new(tmp_path, comm
 def test_concurrent_writers_are_serialized(tmp_path):
     root = write_workspace(tmp_path / "ws", {**BASE, **WRITABLE})
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SALESCTL_USER": "zhang"}
-    code = "import sys\nfrom salesctl.cli import main\nmain(sys.argv[1:])\n"
+    code = "from salesctl.cli import main\nmain()\n"
     procs = [subprocess.Popen([sys.executable, "-c", code, "-C", str(root), "--as-of", AS_OF, *args],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for args in [["pay", "RCV-0001", "100", "--date", "2026-03-05"]] * 6

@@ -312,7 +312,7 @@ def dying(*args, **kwargs):
     return real(*args, **kwargs)
 os.replace = dying
 from salesctl.cli import main
-main(sys.argv[1:])
+main()  # on the process's own arguments, ending as the salesctl command does
 """
 
 

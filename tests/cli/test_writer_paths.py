@@ -145,7 +145,7 @@ def slow(src, dst, **kwargs):
     return real(src, dst, **kwargs)
 os.replace = slow
 from salesctl.cli import main
-main(sys.argv[1:])
+main()  # on the process's own arguments, ending as the salesctl command does
 """
 PLAN = ",".join(["10%@signed"] * 10)  # ten receivables of 10,000.00
 
