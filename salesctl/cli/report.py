@@ -95,14 +95,16 @@ def kpi(period, start, end, by, fmt, output_file, strict):
 
     chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict, api.report_kpi.reads)
-    doc = api.report_kpi(ws, app_context().today, chosen, by=by)
+    doc = api.report_kpi(ws, app_context().today, _default_period(chosen), by=by)
     locale = ws.config.locale
     emit_report(render_kpi(doc, fmt, by=by, locale=locale), output_file,
                 lambda: [_report_sheet(doc, locale, f"{headings(locale)['kpi_title']} {doc['period']}")])
 
 
-def _chosen_period(period, start, end, default: str = "%Y"):
-    """--period P, or --from/--to together, else the year (or `default`'s period) of --as-of."""
+def _chosen_period(period, start, end):
+    """--period P, or --from/--to together; None when neither is given: the default period is
+    that of today (`_default_period`), known once the workspace is read, whose salesctl.yaml says
+    what day it is where it is."""
     from ..errors import PeriodError
     from ..model.periods import parse_period, period_range
 
@@ -113,9 +115,16 @@ def _chosen_period(period, start, end, default: str = "%Y"):
     try:
         if start is not None:
             return period_range(start, end)
-        return parse_period(period if period is not None else app_context().today.strftime(default))
+        return parse_period(period) if period is not None else None
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period" if period else "--from/--to")
+
+
+def _default_period(chosen, default: str = "%Y"):
+    """`chosen`, else the year (or `default`'s period) of today, --as-of or where the workspace is."""
+    from ..model.periods import parse_period
+
+    return chosen if chosen is not None else parse_period(app_context().today.strftime(default))
 
 
 # --- review ------------------------------------------------------------------------------
@@ -190,7 +199,7 @@ def activity(period, start, end, by, rep, group, fmt, output_file, strict):
     from ..render.locale import headings
     from ..render.reports import render_activity
 
-    chosen = _chosen_period(period, start, end, default="%Y-%m")
+    chosen = _chosen_period(period, start, end)
     if rep is not None and group is not None:
         raise click.UsageError("give --rep or --group, not both")
     ws = read_workspace(strict, api.report_activity.reads)
@@ -198,7 +207,7 @@ def activity(period, start, end, by, rep, group, fmt, output_file, strict):
         raise click.BadParameter(f"{rep!r} is not a team member", param_hint="--rep")
     if group is not None and not any(m.get("group") == group for m in ws.config.team):
         raise click.BadParameter(f"no team member is in group {group!r}", param_hint="--group")
-    doc = api.report_activity(ws, app_context().today, chosen, by=by, rep=rep, group=group)
+    doc = api.report_activity(ws, app_context().today, _default_period(chosen, "%Y-%m"), by=by, rep=rep, group=group)
     locale = ws.config.locale
     words = headings(locale)
     title = f"{words['activity_title']} {doc['period']}"
@@ -231,9 +240,9 @@ def commission(period, start, end, detail, fmt, output_file, strict):
     from ..query.export import sheet
     from ..render.reports import commission_sheets, render_commission
 
-    chosen = _chosen_period(period, start, end, default="%Y-%m")
+    chosen = _chosen_period(period, start, end)
     ws = read_workspace(strict, api.report_commission.reads)
-    doc = api.report_commission(ws, app_context().today, chosen, detail=detail)
+    doc = api.report_commission(ws, app_context().today, _default_period(chosen, "%Y-%m"), detail=detail)
 
     locale = ws.config.locale
     emit_report(render_commission(doc, fmt, detail=detail, locale=locale), output_file,

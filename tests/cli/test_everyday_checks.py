@@ -105,3 +105,21 @@ def test_timezone_decides_the_day_of_a_writer_and_of_today_in_a_query(run, repo)
     assert run("-C", r.root, "new", "visit", "customer=CUS-0001", "rep=qian", "channel=phone").exit_code == 0
     rows = run("-C", r.root, "query", "visits", "-w", "date = today", "-f", "id,date", "--format", "csv").stdout
     assert rows == f"id,date\nV-0001,{today}\n"
+
+
+@pytest.mark.parametrize("command", [("query", "receivables", "--format", "json"), ("report", "overdue"),
+                                     ("report", "kpi"), ("report", "activity"), ("report", "commission"),
+                                     ("report", "review"), ("remind",), ("show", "RCV-0011")])
+def test_a_read_command_finds_today_in_the_salesctl_yaml_it_loads(run, repo, monkeypatch, command):
+    """Without --as-of, what day it is comes from the timezone of the salesctl.yaml the command
+    loads anyway: the file is not read and parsed once more before."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import salesctl.load.loader as loader
+
+    r = repo({**FILES, "salesctl.yaml": TEAM + "timezone: Pacific/Kiritimati\n"})
+    expected = run("-C", r.root, "--as-of", datetime.now(ZoneInfo("Pacific/Kiritimati")).date(), *command)
+    monkeypatch.setattr(loader, "read_settings", lambda root: pytest.fail("salesctl.yaml read a second time"))
+    result = run("-C", r.root, *command)
+    assert (result.exit_code, result.stdout) == (expected.exit_code, expected.stdout) == (0, expected.stdout)
