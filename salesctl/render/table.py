@@ -4,8 +4,9 @@
 Importing tabulate costs 40 ms (it looks up its own version through importlib.metadata, and
 imports wcwidth), more than printing most tables. The cells salesctl prints are lines of ASCII and
 of CJK text, whose widths need no Unicode table: a wide character is one of the `_WIDE` ranges,
-every one of them two columns. A table with any other cell (another script, an emoji, a colour
-code, a carriage return) is left to tabulate, which is imported only then. Tests hold both to
+every one of them two columns, and the punctuation and symbols of `_NARROW` one column each. A
+table with any other cell (another script, an emoji, a combining mark, a colour code, a carriage
+return) is left to tabulate, which is imported only then. Tests hold both to
 the same text, including tabulate's way with cells of several lines.
 """
 
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import re
 
-# Printable ASCII, and the CJK ranges whose every character is two columns wide: ideographic
-# punctuation, kana, the CJK ideographs, Hangul syllables, full-width forms.
+# Ranges of one column (after printable ASCII): Latin-1, the dashes, quotes and ellipsis of general
+# punctuation, letter-like symbols (℃, №), arrows, circled numbers, box drawing.
+_NARROW = "\u00a0-\u00ff\u2010-\u2027\u2030-\u205e\u2100-\u214f\u2190-\u21ff\u2460-\u24ff\u2500-\u257f"
+# The CJK ranges whose every character is two columns wide: ideographic punctuation, kana, the CJK
+# ideographs, Hangul syllables, full-width forms. Every one lies at or above U+3000, every narrow one below.
 _WIDE = "\u3000-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3" \
         "\uff01-\uff60\uffe0-\uffe6"
-_KNOWN = re.compile(f"[\n\x20-\x7e{_WIDE}]*")
+_KNOWN = re.compile(f"[\n\x20-\x7e{_NARROW}{_WIDE}]*")
 MIN_PADDING = 2  # a column is at least two wider than its heading, as tabulate makes it
 
 

@@ -14,15 +14,17 @@ from tabulate import tabulate
 
 from salesctl.render import table
 
-# ASCII, the ends of each wide range, and characters outside them: an accented letter, an
-# ambiguous-width one (·), a combining mark, a half-width katakana, an emoji, a tab, a line break,
-# a colour code.
+# ASCII, the ends of each wide range, characters of the narrow ranges (Latin-1, dashes, quotes,
+# symbols), and characters outside them all: Cyrillic, a combining mark, a zero-width space, a
+# half-width katakana, an emoji, a tab, a carriage return, a line break, a colour code.
 CHARACTERS = st.sampled_from(list("aZ09 -.:,()#%") + list("\u3000\u3029\u3030\u303e\u3041\u3096\u309b\u30ff"
                                                            "\u3400\u4dbf\u4e00\u9fff\uac00\ud7a3\uff01\uff60\uffe0\uffe6"
                                                            "王芳华东机械有限公司，（）。")
-                             + ["é", "·", "\u0301", "\uff71", "😀", "\t", "\n", "\x1b[31m"])
+                             + list("\u00a0é·×–—“”…℃№→①─")
+                             + ["я", "\u0301", "\u200b", "\uff71", "😀", "\t", "\r", "\n", "\x1b[31m"])
 TEXT = st.lists(CHARACTERS, max_size=8).map("".join)
-KNOWN = st.text(alphabet=st.sampled_from(list("aZ09 -.:\n") + list("王芳华东机械，（）。\u3000")), max_size=8)
+KNOWN = st.text(alphabet=st.sampled_from(list("aZ09 -.:\n") + list("王芳华东机械，（）。\u3000") + list("\u00a0é·–…℃")),
+                max_size=8)
 
 
 @st.composite
@@ -58,15 +60,15 @@ def test_tables_of_ascii_and_cjk_text_do_not_need_tabulate(drawn):
         assert table.simple(body, headers, align) == expected
 
 
-def test_every_wide_character_is_two_columns_as_wcwidth_says():
-    """What tabulate measures a cell with; the ranges `table` counts as wide without a table."""
+@pytest.mark.parametrize("ranges, columns", [(table._WIDE, 2), (table._NARROW, 1)])
+def test_every_character_laid_out_without_tabulate_is_as_wide_as_wcwidth_says(ranges, columns):
+    """wcwidth is what tabulate measures a cell with."""
     wcwidth = pytest.importorskip("wcwidth")
-    ranges = [(ord(first), ord(last)) for first, last in re.findall(r"(.)-(.)", table._WIDE)]
-    assert len(ranges) == 9 and "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) == table._WIDE
-    for first, last in ranges:
+    pairs = [(ord(first), ord(last)) for first, last in re.findall(r"(.)-(.)", ranges, re.S)]
+    assert pairs and "".join(f"{chr(a)}-{chr(b)}" for a, b in pairs) == ranges  # the ranges as written
+    for first, last in pairs:
         for code in range(first, last + 1):
-            assert wcwidth.wcwidth(chr(code)) == 2, hex(code)
-            assert table.width(chr(code)) == 2
+            assert wcwidth.wcwidth(chr(code)) == columns == table.width(chr(code)), hex(code)
 
 
 def test_a_cell_that_is_not_text_goes_to_tabulate():
