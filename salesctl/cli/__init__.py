@@ -105,7 +105,7 @@ class AppContext:
             from ..api import open_workspace
 
             # The working tree's load reads salesctl.yaml anyway, and finds today there itself.
-            as_of = self._today or self.as_of if self.rev is None else self.today
+            as_of = (self._today or self.as_of) if self.rev is None else self.today
             with self.loading():
                 self._workspace = open_workspace(self.root(), rev=self.rev, cache=not self.no_cache,
                                                  progress=_progress_enabled(), require_config=False,

@@ -404,8 +404,8 @@ class Query:
 
         A row carries the fields of the records it refers to (`refs`) while the query
         needs them (a condition, a sort key, a selected column), and only then."""
-        named = references(self.collection)
-        unread = reads(self.collection, self.referred()) - set(ws.loaded)
+        named, through = references(self.collection), self.referred()
+        unread = reads(self.collection, through) - set(ws.loaded)
         if unread:
             raise QueryError(f"the query reads {', '.join(sorted(unread))}, which the workspace was loaded "
                              f"without (see `salesctl.api.query_reads`)")
@@ -417,7 +417,6 @@ class Query:
             refs.attach(ws, probes, named, refs.through(paths))
             records = [r for r, probe in zip(records, probes) if all(c.holds(probe) for c in self.conditions)]
         rows = [record_row(ws, r, as_of) for r in records]
-        through = self.referred()
         refs.attach(ws, rows, named, through)
         for key in reversed(self.order):  # Python's sort is stable: the first key ends up major
             rows.sort(key=key.key, reverse=key.descending)
